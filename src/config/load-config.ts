@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { packageRoot, schemasDir } from '../paths.js';
+import type { Config, ConfigFile } from './types.js';
+
+/** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
+export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
+
+const schema = JSON.parse(readFileSync(join(schemasDir, 'config.schema.json'), 'utf8')) as object;
+const validateConfigFile = new Ajv({ allErrors: true, allowUnionTypes: true }).compile<ConfigFile>(schema);
+
+/** Every problem of a configuration, each as `path: message`. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(source: string, problems: string[]) {
+    super(`invalid configuration ${source}:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function jsonPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+/** Replaces `${ENV_VAR}` in every string; a variable that is not set is a problem, not an empty secret. */
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const found = env[name];
+      if (found === undefined) problems.push(`${path || '(root)'}: environment variable ${name} is not set`);
+      return found ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${path}[${i}]`, problems));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, path ? `${path}.${key}` : key, problems)]));
+  }
+  return value;
+}
+
+function describeError(error: ErrorObject): string {
+  const path = jsonPath(error.instancePath) || '(root)';
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') return `${path}: unknown field ${JSON.stringify(params.additionalProperty)}`;
+  if (error.keyword === 'required') return `${path}: missing required field ${JSON.stringify(params.missingProperty)}`;
+  if (error.keyword === 'enum') return `${path}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+  return `${path}: ${error.message ?? 'is invalid'}`;
+}
+
+function parseSize(value: number | string | undefined): number {
+  if (value === undefined) return 1024 * 1024;
+  if (typeof value === 'number') return value;
+  const match = /^(\d+)(b|kb|mb)?$/.exec(value);
+  const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+  return match ? Number(match[1]) * units[match[2] ?? 'b'] : NaN;
+}
+
+function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undefined): string[] {
+  const problems: string[] = [];
+  const channelIds = new Set<string>();
+  (file.channels ?? []).forEach((channel, i) => {
+    if (channelIds.has(channel.id)) problems.push(`channels[${i}].id: duplicate channel id ${JSON.stringify(channel.id)}`);
+    channelIds.add(channel.id);
+  });
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  (file.integrations ?? []).forEach((integration, i) => {
+    if (ids.has(integration.id)) problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
+    if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
+    ids.add(integration.id);
+    keys.add(integration.key);
+    if (!channelIds.has(integration.channel)) problems.push(`integrations[${i}].channel: no channel with id ${JSON.stringify(integration.channel)}`);
+    if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
+      problems.push(`integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`);
+    }
+  });
+  return problems;
+}
+
+/** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
+export function buildConfig(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+  const problems: string[] = [];
+  const substituted = substituteEnv(document ?? {}, env, '', problems);
+  if (!validateConfigFile(substituted)) problems.push(...(validateConfigFile.errors ?? []).map(describeError));
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const file = substituted as ConfigFile;
+  problems.push(...crossCheck(file, knownAdapters));
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const defaultRate = file.defaults?.rate_limit ?? {};
+  return {
+    source,
+    payloadLimitBytes: parseSize(file.defaults?.payload_limit),
+    channels: (file.channels ?? []).map((channel) => ({
+      id: channel.id,
+      name: channel.name ?? channel.id,
+      description: channel.description ?? '',
+      autoClose: channel.auto_close ?? true,
+    })),
+    integrations: (file.integrations ?? []).map((integration) => ({
+      id: integration.id,
+      name: integration.name ?? integration.id,
+      adapter: integration.adapter,
+      key: integration.key,
+      channelId: integration.channel,
+      enabled: integration.enabled ?? true,
+      ...(integration.secret !== undefined && { secret: integration.secret }),
+      rateLimit: {
+        perSecond: integration.rate_limit?.per_second ?? defaultRate.per_second ?? 100,
+        perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
+      },
+    })),
+  };
+}
+
+/** Reads and validates a YAML configuration file. */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
+  }
+  return buildConfig(document, path, env, knownAdapters);
+}
+
+/** ALERTGATE_CONFIG, else ./alertgate.yaml, else the bundled example. */
+export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): { path: string; isExample: boolean } {
+  const wanted = env.ALERTGATE_CONFIG ?? 'alertgate.yaml';
+  if (existsSync(wanted)) return { path: wanted, isExample: false };
+  if (env.ALERTGATE_CONFIG !== undefined) throw new ConfigError(wanted, [`(file): not found`]);
+  return { path: exampleConfigPath, isExample: true };
+}

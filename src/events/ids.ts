@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+
+const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let rest = ms;
+  for (let i = 0; i < 10; i += 1) {
+    out = crockford[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array): string {
+  // 80 random bits as 16 base32 characters (5 bits each).
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += crockford[(buffer >> bits) & 31];
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  return out;
+}
+
+function increment(random: Uint8Array): boolean {
+  for (let i = random.length - 1; i >= 0; i -= 1) {
+    if (random[i] < 255) {
+      random[i] += 1;
+      return true;
+    }
+    random[i] = 0;
+  }
+  return false;
+}
+
+/**
+ * Creates a generator of ULIDs (26 chars, lexicographically time-ordered). Within one process the ids are strictly
+ * increasing even inside one millisecond, so sorting by id is sorting by gateway order.
+ */
+export function createIdGenerator(clock: () => number = Date.now): () => string {
+  let lastTime = -1;
+  let lastRandom = new Uint8Array(10);
+  return () => {
+    let now = clock();
+    if (now <= lastTime) {
+      if (increment(lastRandom)) {
+        now = lastTime;
+      } else {
+        now = lastTime + 1;
+        lastRandom = new Uint8Array(randomBytes(10));
+      }
+    } else {
+      lastRandom = new Uint8Array(randomBytes(10));
+    }
+    lastTime = now;
+    return encodeTime(now) + encodeRandom(lastRandom);
+  };
+}
+
+/** Process-wide ULID generator. */
+export const newId = createIdGenerator();
+
+/** A request id in Flashduty's shape: 32 lower-case hex characters. */
+export function newRequestId(): string {
+  return randomBytes(16).toString('hex');
+}

@@ -1,0 +1,149 @@
+import { invalidParameter } from '../errors.js';
+import { deriveAlertKey } from './alert-key.js';
+import { describeSchemaErrors, validateStandardAlert } from './standard-schema.js';
+import { renderTitleRule } from './title-rule.js';
+import { truncateCodePoints, codePointLength } from './truncate.js';
+import { severities, type AlertImage, type NormalisedEvent, type Severity, type StandardAlertInput } from './types.js';
+
+/** Field limits of contract §3 (code points). */
+export const limits = {
+  title: 512,
+  description: 2048,
+  labelValue: 2048,
+  imageAlt: 128,
+  imageSrc: 256,
+  imageHref: 256,
+} as const;
+
+/** Who sent the event and what the push URL's query asked for. */
+export interface NormaliseContext {
+  integrationId: string;
+  integrationName: string;
+  integrationType: string;
+  /** Milliseconds since the epoch; the default event_time. */
+  receivedAt: number;
+  /** Query `severity=`: replaces the status of non-Ok events. */
+  severityOverride?: Severity;
+  /** Query `title_rule=`: replaces the title rule; `{{.Title}}` then refers to the event's own title. */
+  titleRuleOverride?: string;
+}
+
+const isAbsent = (value: unknown): boolean => value === null || value === undefined || value === '';
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function cleanLabels(labels: unknown): unknown {
+  if (!isPlainObject(labels)) return labels;
+  const cleaned: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    if (isAbsent(value)) continue;
+    // Real senders put numbers and booleans in labels; they are label values all the same.
+    cleaned[key] = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+  }
+  return cleaned;
+}
+
+function cleanImages(images: unknown): unknown {
+  if (!Array.isArray(images)) return images;
+  return images
+    .map((image: unknown) => {
+      if (!isPlainObject(image)) return image;
+      const cleaned: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(image)) if (!isAbsent(value)) cleaned[key] = value;
+      return cleaned;
+    })
+    .filter((image) => !(isPlainObject(image) && typeof image.src === 'string' && codePointLength(image.src) > limits.imageSrc));
+}
+
+function parseEventTime(value: unknown): unknown {
+  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return value;
+}
+
+/** Removes empty and null optional fields, folds `title` into `title_rule`, coerces label scalars. */
+function cleanInput(raw: Record<string, unknown>): Record<string, unknown> {
+  const cleaned: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) if (!isAbsent(value)) cleaned[key] = value;
+  if (cleaned.title_rule === undefined && cleaned.title !== undefined) cleaned.title_rule = cleaned.title;
+  delete cleaned.title;
+  if ('labels' in cleaned) cleaned.labels = cleanLabels(cleaned.labels);
+  if ('images' in cleaned) cleaned.images = cleanImages(cleaned.images);
+  if ('event_time' in cleaned) cleaned.event_time = parseEventTime(cleaned.event_time);
+  return cleaned;
+}
+
+/** Epoch seconds, milliseconds, microseconds or nanoseconds (by magnitude) to milliseconds. */
+export function toEpochMillis(value: number): number {
+  if (value < 1e11) return Math.round(value * 1000);
+  if (value < 1e14) return Math.round(value);
+  if (value < 1e17) return Math.round(value / 1e3);
+  return Math.round(value / 1e6);
+}
+
+function truncateImages(images: AlertImage[] | undefined): AlertImage[] | undefined {
+  if (!images || images.length === 0) return undefined;
+  // One image per alt: a later one replaces an earlier one, at the earlier one's place.
+  const byAlt = new Map<string, AlertImage>();
+  for (const image of images) {
+    const alt = image.alt === undefined ? undefined : truncateCodePoints(image.alt, limits.imageAlt);
+    const href = image.href === undefined ? undefined : truncateCodePoints(image.href, limits.imageHref);
+    byAlt.set(alt ?? '', { ...(alt !== undefined && { alt }), src: image.src, ...(href !== undefined && { href }) });
+  }
+  return [...byAlt.values()];
+}
+
+function truncateLabels(labels: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(labels ?? {})) out[key] = truncateCodePoints(value, limits.labelValue);
+  return out;
+}
+
+/**
+ * Validates one pushed event against the standard schema and turns it into the normalised event:
+ * truncation by code points, title rules, query overrides, event_time in ms and a deterministic alert_key.
+ * Throws InvalidParameter naming every offending field and its limit.
+ */
+export function normaliseStandardEvent(raw: unknown, context: NormaliseContext): NormalisedEvent {
+  if (!isPlainObject(raw)) throw invalidParameter('body: must be a JSON object (one standard event)');
+  const cleaned = cleanInput(raw);
+  if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, cleaned));
+  const input: StandardAlertInput = cleaned;
+  const labels = truncateLabels(input.labels);
+  const description = input.description === undefined ? undefined : truncateCodePoints(input.description, limits.description);
+  const eventStatus = input.event_status !== 'Ok' && context.severityOverride ? context.severityOverride : input.event_status;
+  const base = {
+    labels,
+    description,
+    eventStatus,
+    alertKey: input.alert_key,
+    integrationName: context.integrationName,
+    integrationType: context.integrationType,
+  };
+  let title = renderTitleRule(input.title_rule, { ...base, titleRule: input.title_rule });
+  let titleRule = input.title_rule;
+  if (context.titleRuleOverride) {
+    titleRule = context.titleRuleOverride;
+    title = renderTitleRule(titleRule, { ...base, title, titleRule });
+  }
+  title = truncateCodePoints(title, limits.title);
+  const alertKey = input.alert_key ?? deriveAlertKey(context.integrationId, title, labels);
+  const images = truncateImages(input.images);
+  return {
+    title,
+    title_rule: truncateCodePoints(titleRule, limits.title),
+    event_status: eventStatus,
+    alert_key: alertKey,
+    alert_key_derived: input.alert_key === undefined,
+    ...(description !== undefined && { description }),
+    labels,
+    ...(images && { images }),
+    event_time: input.event_time === undefined ? context.receivedAt : toEpochMillis(input.event_time),
+  };
+}
+
+/** Parses the `severity` query override; undefined when absent. */
+export function parseSeverityOverride(value: unknown): Severity | undefined {
+  if (isAbsent(value)) return undefined;
+  if (typeof value === 'string' && (severities as readonly string[]).includes(value)) return value as Severity;
+  throw invalidParameter(`severity (query): must be one of ${severities.join(', ')} (case-sensitive), got ${JSON.stringify(value)}`);
+}

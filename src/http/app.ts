@@ -1,0 +1,92 @@
+import express, { type Express } from 'express';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import type { Config } from '../config/types.js';
+import type { IngestJobData, IngestProducer } from '../queue/ingest-queue.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { StoreDatabase } from '../store/database.js';
+import { apiRouter } from './api-routes.js';
+import { errorHandler, routeNotFound } from './errors.js';
+import { IntegrationDirectory } from './integration-auth.js';
+import { pushRouter } from './push-routes.js';
+import { RateLimiter } from './rate-limit.js';
+import { requestContext } from './request-context.js';
+
+export interface AppDeps {
+  config: Config;
+  store: StoreDatabase;
+  redis: Redis;
+  redisPrefix: string;
+  queue: Queue<IngestJobData>;
+  producer: IngestProducer;
+  logger: Logger;
+  metrics: Metrics;
+  adminToken: string;
+  publicUrl: string;
+  clock?: () => number;
+}
+
+export interface GatewayApp {
+  app: Express;
+  /** Swaps the configuration (integrations, keys, limits) without a restart. */
+  setConfig(config: Config): void;
+}
+
+async function updateQueueGauges(deps: AppDeps): Promise<void> {
+  const counts = await deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+  for (const [state, count] of Object.entries(counts)) deps.metrics.queueJobs.set({ state }, count);
+  const [oldest] = await deps.queue.getWaiting(0, 0);
+  deps.metrics.queueOldestWaitSeconds.set(oldest ? Math.max(0, ((deps.clock ?? Date.now)() - oldest.timestamp) / 1000) : 0);
+}
+
+/** Builds the gateway's HTTP app: push endpoints, management API, health and metrics. */
+export function createApp(deps: AppDeps): GatewayApp {
+  const clock = deps.clock ?? Date.now;
+  let config = deps.config;
+  const directory = new IntegrationDirectory(config);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext(deps.logger, deps.metrics));
+
+  app.get('/healthz', (_req, res) => {
+    res.locals.route = 'healthz';
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    res.locals.route = 'readyz';
+    const checks: Record<string, string> = {};
+    await deps.redis.ping().then(() => (checks.redis = 'ok'), (error: Error) => (checks.redis = error.message));
+    await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));
+    const ready = Object.values(checks).every((value) => value === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.locals.route = 'metrics';
+    await updateQueueGauges(deps).catch((error: Error) => deps.logger.warn({ err: error.message }, 'queue metrics unavailable'));
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(
+    pushRouter({
+      directory,
+      producer: deps.producer,
+      rateLimiter: new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock),
+      metrics: deps.metrics,
+      clock,
+      config: () => config,
+    }),
+  );
+  app.use('/api/v1', apiRouter({ store: deps.store, queue: deps.queue, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config }));
+  app.use(routeNotFound);
+  app.use(errorHandler(deps.logger));
+  return {
+    app,
+    setConfig(next: Config) {
+      config = next;
+      directory.update(next);
+    },
+  };
+}

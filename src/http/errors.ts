@@ -1,0 +1,54 @@
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+
+/** The JSON error shape of every endpoint: `{request_id, error: {code, message}}`. */
+export function sendError(res: Response, error: AppError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  res.status(error.status).json({ request_id: res.locals.requestId as string, error: { code: error.code, message: error.message } });
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  message?: string;
+}
+
+/** Maps body-parser failures to the contract's codes; undefined when it is not one. */
+export function bodyParserError(error: unknown): AppError | undefined {
+  const parserError = error as BodyParserError;
+  switch (parserError.type) {
+    case 'entity.too.large':
+      return new AppError('PayloadTooLarge', `request body is larger than the limit of ${parserError.limit ?? '?'} bytes`);
+    case 'entity.parse.failed':
+      return new AppError('InvalidParameter', `request body is not valid JSON: ${parserError.message ?? ''}`.trim());
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('InvalidContentType', parserError.message ?? 'unsupported content encoding');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('InvalidParameter', parserError.message ?? 'the request body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+/** Last handler: known errors answer with their code; anything else is logged with the request id and is a 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const known = error instanceof AppError ? error : bodyParserError(error);
+    if (known) {
+      sendError(res, known);
+      return;
+    }
+    logger.error({ request_id: res.locals.requestId, method: req.method, path: req.path, err: error }, 'unexpected error');
+    if (!res.headersSent) sendError(res, new AppError('InternalError', 'internal error; see the server log for request_id ' + String(res.locals.requestId)));
+  };
+}
+
+/** For paths no route knows. */
+export function routeNotFound(req: Request, res: Response): void {
+  sendError(res, new AppError('RouteNotFound', `no route for ${req.method} ${req.path}`));
+}

@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { loadConfigFile, resolveConfigPath } from './config/load-config.js';
+import type { Config } from './config/types.js';
+import { createApp } from './http/app.js';
+import { adaptersDir } from './paths.js';
+import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
+import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { readSettings, type Settings } from './settings.js';
+import { migrateToLatest, openDatabase, type StoreDatabase } from './store/database.js';
+import { createWorker, type RunningWorker } from './worker/worker.js';
+
+export interface Roles {
+  gateway: boolean;
+  worker: boolean;
+}
+
+/** Adapter folders present on disk: integrations may name them. */
+export function knownAdapterNames(): Set<string> {
+  if (!existsSync(adaptersDir)) return new Set();
+  return new Set(readdirSync(adaptersDir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && existsSync(join(adaptersDir, entry.name, 'manifest.json'))).map((entry) => entry.name));
+}
+
+/** Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example). */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; isExample: boolean } {
+  const { path, isExample } = resolveConfigPath(env);
+  return { config: loadConfigFile(path, env, knownAdapterNames()), isExample };
+}
+
+function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
+  const lines = [`alertgate ${roles.gateway ? `listening on ${settings.publicUrl}` : 'worker'} (config: ${isExample ? 'bundled example' : config.source})`];
+  if (roles.gateway) {
+    if (isExample) lines.push('Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):');
+    for (const integration of config.integrations) {
+      lines.push(`  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${integration.key}`);
+    }
+    lines.push(`Management API: ${settings.publicUrl}/api/v1 with Authorization: Bearer ${settings.adminTokenGenerated ? `${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)` : '<ADMIN_TOKEN>'}`);
+  }
+  return lines.join('\n');
+}
+
+interface Running {
+  server?: Server;
+  worker?: RunningWorker;
+  queue?: Queue<IngestJobData>;
+  redis?: Redis;
+  store: StoreDatabase;
+  metricsServer?: Server;
+}
+
+function serveWorkerMetrics(port: number, metrics: Metrics): Server {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else res.writeHead(404).end();
+  });
+  return server.listen(port);
+}
+
+async function shutdown(running: Running, logger: Logger): Promise<void> {
+  logger.info('shutting down: no new requests, finishing in-flight requests and jobs');
+  const closing: Promise<unknown>[] = [];
+  if (running.server) {
+    const server = running.server;
+    closing.push(new Promise((resolve) => server.close(resolve)));
+    server.closeIdleConnections();
+  }
+  if (running.worker) closing.push(running.worker.close());
+  await Promise.all(closing);
+  await running.queue?.close();
+  running.redis?.disconnect();
+  running.metricsServer?.close();
+  await running.store.close();
+}
+
+/** Starts the requested roles in this process and wires signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads. */
+export async function startAlertgate(roles: Roles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const logger = createLogger(env.LOG_LEVEL);
+  const settings = readSettings(env);
+  const { config, isExample } = readConfig(env);
+  const redisSettings: RedisSettings = { url: settings.redisUrl, prefix: settings.redisPrefix };
+  await assertRedisReachable(redisSettings);
+  const store = openDatabase(settings.databaseUrl);
+  await migrateToLatest(store);
+  const metrics = createMetrics({ defaultMetrics: true });
+  const running: Running = { store };
+
+  if (roles.gateway) {
+    const redis = createProducerConnection(redisSettings);
+    redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
+    await redis.connect();
+    const queue = createIngestQueue(redis, settings.redisPrefix);
+    const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl });
+    running.redis = redis;
+    running.queue = queue;
+    running.server = await new Promise<Server>((resolve) => {
+      const server = gateway.app.listen(settings.port, settings.host, () => resolve(server));
+    });
+    process.on('SIGHUP', () => reload(logger, env, (next) => gateway.setConfig(next)));
+  }
+  if (roles.worker) {
+    running.worker = createWorker({ config, store, redis: redisSettings, logger, metrics, concurrency: settings.workerConcurrency, lockDuration: settings.workerLockMs, stalledInterval: settings.workerLockMs });
+    const worker = running.worker;
+    process.on('SIGHUP', () => reload(logger, env, (next) => worker.setConfig(next)));
+    if (!roles.gateway && settings.metricsPort !== undefined) running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
+  }
+  process.stdout.write(banner(settings, config, isExample, roles) + '\n');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'signal received');
+    shutdown(running, logger).then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error({ err: error.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function reload(logger: Logger, env: NodeJS.ProcessEnv, apply: (config: Config) => void): void {
+  try {
+    const { config } = readConfig(env);
+    apply(config);
+    logger.info({ source: config.source }, 'configuration reloaded');
+  } catch (error) {
+    logger.error({ err: (error as Error).message }, 'new configuration refused; the previous one stays in force');
+  }
+}

@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process (gateway, worker or both). */
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'route' | 'code'>;
+  httpDuration: Histogram<'route'>;
+  gatewayEvents: Counter<'integration' | 'adapter' | 'outcome'>;
+  workerEvents: Counter<'integration' | 'outcome'>;
+  workerBatchDuration: Histogram;
+  eventLatency: Histogram;
+  redelivered: Counter;
+  queueJobs: Gauge<'state'>;
+  queueOldestWaitSeconds: Gauge;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'alertgate_' });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({ name: 'alertgate_http_requests_total', help: 'HTTP requests by route and status code', labelNames: ['route', 'code'], registers }),
+    httpDuration: new Histogram({
+      name: 'alertgate_http_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    gatewayEvents: new Counter({
+      name: 'alertgate_gateway_events_total',
+      help: 'Events received by the gateway, by integration, adapter and outcome (queued, rejected)',
+      labelNames: ['integration', 'adapter', 'outcome'],
+      registers,
+    }),
+    workerEvents: new Counter({
+      name: 'alertgate_events_total',
+      help: 'Events applied by the worker, by integration and outcome (new_alert, merged, recovered, labels_updated, duplicate, ignored, late, rejected)',
+      labelNames: ['integration', 'outcome'],
+      registers,
+    }),
+    workerBatchDuration: new Histogram({
+      name: 'alertgate_worker_batch_duration_seconds',
+      help: 'Time to apply one batch of events in one transaction',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    eventLatency: new Histogram({
+      name: 'alertgate_event_latency_seconds',
+      help: 'From the gateway receiving an event to the worker committing it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    redelivered: new Counter({ name: 'alertgate_events_redelivered_total', help: 'Events of redelivered jobs that were already stored (skipped)', registers }),
+    queueJobs: new Gauge({ name: 'alertgate_queue_jobs', help: 'Jobs in the ingest queue by state', labelNames: ['state'], registers }),
+    queueOldestWaitSeconds: new Gauge({ name: 'alertgate_queue_oldest_waiting_seconds', help: 'Age of the oldest waiting ingest job', registers }),
+  };
+}

@@ -1,0 +1,84 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.js';
+import type { QueuedEvent } from '../events/types.js';
+import { queuePrefix } from './redis.js';
+
+/** The queue between gateway and worker. */
+export const ingestQueueName = 'ingest';
+
+/** A job carries the events of one or more requests, in gateway order. */
+export interface IngestJobData {
+  events: QueuedEvent[];
+}
+
+/** Retry for a long time (transient store outages), then keep the job in the failed set for replay. */
+export const ingestJobOptions: JobsOptions = {
+  attempts: 30,
+  backoff: { type: 'capped-exponential', delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: false,
+};
+
+/** Backoff used with ingestJobOptions: 0.5 s, 1 s, 2 s … capped at 60 s. */
+export function cappedExponentialBackoff(attemptsMade: number): number {
+  return Math.min(500 * 2 ** Math.max(0, attemptsMade - 1), 60_000);
+}
+
+export function createIngestQueue(connection: Redis, prefix: string): Queue<IngestJobData> {
+  return new Queue<IngestJobData>(ingestQueueName, { connection, prefix: queuePrefix(prefix) });
+}
+
+interface Pending {
+  events: QueuedEvent[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Puts events in the queue, resolving only once Redis has them. Requests arriving in the same tick share one
+ * round trip (group commit); a request's events always travel in one job, in order.
+ */
+export class IngestProducer {
+  private pending: Pending[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly queue: Queue<IngestJobData>,
+    private readonly maxEventsPerJob = 200,
+  ) {}
+
+  enqueue(events: QueuedEvent[]): Promise<void> {
+    if (events.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ events, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    const jobs: IngestJobData[] = [];
+    let current: QueuedEvent[] = [];
+    for (const request of batch) {
+      if (current.length > 0 && current.length + request.events.length > this.maxEventsPerJob) {
+        jobs.push({ events: current });
+        current = [];
+      }
+      current = current.concat(request.events);
+    }
+    if (current.length > 0) jobs.push({ events: current });
+    try {
+      await this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions })));
+      for (const request of batch) request.resolve();
+    } catch (error) {
+      const unavailable = new AppError('ServiceUnavailable', `the event queue is unavailable (${(error as Error).message}); nothing was accepted, retry later`, { 'Retry-After': '5' });
+      for (const request of batch) request.reject(unavailable);
+    }
+  }
+}

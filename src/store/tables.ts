@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the database. Times are milliseconds since the epoch; JSON columns are text. */
+
+export interface EventsTable {
+  event_id: string;
+  request_id: string;
+  integration_id: string;
+  integration_type: string;
+  channel_id: string | null;
+  alert_key: string;
+  alert_id: string | null;
+  incident_id: string | null;
+  event_status: string;
+  title: string;
+  title_rule: string;
+  description: string | null;
+  labels: string;
+  images: string | null;
+  event_time: number;
+  received_at: number;
+  seq: number;
+  processed_at: number;
+  outcome: string;
+  trace: string;
+}
+
+/** Per (integration, channel, alert_key): the last event applied, so a late event never overtakes it. */
+export interface AlertKeysTable {
+  integration_id: string;
+  channel_id: string;
+  alert_key: string;
+  last_event_id: string;
+}
+
+export interface AlertsTable {
+  alert_id: string;
+  integration_id: string;
+  integration_type: string;
+  channel_id: string;
+  alert_key: string;
+  incident_id: string | null;
+  title: string;
+  title_rule: string;
+  description: string | null;
+  alert_status: string;
+  alert_severity: string;
+  labels: string;
+  images: string | null;
+  /** Hash of the last event's status, title, description and labels: did an event change anything? */
+  last_event_hash: string;
+  /** Hash of the last event's status, title and description (de-duplication rule 2). */
+  last_event_core_hash: string;
+  event_cnt: number;
+  start_time: number;
+  last_time: number;
+  end_time: number | null;
+  close_time: number | null;
+  /** 1 while the alert takes events; NULL once closed (keeps the partial unique index portable). */
+  is_open: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentsTable {
+  incident_id: string;
+  channel_id: string;
+  title: string;
+  description: string | null;
+  incident_severity: string;
+  incident_status: string;
+  progress: string;
+  labels: string;
+  first_alert_id: string | null;
+  alert_cnt: number;
+  active_alert_cnt: number;
+  group_method: string;
+  grouping_key: string | null;
+  start_time: number;
+  last_time: number;
+  end_time: number | null;
+  ack_time: number | null;
+  close_time: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IncidentTimelineTable {
+  id: Generated<number>;
+  incident_id: string;
+  type: string;
+  at: number;
+  actor: string | null;
+  alert_id: string | null;
+  detail: string | null;
+}
+
+export interface IntegrationStatsTable {
+  integration_id: string;
+  latest_event_at: number | null;
+  latest_event_id: string | null;
+}
+
+export interface IntegrationCountsTable {
+  integration_id: string;
+  outcome: string;
+  count: number;
+}
+
+export interface Database {
+  events: EventsTable;
+  alert_keys: AlertKeysTable;
+  alerts: AlertsTable;
+  incidents: IncidentsTable;
+  incident_timeline: IncidentTimelineTable;
+  integration_stats: IntegrationStatsTable;
+  integration_counts: IntegrationCountsTable;
+}

@@ -1,0 +1,98 @@
+import type { Kysely } from 'kysely';
+import type { QueuedEvent } from '../events/types.js';
+import type { StoreDatabase } from '../store/database.js';
+import type { Database, EventsTable } from '../store/tables.js';
+import { inTransaction } from '../store/transaction.js';
+import { processEvent, type ProcessedEvent, type WorkerRules } from './process-event.js';
+import type { EventOutcome } from './trace.js';
+
+/** What a batch did, for metrics and logs. */
+export interface BatchResult {
+  applied: Array<{ event: QueuedEvent; processed: ProcessedEvent }>;
+  /** Events already in the store: a redelivered job changes nothing. */
+  redelivered: QueuedEvent[];
+}
+
+function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): EventsTable {
+  return {
+    event_id: event.event_id,
+    request_id: event.request_id,
+    integration_id: event.integration_id,
+    integration_type: event.integration_type,
+    channel_id: processed.channelId,
+    alert_key: event.alert_key,
+    alert_id: processed.alertId,
+    incident_id: processed.incidentId,
+    event_status: event.event_status,
+    title: event.title,
+    title_rule: event.title_rule,
+    description: event.description ?? null,
+    labels: JSON.stringify(event.labels),
+    images: event.images ? JSON.stringify(event.images) : null,
+    event_time: event.event_time,
+    received_at: event.received_at,
+    seq: event.seq,
+    processed_at: now,
+    outcome: processed.outcome,
+    trace: JSON.stringify(processed.trace),
+  };
+}
+
+async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResult['applied']): Promise<void> {
+  const latest = new Map<string, QueuedEvent>();
+  const counts = new Map<string, number>();
+  for (const { event, processed } of applied) {
+    const seen = latest.get(event.integration_id);
+    if (!seen || seen.event_id < event.event_id) latest.set(event.integration_id, event);
+    const key = `${event.integration_id}\0${processed.outcome}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  for (const [integrationId, event] of latest) {
+    await trx
+      .insertInto('integration_stats')
+      .values({ integration_id: integrationId, latest_event_at: event.received_at, latest_event_id: event.event_id })
+      .onConflict((oc) =>
+        oc.column('integration_id').doUpdateSet({ latest_event_at: event.received_at, latest_event_id: event.event_id }).where('integration_stats.latest_event_id', '<', event.event_id),
+      )
+      .execute();
+  }
+  for (const [key, count] of counts) {
+    const [integrationId, outcome] = key.split('\0') as [string, EventOutcome];
+    await trx
+      .insertInto('integration_counts')
+      .values({ integration_id: integrationId, outcome, count })
+      .onConflict((oc) => oc.columns(['integration_id', 'outcome']).doUpdateSet((eb) => ({ count: eb('integration_counts.count', '+', eb.ref('excluded.count')) })))
+      .execute();
+  }
+}
+
+/**
+ * Applies events in one transaction, in the order given. Idempotent on event_id: events already stored are skipped,
+ * so a job redelivered after a crash changes nothing. Either every event of the batch is stored or none is.
+ */
+export async function applyBatch(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
+  return inTransaction(store, async (trx) => {
+    const ids = events.map((event) => event.event_id);
+    const stored = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await trx.selectFrom('events').select('event_id').where('event_id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) stored.add(row.event_id);
+    }
+    const result: BatchResult = { applied: [], redelivered: [] };
+    const rows: EventsTable[] = [];
+    for (const event of events) {
+      if (stored.has(event.event_id)) {
+        result.redelivered.push(event);
+        continue;
+      }
+      stored.add(event.event_id);
+      const now = clock();
+      const processed = await processEvent({ trx, dialect: store.dialect, now, newId }, rules, event);
+      result.applied.push({ event, processed });
+      rows.push(eventRow(event, processed, now));
+    }
+    for (let i = 0; i < rows.length; i += 100) await trx.insertInto('events').values(rows.slice(i, i + 100)).execute();
+    await recordIntegrationStats(trx, result.applied);
+    return result;
+  });
+}

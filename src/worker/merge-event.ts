@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import type { EventStatus, QueuedEvent, Severity } from '../events/types.js';
+
+/** The parts of an open alert the merge rules read. */
+export interface OpenAlert {
+  alert_id: string;
+  alert_status: EventStatus;
+  alert_severity: Severity;
+  labels: Record<string, string>;
+  last_event_hash: string;
+  last_event_core_hash: string;
+  event_cnt: number;
+}
+
+/** The fields a merge writes to an alert. */
+export interface AlertChanges {
+  title: string;
+  title_rule: string;
+  description: string | null;
+  alert_status: EventStatus;
+  alert_severity: Severity;
+  labels: Record<string, string>;
+  last_event_hash: string;
+  last_event_core_hash: string;
+  event_cnt: number;
+  last_time: number;
+  end_time: number | null;
+  close_time: number | null;
+  images: string | null;
+}
+
+/** What one event does to the alert of its key (contract §5, de-duplication rules). */
+export type MergeDecision =
+  | { kind: 'open'; alert: AlertChanges }
+  | { kind: 'duplicate' }
+  | { kind: 'labels_updated'; labels: Record<string, string>; last_event_hash: string }
+  | { kind: 'merged'; changes: AlertChanges }
+  | { kind: 'recovered'; changes: AlertChanges }
+  | { kind: 'ignored_ok' };
+
+function digest(parts: string[]): string {
+  const hash = createHash('sha1');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+function sortedLabels(labels: Record<string, string>): string {
+  return JSON.stringify(Object.keys(labels).sort().map((key) => [key, labels[key]]));
+}
+
+/** Content hash of an event: did it change anything (status, title, description, labels)? */
+export function eventContentHash(event: Pick<QueuedEvent, 'event_status' | 'title' | 'description' | 'labels'>): string {
+  return digest([event.event_status, event.title, event.description ?? '', sortedLabels(event.labels)]);
+}
+
+/** Hash of status, title and description: an event equal on these only updates the alert's labels. */
+export function eventCoreHash(event: Pick<QueuedEvent, 'event_status' | 'title' | 'description'>): string {
+  return digest([event.event_status, event.title, event.description ?? '']);
+}
+
+function changesFrom(event: QueuedEvent, previous: OpenAlert | undefined, labels: Record<string, string>): AlertChanges {
+  const recovered = event.event_status === 'Ok';
+  return {
+    title: event.title,
+    title_rule: event.title_rule,
+    description: event.description ?? null,
+    alert_status: event.event_status,
+    // A recovery keeps the severity the alert had; any other status is its new severity.
+    alert_severity: recovered ? (previous?.alert_severity ?? 'Info') : (event.event_status as Severity),
+    labels,
+    last_event_hash: eventContentHash(event),
+    last_event_core_hash: eventCoreHash(event),
+    event_cnt: (previous?.event_cnt ?? 0) + 1,
+    last_time: event.received_at,
+    end_time: recovered ? event.received_at : null,
+    close_time: recovered ? event.received_at : null,
+    images: event.images ? JSON.stringify(event.images) : null,
+  };
+}
+
+/**
+ * Decides what an event does to the open alert of its key, if any:
+ * Ok with no open alert → ignored; no open alert → a new alert; identical to the alert's last event → duplicate;
+ * same status, title and description → only the labels are taken; otherwise merged (Ok: recovered, keeping the
+ * alert's labels and adding missing ones).
+ */
+export function mergeEventIntoAlert(alert: OpenAlert | undefined, event: QueuedEvent): MergeDecision {
+  if (!alert) {
+    if (event.event_status === 'Ok') return { kind: 'ignored_ok' };
+    return { kind: 'open', alert: changesFrom(event, undefined, event.labels) };
+  }
+  const contentHash = eventContentHash(event);
+  if (contentHash === alert.last_event_hash) return { kind: 'duplicate' };
+  if (eventCoreHash(event) === alert.last_event_core_hash) {
+    return { kind: 'labels_updated', labels: event.labels, last_event_hash: contentHash };
+  }
+  if (event.event_status === 'Ok') {
+    return { kind: 'recovered', changes: changesFrom(event, alert, { ...event.labels, ...alert.labels }) };
+  }
+  return { kind: 'merged', changes: changesFrom(event, alert, event.labels) };
+}

@@ -1,0 +1,19 @@
+/** One decision taken about an event: which step, what it decided, and the ids that explain it. */
+export interface TraceStep {
+  step: 'idempotency' | 'route' | 'order' | 'merge' | 'incident';
+  result: string;
+  [detail: string]: string | number | boolean | null | undefined;
+}
+
+/** What happened to an event, in one word (also the integration's outcome counters). */
+export type EventOutcome =
+  | 'new_alert'
+  | 'merged'
+  | 'recovered'
+  | 'labels_updated'
+  | 'duplicate'
+  | 'ignored'
+  | 'late'
+  | 'rejected';
+
+export const eventOutcomes: readonly EventOutcome[] = ['new_alert', 'merged', 'recovered', 'labels_updated', 'duplicate', 'ignored', 'late', 'rejected'];
