@@ -87,7 +87,7 @@ export async function startAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proc
   const { config, isExample } = readConfig(env);
   const redisSettings: RedisSettings = { url: settings.redisUrl, prefix: settings.redisPrefix };
   await assertRedisReachable(redisSettings);
-  const store = openDatabase(settings.databaseUrl);
+  const store = openDatabase(settings.databaseUrl, settings.databaseSchema);
   await migrateToLatest(store);
   const metrics = createMetrics({ defaultMetrics: true });
   const running: Running = { store };
@@ -97,7 +97,7 @@ export async function startAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proc
     redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
     await redis.connect();
     const queue = createIngestQueue(redis, settings.redisPrefix);
-    const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl });
+    const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl });
     running.redis = redis;
     running.queue = queue;
     running.server = await new Promise<Server>((resolve) => {

@@ -7,6 +7,8 @@ export interface Settings {
   redisUrl: string;
   redisPrefix: string;
   databaseUrl: string;
+  /** PostgreSQL schema to use (search_path); default the server's. */
+  databaseSchema: string | undefined;
   adminToken: string;
   adminTokenGenerated: boolean;
   publicUrl: string;
@@ -33,6 +35,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.REDIS_PREFIX ?? 'alertgate',
     databaseUrl: env.DATABASE_URL ?? 'sqlite:./data/alertgate.db',
+    databaseSchema: env.DATABASE_SCHEMA || undefined,
     adminToken,
     adminTokenGenerated: !env.ADMIN_TOKEN,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),

@@ -29,6 +29,14 @@ export function createIngestQueue(connection: Redis, prefix: string): Queue<Inge
   return new Queue<IngestJobData>(ingestQueueName, { connection, prefix: queuePrefix(prefix) });
 }
 
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 interface Pending {
   events: QueuedEvent[];
   resolve: () => void;
@@ -45,7 +53,9 @@ export class IngestProducer {
 
   constructor(
     private readonly queue: Queue<IngestJobData>,
+    private readonly connection: Redis,
     private readonly maxEventsPerJob = 200,
+    private readonly timeoutMs = 5000,
   ) {}
 
   enqueue(events: QueuedEvent[]): Promise<void> {
@@ -74,7 +84,9 @@ export class IngestProducer {
     }
     if (current.length > 0) jobs.push({ events: current });
     try {
-      await this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions })));
+      // BullMQ waits for a connection that is down; the sender must hear at once that nothing was accepted.
+      if (this.connection.status !== 'ready') throw new Error(`redis connection is ${this.connection.status}`);
+      await withTimeout(this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions }))), this.timeoutMs);
       for (const request of batch) request.resolve();
     } catch (error) {
       const unavailable = new AppError('ServiceUnavailable', `the event queue is unavailable (${(error as Error).message}); nothing was accepted, retry later`, { 'Retry-After': '5' });
