@@ -87,7 +87,11 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
 export function buildConfig(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
   const problems: string[] = [];
   const substituted = substituteEnv(document ?? {}, env, '', problems);
-  if (!validateConfigFile(substituted)) problems.push(...(validateConfigFile.errors ?? []).map(describeError));
+  // A field whose variable is missing has one problem, not also the empty value's schema errors.
+  const missingPaths = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(':'))));
+  if (!validateConfigFile(substituted)) {
+    problems.push(...(validateConfigFile.errors ?? []).map(describeError).filter((problem) => !missingPaths.has(problem.slice(0, problem.indexOf(':')))));
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
   const file = substituted as ConfigFile;
   problems.push(...crossCheck(file, knownAdapters));

@@ -149,7 +149,7 @@ function failedJobRoutes(router: Router, deps: ApiDeps): void {
         attempts: job.attemptsMade,
         created_at: job.timestamp,
         finished_at: job.finishedOn ?? null,
-        event_ids: job.data.events.map((event) => event.event_id),
+        event_ids: Array.isArray(job.data?.events) ? job.data.events.map((event) => event.event_id) : [],
       })),
     });
   });

@@ -63,7 +63,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
 
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
-  const worker = new Worker<IngestJobData>(ingestQueueName, async (job: Job<IngestJobData>) => lanes.submit(job.data.events), {
+  const worker = new Worker<IngestJobData>(ingestQueueName, async (job: Job<IngestJobData>) => {
+    if (!Array.isArray(job.data?.events)) throw new Error(`job ${job.id ?? ''} holds no events list`);
+    await lanes.submit(job.data.events);
+  }, {
     connection,
     prefix: queuePrefix(deps.redis.prefix),
     concurrency: deps.concurrency ?? 64,

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { ChannelConfig, ConfigFile, DefaultsConfig, IntegrationConfig, RateLimitConfig } from '../src/config/types.js';
+import { buildConfig } from '../src/config/load-config.js';
+import { eventStatuses, type AlertImage, type StandardAlertInput } from '../src/events/types.js';
+import { validateStandardAlert } from '../src/events/standard-schema.js';
+import { schemasDir } from '../src/paths.js';
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema & { enum?: string[] }>;
+  items?: JsonSchema;
+  definitions?: Record<string, JsonSchema>;
+  $ref?: string;
+}
+
+const load = (name: string): JsonSchema => JSON.parse(readFileSync(join(schemasDir, name), 'utf8')) as JsonSchema;
+
+// Compile-time half of the proof: each record must name every key of its type, and only those.
+const standardKeys: Record<keyof StandardAlertInput, true> = { title_rule: true, title: true, event_status: true, alert_key: true, description: true, labels: true, images: true, event_time: true };
+const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
+const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true };
+const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
+const channelKeys: Record<keyof ChannelConfig, true> = { id: true, name: true, description: true, auto_close: true };
+const integrationKeys: Record<keyof IntegrationConfig, true> = { id: true, name: true, adapter: true, key: true, channel: true, enabled: true, secret: true, rate_limit: true };
+const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
+
+const keys = (record: object): string[] => Object.keys(record).sort();
+const schemaKeys = (schema: JsonSchema | undefined): string[] => Object.keys(schema?.properties ?? {}).sort();
+
+test('standard event schema and StandardAlertInput name the same fields and statuses', () => {
+  const schema = load('standard-alert.schema.json');
+  assert.deepEqual(schemaKeys(schema), keys(standardKeys));
+  assert.deepEqual(schemaKeys(schema.properties?.images?.items), keys(imageKeys));
+  assert.deepEqual(schema.properties?.event_status.enum, [...eventStatuses]);
+});
+
+test('a fully populated StandardAlertInput validates', () => {
+  const full: StandardAlertInput = { title_rule: 't', title: 't', event_status: 'Warning', alert_key: 'k', description: 'd', labels: { a: 'b' }, images: [{ alt: 'a', src: 'https://x', href: 'https://y' }], event_time: 1 };
+  assert.equal(validateStandardAlert(full), true, JSON.stringify(validateStandardAlert.errors));
+});
+
+test('config schema and ConfigFile types name the same fields', () => {
+  const schema = load('config.schema.json');
+  assert.deepEqual(schemaKeys(schema), keys(configKeys));
+  assert.deepEqual(schemaKeys(schema.properties?.defaults), keys(defaultsKeys));
+  assert.deepEqual(schemaKeys(schema.properties?.channels?.items), keys(channelKeys));
+  assert.deepEqual(schemaKeys(schema.properties?.integrations?.items), keys(integrationKeys));
+  assert.deepEqual(schemaKeys(schema.definitions?.rateLimit), keys(rateLimitKeys));
+});
+
+test('a fully populated ConfigFile validates', () => {
+  const full: ConfigFile = {
+    defaults: { payload_limit: '1mb', rate_limit: { per_second: 5, per_minute: 50 } },
+    channels: [{ id: 'ops', name: 'Ops', description: 'd', auto_close: false }],
+    integrations: [{ id: 'i', name: 'I', adapter: 'standard', key: 'abcdefgh', channel: 'ops', enabled: true, secret: 's', rate_limit: { per_second: 1, per_minute: 2 } }],
+  };
+  const config = buildConfig(full, 'test', {});
+  assert.equal(config.integrations[0].rateLimit.perSecond, 1);
+  assert.equal(config.channels[0].autoClose, false);
+});
