@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './tables.js';
@@ -75,7 +75,9 @@ export function openDatabase(url: string, schema?: string): StoreDatabase {
 
 /** Brings the schema up to date; safe when several processes start at once (Kysely's migration lock). */
 export async function migrateToLatest(store: StoreDatabase): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...(schema && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {

@@ -13,7 +13,8 @@ import { storeKinds } from '../support/stores.js';
 
 /**
  * Worker scenarios as data (test/worker/scenarios/*.json): a sequence of steps through the real gateway, queue and
- * worker, then the expected events (outcomes in order), alerts and incidents (partial match, oldest first).
+ * worker, then the expected events (outcomes in gateway order), alerts and incidents (partial match, ordered by alert
+ * key then age: different keys may apply in parallel).
  */
 type Step =
   | { push: unknown }
@@ -63,19 +64,19 @@ async function checkState(stack: Stack, expectation: Expectation): Promise<void>
   }
   if (expectation.alerts) {
     const alerts = (await api(stack, 'GET', '/alerts?limit=500')).body.data as { items: Array<Record<string, unknown>> };
-    const ordered = alerts.items.reverse();
+    // Different keys may apply in parallel lanes: order by key, then by age.
+    const ordered = alerts.items.sort((a, b) => String(a.alert_key).localeCompare(String(b.alert_key)) || String(a.alert_id).localeCompare(String(b.alert_id)));
     assert.equal(ordered.length, expectation.alerts.length, 'alert count');
     expectation.alerts.forEach((expected, i) => assertPartial(ordered[i], expected, `alerts[${i}]`));
   }
   if (expectation.incidents) {
     const list = (await api(stack, 'GET', '/incidents?limit=500')).body.data as { items: Array<{ incident_id: string }> };
-    const ordered = list.items.reverse();
-    assert.equal(ordered.length, expectation.incidents.length, 'incident count');
-    for (const [i, expected] of expectation.incidents.entries()) {
-      const detail = await getIncident(db, ordered[i].incident_id);
-      const actual = { ...detail?.incident, timeline: detail?.timeline.map((entry) => entry.type), alerts: detail?.alerts.map((alert) => alert.alert_key) };
-      assertPartial(actual, expected, `incidents[${i}]`);
-    }
+    assert.equal(list.items.length, expectation.incidents.length, 'incident count');
+    const details = await Promise.all(list.items.map((item) => getIncident(db, item.incident_id)));
+    const actual = details
+      .map((detail) => ({ ...detail?.incident, timeline: detail?.timeline.map((entry) => entry.type), alerts: detail?.alerts.map((alert) => alert.alert_key) }))
+      .sort((a, b) => String(a.alerts?.[0]).localeCompare(String(b.alerts?.[0])) || String(a.incident_id).localeCompare(String(b.incident_id)));
+    expectation.incidents.forEach((expected, i) => assertPartial(actual[i], expected, `incidents[${i}]`));
   }
 }
 
