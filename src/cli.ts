@@ -1,21 +1,53 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { listAdapters, testAdapters, tryAdapter, type CliOutput } from './adapters/adapter-cli.js';
+import { scaffoldAdapter } from './adapters/scaffold.js';
 import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load-config.js';
-import { knownAdapterNames, startAlertgate, type Roles } from './main.js';
+import { knownAdapterNames, runAlertgate, type Roles } from './main.js';
 
 function fail(error: unknown): never {
   process.stderr.write(`alertgate: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }
 
-function run(roles: Roles): void {
-  startAlertgate(roles).catch(fail);
+function run(roles: Roles, options: { skipBroken?: boolean }): void {
+  // An env var, so the worker thread of `start` sees it too.
+  if (options.skipBroken) process.env.ALERTGATE_SKIP_BROKEN_ADAPTERS = '1';
+  runAlertgate(roles).catch(fail);
 }
 
+const io: CliOutput = { out: (text) => process.stdout.write(text + '\n'), err: (text) => process.stderr.write(text + '\n') };
+const skipBroken = '--skip-broken';
+const skipBrokenHelp = 'disable broken adapters (loudly) instead of refusing to start';
+
 const program = new Command('alertgate').description('Alert-ingestion gateway: monitoring webhooks in, de-duplicated alerts and incidents out.');
-program.command('start').description('run gateway and worker in one process').action(() => run({ gateway: true, worker: true }));
-program.command('gateway').description('run only the HTTP gateway (push endpoints, API)').action(() => run({ gateway: true, worker: false }));
-program.command('worker').description('run only the worker (queue → store)').action(() => run({ gateway: false, worker: true }));
+program.command('start').description('run gateway and worker in one process').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: true, worker: true }, options));
+program.command('gateway').description('run only the HTTP gateway (push endpoints, API)').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: true, worker: false }, options));
+program.command('worker').description('run only the worker (queue → store)').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: false, worker: true }, options));
+
+const adapterCommand = program.command('adapter').description('adapter tools (adapters/README.md)');
+adapterCommand.command('list').description('list the adapters and any broken ones').action(() => {
+  process.exitCode = listAdapters(io);
+});
+adapterCommand
+  .command('test [name]')
+  .description('run the fixtures of every adapter (or one) and show a diff on mismatch; UPDATE_FIXTURES=1 rewrites expected files')
+  .action(async (name?: string) => {
+    process.exitCode = await testAdapters(io, { ...(name && { name }), update: process.env.UPDATE_FIXTURES === '1' });
+  });
+adapterCommand
+  .command('try <name> <payload>')
+  .description('print the standard events a payload file maps to (a bare payload, or a fixture input with body/headers/query)')
+  .action(async (name: string, payload: string) => {
+    process.exitCode = await tryAdapter(io, name, payload);
+  });
+adapterCommand
+  .command('new <name>')
+  .description('scaffold adapters/<name>/ with a commented mapping, a manifest and passing fixtures')
+  .action(async (name: string) => {
+    const folder = await scaffoldAdapter(name);
+    io.out(`created ${folder}: edit mapping.jsonata and manifest.json, replace the fixtures with real payloads, then run \`alertgate adapter test ${name}\``);
+  });
 
 const configCommand = program.command('config').description('configuration tools');
 configCommand

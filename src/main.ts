@@ -1,29 +1,27 @@
 import { createServer, type Server } from 'node:http';
-import { readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfigFile, resolveConfigPath } from './config/load-config.js';
 import type { Config } from './config/types.js';
 import { createApp } from './http/app.js';
-import { adaptersDir } from './paths.js';
+import { logAdapterStartup, processAdapters } from './adapters/startup.js';
 import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
 import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createMetrics, type Metrics, type MetricsJson } from './observability/metrics.js';
 import { readSettings, type Settings } from './settings.js';
 import { migrateToLatest, openDatabase, type StoreDatabase } from './store/database.js';
 import { createWorker, type RunningWorker } from './worker/worker.js';
+import { startWorkerThread } from './worker/thread-host.js';
 
 export interface Roles {
   gateway: boolean;
   worker: boolean;
 }
 
-/** Adapter folders present on disk: integrations may name them. */
+/** The adapters the registry loaded: integrations may name them (a broken adapter stops start-up, see processAdapters). */
 export function knownAdapterNames(): Set<string> {
-  if (!existsSync(adaptersDir)) return new Set();
-  return new Set(readdirSync(adaptersDir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && existsSync(join(adaptersDir, entry.name, 'manifest.json'))).map((entry) => entry.name));
+  return new Set(processAdapters().names());
 }
 
 /** Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example). */
@@ -65,7 +63,7 @@ function serveWorkerMetrics(port: number, metrics: Metrics): Server {
 }
 
 async function shutdown(running: Running, logger: Logger): Promise<void> {
-  logger.info('shutting down: no new requests, finishing in-flight requests and jobs');
+  logger.debug('stopping roles');
   const closing: Promise<unknown>[] = [];
   if (running.server) {
     const server = running.server;
@@ -80,8 +78,25 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
   await running.store.close();
 }
 
-/** Starts the requested roles in this process and wires signals: SIGTERM/SIGINT drain and stop, SIGHUP reloads. */
-export async function startAlertgate(roles: Roles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** A running set of roles in this thread. */
+export interface RunningRoles {
+  /** Stop accepting, drain requests, finish or release in-flight jobs, close connections. */
+  stop(): Promise<void>;
+  /** Re-read the configuration; an invalid one is refused and the old one stays. */
+  reload(): void;
+  /** This thread's metrics as prom-client JSON. */
+  metricsJson(): Promise<MetricsJson>;
+}
+
+export interface StartOptions {
+  /** Extra metrics text appended to /metrics (the worker thread's, in `start`). */
+  extraMetrics?: () => Promise<MetricsJson>;
+  /** Print the start-up banner (URLs, demo keys). */
+  banner?: boolean;
+}
+
+/** Starts the requested roles in this thread. */
+export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningRoles> {
   const logger = createLogger(env.LOG_LEVEL);
   const settings = readSettings(env);
   const { config, isExample } = readConfig(env);
@@ -89,36 +104,71 @@ export async function startAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proc
   await assertRedisReachable(redisSettings);
   const store = openDatabase(settings.databaseUrl, settings.databaseSchema);
   await migrateToLatest(store);
-  const metrics = createMetrics({ defaultMetrics: true });
+  const metrics = createMetrics({ defaultMetrics: roles.gateway || settings.metricsPort !== undefined });
   const running: Running = { store };
+  const appliers: Array<(config: Config) => void> = [];
 
   if (roles.gateway) {
     const redis = createProducerConnection(redisSettings);
     redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
     await redis.connect();
     const queue = createIngestQueue(redis, settings.redisPrefix);
-    const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl });
+    const adapters = processAdapters(env);
+    logAdapterStartup(logger, adapters, config);
+    const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
     running.redis = redis;
     running.queue = queue;
     running.server = await new Promise<Server>((resolve) => {
       const server = gateway.app.listen(settings.port, settings.host, () => resolve(server));
     });
-    process.on('SIGHUP', () => reload(logger, env, (next) => gateway.setConfig(next)));
+    appliers.push((next) => gateway.setConfig(next));
   }
   if (roles.worker) {
-    running.worker = createWorker({ config, store, redis: redisSettings, logger, metrics, concurrency: settings.workerConcurrency, lockDuration: settings.workerLockMs, stalledInterval: settings.workerLockMs });
-    const worker = running.worker;
-    process.on('SIGHUP', () => reload(logger, env, (next) => worker.setConfig(next)));
+    const worker = createWorker({ config, store, redis: redisSettings, logger, metrics, concurrency: settings.workerConcurrency, lockDuration: settings.workerLockMs, stalledInterval: settings.workerLockMs });
+    running.worker = worker;
+    appliers.push((next) => worker.setConfig(next));
     if (!roles.gateway && settings.metricsPort !== undefined) running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
   }
-  process.stdout.write(banner(settings, config, isExample, roles) + '\n');
+  if (options.banner !== false) process.stdout.write(banner(settings, config, isExample, roles) + '\n');
+  return {
+    stop: () => shutdown(running, logger),
+    reload: () => reload(logger, env, (next) => appliers.forEach((apply) => apply(next))),
+    metricsJson: () => metrics.registry.getMetricsAsJSON(),
+  };
+}
 
+/** `start`: the gateway on the main thread and the worker on a worker thread, so both cores work. */
+async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
+  if (env.ALERTGATE_SINGLE_THREAD === '1') return startRoles({ gateway: true, worker: true }, env);
+  const thread = await startWorkerThread(env);
+  try {
+    const gateway = await startRoles({ gateway: true, worker: false }, env, { extraMetrics: thread.metricsJson });
+    return {
+      stop: async () => {
+        await Promise.all([gateway.stop(), thread.stop()]);
+      },
+      reload: () => {
+        gateway.reload();
+        thread.reload();
+      },
+      metricsJson: gateway.metricsJson,
+    };
+  } catch (error) {
+    await thread.stop();
+    throw error;
+  }
+}
+
+/** Runs roles until SIGTERM/SIGINT (drain, then exit 0); SIGHUP reloads the configuration. */
+export async function runAlertgate(roles: Roles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const running = roles.gateway && roles.worker ? await startBoth(env) : await startRoles(roles, env);
+  const logger = createLogger(env.LOG_LEVEL);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'signal received');
-    shutdown(running, logger).then(
+    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight requests and jobs');
+    running.stop().then(
       () => process.exit(0),
       (error: Error) => {
         logger.error({ err: error.message }, 'shutdown failed');
@@ -128,6 +178,7 @@ export async function startAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proc
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => running.reload());
 }
 
 function reload(logger: Logger, env: NodeJS.ProcessEnv, apply: (config: Config) => void): void {

@@ -19,7 +19,8 @@ export interface ApiDeps {
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-function requireAdmin(token: string) {
+/** Middleware: 401 unless `Authorization: Bearer <ADMIN_TOKEN>`. */
+export function requireAdmin(token: string) {
   const expected = digest(token);
   return (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';

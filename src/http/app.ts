@@ -1,4 +1,6 @@
 import express, { type Express } from 'express';
+import { AggregatorRegistry } from 'prom-client';
+import type { MetricsJson } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -7,6 +9,10 @@ import type { IngestJobData, IngestProducer } from '../queue/ingest-queue.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { StoreDatabase } from '../store/database.js';
+import type { AdapterRegistry } from '../adapters/registry.js';
+import type { UrlFetcher } from '../adapters/request-checks.js';
+import type { CertificateFetcher } from '../adapters/signatures.js';
+import { adapterRouters } from './adapter-wiring.js';
 import { apiRouter } from './api-routes.js';
 import { errorHandler, routeNotFound } from './errors.js';
 import { IntegrationDirectory } from './integration-auth.js';
@@ -26,6 +32,14 @@ export interface AppDeps {
   adminToken: string;
   publicUrl: string;
   clock?: () => number;
+  /** Loaded adapters; default: every folder of adapters/ (a broken one stops start-up). */
+  adapters?: AdapterRegistry;
+  /** GETs an SNS SubscribeURL to confirm a subscription; injectable for tests. */
+  fetchUrl?: UrlFetcher;
+  /** Fetches SNS signing certificates; injectable for tests. */
+  fetchCertificate?: CertificateFetcher;
+  /** More metrics for /metrics, e.g. the worker thread's, as prom-client JSON; summed with this registry's. */
+  extraMetrics?: () => Promise<MetricsJson>;
 }
 
 export interface GatewayApp {
@@ -66,20 +80,27 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.get('/metrics', async (_req, res) => {
     res.locals.route = 'metrics';
     await updateQueueGauges(deps).catch((error: Error) => deps.logger.warn({ err: error.message }, 'queue metrics unavailable'));
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    const own = await deps.metrics.registry.getMetricsAsJSON();
+    const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => []) : [];
+    const merged = AggregatorRegistry.aggregate([own, extra]);
+    res.type(deps.metrics.registry.contentType).send(await merged.metrics());
   });
 
+  const rateLimiter = new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock);
+  const adapters = adapterRouters(deps, { directory, rateLimiter, clock, config: () => config });
   app.use(
     pushRouter({
       directory,
       producer: deps.producer,
-      rateLimiter: new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock),
+      rateLimiter,
       metrics: deps.metrics,
       clock,
       config: () => config,
     }),
   );
+  app.use(adapters.push);
   app.use('/api/v1', apiRouter({ store: deps.store, queue: deps.queue, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config }));
+  app.use('/api/v1', adapters.api);
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

@@ -14,9 +14,16 @@ export function runParser(parser: Parser, req: Request, res: Response): Promise<
   });
 }
 
-/** JSON parser for a given size limit, whatever the declared type (the caller checks the type first). */
+const jsonParsers = new Map<number, Parser>();
+
+/** JSON parser for a given size limit, whatever the declared type (the caller checks the type first). Built once per limit. */
 export function jsonParser(limitBytes: number): Parser {
-  return express.json({ limit: limitBytes, type: () => true, strict: false }) as Parser;
+  let parser = jsonParsers.get(limitBytes);
+  if (!parser) {
+    parser = express.json({ limit: limitBytes, type: () => true, strict: false }) as Parser;
+    jsonParsers.set(limitBytes, parser);
+  }
+  return parser;
 }
 
 /** Throws InvalidContentType unless the request declares JSON. */

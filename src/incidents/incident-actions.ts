@@ -43,7 +43,7 @@ export async function applyIncidentAction(store: StoreDatabase, incidentId: stri
     let detail: Record<string, unknown> = request.reason ? { reason: request.reason } : {};
     if (action === 'close') detail = { ...detail, closed_alerts: await closeAlertsOfIncident(trx, incidentId, now) };
     await updateIncident(trx, incidentId, { ...change.changes, updated_at: now });
-    await addTimeline(trx, [{ incident_id: incidentId, type: change.timeline, at: now, actor: request.actor ?? null, detail }]);
+    await addTimeline(trx, store.dialect, [{ incident_id: incidentId, type: change.timeline, at: now, actor: request.actor ?? null, detail }]);
     return { ...incident, ...change.changes, updated_at: now };
   });
 }

@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A registry's metrics as prom-client JSON (what threads exchange to be summed). */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
 /** Prometheus metrics of one process (gateway, worker or both). */
 export interface Metrics {
   registry: Registry;

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { insertRow, runCached } from './cached-query.js';
 import type { Dialect } from './migrations.js';
 import type { AlertsTable, Database } from './tables.js';
 
@@ -15,13 +16,15 @@ export interface AlertIdentity {
  * Records `eventId` as the latest event of a key, unless a later one was already applied (then the event is late).
  * On PostgreSQL the key's row stays locked until commit: events of one alert apply one at a time across workers.
  */
-export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity, eventId: string): Promise<{ late: boolean; previousEventId?: string }> {
-  const inserted = await trx
-    .insertInto('alert_keys')
-    .values({ ...key, last_event_id: eventId })
-    .onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { late: false };
+export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity, eventId: string): Promise<{ late: boolean; firstEvent: boolean; previousEventId?: string }> {
+  const inserted = await runCached(
+    trx,
+    dialect,
+    'claim-key-insert',
+    (db) => db.insertInto('alert_keys').values({ integration_id: '', channel_id: '', alert_key: '', last_event_id: '' }).onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing()),
+    [key.integration_id, key.channel_id, key.alert_key, eventId],
+  );
+  if (Number(inserted.numAffectedRows ?? 0) === 1) return { late: false, firstEvent: true };
   const row = await trx
     .selectFrom('alert_keys')
     .select('last_event_id')
@@ -30,7 +33,7 @@ export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key
     .where('alert_key', '=', key.alert_key)
     .$if(dialect === 'postgres', (qb) => qb.forUpdate())
     .executeTakeFirstOrThrow();
-  if (eventId < row.last_event_id) return { late: true, previousEventId: row.last_event_id };
+  if (eventId < row.last_event_id) return { late: true, firstEvent: false, previousEventId: row.last_event_id };
   await trx
     .updateTable('alert_keys')
     .set({ last_event_id: eventId })
@@ -38,22 +41,28 @@ export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key
     .where('channel_id', '=', key.channel_id)
     .where('alert_key', '=', key.alert_key)
     .execute();
-  return { late: false, previousEventId: row.last_event_id };
+  return { late: false, firstEvent: false, previousEventId: row.last_event_id };
 }
 
-export async function findOpenAlert(trx: Kysely<Database>, key: AlertIdentity): Promise<AlertRow | undefined> {
-  return trx
-    .selectFrom('alerts')
-    .selectAll()
-    .where('integration_id', '=', key.integration_id)
-    .where('channel_id', '=', key.channel_id)
-    .where('alert_key', '=', key.alert_key)
-    .where('is_open', '=', 1)
-    .executeTakeFirst();
+export async function findOpenAlert(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity): Promise<AlertRow | undefined> {
+  const result = await runCached(
+    trx,
+    dialect,
+    'find-open-alert',
+    (db) => db.selectFrom('alerts').selectAll().where('integration_id', '=', '').where('channel_id', '=', '').where('alert_key', '=', '').where('is_open', '=', 1),
+    [key.integration_id, key.channel_id, key.alert_key, 1],
+  );
+  return result.rows[0];
 }
 
-export async function insertAlert(trx: Kysely<Database>, row: AlertRow): Promise<void> {
-  await trx.insertInto('alerts').values(row).execute();
+const alertColumns: ReadonlyArray<keyof AlertRow> = [
+  'alert_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'incident_id', 'title', 'title_rule', 'description', 'alert_status',
+  'alert_severity', 'labels', 'images', 'last_event_hash', 'last_event_core_hash', 'event_cnt', 'start_time', 'last_time', 'end_time', 'close_time',
+  'is_open', 'created_at', 'updated_at',
+];
+
+export async function insertAlert(trx: Kysely<Database>, dialect: Dialect, row: AlertRow): Promise<void> {
+  await insertRow(trx, dialect, 'alerts', { ...row }, alertColumns);
 }
 
 export async function updateAlert(trx: Kysely<Database>, alertId: string, changes: Partial<AlertRow>): Promise<void> {

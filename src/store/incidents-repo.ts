@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
 import type { Dialect } from './migrations.js';
+import { insertRow } from './cached-query.js';
 import type { Database, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -14,8 +15,13 @@ export interface AlertSummary {
   activeSeverities: Severity[];
 }
 
-export async function insertIncident(trx: Kysely<Database>, row: IncidentRow): Promise<void> {
-  await trx.insertInto('incidents').values(row).execute();
+const incidentColumns: ReadonlyArray<keyof IncidentRow> = [
+  'incident_id', 'channel_id', 'title', 'description', 'incident_severity', 'incident_status', 'progress', 'labels', 'first_alert_id', 'alert_cnt',
+  'active_alert_cnt', 'group_method', 'grouping_key', 'start_time', 'last_time', 'end_time', 'ack_time', 'close_time', 'created_at', 'updated_at',
+];
+
+export async function insertIncident(trx: Kysely<Database>, dialect: Dialect, row: IncidentRow): Promise<void> {
+  await insertRow(trx, dialect, 'incidents', { ...row }, incidentColumns);
 }
 
 /** Reads an incident; on PostgreSQL locks it until commit so its counters are updated one writer at a time. */
@@ -60,19 +66,11 @@ export interface TimelineEntry {
   detail?: Record<string, unknown> | null;
 }
 
-export async function addTimeline(trx: Kysely<Database>, entries: TimelineEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await trx
-    .insertInto('incident_timeline')
-    .values(
-      entries.map((entry) => ({
-        incident_id: entry.incident_id,
-        type: entry.type,
-        at: entry.at,
-        actor: entry.actor ?? null,
-        alert_id: entry.alert_id ?? null,
-        detail: entry.detail ? JSON.stringify(entry.detail) : null,
-      })),
-    )
-    .execute();
+const timelineColumns = ['incident_id', 'type', 'at', 'actor', 'alert_id', 'detail'] as const;
+
+export async function addTimeline(trx: Kysely<Database>, dialect: Dialect, entries: TimelineEntry[]): Promise<void> {
+  for (const entry of entries) {
+    const row = { ...entry, actor: entry.actor ?? null, alert_id: entry.alert_id ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null };
+    await insertRow(trx, dialect, 'incident_timeline', row, timelineColumns);
+  }
 }

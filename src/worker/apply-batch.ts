@@ -3,6 +3,7 @@ import type { QueuedEvent } from '../events/types.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database, EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
+import { insertRows } from '../store/cached-query.js';
 import { processEvent, type ProcessedEvent, type WorkerRules } from './process-event.js';
 import type { EventOutcome } from './trace.js';
 
@@ -12,6 +13,11 @@ export interface BatchResult {
   /** Events already in the store: a redelivered job changes nothing. */
   redelivered: QueuedEvent[];
 }
+
+const eventColumns: ReadonlyArray<keyof EventsTable> = [
+  'event_id', 'request_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'alert_id', 'incident_id', 'event_status', 'title',
+  'title_rule', 'description', 'labels', 'images', 'event_time', 'received_at', 'seq', 'processed_at', 'outcome', 'trace',
+];
 
 function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): EventsTable {
   return {
@@ -91,7 +97,7 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
       result.applied.push({ event, processed });
       rows.push(eventRow(event, processed, now));
     }
-    for (let i = 0; i < rows.length; i += 100) await trx.insertInto('events').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100) await insertRows(trx, store.dialect, 'events', rows.slice(i, i + 100) as unknown as Array<Record<string, unknown>>, eventColumns);
     await recordIntegrationStats(trx, result.applied);
     return result;
   });

@@ -43,8 +43,8 @@ export async function openIncidentForAlert(context: StageContext, alert: AlertRo
     created_at: context.now,
     updated_at: context.now,
   };
-  await insertIncident(context.trx, incident);
-  await addTimeline(context.trx, [{ incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id }]);
+  await insertIncident(context.trx, context.dialect, incident);
+  await addTimeline(context.trx, context.dialect, [{ incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id }]);
   return incident;
 }
 

@@ -42,7 +42,7 @@ async function refreshIncident(context: StageContext, incidentId: string, channe
   const followsFirstAlert = incident.first_alert_id === alert.alert_id ? { labels: alert.labels } : {};
   await updateIncident(context.trx, incidentId, { ...changes, ...followsFirstAlert, last_time: Math.max(incident.last_time, alert.last_time), updated_at: context.now });
   const entries: TimelineEntry[] = timeline.map((type) => ({ incident_id: incidentId, type, at: context.now, alert_id: alert.alert_id }));
-  await addTimeline(context.trx, entries);
+  await addTimeline(context.trx, context.dialect, entries);
   const result = timeline.includes('i_rslv') ? 'incident_closed' : timeline.includes('i_recover') ? 'incident_recovered' : 'incident_updated';
   trace.push({ step: 'incident', result, incident_id: incidentId, severity: update.incident_severity, status: update.incident_status });
 }
@@ -73,12 +73,13 @@ async function applyDecision(context: StageContext, decision: MergeDecision, ope
   }
   if (decision.kind === 'open') {
     const row = newAlertRow(context, event, channel.id, decision);
-    await insertAlert(context.trx, row);
     trace.push({ step: 'merge', result: 'new_alert', alert_id: row.alert_id });
+    // The incident is chosen before the alert is written, so the alert is stored once, already placed.
     const { incident, created } = await rules.grouping.place(context, row, channel);
-    await updateAlert(context.trx, row.alert_id, { incident_id: incident.incident_id });
+    const placed = { ...row, incident_id: incident.incident_id };
+    await insertAlert(context.trx, context.dialect, placed);
     trace.push({ step: 'incident', result: created ? 'incident_opened' : 'merged_into_incident', incident_id: incident.incident_id });
-    return { ...row, incident_id: incident.incident_id };
+    return placed;
   }
   if (!open) return undefined;
   if (decision.kind === 'duplicate') {
@@ -128,11 +129,12 @@ export async function processEvent(context: StageContext, rules: WorkerRules, ev
     return result('late', channel.id);
   }
 
-  let open = await findOpenAlert(context.trx, identity);
+  // A key seen for the first time has no alert yet: no need to look.
+  let open = order.firstEvent ? undefined : await findOpenAlert(context.trx, context.dialect, identity);
   if (open?.incident_id && context.dialect === 'postgres') {
     // Lock the incident first, then read the alert again: a concurrent close may have just closed it.
     await lockIncident(context.trx, context.dialect, open.incident_id);
-    open = await findOpenAlert(context.trx, identity);
+    open = await findOpenAlert(context.trx, context.dialect, identity);
   }
   const decision = mergeEventIntoAlert(open && toOpenAlert(open), event);
   const alert = await applyDecision(context, decision, open, event, channel, rules, trace);

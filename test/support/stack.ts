@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { buildConfig } from '../../src/config/load-config.js';
 import type { Config, ConfigFile } from '../../src/config/types.js';
-import { createApp, type GatewayApp } from '../../src/http/app.js';
+import { createApp, type AppDeps, type GatewayApp } from '../../src/http/app.js';
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
@@ -42,6 +42,8 @@ export interface StackOptions {
   worker?: boolean;
   redisUrl?: string;
   clock?: () => number;
+  /** Adapter registry and SNS transport for the gateway (default: the package's adapters, real fetches). */
+  app?: Partial<Pick<AppDeps, 'adapters' | 'fetchUrl' | 'fetchCertificate'>>;
 }
 
 /** The real thing on port 0: gateway (HTTP), real Redis under a unique prefix, real store, and the worker. */
@@ -55,7 +57,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   redis.on('error', () => undefined);
   await redis.connect().catch(() => undefined);
   const queue = createIngestQueue(redis, prefix);
-  const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock });
+  const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock, ...options.app });
   const server = await new Promise<Server>((resolve) => {
     const listening = gateway.app.listen(0, '127.0.0.1', () => resolve(listening));
   });

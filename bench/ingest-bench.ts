@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { stringify } from 'yaml';
+import { openDatabase } from '../src/store/database.js';
+import { bareServerPath, cliPath, freePort, startProcess, stopProcess } from './processes.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const key = 'bench-key-0001';
+const eventBody = JSON.stringify({ title_rule: '$host::cpu high', event_status: 'Critical', alert_key: 'bench-[<id>]', description: 'load 9.1', labels: { host: 'db-[<id>]', service: 'checkout', env: 'prod' } });
+
+interface Environment {
+  dir: string;
+  configPath: string;
+  prefix: string;
+}
+
+function prepare(): Environment {
+  const dir = mkdtempSync(join(tmpdir(), 'alertgate-bench-'));
+  const configPath = join(dir, 'alertgate.yaml');
+  writeFileSync(configPath, stringify({
+    channels: [{ id: 'ops' }],
+    integrations: [{ id: 'bench', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 } }],
+  }));
+  return { dir, configPath, prefix: `agbench-${randomBytes(4).toString('hex')}` };
+}
+
+async function cleanQueue(prefix: string): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue('ingest', { connection, prefix: `{${prefix}}` });
+  await queue.obliterate({ force: true });
+  await queue.close();
+  const keys = await connection.keys(`{${prefix}}*`);
+  if (keys.length > 0) await connection.del(...keys);
+  connection.disconnect();
+}
+
+function load(url: string, options: Partial<autocannon.Options>): Promise<autocannon.Result> {
+  return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: eventBody, idReplacement: true, connections: 32, ...options } as autocannon.Options);
+}
+
+/** (a) bare express ceiling and (b) the standard endpoint, single-event pushes, 32 connections. */
+export async function benchEndpoint(seconds: number): Promise<{ bare: number; standard: number; standardP99: number }> {
+  const bare = await startProcess([bareServerPath], { PORT: String(await freePort()) }, /listening (\d+)/);
+  const barePort = await freePort();
+  await stopProcess(bare);
+  const ceiling = await startProcess([bareServerPath], { PORT: String(barePort) }, /listening/);
+  await load(`http://127.0.0.1:${barePort}/push`, { duration: 2 });
+  const bareResult = await load(`http://127.0.0.1:${barePort}/push`, { duration: seconds });
+  await stopProcess(ceiling);
+
+  const env = prepare();
+  const port = await freePort();
+  const gateway = await startProcess([cliPath, 'gateway'], { PORT: String(port), REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: `sqlite:${join(env.dir, 'gw.db')}`, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench' }, /listening/);
+  const url = `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`;
+  await load(url, { duration: 2 });
+  const result = await load(url, { duration: seconds });
+  await stopProcess(gateway);
+  await cleanQueue(env.prefix);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`standard endpoint answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return { bare: bareResult.requests.average, standard: result.requests.average, standardP99: result.latency.p99 };
+}
+
+async function countEvents(dbUrl: string): Promise<() => Promise<number>> {
+  const store = openDatabase(dbUrl);
+  return async () => {
+    try {
+      const row = await sql<{ n: number }>`select count(*) as n from events`.execute(store.db);
+      return Number(row.rows[0]?.n ?? 0);
+    } catch {
+      return 0;
+    }
+  };
+}
+
+async function startPipeline(env: Environment, split: boolean, dbUrl: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const common = { REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench', PORT: String(port) };
+  if (!split) {
+    const both = await startProcess([cliPath, 'start'], common, /listening/);
+    return { port, stop: () => stopProcess(both) };
+  }
+  const worker = await startProcess([cliPath, 'worker'], common, /worker/);
+  const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
+  return { port, stop: async () => { await stopProcess(gateway); await stopProcess(worker); } };
+}
+
+/** (c) N events pushed → all processed by the worker; events/s from the first push to the last commit. */
+export async function benchEndToEnd(total: number, split: boolean): Promise<number> {
+  const env = prepare();
+  const dbUrl = `sqlite:${join(env.dir, 'e2e.db')}`;
+  const pipeline = await startPipeline(env, split, dbUrl);
+  const count = await countEvents(dbUrl);
+  const started = Date.now();
+  await load(`http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`, { amount: total });
+  while ((await count()) < total) await new Promise((resolve) => setTimeout(resolve, 20));
+  const seconds = (Date.now() - started) / 1000;
+  await pipeline.stop();
+  await cleanQueue(env.prefix);
+  return total / seconds;
+}
+
+/** (c) push→incident latency at a fixed rate: p50 and p99 in ms (gateway receipt → incident committed). */
+export async function benchLatency(rate: number, seconds: number): Promise<{ p50: number; p99: number; samples: number }> {
+  const env = prepare();
+  const dbUrl = `sqlite:${join(env.dir, 'latency.db')}`;
+  const pipeline = await startPipeline(env, false, dbUrl);
+  const count = await countEvents(dbUrl);
+  const result = await load(`http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`, { duration: seconds, overallRate: rate, connections: 16 });
+  const expected = result.requests.total;
+  while ((await count()) < expected) await new Promise((resolve) => setTimeout(resolve, 20));
+  await pipeline.stop();
+  const store = openDatabase(dbUrl);
+  const rows = await store.db
+    .selectFrom('events')
+    .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')
+    .select(['events.received_at as received', 'incidents.created_at as created'])
+    .where('events.outcome', '=', 'new_alert')
+    .execute();
+  await store.close();
+  await cleanQueue(env.prefix);
+  const latencies = rows.map((row) => row.created - row.received).sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), samples: latencies.length };
+}

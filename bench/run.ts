@@ -1,0 +1,32 @@
+import { benchEndpoint, benchEndToEnd, benchLatency } from './ingest-bench.js';
+
+/** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
+async function main(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const mark = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
+  const lines: string[] = [];
+  const print = (line: string) => {
+    lines.push(line);
+    process.stdout.write(line + '\n');
+  };
+  print(`alertgate benchmarks (${seconds}s per load run, 32 connections, loopback)`);
+
+  const endpoint = await benchEndpoint(seconds);
+  const ratio = endpoint.standard / endpoint.bare;
+  print(`(a) bare express 5 + express.json():            ${endpoint.bare.toFixed(0)} req/s`);
+  print(`(b) standard endpoint, single-event pushes:     ${endpoint.standard.toFixed(0)} req/s (p99 ${endpoint.standardP99} ms)`);
+  print(`    (b)/(a):                                    ${(ratio * 100).toFixed(1)}%  target ≥ 60%  ${mark(ratio >= 0.6)}`);
+
+  const total = Number(process.env.BENCH_EVENTS ?? 20000);
+  const single = await benchEndToEnd(total, false);
+  print(`(c) end to end, ${total} events, SQLite, \`alertgate start\` (one process):  ${single.toFixed(0)} events/s  target ≥ 3000  ${mark(single >= 3000)}`);
+  const split = await benchEndToEnd(total, true);
+  print(`(c) end to end, ${total} events, SQLite, gateway + worker processes:     ${split.toFixed(0)} events/s  target ≥ 3000  ${mark(split >= 3000)}`);
+  const latency = await benchLatency(500, seconds);
+  print(`(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`);
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`benchmark failed: ${error.stack ?? error.message}\n`);
+  process.exitCode = 0;
+});

@@ -1,0 +1,102 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { AppError } from '../errors.js';
+import type { AdapterRequest } from '../adapters/body-parsing.js';
+import { ingestAdapterPayload, type AcceptedPayload } from './adapter-ingest.js';
+import { adapterNamed, adapterRequestOf, readRawBody, type AdapterRouteDeps } from './adapter-routes.js';
+import { integrationKeyOf } from './integration-auth.js';
+
+/*
+ * Drop-in endpoints for senders that only speak PagerDuty's Events API or Opsgenie's Alert API (contract §2): the
+ * same pipeline as /event/push/alert/{pagerduty|opsgenie}, with the vendor's key location and answer shapes.
+ */
+
+type NativeHandler = (req: Request, res: Response) => Promise<void>;
+type ErrorShape = (error: AppError, req: Request, res: Response) => unknown;
+
+/** Runs a handler and answers its AppErrors in the vendor's shape; anything else goes to the generic handler. */
+function vendorShaped(handler: NativeHandler, shape: ErrorShape) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      await handler(req, res);
+    } catch (error) {
+      if (!(error instanceof AppError)) return next(error);
+      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+      res.status(error.status).json(shape(error, req, res));
+    }
+  };
+}
+
+async function accept(deps: AdapterRouteDeps, res: Response, key: string | undefined, adapterName: string, request: AdapterRequest): Promise<AcceptedPayload> {
+  const adapter = adapterNamed(deps, adapterName);
+  const integration = deps.directory.authenticate(key, adapter.name);
+  res.locals.integrationId = integration.id;
+  await deps.rateLimiter.check(integration);
+  const push = { integration, adapter, request, requestId: res.locals.requestId as string, receivedAt: deps.clock(), verifySignature: true, storeRejected: true };
+  return ingestAdapterPayload(deps, push);
+}
+
+/** PagerDuty answers problems as `{status: "invalid event", message, errors: [...]}`. */
+const pagerDutyError: ErrorShape = (error) => ({
+  status: error.status === 400 ? 'invalid event' : error.code,
+  message: error.status === 400 ? 'Event object is invalid' : error.message,
+  errors: [error.message],
+});
+
+function pagerDutyEvent(deps: AdapterRouteDeps, keyField: 'routing_key' | 'service_key', answerKey: 'dedup_key' | 'incident_key', status: number): NativeHandler {
+  return async (req, res) => {
+    res.locals.route = 'native_pagerduty';
+    const rawBody = await readRawBody(req, res, deps.config().payloadLimitBytes);
+    // The integration key travels inside the body: parse once here for it; the adapter pipeline parses as usual.
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      throw new AppError('InvalidParameter', 'the request body is not valid JSON');
+    }
+    const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const key = typeof record[keyField] === 'string' && record[keyField] !== '' ? record[keyField] : undefined;
+    if (key === undefined) throw new AppError('InvalidParameter', `'${keyField}' is missing or blank`);
+    const accepted = await accept(deps, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
+    // An acknowledge maps to no event: answer with the key the sender gave.
+    res.status(status).json({ status: 'success', message: 'Event processed', [answerKey]: accepted.events[0]?.alert_key ?? record[answerKey] ?? null });
+  };
+}
+
+/** Opsgenie's key: `Authorization: GenieKey K` (the usual integration_key places work too). */
+function genieKeyOf(req: Request): string | undefined {
+  const match = /^GenieKey\s+(.+)$/i.exec((req.get('authorization') ?? '').trim());
+  return match ? match[1].trim() : integrationKeyOf(req);
+}
+
+const tookSeconds = (res: Response): number => Math.round((performance.now() - (res.locals.nativeStarted as number)) * 1000) / 1e6;
+
+/** Opsgenie answers problems as `{message, took, requestId}`. */
+const opsgenieError: ErrorShape = (error, _req, res) => ({ message: error.message, took: tookSeconds(res), requestId: res.locals.requestId as string });
+
+function opsgenieAlert(deps: AdapterRouteDeps, close: boolean): NativeHandler {
+  return async (req, res) => {
+    res.locals.route = 'native_opsgenie';
+    res.locals.nativeStarted = performance.now();
+    const rawBody = await readRawBody(req, res, deps.config().payloadLimitBytes);
+    const request = adapterRequestOf(req, rawBody);
+    if (close) {
+      const identifierType = request.query.identifierType ?? 'alias';
+      // alertgate has no Opsgenie alert ids: only the alias (the sender's own key) identifies an alert.
+      if (identifierType !== 'alias') throw new AppError('InvalidParameter', `identifierType must be alias, got ${JSON.stringify(identifierType)}`);
+      request.query = { ...request.query, _action: 'close', _alias: String(req.params.alias) };
+      if (rawBody.length === 0) request.contentType = 'application/json';
+    }
+    await accept(deps, res, genieKeyOf(req), 'opsgenie', request);
+    res.status(202).json({ result: 'Request will be processed', took: tookSeconds(res), requestId: res.locals.requestId as string });
+  };
+}
+
+/** PagerDuty Events API v2 and v1, Opsgenie Alert API create and close (contract §2). */
+export function nativeRouter(deps: AdapterRouteDeps): Router {
+  const router = Router();
+  router.post('/v2/enqueue', vendorShaped(pagerDutyEvent(deps, 'routing_key', 'dedup_key', 202), pagerDutyError));
+  router.post('/generic/2010-04-15/create_event.json', vendorShaped(pagerDutyEvent(deps, 'service_key', 'incident_key', 200), pagerDutyError));
+  router.post('/v2/alerts', vendorShaped(opsgenieAlert(deps, false), opsgenieError));
+  router.post('/v2/alerts/:alias/close', vendorShaped(opsgenieAlert(deps, true), opsgenieError));
+  return router;
+}

@@ -1,0 +1,48 @@
+import { Worker } from 'node:worker_threads';
+import type { MetricsJson } from '../observability/metrics.js';
+
+/** The worker role running on a worker thread of this process. */
+export interface WorkerThread {
+  stop(): Promise<void>;
+  reload(): void;
+  metricsJson(): Promise<MetricsJson>;
+}
+
+type Reply = { type: 'started' } | { type: 'failed'; message: string } | { type: 'stopped' } | { type: 'metrics'; id: number; metrics: MetricsJson };
+
+/** Starts the worker role on a thread and resolves once it runs (rejects with its start-up error). */
+export function startWorkerThread(env: NodeJS.ProcessEnv): Promise<WorkerThread> {
+  const thread = new Worker(new URL('./thread-main.js', import.meta.url), { workerData: { env } });
+  const pending = new Map<number, (metrics: MetricsJson) => void>();
+  let nextId = 0;
+  let onStopped: (() => void) | undefined;
+  return new Promise((resolve, reject) => {
+    thread.on('error', reject);
+    thread.on('message', (reply: Reply) => {
+      if (reply.type === 'started') {
+        resolve({
+          stop: () =>
+            new Promise<void>((done) => {
+              onStopped = done;
+              thread.once('exit', () => done());
+              thread.postMessage({ type: 'stop' });
+            }),
+          reload: () => thread.postMessage({ type: 'reload' }),
+          metricsJson: () =>
+            new Promise<MetricsJson>((done) => {
+              nextId += 1;
+              pending.set(nextId, done);
+              thread.postMessage({ type: 'metrics', id: nextId });
+            }),
+        });
+      } else if (reply.type === 'failed') {
+        reject(new Error(reply.message));
+      } else if (reply.type === 'stopped') {
+        onStopped?.();
+      } else {
+        pending.get(reply.id)?.(reply.metrics);
+        pending.delete(reply.id);
+      }
+    });
+  });
+}

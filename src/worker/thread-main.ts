@@ -1,0 +1,23 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { startRoles } from '../main.js';
+
+// Entry of the worker thread used by `alertgate start`: runs the worker role and answers the host's messages.
+const { env } = workerData as { env: NodeJS.ProcessEnv };
+const port = parentPort;
+if (!port) throw new Error('thread-main must run on a worker thread');
+
+startRoles({ gateway: false, worker: true }, env, { banner: false }).then(
+  (running) => {
+    port.on('message', (message: { type: string; id?: number }) => {
+      if (message.type === 'stop') {
+        void running.stop().then(() => {
+          port.postMessage({ type: 'stopped' });
+          port.close();
+        });
+      } else if (message.type === 'reload') running.reload();
+      else if (message.type === 'metrics') void running.metricsJson().then((metrics) => port.postMessage({ type: 'metrics', id: message.id, metrics }));
+    });
+    port.postMessage({ type: 'started' });
+  },
+  (error: Error) => port.postMessage({ type: 'failed', message: error.message }),
+);
