@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { openDatabase } from '../src/store/database.js';
-import { bareServerPath, cliPath, freePort, startProcess, stopProcess } from './processes.js';
+import { bareServerPath, cliPath, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const key = 'bench-key-0001';
@@ -44,26 +44,36 @@ function load(url: string, options: Partial<autocannon.Options>): Promise<autoca
   return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: eventBody, idReplacement: true, connections: 32, ...options } as autocannon.Options);
 }
 
+export interface EndpointFigures {
+  requestsPerSecond: number;
+  p99: number;
+  /** CPU time the server spent per request (µs): robust when other work shares the machine. */
+  cpuMicrosPerRequest: number;
+}
+
+async function measureServer(pid: number | undefined, url: string, seconds: number): Promise<EndpointFigures> {
+  await load(url, { duration: 2 });
+  const cpuBefore = cpuSeconds(pid);
+  const result = await load(url, { duration: seconds });
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return { requestsPerSecond: result.requests.average, p99: result.latency.p99, cpuMicrosPerRequest: (cpu / result.requests.total) * 1e6 };
+}
+
 /** (a) bare express ceiling and (b) the standard endpoint, single-event pushes, 32 connections. */
-export async function benchEndpoint(seconds: number): Promise<{ bare: number; standard: number; standardP99: number }> {
-  const bare = await startProcess([bareServerPath], { PORT: String(await freePort()) }, /listening (\d+)/);
+export async function benchEndpoint(seconds: number): Promise<{ bare: EndpointFigures; standard: EndpointFigures }> {
   const barePort = await freePort();
-  await stopProcess(bare);
   const ceiling = await startProcess([bareServerPath], { PORT: String(barePort) }, /listening/);
-  await load(`http://127.0.0.1:${barePort}/push`, { duration: 2 });
-  const bareResult = await load(`http://127.0.0.1:${barePort}/push`, { duration: seconds });
+  const bare = await measureServer(ceiling.pid, `http://127.0.0.1:${barePort}/push`, seconds);
   await stopProcess(ceiling);
 
   const env = prepare();
   const port = await freePort();
   const gateway = await startProcess([cliPath, 'gateway'], { PORT: String(port), REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: `sqlite:${join(env.dir, 'gw.db')}`, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench' }, /listening/);
-  const url = `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`;
-  await load(url, { duration: 2 });
-  const result = await load(url, { duration: seconds });
+  const standard = await measureServer(gateway.pid, `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`, seconds);
   await stopProcess(gateway);
   await cleanQueue(env.prefix);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`standard endpoint answered ${result.non2xx} non-2xx and ${result.errors} errors`);
-  return { bare: bareResult.requests.average, standard: result.requests.average, standardP99: result.latency.p99 };
+  return { bare, standard };
 }
 
 async function countEvents(dbUrl: string): Promise<() => Promise<number>> {
@@ -90,19 +100,49 @@ async function startPipeline(env: Environment, split: boolean, dbUrl: string): P
   return { port, stop: async () => { await stopProcess(gateway); await stopProcess(worker); } };
 }
 
-/** (c) N events pushed → all processed by the worker; events/s from the first push to the last commit. */
-export async function benchEndToEnd(total: number, split: boolean): Promise<number> {
+/** A standard push body holding `size` events (one request per batch, as Alertmanager-style senders do). */
+function batchBody(size: number): string {
+  return JSON.stringify(Array.from({ length: size }, (_, i) => ({ title_rule: '$host::cpu high', event_status: 'Critical', alert_key: `bench-[<id>]-${i}`, description: 'load 9.1', labels: { host: `db-[<id>]-${i}`, service: 'checkout', env: 'prod' } })));
+}
+
+/**
+ * (c) N events pushed → all processed by the worker; events/s from the first push to the last commit.
+ * `perRequest` events travel in each push (1 = single-event pushes).
+ */
+export async function benchEndToEnd(total: number, split: boolean, perRequest = 1): Promise<number> {
   const env = prepare();
   const dbUrl = `sqlite:${join(env.dir, 'e2e.db')}`;
   const pipeline = await startPipeline(env, split, dbUrl);
   const count = await countEvents(dbUrl);
   const started = Date.now();
-  await load(`http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`, { amount: total });
+  const url = `http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`;
+  await load(url, { amount: Math.ceil(total / perRequest), ...(perRequest > 1 && { body: batchBody(perRequest), connections: 8 }) });
   while ((await count()) < total) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (Date.now() - started) / 1000;
   await pipeline.stop();
   await cleanQueue(env.prefix);
   return total / seconds;
+}
+
+/** Worker alone: a queue filled beforehand, drained by `alertgate worker` (events/s, start-up excluded). */
+export async function benchWorkerDrain(total: number): Promise<number> {
+  const env = prepare();
+  const dbUrl = `sqlite:${join(env.dir, 'drain.db')}`;
+  const port = await freePort();
+  const common = { REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench', PORT: String(port) };
+  const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
+  await load(`http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`, { amount: total });
+  await stopProcess(gateway);
+  const count = await countEvents(dbUrl);
+  const worker = await startProcess([cliPath, 'worker'], common, /worker/);
+  while ((await count()) < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  const started = Date.now();
+  const first = await count();
+  while ((await count()) < total) await new Promise((resolve) => setTimeout(resolve, 10));
+  const rate = (total - first) / ((Date.now() - started) / 1000);
+  await stopProcess(worker);
+  await cleanQueue(env.prefix);
+  return rate;
 }
 
 /** (c) push→incident latency at a fixed rate: p50 and p99 in ms (gateway receipt → incident committed). */

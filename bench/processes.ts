@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 
@@ -42,3 +43,14 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 
 export const cliPath = join(packageRoot, 'dist', 'src', 'cli.js');
 export const bareServerPath = join(packageRoot, 'dist', 'bench', 'bare-server.js');
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN where /proc is missing. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // After the command name: field 14 (utime) and 15 (stime) are at index 11 and 12; clock ticks are 100 per second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}

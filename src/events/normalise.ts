@@ -26,6 +26,11 @@ export interface NormaliseContext {
   severityOverride?: Severity;
   /** Query `title_rule=`: replaces the title rule; `{{.Title}}` then refers to the event's own title. */
   titleRuleOverride?: string;
+  /**
+   * Take a `title` field as the title itself, not as a rule. Adapters set it: a vendor's free text such as
+   * `Foo::bar()` or `[::1]:9100` is a title, while their `title_rule` output is still rendered.
+   */
+  titleIsLiteral?: boolean;
 }
 
 const isAbsent = (value: unknown): boolean => value === null || value === undefined || value === '';
@@ -119,7 +124,8 @@ export function normaliseStandardEvent(raw: unknown, context: NormaliseContext):
     integrationName: context.integrationName,
     integrationType: context.integrationType,
   };
-  let title = renderTitleRule(input.title_rule, { ...base, titleRule: input.title_rule });
+  const literal = context.titleIsLiteral === true && isAbsent(raw.title_rule);
+  let title = literal ? input.title_rule : renderTitleRule(input.title_rule, { ...base, titleRule: input.title_rule });
   let titleRule = input.title_rule;
   if (context.titleRuleOverride) {
     titleRule = context.titleRuleOverride;
