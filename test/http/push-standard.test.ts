@@ -18,6 +18,7 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
           { id: 'std', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } },
           { id: 'off', adapter: 'standard', key: 'disabled-key-1', channel: 'ops', enabled: false },
           { id: 'slow', adapter: 'standard', key: 'limited-key-1', channel: 'ops', rate_limit: { per_second: 2, per_minute: 1000 } },
+          { id: 'minute', adapter: 'standard', key: 'minute-key-1', channel: 'ops', rate_limit: { per_second: 1000, per_minute: 3 } },
           { id: 'prom', adapter: 'prometheus', key: 'prom-key-0001', channel: 'ops' },
         ],
       },
@@ -148,6 +149,31 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
     }
     assert.ok(statuses.includes(429), `expected a 429 in ${statuses.join(',')}`);
     assert.equal(retryAfter, '1');
+  });
+
+  test('over the per-minute budget → 429 with Retry-After up to the end of the minute', async () => {
+    const limited = `${stack.baseUrl}/event/push/alert/standard?integration_key=minute-key-1`;
+    const results = await Promise.all(Array.from({ length: 5 }, () => postJson(limited, { title_rule: 'x', event_status: 'Info' })));
+    const rejected = results.filter((res) => res.status === 429);
+    assert.equal(results.filter((res) => res.status === 200).length, 3);
+    assert.equal(rejected.length, 2);
+    assert.deepEqual(rejected[0].body.error, { code: 'RequestTooFrequently', message: 'integration minute is limited to 3 requests per minute' });
+    const wait = Number(rejected[0].headers.get('retry-after'));
+    assert.ok(wait >= 1 && wait <= 60, `Retry-After ${wait}`);
+  });
+
+  test('an unexpected failure is a 500 InternalError naming the request id, never a crash', async () => {
+    const broken = await startStack({ store: 'sqlite', worker: false });
+    await broken.testStore.store.close();
+    const response = await fetch(`${broken.baseUrl}/api/v1/incidents`, { headers: { authorization: 'Bearer test-admin-token' } });
+    const body = (await response.json()) as { request_id: string; error: { code: string; message: string } };
+    assert.equal(response.status, 500);
+    assert.equal(body.error.code, 'InternalError');
+    assert.equal(body.error.message, `internal error; see the server log for request_id ${body.request_id}`);
+    assert.equal((await fetch(`${broken.baseUrl}/healthz`)).status, 200, 'the process still serves');
+    const dispose = broken.testStore.dispose;
+    broken.testStore.dispose = () => dispose().catch(() => undefined);
+    await broken.close();
   });
 
   test('query severity overrides non-Ok status; an invalid one is rejected', async () => {
