@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config, Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
-import { mappingHeaders, mappingQuery, parseAdapterBody, type AdapterRequest } from '../adapters/body-parsing.js';
+import { mappingHeaders, mappingQuery, parseAdapterBody, requestBytes, type AdapterRequest } from '../adapters/body-parsing.js';
 import type { LoadedAdapter } from '../adapters/registry.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from '../adapters/sample-request.js';
 import { previewPayload } from '../adapters/transform.js';
@@ -104,7 +104,7 @@ function adapterRoutes(router: Router, deps: AdapterApiDeps): void {
       send(res, { events: [], errors: [{ code: error.code, message: error.message }] });
       return;
     }
-    send(res, await previewPayload(adapter, { body, headers: request.headers, query: request.query }, context));
+    send(res, await previewPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request)));
   });
 }
 

@@ -1,9 +1,8 @@
 import type { Integration } from '../config/types.js';
 import { AppError } from '../errors.js';
 import type { Severity, QueuedEvent } from '../events/types.js';
-import { parseAdapterBody, type AdapterRequest } from '../adapters/body-parsing.js';
+import { checkContentType, parseAdapterBody, requestBytes, type AdapterRequest } from '../adapters/body-parsing.js';
 import type { AdapterRegistry, LoadedAdapter } from '../adapters/registry.js';
-import { checkContentType } from '../adapters/body-parsing.js';
 import { checkHmacSignature, handleSnsMessage, type SnsTransport } from '../adapters/request-checks.js';
 import { transformPayload } from '../adapters/transform.js';
 import type { Logger } from '../observability/logger.js';
@@ -75,7 +74,7 @@ async function mapPayload(deps: AdapterIngestDeps, push: AdapterPush): Promise<A
     ...(push.severityOverride && { severityOverride: push.severityOverride }),
     ...(push.titleRuleOverride && { titleRuleOverride: push.titleRuleOverride }),
   };
-  const { events, asList } = await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context);
+  const { events, asList } = await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request));
   return { events: stampEvents(events, integration, push.requestId, push.receivedAt), asList };
 }
 

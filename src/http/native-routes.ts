@@ -4,6 +4,7 @@ import type { AdapterRequest } from '../adapters/body-parsing.js';
 import { ingestAdapterPayload, type AcceptedPayload } from './adapter-ingest.js';
 import { adapterNamed, adapterRequestOf, readRawBody, type AdapterRouteDeps } from './adapter-routes.js';
 import { integrationKeyOf } from './integration-auth.js';
+import { queryOverrides } from './push-routes.js';
 
 /*
  * Drop-in endpoints for senders that only speak PagerDuty's Events API or Opsgenie's Alert API (contract §2): the
@@ -26,12 +27,12 @@ function vendorShaped(handler: NativeHandler, shape: ErrorShape) {
   };
 }
 
-async function accept(deps: AdapterRouteDeps, res: Response, key: string | undefined, adapterName: string, request: AdapterRequest): Promise<AcceptedPayload> {
+async function accept(deps: AdapterRouteDeps, req: Request, res: Response, key: string | undefined, adapterName: string, request: AdapterRequest): Promise<AcceptedPayload> {
   const adapter = adapterNamed(deps, adapterName);
   const integration = deps.directory.authenticate(key, adapter.name);
   res.locals.integrationId = integration.id;
   await deps.rateLimiter.check(integration);
-  const push = { integration, adapter, request, requestId: res.locals.requestId as string, receivedAt: deps.clock(), verifySignature: true, storeRejected: true };
+  const push = { integration, adapter, request, requestId: res.locals.requestId as string, receivedAt: deps.clock(), ...queryOverrides(req), verifySignature: true, storeRejected: true };
   return ingestAdapterPayload(deps, push);
 }
 
@@ -56,7 +57,7 @@ function pagerDutyEvent(deps: AdapterRouteDeps, keyField: 'routing_key' | 'servi
     const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
     const key = typeof record[keyField] === 'string' && record[keyField] !== '' ? record[keyField] : undefined;
     if (key === undefined) throw new AppError('InvalidParameter', `'${keyField}' is missing or blank`);
-    const accepted = await accept(deps, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
+    const accepted = await accept(deps, req, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
     // An acknowledge maps to no event: answer with the key the sender gave.
     res.status(status).json({ status: 'success', message: 'Event processed', [answerKey]: accepted.events[0]?.alert_key ?? record[answerKey] ?? null });
   };
@@ -86,7 +87,7 @@ function opsgenieAlert(deps: AdapterRouteDeps, close: boolean): NativeHandler {
       request.query = { ...request.query, _action: 'close', _alias: String(req.params.alias) };
       if (rawBody.length === 0) request.contentType = 'application/json';
     }
-    await accept(deps, res, genieKeyOf(req), 'opsgenie', request);
+    await accept(deps, req, res, genieKeyOf(req), 'opsgenie', request);
     res.status(202).json({ result: 'Request will be processed', took: tookSeconds(res), requestId: res.locals.requestId as string });
   };
 }

@@ -81,6 +81,12 @@ describe('absent, aliases and coercions', () => {
     assert.equal(normaliseStandardEvent({ title: 'from title', event_status: 'Info' }, context).title, 'from title');
     assert.equal(normaliseStandardEvent({ title: 'from title', title_rule: 'from rule', event_status: 'Info' }, context).title, 'from rule');
   });
+  test('adapters may take title literally; title_rule is still rendered', () => {
+    const literal = { ...context, titleIsLiteral: true };
+    assert.equal(normaliseStandardEvent({ title: 'Foo::bar() failed', event_status: 'Info' }, literal).title, 'Foo::bar() failed');
+    assert.equal(normaliseStandardEvent({ title_rule: '$host::down', event_status: 'Info', labels: { host: 'h' } }, literal).title, 'h / down');
+    assert.equal(normaliseStandardEvent({ title: 'Foo::bar', event_status: 'Info' }, context).title, 'Foo / bar');
+  });
   test('number and boolean label values become strings', () => {
     assert.deepEqual(normaliseStandardEvent({ ...base, labels: { n: 5, b: true } }, context).labels, { n: '5', b: 'true' });
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { buildConfig } from '../../src/config/load-config.js';
 import type { Config, ConfigFile } from '../../src/config/types.js';
+import { AdapterRegistry } from '../../src/adapters/registry.js';
 import { createApp, type AppDeps, type GatewayApp } from '../../src/http/app.js';
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
@@ -46,6 +47,14 @@ export interface StackOptions {
   app?: Partial<Pick<AppDeps, 'adapters' | 'fetchUrl' | 'fetchCertificate'>>;
 }
 
+let packageAdapters: AdapterRegistry | undefined;
+
+/** The package's adapters, loaded once per test file; a broken one is left out here (the fixture meta-test reports it). */
+function sharedAdapters(): AdapterRegistry {
+  packageAdapters ??= AdapterRegistry.load({ skipBroken: true });
+  return packageAdapters;
+}
+
 /** The real thing on port 0: gateway (HTTP), real Redis under a unique prefix, real store, and the worker. */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const testStore = await createTestStore(options.store);
@@ -57,7 +66,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   redis.on('error', () => undefined);
   await redis.connect().catch(() => undefined);
   const queue = createIngestQueue(redis, prefix);
-  const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock, ...options.app });
+  const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock, adapters: sharedAdapters(), ...options.app });
   const server = await new Promise<Server>((resolve) => {
     const listening = gateway.app.listen(0, '127.0.0.1', () => resolve(listening));
   });

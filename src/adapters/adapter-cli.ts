@@ -1,0 +1,107 @@
+import { AssertionError, deepStrictEqual } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { AppError } from '../errors.js';
+import { parseAdapterBody, requestBytes } from './body-parsing.js';
+import { fixtureMismatch, fixtureDefaults, loadFixtures, runFixture, sortKeys, writeExpected, type Fixture } from './fixtures.js';
+import { AdapterRegistry, type LoadedAdapter } from './registry.js';
+import { isSampleRequest, requestFromSample, type SampleRequest } from './sample-request.js';
+import { transformPayload } from './transform.js';
+
+/** Where a command writes; a command returns its exit code. */
+export interface CliOutput {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** `alertgate adapter list`: every adapter with its accepted bodies, and the broken ones with their problems. */
+export function listAdapters(io: CliOutput, dir?: string): number {
+  const registry = AdapterRegistry.load({ skipBroken: true, ...(dir && { dir }) });
+  for (const adapter of registry.list()) {
+    const { manifest } = adapter;
+    const fixtures = loadFixtures(adapter.name, adapter.dir).length;
+    const extras = [manifest.methods.join('/'), manifest.content_types.join(', '), manifest.signature ? `signature ${manifest.signature.type}` : '', `${fixtures} fixtures`].filter(Boolean);
+    io.out(`${adapter.name.padEnd(16)} ${manifest.title}  (${extras.join('; ')})`);
+  }
+  for (const broken of registry.broken) io.out(`${broken.name.padEnd(16)} BROKEN\n  ${broken.problems.join('\n  ')}`);
+  return 0;
+}
+
+function readableDiff(mismatch: { expected: unknown; actual: unknown }): string {
+  try {
+    deepStrictEqual(sortKeys(mismatch.actual), sortKeys(mismatch.expected));
+  } catch (error) {
+    if (error instanceof AssertionError) return error.message.replace('Expected values to be strictly deep-equal:', '(+ actual, - expected)');
+  }
+  return `expected ${JSON.stringify(mismatch.expected, null, 2)}\nactual ${JSON.stringify(mismatch.actual, null, 2)}`;
+}
+
+async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boolean, io: CliOutput): Promise<boolean> {
+  const outcome = await runFixture(adapter, fixture);
+  const mismatch = fixtureMismatch(fixture, outcome);
+  if (!mismatch) {
+    io.out(`  ok    ${adapter.name}/${fixture.name}`);
+    return true;
+  }
+  if (update) {
+    writeExpected(fixture, outcome);
+    io.out(`  wrote ${adapter.name}/${fixture.name} (review the diff)`);
+    return true;
+  }
+  io.out(`  FAIL  ${adapter.name}/${fixture.name}\n${readableDiff(mismatch).replace(/^/gm, '        ')}`);
+  return false;
+}
+
+/**
+ * `alertgate adapter test [name]`: runs every fixture (of one adapter, or all) through the transform path and
+ * compares with the expected files; exit code 1 on any mismatch, broken adapter or adapter without fixtures.
+ * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead.
+ */
+export async function testAdapters(io: CliOutput, options: { name?: string; dir?: string; update?: boolean } = {}): Promise<number> {
+  const registry = AdapterRegistry.load({ skipBroken: true, ...(options.dir && { dir: options.dir }) });
+  const broken = registry.broken.filter((adapter) => options.name === undefined || adapter.name === options.name);
+  for (const adapter of broken) io.err(`  BROKEN ${adapter.name}\n    ${adapter.problems.join('\n    ')}`);
+  const adapters = options.name === undefined ? registry.list() : [registry.get(options.name)].filter((a): a is LoadedAdapter => a !== undefined);
+  if (options.name !== undefined && adapters.length === 0 && broken.length === 0) {
+    io.err(`no adapter named ${JSON.stringify(options.name)}; adapters: ${registry.names().join(', ')}`);
+    return 1;
+  }
+  let passed = 0;
+  let failed = broken.length;
+  for (const adapter of adapters) {
+    const fixtures = loadFixtures(adapter.name, adapter.dir);
+    if (fixtures.length === 0) {
+      io.out(`  FAIL  ${adapter.name}: no fixtures in ${adapter.name}/fixtures`);
+      failed += 1;
+    }
+    for (const fixture of fixtures) {
+      if (await testFixture(adapter, fixture, options.update === true, io)) passed += 1;
+      else failed += 1;
+    }
+  }
+  io.out(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** `alertgate adapter try <name> <payload.json>`: the standard events a payload (bare, or a fixture input) maps to. */
+export async function tryAdapter(io: CliOutput, name: string, file: string, dir?: string): Promise<number> {
+  const registry = AdapterRegistry.load({ skipBroken: true, ...(dir && { dir }) });
+  const adapter = registry.get(name);
+  if (!adapter) {
+    io.err(`no adapter named ${JSON.stringify(name)}; adapters: ${registry.names().join(', ')}`);
+    return 1;
+  }
+  const document = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const sample: SampleRequest = isSampleRequest(document, 'body') ? (document as SampleRequest) : { body: document };
+  const request = requestFromSample(sample, adapter.manifest);
+  try {
+    const body = await parseAdapterBody(adapter.manifest, request);
+    const context = { integrationId: fixtureDefaults.integrationId, integrationName: fixtureDefaults.integrationName, receivedAt: sample.received_at ?? fixtureDefaults.receivedAt };
+    const { events } = await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request));
+    io.out(JSON.stringify(events, null, 2));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    io.err(`${error.status} ${error.code}: ${error.message}`);
+    return 1;
+  }
+}

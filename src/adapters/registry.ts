@@ -1,0 +1,136 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { adaptersDir as defaultAdaptersDir } from '../paths.js';
+import { parseManifest, type AdapterManifest } from './manifest.js';
+import { compileMapping, defaultMappingLimits, MappingCompileError, type CompiledMapping, type MappingLimits } from './mapping.js';
+
+/** An adapter ready to evaluate: manifest validated, mapping compiled. */
+export interface LoadedAdapter {
+  name: string;
+  /** Its folder, `adapters/<name>`. */
+  dir: string;
+  manifest: AdapterManifest;
+  mapping: CompiledMapping;
+}
+
+/** An adapter folder that could not be loaded, and why (file, line and error). */
+export interface BrokenAdapter {
+  name: string;
+  problems: string[];
+}
+
+/** How to load the registry. */
+export interface RegistryOptions {
+  /** Folder holding one folder per adapter; default the package's `adapters/`. */
+  dir?: string;
+  /** Disable broken adapters (and report them in `broken`) instead of refusing to start. */
+  skipBroken?: boolean;
+  /** Bounds on each evaluation; defaults in defaultMappingLimits. */
+  limits?: Partial<MappingLimits>;
+}
+
+/** Start-up fails with this when an adapter is broken: every problem, each naming its file. */
+export class AdapterLoadError extends Error {
+  readonly broken: BrokenAdapter[];
+
+  constructor(broken: BrokenAdapter[]) {
+    const lines = broken.flatMap((adapter) => adapter.problems);
+    super(`broken adapter${broken.length > 1 ? 's' : ''} (fix them, or start with --skip-broken to disable them):\n  ${lines.join('\n  ')}`);
+    this.name = 'AdapterLoadError';
+    this.broken = broken;
+  }
+}
+
+/** Names that cannot be adapters: `standard` is the built-in endpoint. */
+const reservedNames = new Set(['standard']);
+
+/** `adapters/<name>/<file>`: how errors name an adapter's files (no server paths in 400 messages). */
+function displayPath(dir: string, ...parts: string[]): string {
+  return join(basename(dir), ...parts);
+}
+
+function loadAdapter(dir: string, name: string, limits: MappingLimits): LoadedAdapter | BrokenAdapter {
+  const folder = join(dir, name);
+  const manifestFile = join(folder, 'manifest.json');
+  const mappingFile = join(folder, 'mapping.jsonata');
+  if (reservedNames.has(name)) return { name, problems: [`${displayPath(dir, name)}: "${name}" is reserved for the built-in endpoint; rename the folder`] };
+  const missing = ['manifest.json', 'mapping.jsonata'].filter((file) => !existsSync(join(folder, file)));
+  if (missing.length > 0) return { name, problems: missing.map((file) => `${displayPath(dir, name, file)}: missing`) };
+  const parsed = parseManifest(readFileSync(manifestFile, 'utf8'), name);
+  if ('problems' in parsed) return { name, problems: parsed.problems.map((problem) => `${displayPath(dir, name, 'manifest.json')}: ${problem}`) };
+  try {
+    const mapping = compileMapping(readFileSync(mappingFile, 'utf8'), displayPath(dir, name, 'mapping.jsonata'), limits);
+    return { name, dir: folder, manifest: parsed.manifest, mapping };
+  } catch (error) {
+    if (error instanceof MappingCompileError) return { name, problems: [error.message] };
+    throw error;
+  }
+}
+
+function loadAll(dir: string, options: RegistryOptions): { adapters: LoadedAdapter[]; broken: BrokenAdapter[] } {
+  const limits = { ...defaultMappingLimits, ...options.limits };
+  const folders = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort()
+    : [];
+  const adapters: LoadedAdapter[] = [];
+  const broken: BrokenAdapter[] = [];
+  for (const name of folders) {
+    const result = loadAdapter(dir, name, limits);
+    if ('mapping' in result) adapters.push(result);
+    else broken.push(result);
+  }
+  if (broken.length > 0 && !options.skipBroken) throw new AdapterLoadError(broken);
+  return { adapters, broken };
+}
+
+/** Every adapter under `adapters/`, loaded and compiled once at start-up. */
+export class AdapterRegistry {
+  private byName: Map<string, LoadedAdapter>;
+  private brokenAdapters: BrokenAdapter[];
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: RegistryOptions,
+    loaded: { adapters: LoadedAdapter[]; broken: BrokenAdapter[] },
+  ) {
+    this.byName = new Map(loaded.adapters.map((adapter) => [adapter.name, adapter]));
+    this.brokenAdapters = loaded.broken;
+  }
+
+  /**
+   * Loads every folder of the adapters directory: validates its manifest (AJV, schemas/adapter.schema.json) and
+   * compiles its mapping. Throws AdapterLoadError naming file, line and error of each broken adapter, unless
+   * `skipBroken`, which leaves them out and lists them in `broken`.
+   */
+  static load(options: RegistryOptions = {}): AdapterRegistry {
+    const dir = options.dir ?? defaultAdaptersDir;
+    return new AdapterRegistry(dir, options, loadAll(dir, options));
+  }
+
+  /** Loads the folder again and swaps the adapters in; on AdapterLoadError the current ones stay. */
+  reload(): void {
+    const loaded = loadAll(this.dir, this.options);
+    this.byName = new Map(loaded.adapters.map((adapter) => [adapter.name, adapter]));
+    this.brokenAdapters = loaded.broken;
+  }
+
+  /** Adapters disabled because they are broken (only with `skipBroken`). */
+  get broken(): BrokenAdapter[] {
+    return this.brokenAdapters;
+  }
+
+  /** The adapter called `name`, if loaded. */
+  get(name: string): LoadedAdapter | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Names of the loaded adapters, sorted: what integrations may name. */
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  /** The loaded adapters, sorted by name. */
+  list(): LoadedAdapter[] {
+    return [...this.byName.values()];
+  }
+}

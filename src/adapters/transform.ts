@@ -1,0 +1,87 @@
+import { AppError } from '../errors.js';
+import { normaliseStandardEvent, type NormaliseContext } from '../events/normalise.js';
+import type { NormalisedEvent } from '../events/types.js';
+import { MappingError, type JsonataErrorDetail } from './mapping.js';
+import type { MappingInput } from './body-parsing.js';
+import type { LoadedAdapter } from './registry.js';
+
+/** Who sent the payload, when, and the push URL's query overrides (integrationType is the adapter's name). */
+export type TransformContext = Omit<NormaliseContext, 'integrationType'>;
+
+/** The standard events of one payload; `asList` when the mapping returned an array (even of one). */
+export interface TransformResult {
+  events: NormalisedEvent[];
+  asList: boolean;
+}
+
+/** One problem found while mapping a payload, as the preview API lists it. */
+export interface TransformProblem {
+  code: string;
+  message: string;
+  /** The index of the offending event when the mapping returned an array. */
+  index?: number;
+  jsonata?: JsonataErrorDetail;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Runs the adapter's mapping and returns its raw items; throws MappingError when it fails or returns nothing usable. */
+async function mapItems(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes: number): Promise<{ items: unknown[]; asList: boolean }> {
+  const bindings = { receivedAt: context.receivedAt, integration: { id: context.integrationId, name: context.integrationName } };
+  const output = await adapter.mapping.evaluate(input, bindings, inputBytes);
+  if (Array.isArray(output)) return { items: output, asList: true };
+  if (isPlainObject(output)) return { items: [output], asList: false };
+  const got = output === undefined ? 'nothing' : `a ${typeof output}`;
+  const message = `the ${adapter.name} mapping returned ${got}: it must return a standard event, a list of them, or [] when the payload carries no alert`;
+  throw new MappingError(message, { code: 'NoEvent', message });
+}
+
+function normaliseItem(item: unknown, adapter: LoadedAdapter, context: TransformContext): NormalisedEvent {
+  // normaliseStandardEvent speaks of "body" for a non-object; here it is the mapping's output item.
+  if (!isPlainObject(item)) throw new AppError('InvalidParameter', `the ${adapter.name} mapping must return objects (standard events), got ${Array.isArray(item) ? 'an array' : typeof item}`);
+  return normaliseStandardEvent(item, { ...context, integrationType: adapter.name, titleIsLiteral: true });
+}
+
+/**
+ * Maps one payload to standard events: evaluates the adapter's mapping (bounded) and normalises each event exactly as
+ * the standard endpoint does (same schema, truncation, title rules, query overrides, alert_key). An empty array is
+ * valid. Throws InvalidParameter naming the event (`[i].field: ...`) or carrying the JSONata error.
+ */
+export async function transformPayload(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes = 0): Promise<TransformResult> {
+  const { items, asList } = await mapItems(adapter, input, context, inputBytes);
+  const events = items.map((item, index) => {
+    try {
+      return normaliseItem(item, adapter, context);
+    } catch (error) {
+      if (asList && error instanceof AppError) throw new AppError(error.code, `[${index}].${error.message}`);
+      throw error;
+    }
+  });
+  return { events, asList };
+}
+
+function problemOf(error: unknown, index?: number): TransformProblem {
+  if (!(error instanceof AppError)) throw error;
+  const message = index === undefined ? error.message : `[${index}].${error.message}`;
+  return { code: error.code, message, ...(index !== undefined && { index }), ...(error instanceof MappingError && { jsonata: error.jsonata }) };
+}
+
+/** Like transformPayload but never throws for bad input: every valid event and every problem, for the preview API. */
+export async function previewPayload(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes = 0): Promise<{ events: NormalisedEvent[]; errors: TransformProblem[] }> {
+  let mapped: { items: unknown[]; asList: boolean };
+  try {
+    mapped = await mapItems(adapter, input, context, inputBytes);
+  } catch (error) {
+    return { events: [], errors: [problemOf(error)] };
+  }
+  const events: NormalisedEvent[] = [];
+  const errors: TransformProblem[] = [];
+  mapped.items.forEach((item, index) => {
+    try {
+      events.push(normaliseItem(item, adapter, context));
+    } catch (error) {
+      errors.push(problemOf(error, mapped.asList ? index : undefined));
+    }
+  });
+  return { events, errors };
+}
