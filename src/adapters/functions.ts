@@ -111,6 +111,21 @@ export function flattenLabels(value: unknown, prefix?: unknown): LabelMap | unde
  * Merges label maps left to right; later values override earlier ones, `undefined` maps and `null`/`""` values
  * are skipped (so an empty value never erases a real one). Keeps at most 50 keys, the first inserted.
  */
+/**
+ * Flattens several sources (as `$flattenLabels`) into one labels map where the FIRST source holding a key wins,
+ * capped at 50: `$collectLabels([labels, annotations])` keeps every label and adds the annotations not shadowed.
+ * One call instead of flatten + flatten + merge, on the hottest adapters.
+ */
+export function collectLabels(sources: unknown): LabelMap {
+  const collected: LabelBuilder = new Map();
+  for (const source of Array.isArray(sources) ? sources : [sources]) {
+    const flat = flattenLabels(source);
+    if (!flat) continue;
+    for (const [key, value] of Object.entries(flat)) if (!collected.has(key)) putLabel(collected, key, value);
+  }
+  return Object.fromEntries(collected);
+}
+
 export function mergeLabels(maps: unknown): LabelMap {
   const merged: LabelBuilder = new Map();
   for (const map of Array.isArray(maps) ? maps : [maps]) {
@@ -240,6 +255,7 @@ export const sharedFunctions: ReadonlyArray<SharedFunction> = [
   { name: 'sanitizeKey', implementation: sanitizeKey, signature: '<j:s>' },
   { name: 'flattenLabels', implementation: flattenLabels, signature: '<js?:o>' },
   { name: 'mergeLabels', implementation: mergeLabels, signature: '<a:o>' },
+  { name: 'collectLabels', implementation: collectLabels, signature: '<a:o>' },
   { name: 'parseJson', implementation: parseJson, signature: '<j:j>' },
   { name: 'toEpochMs', implementation: toEpochMs, signature: '<j:n>' },
   { name: 'splitTags', implementation: splitTags, signature: '<(sa)s?s?:o>' },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import jsonata from 'jsonata';
 import {
+  collectLabels,
   flattenLabels,
   labelSeverity,
   mapSeverity,
@@ -215,9 +216,24 @@ describe('shared functions through JSONata', () => {
 
   it('registers every function with a valid signature', async () => {
     assert.deepEqual(sharedFunctions.map((fn) => fn.name).sort(), [
-      'flattenLabels', 'labelSeverity', 'mapSeverity', 'mergeLabels', 'parseJson',
+      'collectLabels', 'flattenLabels', 'labelSeverity', 'mapSeverity', 'mergeLabels', 'parseJson',
       'sanitizeKey', 'splitTags', 'toEpochMs', 'truncate',
     ]);
     await evaluate('1');
+  });
+});
+
+describe('collectLabels', () => {
+  table(collectLabels, [
+    { name: 'first source wins', args: [[{ job: 'api', alertname: 'Up' }, { job: 'annotation', summary: 'down' }]], want: { job: 'api', alertname: 'Up', summary: 'down' } },
+    { name: 'nested and dotted keys flattened and sanitised', args: [[{ 'host.name': 'a', deep: { x: 1 } }]], want: { host_name: 'a', deep_x: '1' } },
+    { name: 'missing sources skipped', args: [[undefined, null, { a: 'b' }]], want: { a: 'b' } },
+    { name: 'capped at 50 across sources', args: [[manyLabels, { extra: 'x' }]], want: firstFifty },
+    { name: 'empty values dropped', args: [[{ a: '', b: null, c: 'x' }]], want: { c: 'x' } },
+  ]);
+  it('works through JSONata', async () => {
+    const expression = jsonata('$collectLabels([labels, annotations])');
+    for (const fn of sharedFunctions) expression.registerFunction(fn.name, fn.implementation as never, fn.signature);
+    assert.deepEqual(await expression.evaluate({ labels: { a: '1' }, annotations: { a: '2', b: '3' } }), { a: '1', b: '3' });
   });
 });
