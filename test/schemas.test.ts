@@ -22,8 +22,8 @@ const standardKeys: Record<keyof StandardAlertInput, true> = { title_rule: true,
 const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
 const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true };
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
-const channelKeys: Record<keyof ChannelConfig, true> = { id: true, name: true, description: true, auto_close: true };
-const integrationKeys: Record<keyof IntegrationConfig, true> = { id: true, name: true, adapter: true, key: true, channel: true, enabled: true, secret: true, rate_limit: true };
+const channelKeys: Record<keyof ChannelConfig, true> = { id: true, name: true, description: true, auto_close: true, grouping: true, storm_thresholds: true, flapping: true, auto_resolve: true, drop: true, silences: true, inhibitions: true };
+const integrationKeys: Record<keyof IntegrationConfig, true> = { id: true, name: true, adapter: true, key: true, channel: true, routes: true, default_channels: true, enrich: true, pipeline: true, enabled: true, secret: true, rate_limit: true };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
 
 const keys = (record: object): string[] => Object.keys(record).sort();

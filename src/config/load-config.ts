@@ -2,14 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { dirname } from 'node:path';
 import { packageRoot, schemasDir } from '../paths.js';
+import { compileChannelRules, compileIntegrationRules, loadMappingTables, validateChannelRules, validateIntegrationRules } from './compile-rules.js';
 import type { Config, ConfigFile } from './types.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
 
 const schema = JSON.parse(readFileSync(join(schemasDir, 'config.schema.json'), 'utf8')) as object;
-const validateConfigFile = new Ajv({ allErrors: true, allowUnionTypes: true }).compile<ConfigFile>(schema);
+const rulesSchema = JSON.parse(readFileSync(join(schemasDir, 'rules.schema.json'), 'utf8')) as object;
+const validateConfigFile = new Ajv({ allErrors: true, allowUnionTypes: true }).addSchema(rulesSchema).compile<ConfigFile>(schema);
 
 /** Every problem of a configuration, each as `path: message`. */
 export class ConfigError extends Error {
@@ -67,6 +70,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   (file.channels ?? []).forEach((channel, i) => {
     if (channelIds.has(channel.id)) problems.push(`channels[${i}].id: duplicate channel id ${JSON.stringify(channel.id)}`);
     channelIds.add(channel.id);
+    problems.push(...validateChannelRules(channel, `channels[${i}]`));
   });
   const ids = new Set<string>();
   const keys = new Set<string>();
@@ -75,7 +79,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
     if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
     ids.add(integration.id);
     keys.add(integration.key);
-    if (!channelIds.has(integration.channel)) problems.push(`integrations[${i}].channel: no channel with id ${JSON.stringify(integration.channel)}`);
+    problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
     if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
       problems.push(`integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`);
     }
@@ -84,7 +88,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
 }
 
 /** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
-export function buildConfig(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+export function buildConfig(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>, baseDir = '.'): Config {
   const problems: string[] = [];
   const substituted = substituteEnv(document ?? {}, env, '', problems);
   // A field whose variable is missing has one problem, not also the empty value's schema errors.
@@ -94,24 +98,32 @@ export function buildConfig(document: unknown, source: string, env: NodeJS.Proce
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
   const file = substituted as ConfigFile;
+  for (const [i, integration] of (file.integrations ?? []).entries()) {
+    if (!integration.enrich) continue;
+    const tables = loadMappingTables(integration.enrich, baseDir, `integrations[${i}].enrich`);
+    integration.enrich = tables.rules;
+    problems.push(...tables.problems);
+  }
   problems.push(...crossCheck(file, knownAdapters));
   if (problems.length > 0) throw new ConfigError(source, problems);
   const defaultRate = file.defaults?.rate_limit ?? {};
   return {
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
-    channels: (file.channels ?? []).map((channel) => ({
+    channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
+      rules: compileChannelRules(channel, `channels[${i}]`),
     })),
-    integrations: (file.integrations ?? []).map((integration) => ({
+    integrations: (file.integrations ?? []).map((integration, i) => ({
       id: integration.id,
       name: integration.name ?? integration.id,
       adapter: integration.adapter,
       key: integration.key,
-      channelId: integration.channel,
+      channelId: integration.channel ?? null,
+      ...compileIntegrationRules(integration, `integrations[${i}]`),
       enabled: integration.enabled ?? true,
       ...(integration.secret !== undefined && { secret: integration.secret }),
       rateLimit: {
@@ -130,7 +142,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
   }
-  return buildConfig(document, path, env, knownAdapters);
+  return buildConfig(document, path, env, knownAdapters, dirname(path));
 }
 
 /** ALERTGATE_CONFIG, else ./alertgate.yaml, else the bundled example. */

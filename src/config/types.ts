@@ -1,7 +1,31 @@
+import type { CompiledDropRule } from '../rules/drop.js';
+import type { CompiledEnrichRule } from '../rules/enrich.js';
+import type { CompiledGrouping } from '../rules/grouping.js';
+import type { CompiledInhibition } from '../rules/inhibition.js';
+import type { CompiledPipelineRule } from '../rules/pipeline.js';
+import type { CompiledRouting } from '../rules/routing.js';
+import type { CompiledSilence } from '../rules/silence.js';
+import type {
+  DropRule,
+  EnrichRule,
+  FlappingSettings,
+  GroupingSettings,
+  InhibitionRule,
+  PipelineRule,
+  RouteCase,
+  SilenceRule,
+} from '../rules/types.js';
+
 /** Requests per second and per minute an integration may push (shared by all gateway processes). */
 export interface RateLimitConfig {
   per_second?: number;
   per_minute?: number;
+}
+
+/** Close an incident that has not recovered after a while (from its trigger or its last merge). */
+export interface AutoResolveConfig {
+  after: string;
+  from?: 'trigger' | 'last-merge';
 }
 
 export interface ChannelConfig {
@@ -9,6 +33,13 @@ export interface ChannelConfig {
   name?: string;
   description?: string;
   auto_close?: boolean;
+  grouping?: GroupingSettings;
+  storm_thresholds?: number[];
+  flapping?: FlappingSettings;
+  auto_resolve?: AutoResolveConfig;
+  drop?: DropRule[];
+  silences?: SilenceRule[];
+  inhibitions?: InhibitionRule[];
 }
 
 export interface IntegrationConfig {
@@ -16,7 +47,12 @@ export interface IntegrationConfig {
   name?: string;
   adapter: string;
   key: string;
-  channel: string;
+  /** Dedicated integration: its channel. A shared integration has `routes` instead. */
+  channel?: string;
+  routes?: RouteCase[];
+  default_channels?: string[];
+  enrich?: EnrichRule[];
+  pipeline?: PipelineRule[];
   enabled?: boolean;
   secret?: string;
   rate_limit?: RateLimitConfig;
@@ -34,12 +70,26 @@ export interface ConfigFile {
   integrations?: IntegrationConfig[];
 }
 
+/** A channel's noise-reduction rules, compiled once. */
+export interface ChannelRules {
+  /** Undefined: grouping off, one incident per alert. */
+  grouping?: CompiledGrouping;
+  similarity: { keys: string[]; threshold: number };
+  stormThresholds: number[];
+  flapping: FlappingSettings;
+  autoResolve?: { afterMs: number; from: 'trigger' | 'last-merge' };
+  drop: CompiledDropRule[];
+  silences: CompiledSilence[];
+  inhibitions: CompiledInhibition[];
+}
+
 /** A channel with every default applied. */
 export interface Channel {
   id: string;
   name: string;
   description: string;
   autoClose: boolean;
+  rules: ChannelRules;
 }
 
 /** An integration with every default applied. */
@@ -48,7 +98,11 @@ export interface Integration {
   name: string;
   adapter: string;
   key: string;
-  channelId: string;
+  /** Dedicated integration's channel; null for a shared integration (routing decides). */
+  channelId: string | null;
+  routing?: CompiledRouting;
+  enrich: CompiledEnrichRule[];
+  pipeline: CompiledPipelineRule[];
   enabled: boolean;
   secret?: string;
   rateLimit: { perSecond: number; perMinute: number };

@@ -42,7 +42,8 @@ export async function applyIncidentAction(store: StoreDatabase, incidentId: stri
     if (!change) return incident;
     let detail: Record<string, unknown> = request.reason ? { reason: request.reason } : {};
     if (action === 'close') detail = { ...detail, closed_alerts: await closeAlertsOfIncident(trx, incidentId, now) };
-    await updateIncident(trx, incidentId, { ...change.changes, updated_at: now });
+    // A closed incident takes no more alerts: its grouping key goes to the next incident.
+    await updateIncident(trx, incidentId, { ...change.changes, ...(action === 'close' && { open_grouping_key: null }), updated_at: now });
     await addTimeline(trx, store.dialect, [{ incident_id: incidentId, type: change.timeline, at: now, actor: request.actor ?? null, detail }]);
     return { ...incident, ...change.changes, updated_at: now };
   });

@@ -12,11 +12,19 @@ export interface AlertIdentity {
   alert_key: string;
 }
 
+/** The result of claiming a key for an event: late or not, and the key's flapping state. */
+export interface ClaimedKey {
+  late: boolean;
+  firstEvent: boolean;
+  previousEventId?: string;
+  state: { status_changes: string | null; muted_until: number | null; last_status: string | null };
+}
+
 /**
  * Records `eventId` as the latest event of a key, unless a later one was already applied (then the event is late).
  * On PostgreSQL the key's row stays locked until commit: events of one alert apply one at a time across workers.
  */
-export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity, eventId: string): Promise<{ late: boolean; firstEvent: boolean; previousEventId?: string }> {
+export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity, eventId: string): Promise<ClaimedKey> {
   const inserted = await runCached(
     trx,
     dialect,
@@ -24,16 +32,17 @@ export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key
     (db) => db.insertInto('alert_keys').values({ integration_id: '', channel_id: '', alert_key: '', last_event_id: '' }).onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing()),
     [key.integration_id, key.channel_id, key.alert_key, eventId],
   );
-  if (Number(inserted.numAffectedRows ?? 0) === 1) return { late: false, firstEvent: true };
+  if (Number(inserted.numAffectedRows ?? 0) === 1) return { late: false, firstEvent: true, state: { status_changes: null, muted_until: null, last_status: null } };
   const row = await trx
     .selectFrom('alert_keys')
-    .select('last_event_id')
+    .select(['last_event_id', 'status_changes', 'muted_until', 'last_status'])
     .where('integration_id', '=', key.integration_id)
     .where('channel_id', '=', key.channel_id)
     .where('alert_key', '=', key.alert_key)
     .$if(dialect === 'postgres', (qb) => qb.forUpdate())
     .executeTakeFirstOrThrow();
-  if (eventId < row.last_event_id) return { late: true, firstEvent: false, previousEventId: row.last_event_id };
+  const state = { status_changes: row.status_changes, muted_until: row.muted_until, last_status: row.last_status };
+  if (eventId < row.last_event_id) return { late: true, firstEvent: false, previousEventId: row.last_event_id, state };
   await trx
     .updateTable('alert_keys')
     .set({ last_event_id: eventId })
@@ -41,7 +50,7 @@ export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key
     .where('channel_id', '=', key.channel_id)
     .where('alert_key', '=', key.alert_key)
     .execute();
-  return { late: false, firstEvent: false, previousEventId: row.last_event_id };
+  return { late: false, firstEvent: false, previousEventId: row.last_event_id, state };
 }
 
 export async function findOpenAlert(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity): Promise<AlertRow | undefined> {
@@ -58,7 +67,7 @@ export async function findOpenAlert(trx: Kysely<Database>, dialect: Dialect, key
 const alertColumns: ReadonlyArray<keyof AlertRow> = [
   'alert_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'incident_id', 'title', 'title_rule', 'description', 'alert_status',
   'alert_severity', 'labels', 'images', 'last_event_hash', 'last_event_core_hash', 'event_cnt', 'start_time', 'last_time', 'end_time', 'close_time',
-  'is_open', 'created_at', 'updated_at',
+  'is_open', 'muted', 'flapping', 'created_at', 'updated_at',
 ];
 
 export async function insertAlert(trx: Kysely<Database>, dialect: Dialect, row: AlertRow): Promise<void> {

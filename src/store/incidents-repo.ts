@@ -11,13 +11,15 @@ export interface AlertSummary {
   alertCount: number;
   /** Open alerts that have not recovered. */
   activeCount: number;
+  /** Severities of all its alerts (the highest each has had). */
   severities: Severity[];
+  /** Current statuses of its active alerts. */
   activeSeverities: Severity[];
 }
 
 const incidentColumns: ReadonlyArray<keyof IncidentRow> = [
   'incident_id', 'channel_id', 'title', 'description', 'incident_severity', 'incident_status', 'progress', 'labels', 'first_alert_id', 'alert_cnt',
-  'active_alert_cnt', 'group_method', 'grouping_key', 'start_time', 'last_time', 'end_time', 'ack_time', 'close_time', 'created_at', 'updated_at',
+  'active_alert_cnt', 'group_method', 'grouping_key', 'open_grouping_key', 'storm_raised', 'flapping', 'start_time', 'last_time', 'end_time', 'ack_time', 'close_time', 'created_at', 'updated_at',
 ];
 
 export async function insertIncident(trx: Kysely<Database>, dialect: Dialect, row: IncidentRow): Promise<void> {
@@ -42,17 +44,17 @@ export async function updateIncident(trx: Kysely<Database>, incidentId: string, 
 export async function summariseIncidentAlerts(trx: Kysely<Database>, incidentId: string): Promise<AlertSummary> {
   const rows = await trx
     .selectFrom('alerts')
-    .select(['alert_severity', sql<number>`count(*)`.as('total'), sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active')])
+    .select(['alert_severity', 'alert_status', sql<number>`count(*)`.as('total'), sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active')])
     .where('incident_id', '=', incidentId)
-    .groupBy('alert_severity')
+    .groupBy(['alert_severity', 'alert_status'])
     .execute();
   const summary: AlertSummary = { alertCount: 0, activeCount: 0, severities: [], activeSeverities: [] };
   for (const row of rows) {
-    const severity = row.alert_severity as Severity;
     summary.alertCount += Number(row.total);
     summary.activeCount += Number(row.active);
-    summary.severities.push(severity);
-    if (Number(row.active) > 0) summary.activeSeverities.push(severity);
+    summary.severities.push(row.alert_severity as Severity);
+    // An active alert's status (not its highest severity) is what the incident's status reflects.
+    if (Number(row.active) > 0) summary.activeSeverities.push(row.alert_status as Severity);
   }
   return summary;
 }

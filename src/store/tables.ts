@@ -31,6 +31,11 @@ export interface AlertKeysTable {
   channel_id: string;
   alert_key: string;
   last_event_id: string;
+  /** JSON list of the times (ms) the alert's status changed, for flapping detection. */
+  status_changes: string | null;
+  /** alert-then-silence: new alerts of this key stay muted until then (ms). */
+  muted_until: number | null;
+  last_status: string | null;
 }
 
 export interface AlertsTable {
@@ -58,6 +63,9 @@ export interface AlertsTable {
   close_time: number | null;
   /** 1 while the alert takes events; NULL once closed (keeps the partial unique index portable). */
   is_open: number | null;
+  /** Why the alert never triggered an incident: `silenced:<rule>`, `inhibited:<rule>:<source alert>`, `flapping`. */
+  muted: string | null;
+  flapping: number;
   created_at: number;
   updated_at: number;
 }
@@ -76,6 +84,11 @@ export interface IncidentsTable {
   active_alert_cnt: number;
   group_method: string;
   grouping_key: string | null;
+  /** The grouping key while the incident takes alerts; NULL once closed or out of its window (unique per channel). */
+  open_grouping_key: string | null;
+  /** JSON list of storm thresholds already raised. */
+  storm_raised: string | null;
+  flapping: number;
   start_time: number;
   last_time: number;
   end_time: number | null;

@@ -95,7 +95,7 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
       const now = clock();
       const processed = await processEvent({ trx, dialect: store.dialect, now, newId }, rules, event);
       result.applied.push({ event, processed });
-      rows.push(eventRow(event, processed, now));
+      rows.push(eventRow(processed.event, processed, now));
     }
     for (let i = 0; i < rows.length; i += 100) await insertRows(trx, store.dialect, 'events', rows.slice(i, i + 100) as unknown as Array<Record<string, unknown>>, eventColumns);
     await recordIntegrationStats(trx, result.applied);

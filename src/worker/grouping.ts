@@ -1,9 +1,14 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
+import type { FilterSubject } from '../rules/filter.js';
+import { canJoin, groupingKey } from '../rules/grouping.js';
+import { bestMatch } from '../rules/similarity.js';
+import { stormThresholdsCrossed } from '../rules/storm.js';
 import type { AlertRow } from '../store/alerts-repo.js';
-import { addTimeline, insertIncident, type IncidentRow } from '../store/incidents-repo.js';
+import { addTimeline, insertIncident, updateIncident, type IncidentRow } from '../store/incidents-repo.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Database } from '../store/tables.js';
+import type { TraceStep } from './trace.js';
 
 /** What a stage needs to touch the store inside the event's transaction. */
 export interface StageContext {
@@ -13,14 +18,25 @@ export interface StageContext {
   newId: () => string;
 }
 
+/** Where a new alert went, and why (for the trace). */
+export interface Placement {
+  incident: IncidentRow;
+  created: boolean;
+  trace: TraceStep;
+}
+
 /** The alert → incident step. Swappable: grouping rules replace the default without touching the rest. */
 export interface GroupingStage {
-  /** Puts a newly opened alert into an incident (an open one it belongs to, or a new one) and says which. */
-  place(context: StageContext, alert: AlertRow, channel: Channel): Promise<{ incident: IncidentRow; created: boolean }>;
+  place(context: StageContext, alert: AlertRow, channel: Channel): Promise<Placement>;
+}
+
+/** An alert as the filter language and grouping rules see it. */
+export function alertSubject(alert: Pick<AlertRow, 'title' | 'description' | 'alert_severity' | 'labels' | 'integration_id'>): FilterSubject {
+  return { title: alert.title, ...(alert.description !== null && { description: alert.description }), severity: alert.alert_severity, labels: JSON.parse(alert.labels) as Record<string, string>, integration_id: alert.integration_id };
 }
 
 /** Opens a new incident holding just this alert. */
-export async function openIncidentForAlert(context: StageContext, alert: AlertRow, channel: Channel, groupMethod: string, groupingKey: string | null): Promise<IncidentRow> {
+export async function openIncidentForAlert(context: StageContext, alert: AlertRow, channel: Channel, groupMethod: string, groupingKey: string | null, openKey: string | null = groupingKey): Promise<IncidentRow> {
   const incident: IncidentRow = {
     incident_id: context.newId(),
     channel_id: channel.id,
@@ -35,6 +51,9 @@ export async function openIncidentForAlert(context: StageContext, alert: AlertRo
     active_alert_cnt: 1,
     group_method: groupMethod,
     grouping_key: groupingKey,
+    open_grouping_key: openKey,
+    storm_raised: null,
+    flapping: 0,
     start_time: alert.start_time,
     last_time: alert.start_time,
     end_time: null,
@@ -48,9 +67,95 @@ export async function openIncidentForAlert(context: StageContext, alert: AlertRo
   return incident;
 }
 
-/** Grouping off (the default): every alert opens its own incident. */
-export const oneIncidentPerAlert: GroupingStage = {
+/** Adds an alert to an open incident: counters, last merge time, `a_merge` and any storm thresholds crossed. */
+async function joinIncident(context: StageContext, incident: IncidentRow, alert: AlertRow, channel: Channel): Promise<IncidentRow> {
+  const raised = incident.storm_raised ? (JSON.parse(incident.storm_raised) as number[]) : [];
+  const crossed = stormThresholdsCrossed(channel.rules.stormThresholds, incident.alert_cnt, incident.alert_cnt + 1, raised);
+  const changes = {
+    alert_cnt: incident.alert_cnt + 1,
+    active_alert_cnt: incident.active_alert_cnt + 1,
+    last_time: context.now,
+    updated_at: context.now,
+    ...(crossed.length > 0 && { storm_raised: JSON.stringify([...raised, ...crossed]) }),
+  };
+  await updateIncident(context.trx, incident.incident_id, changes);
+  await addTimeline(context.trx, context.dialect, [
+    { incident_id: incident.incident_id, type: 'a_merge', at: context.now, alert_id: alert.alert_id },
+    ...crossed.map((threshold) => ({ incident_id: incident.incident_id, type: 'i_storm', at: context.now, detail: { threshold, alert_cnt: incident.alert_cnt + 1 } })),
+  ]);
+  return { ...incident, ...changes };
+}
+
+async function openIncidentByKey(context: StageContext, channelId: string, openKey: string): Promise<IncidentRow | undefined> {
+  return context.trx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('open_grouping_key', '=', openKey)
+    .$if(context.dialect === 'postgres', (qb) => qb.forUpdate())
+    .executeTakeFirst();
+}
+
+/** Joins the open incident of a grouping key if its window allows, else retires it and opens a new one. */
+async function placeByKey(context: StageContext, alert: AlertRow, channel: Channel, method: string, key: string, dimensions: Record<string, string>): Promise<Placement> {
+  const grouping = channel.rules.grouping;
+  const window = { ...(grouping?.timeWindowMs !== undefined && { time_window_ms: grouping.timeWindowMs }), window_type: grouping?.windowType ?? 'tumbling' } as const;
+  const existing = await openIncidentByKey(context, channel.id, key);
+  if (existing) {
+    const verdict = canJoin(existing, context.now, window, existing.alert_cnt);
+    if (verdict.join) {
+      const incident = await joinIncident(context, existing, alert, channel);
+      return { incident, created: false, trace: { step: 'incident', result: 'merged_into_incident', incident_id: incident.incident_id, method, grouping_key: key, dimensions: JSON.stringify(dimensions) } };
+    }
+    // Out of its window or full: the key moves on to a new incident; the old one stays open for its alerts.
+    await updateIncident(context.trx, existing.incident_id, { open_grouping_key: null, updated_at: context.now });
+    const incident = await openIncidentForAlert(context, alert, channel, method, key);
+    return { incident, created: true, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, method, grouping_key: key, reason: `incident ${existing.incident_id}: ${verdict.reason}` } };
+  }
+  const incident = await openIncidentForAlert(context, alert, channel, method, key);
+  return { incident, created: true, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, method, grouping_key: key, dimensions: JSON.stringify(dimensions) } };
+}
+
+/** Similarity: the most similar open incident of the channel at or above the threshold, else a new one. */
+async function placeBySimilarity(context: StageContext, alert: AlertRow, channel: Channel): Promise<Placement> {
+  const candidates = await context.trx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('channel_id', '=', channel.id)
+    .where('group_method', '=', 'i')
+    .where('open_grouping_key', 'is not', null)
+    .orderBy('incident_id', 'desc')
+    .limit(200)
+    .execute();
+  const { keys, threshold } = channel.rules.similarity;
+  const match = bestMatch(alertSubject(alert), candidates.map((incident) => ({ incident, subject: alertSubject({ ...incident, alert_severity: incident.incident_severity, integration_id: alert.integration_id }) })), threshold, keys);
+  if (match) {
+    const placed = await placeByKey(context, alert, channel, 'i', match.candidate.incident.open_grouping_key ?? '', {});
+    placed.trace.score = Math.round(match.score * 1000) / 1000;
+    return placed;
+  }
+  const id = `sim:${context.newId()}`;
+  const incident = await openIncidentForAlert(context, alert, channel, 'i', null, id);
+  return { incident, created: true, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, method: 'similarity', reason: `no open incident at similarity ≥ ${threshold}` } };
+}
+
+/** Grouping per the channel's rules: none (one incident per alert), rule dimensions, or similarity. */
+export const channelGrouping: GroupingStage = {
   async place(context, alert, channel) {
-    return { incident: await openIncidentForAlert(context, alert, channel, 'n', null), created: true };
+    const grouping = channel.rules.grouping;
+    if (grouping?.method === 'similarity') return placeBySimilarity(context, alert, channel);
+    const key = grouping ? groupingKey(grouping, alertSubject(alert)) : undefined;
+    if (grouping && key) return placeByKey(context, alert, channel, 'p', key.key, key.dimensions);
+    const incident = await openIncidentForAlert(context, alert, channel, 'n', null);
+    const reason = grouping ? 'no grouping dimension has values (strict)' : 'grouping off';
+    return { incident, created: true, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, reason } };
   },
 };
+
+/** Kept for callers that only need the default. */
+export const oneIncidentPerAlert = channelGrouping;
+
+/** Closed incidents take no more alerts: release their grouping key. */
+export async function releaseGroupingKey(trx: Kysely<Database>, incidentId: string): Promise<void> {
+  await sql`update incidents set open_grouping_key = null where incident_id = ${incidentId}`.execute(trx);
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventStatus, QueuedEvent, Severity } from '../events/types.js';
+import { highestSeverity } from './incident-state.js';
 
 /** The parts of an open alert the merge rules read. */
 export interface OpenAlert {
@@ -65,8 +66,8 @@ function changesFrom(event: QueuedEvent, previous: OpenAlert | undefined, labels
     title_rule: event.title_rule,
     description: event.description ?? null,
     alert_status: event.event_status,
-    // A recovery keeps the severity the alert had; any other status is its new severity.
-    alert_severity: recovered ? (previous?.alert_severity ?? 'Info') : (event.event_status as Severity),
+    // An alert's severity is the highest of its events (a recovery keeps it).
+    alert_severity: recovered ? (previous?.alert_severity ?? 'Info') : highestSeverity([event.event_status as Severity, ...(previous ? [previous.alert_severity] : [])]),
     labels,
     last_event_hash: eventContentHash(event),
     last_event_core_hash: eventCoreHash(event),

@@ -1,6 +1,6 @@
 /** One decision taken about an event: which step, what it decided, and the ids that explain it. */
 export interface TraceStep {
-  step: 'idempotency' | 'route' | 'order' | 'merge' | 'incident';
+  step: 'idempotency' | 'enrich' | 'pipeline' | 'route' | 'drop' | 'order' | 'merge' | 'silence' | 'inhibit' | 'flapping' | 'incident';
   result: string;
   [detail: string]: string | number | boolean | null | undefined;
 }
@@ -14,6 +14,9 @@ export type EventOutcome =
   | 'duplicate'
   | 'ignored'
   | 'late'
+  | 'dropped'
+  | 'silenced'
+  | 'inhibited'
   | 'rejected';
 
-export const eventOutcomes: readonly EventOutcome[] = ['new_alert', 'merged', 'recovered', 'labels_updated', 'duplicate', 'ignored', 'late', 'rejected'];
+export const eventOutcomes: readonly EventOutcome[] = ['new_alert', 'merged', 'recovered', 'labels_updated', 'duplicate', 'ignored', 'late', 'dropped', 'silenced', 'inhibited', 'rejected'];

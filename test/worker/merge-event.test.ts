@@ -39,11 +39,12 @@ test('recovery keeps the alert labels and adds missing ones; severity stays', ()
   assert.equal(decision.changes.event_cnt, 2);
 });
 
-test('a merge takes the new severity, labels and last_time', () => {
+test('a merge takes the new status, labels and last_time; severity stays the highest seen', () => {
   const decision = mergeEventIntoAlert(openFrom(last), event({ event_status: 'Info', labels: { host: 'b' }, received_at: 7000 }));
   assert.equal(decision.kind, 'merged');
   if (decision.kind !== 'merged') return;
-  assert.equal(decision.changes.alert_severity, 'Info');
+  assert.equal(decision.changes.alert_status, 'Info');
+  assert.equal(decision.changes.alert_severity, 'Critical');
   assert.deepEqual(decision.changes.labels, { host: 'b' });
   assert.equal(decision.changes.last_time, 7000);
 });

@@ -7,7 +7,8 @@ import type { QueuedEvent } from '../../src/events/types.js';
 import { ingestJobOptions } from '../../src/queue/ingest-queue.js';
 import { packageRoot } from '../../src/paths.js';
 import { eventView, getIncident } from '../../src/store/read-models.js';
-import type { ChannelConfig } from '../../src/config/types.js';
+import type { ChannelConfig, ConfigFile } from '../../src/config/types.js';
+import { parseDuration } from '../../src/rules/duration.js';
 import { api, postJson, startStack, type Stack } from '../support/stack.js';
 import { storeKinds } from '../support/stores.js';
 
@@ -21,6 +22,7 @@ type Step =
   | { push_late: Record<string, unknown>; seconds_ago: number }
   | { redeliver_push: number }
   | { incident_action: 'ack' | 'unack' | 'close' | 'reopen'; of_alert_key: string }
+  | { advance: string }
   | { expect: Expectation };
 
 interface Expectation {
@@ -31,9 +33,16 @@ interface Expectation {
 
 interface Scenario {
   name: string;
+  /** Settings of the default channel `ops`. */
   channel?: Partial<ChannelConfig>;
+  /** A whole configuration instead (its integration must use key test-key-0001). */
+  config?: ConfigFile;
   steps: Step[];
 }
+
+/** The scenario's clock: real time plus what `advance` steps added. */
+let clockOffset = 0;
+const scenarioClock = (): number => Date.now() + clockOffset;
 
 const scenarioDir = join(packageRoot, 'test', 'worker', 'scenarios');
 const scenarios = readdirSync(scenarioDir)
@@ -88,7 +97,7 @@ async function runStep(stack: Stack, step: Step, pushes: string[][]): Promise<vo
     pushes.push([String(res.body.request_id)]);
   } else if ('push_late' in step) {
     // A job that was delayed (e.g. retried) and arrives after later events of the same alert were applied.
-    const at = Date.now() - step.seconds_ago * 1000;
+    const at = scenarioClock() - step.seconds_ago * 1000;
     const event: QueuedEvent = {
       title: String(step.push_late.title_rule), title_rule: String(step.push_late.title_rule), event_status: step.push_late.event_status as 'Critical',
       alert_key: String(step.push_late.alert_key), alert_key_derived: false, labels: {}, event_time: at,
@@ -100,6 +109,8 @@ async function runStep(stack: Stack, step: Step, pushes: string[][]): Promise<vo
     const rows = await stack.testStore.store.db.selectFrom('events').selectAll().where('request_id', '=', requestId).execute();
     const events = rows.map((row) => ({ ...eventView(row), alert_key_derived: false, description: row.description ?? undefined, images: undefined }) as unknown as QueuedEvent);
     await stack.queue.add('events', { events }, ingestJobOptions);
+  } else if ('advance' in step) {
+    clockOffset += parseDuration(step.advance) ?? 0;
   } else if ('incident_action' in step) {
     const alerts = (await api(stack, 'GET', '/alerts?limit=500')).body.data as { items: Array<{ alert_key: string; incident_id: string }> };
     const alert = alerts.items.find((item) => item.alert_key === step.of_alert_key);
@@ -118,9 +129,11 @@ for (const kind of storeKinds) {
       describe(`${file}: ${scenario.name}`, () => {
         let stack: Stack;
         before(async () => {
+          clockOffset = 0;
           stack = await startStack({
             store: kind,
-            configFile: {
+            clock: scenarioClock,
+            configFile: scenario.config ?? {
               channels: [{ id: 'ops', ...scenario.channel }],
               integrations: [{ id: 'std', adapter: 'standard', key: 'test-key-0001', channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } }],
             },

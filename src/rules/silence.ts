@@ -1,0 +1,132 @@
+import { compileFilter, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
+import { parseDuration } from './duration.js';
+import { assertNoProblems, RuleValidationError } from './rule-error.js';
+import type { FilterCondition, SilenceRule, WeeklySchedule } from './types.js';
+import { isLiteralValue, parseNumber } from './value-matchers.js';
+import { isTimeZone, parseClockTime, parseInstant, wallClock } from './zoned-time.js';
+
+/** A silence compiled once: its filter built and its time window ready to test. */
+export interface CompiledSilence {
+  rule: SilenceRule;
+  matches: CompiledFilter;
+  activeAt: (now: number) => boolean;
+}
+
+function validateWeekly(weekly: WeeklySchedule, path: string): string[] {
+  const problems: string[] = [];
+  if (!isTimeZone(weekly.timezone)) problems.push(`${path}.timezone: unknown time zone ${JSON.stringify(weekly.timezone)}`);
+  if (!Array.isArray(weekly.windows) || weekly.windows.length === 0) return [...problems, `${path}.windows: must be a non-empty list`];
+  weekly.windows.forEach((window, index) => {
+    const at = `${path}.windows[${index}]`;
+    (window.days ?? []).forEach((day, dayIndex) => {
+      if (!Number.isInteger(day) || day < 0 || day > 6) problems.push(`${at}.days[${dayIndex}]: must be 0 (Sunday)..6 (Saturday)`);
+    });
+    if (window.start === '24:00' || parseClockTime(window.start) === undefined) problems.push(`${at}.start: must be HH:MM (00:00..23:59)`);
+    if (parseClockTime(window.end) === undefined) problems.push(`${at}.end: must be HH:MM (00:00..24:00)`);
+  });
+  return problems;
+}
+
+/** Checks a silence rule; messages are `path: message`. */
+export function validateSilence(rule: SilenceRule, path: string): string[] {
+  const problems: string[] = [];
+  if (typeof rule.id !== 'string' || rule.id === '') problems.push(`${path}.id: required`);
+  if (Array.isArray(rule.if) && rule.if.length === 0) problems.push(`${path}.if: must have at least one condition`);
+  else problems.push(...validateFilter(rule.if, `${path}.if`));
+  if ((rule.one_off === undefined) === (rule.weekly === undefined)) problems.push(`${path}: needs exactly one of one_off and weekly`);
+  if (rule.one_off) {
+    const start = parseInstant(rule.one_off.start);
+    const end = parseInstant(rule.one_off.end);
+    const instantHelp = 'must be ISO 8601 with Z or an offset, or Unix seconds/milliseconds';
+    if (start === undefined) problems.push(`${path}.one_off.start: ${instantHelp}`);
+    if (end === undefined) problems.push(`${path}.one_off.end: ${instantHelp}`);
+    if (start !== undefined && end !== undefined && end <= start) problems.push(`${path}.one_off.end: must be after start`);
+  }
+  if (rule.weekly) problems.push(...validateWeekly(rule.weekly, `${path}.weekly`));
+  return problems;
+}
+
+/** Whether a local (weekday, minute) falls in a window; end ≤ start spans midnight into the next day. */
+function inWindow(days: ReadonlySet<number>, start: number, end: number, weekday: number, minute: number): boolean {
+  if (end > start) return days.has(weekday) && minute >= start && minute < end;
+  return (days.has(weekday) && minute >= start) || (days.has((weekday + 6) % 7) && minute < end);
+}
+
+/**
+ * A weekly schedule as a test on instants. Windows are wall-clock times in the schedule's zone, so they follow
+ * DST: on a spring-forward day 01:00–03:00 lasts one real hour, on a fall-back day three.
+ */
+function weeklyActivity(weekly: WeeklySchedule): (now: number) => boolean {
+  const everyDay = [0, 1, 2, 3, 4, 5, 6];
+  const windows = weekly.windows.map((window) => ({
+    days: new Set(window.days && window.days.length > 0 ? window.days : everyDay),
+    start: parseClockTime(window.start) ?? 0,
+    end: parseClockTime(window.end) ?? 0,
+  }));
+  return (now) => {
+    const { weekday, minuteOfDay } = wallClock(now, weekly.timezone);
+    return windows.some((window) => inWindow(window.days, window.start, window.end, weekday, minuteOfDay));
+  };
+}
+
+/** Compiles silence rules once; throws RuleValidationError listing every problem. */
+export function compileSilences(rules: readonly SilenceRule[], path = 'silences'): CompiledSilence[] {
+  assertNoProblems(rules.flatMap((rule, index) => validateSilence(rule, `${path}[${index}]`)));
+  return rules.map((rule, index) => {
+    let activeAt: (now: number) => boolean;
+    if (rule.one_off) {
+      const start = parseInstant(rule.one_off.start) ?? 0;
+      const end = parseInstant(rule.one_off.end) ?? 0;
+      activeAt = (now) => now >= start && now < end;
+    } else {
+      activeAt = weeklyActivity(rule.weekly as WeeklySchedule);
+    }
+    return { rule, matches: compileFilter(rule.if, `${path}[${index}].if`), activeAt };
+  });
+}
+
+/** The first silence (in list order) active at `now` whose conditions match the alert; undefined when none. */
+export function activeSilence(silences: readonly CompiledSilence[], subject: FilterSubject, now: number): SilenceRule | undefined {
+  // Time first: it is cheaper than the filter and rules outside their window are the common case.
+  return silences.find((silence) => silence.activeAt(now) && silence.matches(subject))?.rule;
+}
+
+/** What a quick silence is built from. */
+export interface QuickSilenceRequest {
+  /** Id of the new rule (the caller makes it: no randomness here). */
+  id: string;
+  alert: { severity: string; labels: Record<string, string>; short_id?: string };
+  now: number;
+  /** Duration such as `30m`, `12h`, `1d`, `1w`; default `1d`. */
+  duration?: string;
+  name?: string;
+  mode?: 'mark' | 'drop';
+}
+
+const labelName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const maxQuickLabelLength = 128;
+
+/** Labels worth matching on: not numeric (they change), not long, and readable as exact values. */
+function stableLabels(labels: Record<string, string>): Array<[string, string]> {
+  return Object.entries(labels)
+    .filter(([name, value]) => labelName.test(name) && value !== '' && value.length <= maxQuickLabelLength && isLiteralValue(value) && parseNumber(value) === undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * A one-off silence for an alert's severity and labels, from now for `duration` (default 1 day), as Flashduty's
+ * quick silence: numeric, long and pattern-like label values (`*`, `?`, `/…/`, `cidr:`, `num:`) are left out.
+ */
+export function quickSilence(request: QuickSilenceRequest): SilenceRule {
+  const durationMs = parseDuration(request.duration ?? '1d');
+  if (durationMs === undefined || durationMs <= 0) throw new RuleValidationError([`duration: not a duration such as 30m, 1h, 1d, 1w`]);
+  const conditions: FilterCondition[] = [{ key: 'severity', op: 'IN', values: [request.alert.severity] }];
+  for (const [name, value] of stableLabels(request.alert.labels)) conditions.push({ key: `labels.${name}`, op: 'IN', values: [value] });
+  return {
+    id: request.id,
+    name: request.name ?? `Quick Silence - ${request.alert.short_id ?? request.id}`,
+    if: conditions,
+    mode: request.mode ?? 'mark',
+    one_off: { start: new Date(request.now).toISOString(), end: new Date(request.now + durationMs).toISOString() },
+  };
+}
