@@ -2,8 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { StoreDatabase } from './database.js';
 import type { Database } from './tables.js';
 
-/** PostgreSQL errors that mean "try the same transaction again": deadlock, serialization failure. */
-const retryableCodes = new Set(['40P01', '40001']);
+/**
+ * PostgreSQL errors that mean "try the same transaction again": deadlock, serialization failure, and a unique
+ * violation (another worker opened the incident of the same grouping key first: the retry joins it).
+ */
+const retryableCodes = new Set(['40P01', '40001', '23505']);
 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -33,4 +36,27 @@ export async function inTransaction<T>(store: StoreDatabase, work: (trx: Kysely<
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
   }
+}
+
+/** Carries a result out of a transaction that must not commit. */
+class RolledBack<T> extends Error {
+  constructor(readonly value: T) {
+    super('rolled back on purpose');
+  }
+}
+
+/**
+ * Runs `work` in one transaction and always rolls it back: `work` sees its own writes (the real code path), and
+ * nothing it did is kept. Its result is returned; its errors are thrown after the rollback.
+ */
+export async function inRolledBackTransaction<T>(store: StoreDatabase, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  try {
+    await inTransaction(store, async (trx) => {
+      throw new RolledBack(await work(trx));
+    });
+  } catch (error) {
+    if (error instanceof RolledBack) return error.value as T;
+    throw error;
+  }
+  throw new Error('a rolled-back transaction committed');
 }

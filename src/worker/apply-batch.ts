@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { QueuedEvent } from '../events/types.js';
+import type { TimerJobData } from '../queue/timer-queue.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database, EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
@@ -12,6 +13,8 @@ export interface BatchResult {
   applied: Array<{ event: QueuedEvent; processed: ProcessedEvent }>;
   /** Events already in the store: a redelivered job changes nothing. */
   redelivered: QueuedEvent[];
+  /** Auto-resolve timers of the incidents the batch opened: scheduled once the batch has committed. */
+  timers: TimerJobData[];
 }
 
 const eventColumns: ReadonlyArray<keyof EventsTable> = [
@@ -73,10 +76,23 @@ async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResul
 }
 
 /**
- * Applies events in one transaction, in the order given. Idempotent on event_id: events already stored are skipped,
- * so a job redelivered after a crash changes nothing. Either every event of the batch is stored or none is.
+ * Applies events in order, in one transaction on SQLite (a single writer: group commit) and one per event on
+ * PostgreSQL. Idempotent on event_id: events already stored are skipped, so a job redelivered after a crash
+ * changes nothing. Each transaction stores all of its events or none.
  */
 export async function applyBatch(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
+  if (store.dialect === 'postgres' && events.length > 1) {
+    // Several workers write at once on PostgreSQL: one short transaction per event takes its locks in one order
+    // (alert key, then incident), so concurrent batches never wait on each other in a cycle.
+    const result: BatchResult = { applied: [], redelivered: [], timers: [] };
+    for (const event of events) {
+      const one = await applyBatch(store, rules, [event], clock, newId);
+      result.applied.push(...one.applied);
+      result.redelivered.push(...one.redelivered);
+      result.timers.push(...one.timers);
+    }
+    return result;
+  }
   return inTransaction(store, async (trx) => {
     const ids = events.map((event) => event.event_id);
     const stored = new Set<string>();
@@ -84,7 +100,7 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
       const rows = await trx.selectFrom('events').select('event_id').where('event_id', 'in', ids.slice(i, i + 500)).execute();
       for (const row of rows) stored.add(row.event_id);
     }
-    const result: BatchResult = { applied: [], redelivered: [] };
+    const result: BatchResult = { applied: [], redelivered: [], timers: [] };
     const rows: EventsTable[] = [];
     for (const event of events) {
       if (stored.has(event.event_id)) {
@@ -93,7 +109,7 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
       }
       stored.add(event.event_id);
       const now = clock();
-      const processed = await processEvent({ trx, dialect: store.dialect, now, newId }, rules, event);
+      const processed = await processEvent({ trx, dialect: store.dialect, now, newId, timers: result.timers }, rules, event);
       result.applied.push({ event, processed });
       rows.push(eventRow(processed.event, processed, now));
     }
