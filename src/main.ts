@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { availableParallelism } from 'node:os';
+import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { loadConfigFile, resolveConfigPath } from './config/load-config.js';
+import { parseConfigText, readConfigText, resolveConfigPath } from './config/load-config.js';
+import { createReloader, type LoadedConfig } from './config/reloader.js';
+import { watchConfigFile } from './config/watch-config.js';
 import type { Config } from './config/types.js';
 import { createApp } from './http/app.js';
 import { logAdapterStartup, processAdapters } from './adapters/startup.js';
@@ -24,10 +28,14 @@ export function knownAdapterNames(): Set<string> {
   return new Set(processAdapters().names());
 }
 
-/** Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example). */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; isExample: boolean } {
+/**
+ * Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example); given
+ * `text`, validates that text as the file's content instead of reading the file.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, text?: string): LoadedConfig & { isExample: boolean } {
   const { path, isExample } = resolveConfigPath(env);
-  return { config: loadConfigFile(path, env, knownAdapterNames()), isExample };
+  const source = text ?? readConfigText(path);
+  return { config: parseConfigText(source, path, env, knownAdapterNames()), text: source, isExample };
 }
 
 function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
@@ -44,6 +52,7 @@ function banner(settings: Settings, config: Config, isExample: boolean, roles: R
 
 interface Running {
   server?: Server;
+  mappingPool?: MappingPool;
   worker?: RunningWorker;
   queue?: Queue<IngestJobData>;
   redis?: Redis;
@@ -73,6 +82,7 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
   if (running.worker) closing.push(running.worker.close());
   await Promise.all(closing);
   await running.queue?.close();
+  await running.mappingPool?.close();
   running.redis?.disconnect();
   running.metricsServer?.close();
   await running.store.close();
@@ -82,8 +92,11 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
 export interface RunningRoles {
   /** Stop accepting, drain requests, finish or release in-flight jobs, close connections. */
   stop(): Promise<void>;
-  /** Re-read the configuration; an invalid one is refused and the old one stays. */
-  reload(): void;
+  /**
+   * Re-read the configuration (or take `text` as the file's content); an invalid one is refused and the old one
+   * stays. Returns the text applied, undefined when refused.
+   */
+  reload(text?: string): string | undefined;
   /** This thread's metrics as prom-client JSON. */
   metricsJson(): Promise<MetricsJson>;
 }
@@ -93,6 +106,45 @@ export interface StartOptions {
   extraMetrics?: () => Promise<MetricsJson>;
   /** Print the start-up banner (URLs, demo keys). */
   banner?: boolean;
+}
+
+interface GatewayParts {
+  env: NodeJS.ProcessEnv;
+  settings: Settings;
+  config: Config;
+  store: StoreDatabase;
+  logger: Logger;
+  metrics: Metrics;
+  running: Running;
+  options: StartOptions;
+}
+
+/** Threads that evaluate adapter mappings (MAPPING_THREADS; default one when the machine has a core to spare, 0 = inline). */
+function mappingThreadCount(env: NodeJS.ProcessEnv): number {
+  if (env.MAPPING_THREADS !== undefined && env.MAPPING_THREADS !== '') return Math.max(0, Math.floor(Number(env.MAPPING_THREADS)) || 0);
+  return availableParallelism() > 1 ? 1 : 0;
+}
+
+/** Starts the gateway role (recorded in `running` for shutdown); returns how to hand it a new configuration. */
+async function startGateway({ env, settings, config, store, logger, metrics, running, options }: GatewayParts): Promise<(config: Config) => void> {
+  const redis = createProducerConnection({ url: settings.redisUrl, prefix: settings.redisPrefix });
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
+  await redis.connect();
+  const queue = createIngestQueue(redis, settings.redisPrefix);
+  const adapters = processAdapters(env);
+  logAdapterStartup(logger, adapters, config);
+  const mappingThreads = mappingThreadCount(env);
+  if (mappingThreads > 0 && adapters.names().length > 0) {
+    running.mappingPool = await startMappingPool(mappingThreads, { skipBroken: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1' });
+    adapters.evaluateOn(running.mappingPool);
+  }
+  const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
+  running.redis = redis;
+  running.queue = queue;
+  running.server = await new Promise<Server>((resolve) => {
+    const server = gateway.app.listen(settings.port, settings.host, () => resolve(server));
+  });
+  return (next) => gateway.setConfig(next);
 }
 
 /** Starts the requested roles in this thread. */
@@ -108,21 +160,7 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
   const running: Running = { store };
   const appliers: Array<(config: Config) => void> = [];
 
-  if (roles.gateway) {
-    const redis = createProducerConnection(redisSettings);
-    redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
-    await redis.connect();
-    const queue = createIngestQueue(redis, settings.redisPrefix);
-    const adapters = processAdapters(env);
-    logAdapterStartup(logger, adapters, config);
-    const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
-    running.redis = redis;
-    running.queue = queue;
-    running.server = await new Promise<Server>((resolve) => {
-      const server = gateway.app.listen(settings.port, settings.host, () => resolve(server));
-    });
-    appliers.push((next) => gateway.setConfig(next));
-  }
+  if (roles.gateway) appliers.push(await startGateway({ env, settings, config, store, logger, metrics, running, options }));
   if (roles.worker) {
     const worker = createWorker({ config, store, redis: redisSettings, logger, metrics, concurrency: settings.workerConcurrency, lockDuration: settings.workerLockMs, stalledInterval: settings.workerLockMs });
     running.worker = worker;
@@ -132,7 +170,13 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
   if (options.banner !== false) process.stdout.write(banner(settings, config, isExample, roles) + '\n');
   return {
     stop: () => shutdown(running, logger),
-    reload: () => reload(logger, env, (next) => appliers.forEach((apply) => apply(next))),
+    reload: createReloader({
+      logger,
+      role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
+      initial: config,
+      load: (text) => readConfig(env, text),
+      apply: (next) => appliers.forEach((apply) => apply(next)),
+    }),
     metricsJson: () => metrics.registry.getMetricsAsJSON(),
   };
 }
@@ -147,9 +191,11 @@ async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
       stop: async () => {
         await Promise.all([gateway.stop(), thread.stop()]);
       },
-      reload: () => {
-        gateway.reload();
-        thread.reload();
+      // Read and checked once here, then the same text goes to the worker thread: both apply the same file.
+      reload: (text) => {
+        const applied = gateway.reload(text);
+        if (applied !== undefined) thread.reload(applied);
+        return applied;
       },
       metricsJson: gateway.metricsJson,
     };
@@ -159,14 +205,21 @@ async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
   }
 }
 
-/** Runs roles until SIGTERM/SIGINT (drain, then exit 0); SIGHUP reloads the configuration. */
+/**
+ * Runs roles until SIGTERM/SIGINT (drain, then exit 0). SIGHUP reloads the configuration, and so does a change of
+ * the configuration file (not of the bundled example).
+ */
 export async function runAlertgate(roles: Roles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const running = roles.gateway && roles.worker ? await startBoth(env) : await startRoles(roles, env);
   const logger = createLogger(env.LOG_LEVEL);
+  const { path, isExample } = resolveConfigPath(env);
+  const onWatchError = (error: Error) => logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
+  const watcher = isExample ? undefined : watchConfigFile(path, (text) => running.reload(text), { onError: onWatchError });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    watcher?.close();
     logger.info({ signal }, 'shutting down: no new requests, finishing in-flight requests and jobs');
     running.stop().then(
       () => process.exit(0),
@@ -179,14 +232,4 @@ export async function runAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proces
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => running.reload());
-}
-
-function reload(logger: Logger, env: NodeJS.ProcessEnv, apply: (config: Config) => void): void {
-  try {
-    const { config } = readConfig(env);
-    apply(config);
-    logger.info({ source: config.source }, 'configuration reloaded');
-  } catch (error) {
-    logger.error({ err: (error as Error).message }, 'new configuration refused; the previous one stays in force');
-  }
 }

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { adaptersDir as defaultAdaptersDir } from '../paths.js';
 import { parseManifest, type AdapterManifest } from './manifest.js';
 import { compileMapping, defaultMappingLimits, MappingCompileError, type CompiledMapping, type MappingLimits } from './mapping.js';
+import type { MappingPool } from './mapping-pool.js';
 
 /** An adapter ready to evaluate: manifest validated, mapping compiled. */
 export interface LoadedAdapter {
@@ -112,6 +113,19 @@ export class AdapterRegistry {
     const loaded = loadAll(this.dir, this.options);
     this.byName = new Map(loaded.adapters.map((adapter) => [adapter.name, adapter]));
     this.brokenAdapters = loaded.broken;
+  }
+
+  /**
+   * Sends every evaluation to a mapping pool (worker threads with their own compiled adapters); manifests,
+   * signatures and normalisation stay here. The pool's threads compiled the same folder at start-up.
+   */
+  evaluateOn(pool: MappingPool): void {
+    this.byName = new Map(
+      [...this.byName].map(([name, adapter]) => [
+        name,
+        { ...adapter, mapping: { file: adapter.mapping.file, source: adapter.mapping.source, evaluate: (input, bindings, inputBytes = 0) => pool.evaluate(name, input, bindings, inputBytes) } },
+      ]),
+    );
   }
 
   /** Adapters disabled because they are broken (only with `skipBroken`). */
