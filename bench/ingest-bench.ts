@@ -12,7 +12,12 @@ import { bareServerPath, cliPath, cpuSeconds, freePort, startProcess, stopProces
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const key = 'bench-key-0001';
-const eventBody = JSON.stringify({ title_rule: '$host::cpu high', event_status: 'Critical', alert_key: 'bench-[<id>]', description: 'load 9.1', labels: { host: 'db-[<id>]', service: 'checkout', env: 'prod' } });
+let sequence = 0;
+/** A distinct alert each time, spread over 20 services so grouping has incidents to join. */
+function eventBody(): string {
+  sequence += 1;
+  return JSON.stringify({ title_rule: '$host::cpu high', event_status: 'Critical', alert_key: `bench-${process.pid}-${sequence}`, description: 'load 9.1', labels: { host: `db-${sequence}`, service: `svc-${sequence % 20}`, env: 'prod' } });
+}
 
 interface Environment {
   dir: string;
@@ -20,12 +25,31 @@ interface Environment {
   prefix: string;
 }
 
-function prepare(): Environment {
+/** Channel and integration rules for the "rules on" runs: grouping, 100 silences, enrichment. */
+function rulesOn(): { channel: Record<string, unknown>; integration: Record<string, unknown> } {
+  const silences = Array.from({ length: 100 }, (_, i) => ({
+    id: `s${i}`,
+    if: [[{ key: 'labels.service', op: 'IN', values: [`svc-${i}`] }, { key: 'labels.env', op: 'IN', values: ['staging'] }]],
+    weekly: { timezone: 'Europe/Berlin', windows: [{ days: [0, 6], start: '00:00', end: '24:00' }] },
+  }));
+  return {
+    channel: { grouping: { method: 'rules', equals: [['labels.service']], time_window: '1h' }, silences, storm_thresholds: [100, 1000] },
+    integration: {
+      enrich: [
+        { id: 'shard', extract: { source: 'labels.host', pattern: '-(?<result>[0-9]+)$', target: 'shard' } },
+        { id: 'owner', compose: { target: 'owner', template: '{{.labels.service}}-{{.labels.env}}' } },
+      ],
+    },
+  };
+}
+
+function prepare(withRules = false): Environment {
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-bench-'));
   const configPath = join(dir, 'alertgate.yaml');
+  const rules = withRules ? rulesOn() : { channel: {}, integration: {} };
   writeFileSync(configPath, stringify({
-    channels: [{ id: 'ops' }],
-    integrations: [{ id: 'bench', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 } }],
+    channels: [{ id: 'ops', ...rules.channel }],
+    integrations: [{ id: 'bench', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 }, ...rules.integration }],
   }));
   return { dir, configPath, prefix: `agbench-${randomBytes(4).toString('hex')}` };
 }
@@ -40,8 +64,17 @@ async function cleanQueue(prefix: string): Promise<void> {
   connection.disconnect();
 }
 
-function load(url: string, options: Partial<autocannon.Options>): Promise<autocannon.Result> {
-  return autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: eventBody, idReplacement: true, connections: 32, ...options } as autocannon.Options);
+function load(url: string, options: Partial<autocannon.Options> & { body?: string; makeBody?: () => string }): Promise<autocannon.Result> {
+  const { makeBody, ...rest } = options;
+  const fixed = rest.body;
+  return autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: 32,
+    ...rest,
+    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: fixed ?? (makeBody ?? eventBody)() }) }],
+  } as autocannon.Options);
 }
 
 export interface EndpointFigures {
@@ -102,7 +135,7 @@ async function startPipeline(env: Environment, split: boolean, dbUrl: string): P
 
 /** A standard push body holding `size` events (one request per batch, as Alertmanager-style senders do). */
 function batchBody(size: number): string {
-  return JSON.stringify(Array.from({ length: size }, (_, i) => ({ title_rule: '$host::cpu high', event_status: 'Critical', alert_key: `bench-[<id>]-${i}`, description: 'load 9.1', labels: { host: `db-[<id>]-${i}`, service: 'checkout', env: 'prod' } })));
+  return `[${Array.from({ length: size }, () => eventBody()).join(',')}]`;
 }
 
 /**
@@ -116,7 +149,7 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
   const count = await countEvents(dbUrl);
   const started = Date.now();
   const url = `http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`;
-  await load(url, { amount: Math.ceil(total / perRequest), ...(perRequest > 1 && { body: batchBody(perRequest), connections: 8 }) });
+  await load(url, { amount: Math.ceil(total / perRequest), ...(perRequest > 1 && { makeBody: () => batchBody(perRequest), connections: 8 }) });
   while ((await count()) < total) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (Date.now() - started) / 1000;
   await pipeline.stop();
@@ -124,9 +157,12 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
   return total / seconds;
 }
 
-/** Worker alone: a queue filled beforehand, drained by `alertgate worker` (events/s, start-up excluded). */
-export async function benchWorkerDrain(total: number): Promise<number> {
-  const env = prepare();
+/**
+ * Worker alone: a queue filled beforehand, drained by `alertgate worker` (events/s, start-up excluded); with
+ * `withRules`, grouping, 100 silences, storm thresholds and enrichment are on.
+ */
+export async function benchWorkerDrain(total: number, withRules = false): Promise<number> {
+  const env = prepare(withRules);
   const dbUrl = `sqlite:${join(env.dir, 'drain.db')}`;
   const port = await freePort();
   const common = { REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench', PORT: String(port) };

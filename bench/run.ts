@@ -1,3 +1,4 @@
+import { runAdapterBench } from './adapter-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 
 /** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
@@ -26,9 +27,13 @@ async function main(): Promise<void> {
   const batched = await benchEndToEnd(total, false, 50);
   print(`(c) end to end, ${total} events, SQLite, \`alertgate start\`, 50 events per push: ${batched.toFixed(0)} events/s  target ≥ 3000  ${mark(batched >= 3000)}`);
   const drain = await benchWorkerDrain(total);
-  print(`    worker alone, draining a filled queue (SQLite):              ${drain.toFixed(0)} events/s`);
+  print(`    worker alone, draining a filled queue (SQLite), rules off:   ${drain.toFixed(0)} events/s`);
+  const drainRules = await benchWorkerDrain(total, true);
+  const cost = 1 - drainRules / drain;
+  print(`    same with grouping, 100 silences, enrichment on:             ${drainRules.toFixed(0)} events/s  rules cost ${(cost * 100).toFixed(1)}%  target ≤ 30%  ${mark(cost <= 0.3)}`);
   const latency = await benchLatency(500, seconds);
   print(`(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`);
+  await runAdapterBench();
 }
 
 main().catch((error: Error) => {
