@@ -18,6 +18,7 @@ import { errorHandler, routeNotFound } from './errors.js';
 import { IntegrationDirectory } from './integration-auth.js';
 import { pushRouter } from './push-routes.js';
 import { RateLimiter } from './rate-limit.js';
+import { rulesApiRouter } from './rules-api-routes.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -74,6 +75,8 @@ export function createApp(deps: AppDeps): GatewayApp {
     const checks: Record<string, string> = {};
     await deps.redis.ping().then(() => (checks.redis = 'ok'), (error: Error) => (checks.redis = error.message));
     await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));
+    const loaded = adapters.registry.names().length;
+    checks.adapters = loaded > 0 ? 'ok' : 'no adapter loaded';
     const ready = Object.values(checks).every((value) => value === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
@@ -101,6 +104,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(adapters.push);
   app.use('/api/v1', apiRouter({ store: deps.store, queue: deps.queue, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config }));
   app.use('/api/v1', adapters.api);
+  const knownAdapters = () => new Set(adapters.registry.names());
+  app.use('/api/v1', rulesApiRouter({ store: deps.store, adminToken: deps.adminToken, clock, config: () => config, knownAdapters }));
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

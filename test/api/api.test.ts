@@ -132,7 +132,7 @@ for (const kind of storeKinds) {
       assert.deepEqual(await (await fetch(`${stack.baseUrl}/healthz`)).json(), { status: 'ok' });
       const ready = await fetch(`${stack.baseUrl}/readyz`);
       assert.equal(ready.status, 200);
-      assert.deepEqual(await ready.json(), { status: 'ready', checks: { redis: 'ok', database: 'ok' } });
+      assert.deepEqual(await ready.json(), { status: 'ready', checks: { redis: 'ok', database: 'ok', adapters: 'ok' } });
       const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
       for (const name of ['alertgate_http_requests_total{route="push_standard",code="200"}', 'alertgate_gateway_events_total', 'alertgate_events_total{integration="ops-std",outcome="new_alert"} 5', 'alertgate_queue_jobs', 'alertgate_worker_batch_duration_seconds_bucket', 'alertgate_event_latency_seconds_bucket']) {
         assert.ok(metrics.includes(name), `metrics lack ${name}`);
