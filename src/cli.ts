@@ -4,6 +4,7 @@ import { listAdapters, testAdapters, tryAdapter, type CliOutput } from './adapte
 import { scaffoldAdapter } from './adapters/scaffold.js';
 import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load-config.js';
 import { knownAdapterNames, runAlertgate, type Roles } from './main.js';
+import { testRules } from './rules-dry-run/rules-cli.js';
 
 function fail(error: unknown): never {
   process.stderr.write(`alertgate: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -65,6 +66,14 @@ configCommand
       }
       fail(error);
     }
+  });
+
+const rulesCommand = program.command('rules').description('noise-reduction rules tools');
+rulesCommand
+  .command('test <config> <events>')
+  .description('dry run: what a configuration does with a JSON list of standard events (each with integration_id or integration_key), on a temporary in-memory store')
+  .action(async (config: string, events: string) => {
+    process.exitCode = await testRules(io, config, events, { knownAdapters: knownAdapterNames() });
   });
 
 program.parseAsync(process.argv).catch(fail);

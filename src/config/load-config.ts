@@ -134,15 +134,29 @@ export function buildConfig(document: unknown, source: string, env: NodeJS.Proce
   };
 }
 
-/** Reads and validates a YAML configuration file. */
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+/** Reads a configuration file's text; an unreadable file is a ConfigError. */
+export function readConfigText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
+  }
+}
+
+/** Validates the YAML text of the configuration file at `path` (mapping tables are read next to it). */
+export function parseConfigText(text: string, path: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(path, 'utf8'));
+    document = parseYaml(text);
   } catch (error) {
     throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
   }
   return buildConfig(document, path, env, knownAdapters, dirname(path));
+}
+
+/** Reads and validates a YAML configuration file. */
+export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+  return parseConfigText(readConfigText(path), path, env, knownAdapters);
 }
 
 /** ALERTGATE_CONFIG, else ./alertgate.yaml, else the bundled example. */

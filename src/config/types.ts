@@ -1,3 +1,4 @@
+import type { AutoResolveSettings } from '../rules/auto-resolve.js';
 import type { CompiledDropRule } from '../rules/drop.js';
 import type { CompiledEnrichRule } from '../rules/enrich.js';
 import type { CompiledGrouping } from '../rules/grouping.js';
@@ -77,7 +78,8 @@ export interface ChannelRules {
   similarity: { keys: string[]; threshold: number };
   stormThresholds: number[];
   flapping: FlappingSettings;
-  autoResolve?: { afterMs: number; from: 'trigger' | 'last-merge' };
+  /** Close an open incident this long after its trigger or its last merge; undefined: never. */
+  autoResolve?: AutoResolveSettings;
   drop: CompiledDropRule[];
   silences: CompiledSilence[];
   inhibitions: CompiledInhibition[];

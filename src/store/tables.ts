@@ -120,6 +120,17 @@ export interface IntegrationCountsTable {
   count: number;
 }
 
+/** A silence made through the API; `rule` is a SilenceRule as JSON. */
+export interface SilencesTable {
+  channel_id: string;
+  id: string;
+  rule: string;
+  created_at: number;
+  created_by: string | null;
+  /** Set for quick silences: the end of their one-off window, after which the row is deleted. */
+  expires_at: number | null;
+}
+
 export interface Database {
   events: EventsTable;
   alert_keys: AlertKeysTable;
@@ -128,4 +139,5 @@ export interface Database {
   incident_timeline: IncidentTimelineTable;
   integration_stats: IntegrationStatsTable;
   integration_counts: IntegrationCountsTable;
+  silences: SilencesTable;
 }

@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
+import type { TimerJobData } from '../queue/timer-queue.js';
+import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { FilterSubject } from '../rules/filter.js';
 import { canJoin, groupingKey } from '../rules/grouping.js';
 import { bestMatch } from '../rules/similarity.js';
@@ -16,6 +18,8 @@ export interface StageContext {
   dialect: Dialect;
   now: number;
   newId: () => string;
+  /** Auto-resolve timers to schedule once the transaction has committed; absent: none (e.g. a dry run). */
+  timers?: TimerJobData[];
 }
 
 /** Where a new alert went, and why (for the trace). */
@@ -64,6 +68,8 @@ export async function openIncidentForAlert(context: StageContext, alert: AlertRo
   };
   await insertIncident(context.trx, context.dialect, incident);
   await addTimeline(context.trx, context.dialect, [{ incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id }]);
+  // One timer at the first possible due time; for last-merge the timer itself moves on while merges keep coming.
+  if (channel.rules.autoResolve) context.timers?.push({ incident_id: incident.incident_id, due_at: autoResolveDueAt(incident, channel.rules.autoResolve) });
   return incident;
 }
 

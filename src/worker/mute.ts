@@ -1,7 +1,7 @@
 import type { Channel } from '../config/types.js';
 import type { FilterSubject } from '../rules/filter.js';
 import { findInhibition, inhibitionFreshnessMs, type InhibitionCandidate } from '../rules/inhibition.js';
-import { activeSilence } from '../rules/silence.js';
+import { activeSilence, type CompiledSilence } from '../rules/silence.js';
 import type { StageContext } from './grouping.js';
 import type { TraceStep } from './trace.js';
 
@@ -33,6 +33,15 @@ export async function inhibitionCandidates(context: StageContext, channelId: str
     alert_id: row.alert_id,
     alert_key: row.alert_key,
   }));
+}
+
+/**
+ * The channel with the silences made through the API after its configured ones (a configured rule is listed first
+ * and so names the match when both apply). The same channel object when there are none.
+ */
+export function withStoredSilences(channel: Channel, stored: readonly CompiledSilence[]): Channel {
+  if (stored.length === 0) return channel;
+  return { ...channel, rules: { ...channel.rules, silences: [...channel.rules.silences, ...stored] } };
 }
 
 /**

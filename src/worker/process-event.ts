@@ -7,6 +7,7 @@ import { routeEvent } from '../rules/routing.js';
 import { processInChannel, type ChannelResult } from './channel-event.js';
 import type { GroupingStage, StageContext } from './grouping.js';
 import { inhibitionCandidates } from './mute.js';
+import type { StoredSilences } from './silence-cache.js';
 import type { EventOutcome, TraceStep } from './trace.js';
 
 /** The configuration the worker applies, looked up by id. */
@@ -14,6 +15,8 @@ export interface WorkerRules {
   integrations: ReadonlyMap<string, Integration>;
   channels: ReadonlyMap<string, Channel>;
   grouping: GroupingStage;
+  /** Silences made through the API, merged with each channel's configured ones; absent: configured ones only. */
+  storedSilences?: StoredSilences;
 }
 
 /** The result of one event: what it did, why, and which alert and incident it touched. */
@@ -87,7 +90,8 @@ export async function processEvent(context: StageContext, rules: WorkerRules, ev
   const channels = routeChannels(rules, integration, ruled, trace);
   if (!channels || channels.length === 0) return done('rejected', ruled, null);
   let first: { channel: Channel; result: ChannelResult } | undefined;
-  for (const channel of channels) {
+  for (const configured of channels) {
+    const channel = rules.storedSilences ? await rules.storedSilences.channelWithSilences(context.trx, configured, context.now) : configured;
     const result = await processInChannel(context, ruled, channel, rules.grouping, trace);
     first ??= { channel, result };
   }

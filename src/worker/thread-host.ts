@@ -4,7 +4,8 @@ import type { MetricsJson } from '../observability/metrics.js';
 /** The worker role running on a worker thread of this process. */
 export interface WorkerThread {
   stop(): Promise<void>;
-  reload(): void;
+  /** Applies configuration text already validated by the host (the thread validates it again). */
+  reload(text: string): void;
   metricsJson(): Promise<MetricsJson>;
 }
 
@@ -27,7 +28,7 @@ export function startWorkerThread(env: NodeJS.ProcessEnv): Promise<WorkerThread>
               thread.once('exit', () => done());
               thread.postMessage({ type: 'stop' });
             }),
-          reload: () => thread.postMessage({ type: 'reload' }),
+          reload: (text) => thread.postMessage({ type: 'reload', text }),
           metricsJson: () =>
             new Promise<MetricsJson>((done) => {
               nextId += 1;

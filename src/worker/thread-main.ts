@@ -8,13 +8,13 @@ if (!port) throw new Error('thread-main must run on a worker thread');
 
 startRoles({ gateway: false, worker: true }, env, { banner: false }).then(
   (running) => {
-    port.on('message', (message: { type: string; id?: number }) => {
+    port.on('message', (message: { type: string; id?: number; text?: string }) => {
       if (message.type === 'stop') {
         void running.stop().then(() => {
           port.postMessage({ type: 'stopped' });
           port.close();
         });
-      } else if (message.type === 'reload') running.reload();
+      } else if (message.type === 'reload') running.reload(message.text);
       else if (message.type === 'metrics') void running.metricsJson().then((metrics) => port.postMessage({ type: 'metrics', id: message.id, metrics }));
     });
     port.postMessage({ type: 'started' });

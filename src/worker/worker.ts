@@ -1,15 +1,19 @@
-import { Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/types.js';
 import { newId } from '../events/ids.js';
 import { cappedExponentialBackoff, ingestQueueName, type IngestJobData } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
+import { createTimerQueue, scheduleTimers, type TimerJobData } from '../queue/timer-queue.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { applyBatch } from './apply-batch.js';
 import { oneIncidentPerAlert } from './grouping.js';
-import { ApplyLanes } from './lanes.js';
+import { ApplyLanes, type BatchApplier } from './lanes.js';
 import type { WorkerRules } from './process-event.js';
+import { StoredSilences } from './silence-cache.js';
+import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -34,22 +38,27 @@ export interface RunningWorker {
   setConfig(config: Config): void;
 }
 
-export function rulesFromConfig(config: Config): WorkerRules {
+/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
+export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
   return {
     integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
     grouping: oneIncidentPerAlert,
+    ...(storedSilences && { storedSilences }),
   };
 }
 
-/** Starts the worker role: takes jobs from the ingest queue and applies their events to the store. */
-export function createWorker(deps: WorkerDeps): RunningWorker {
-  const clock = deps.clock ?? Date.now;
-  let rules = rulesFromConfig(deps.config);
-  const lanes = new ApplyLanes(async (events) => {
+/** Applies a batch with the rules in force when it starts, then schedules its auto-resolve timers. */
+function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () => WorkerRules, timerQueue: Queue<TimerJobData>): BatchApplier {
+  return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
+    // A reload swaps the rules between batches, never inside one.
+    const rules = currentRules();
     const result = await applyBatch(deps.store, rules, events, clock, newId);
     stopTimer();
+    // After the commit, before the jobs complete: a crash in between redelivers the jobs, which schedule again.
+    const redeliveredTimers = await timersForStoredEvents(deps.store.db, rules.channels, result.redelivered.map((event) => event.event_id));
+    await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
     const now = clock();
     for (const { event, processed } of result.applied) {
       deps.metrics.workerEvents.inc({ integration: event.integration_id, outcome: processed.outcome });
@@ -59,8 +68,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
       deps.metrics.redelivered.inc(result.redelivered.length);
       deps.logger.info({ count: result.redelivered.length }, 'skipped events already stored (redelivered job)');
     }
-  }, deps.lanes ?? (deps.store.dialect === 'sqlite' ? 1 : 4));
+  };
+}
 
+function startIngestWorker(deps: WorkerDeps, lanes: ApplyLanes): { worker: Worker<IngestJobData>; connection: Redis } {
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
   const worker = new Worker<IngestJobData>(ingestQueueName, async (job: Job<IngestJobData>) => {
@@ -80,14 +91,33 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     deps.logger.error({ job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'ingest job failed; it will be retried or kept in the failed set');
   });
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker error'));
+  return { worker, connection };
+}
 
+/**
+ * Starts the worker role: takes jobs from the ingest queue and applies their events to the store, and fires the
+ * auto-resolve timers of the `timers` queue.
+ */
+export function createWorker(deps: WorkerDeps): RunningWorker {
+  const clock = deps.clock ?? Date.now;
+  // One cache for the worker's life: a configuration reload keeps the API silences already read.
+  const storedSilences = new StoredSilences();
+  let rules = rulesFromConfig(deps.config, storedSilences);
+  const timerConnection = createWorkerConnection(deps.redis);
+  timerConnection.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer queue redis connection error'));
+  const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
+  const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
+  const lanes = new ApplyLanes(batchApplier(deps, clock, () => rules, timerQueue), deps.lanes ?? (deps.store.dialect === 'sqlite' ? 1 : 4));
+  const { worker, connection } = startIngestWorker(deps, lanes);
   return {
     async close() {
-      await worker.close();
+      await Promise.all([worker.close(), timers.close()]);
+      await timerQueue.close();
       connection.disconnect();
+      timerConnection.disconnect();
     },
     setConfig(config: Config) {
-      rules = rulesFromConfig(config);
+      rules = rulesFromConfig(config, storedSilences);
     },
   };
 }

@@ -8,6 +8,7 @@ import { createApp, type AppDeps, type GatewayApp } from '../../src/http/app.js'
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
+import { createTimerQueue, type TimerJobData } from '../../src/queue/timer-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createWorker, type RunningWorker } from '../../src/worker/worker.js';
@@ -30,6 +31,10 @@ export interface Stack {
   gateway: GatewayApp;
   worker?: RunningWorker;
   queue: Queue<IngestJobData>;
+  /** The auto-resolve timers. */
+  timers: Queue<TimerJobData>;
+  /** Makes every delayed timer due now and waits until none is waiting or running (re-delayed ones stay delayed). */
+  fireTimers(timeoutMs?: number): Promise<void>;
   /** Waits until the ingest queue has nothing waiting, active or delayed. */
   waitForIdle(timeoutMs?: number): Promise<void>;
   /** Waits until the store holds at least `count` events. */
@@ -66,6 +71,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   redis.on('error', () => undefined);
   await redis.connect().catch(() => undefined);
   const queue = createIngestQueue(redis, prefix);
+  const timers = createTimerQueue(redis, prefix);
   const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock, adapters: sharedAdapters(), ...options.app });
   const server = await new Promise<Server>((resolve) => {
     const listening = gateway.app.listen(0, '127.0.0.1', () => resolve(listening));
@@ -80,6 +86,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gateway,
     worker,
     queue,
+    timers,
+    async fireTimers(timeoutMs = 15_000) {
+      await timers.promoteJobs();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const counts = await timers.getJobCounts('waiting', 'active', 'prioritized');
+        if (Object.values(counts).every((count) => count === 0)) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for timers: ${JSON.stringify(counts)}`);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+    },
     async waitForIdle(timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -104,7 +121,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       server.closeAllConnections();
       if (redis.status === 'ready') {
         await queue.obliterate({ force: true }).catch(() => undefined);
-        await queue.close();
+        await timers.obliterate({ force: true }).catch(() => undefined);
+        await Promise.all([queue.close(), timers.close()]);
       }
       redis.disconnect();
       await testStore.dispose();
@@ -119,7 +137,7 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 }
 
 /** GET or POST on the management API with the admin token. */
-export async function api(stack: Stack, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: { request_id: string; data?: unknown; error?: { code: string; message: string } } }> {
+export async function api(stack: Stack, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: { request_id: string; data?: unknown; error?: { code: string; message: string } } }> {
   const response = await fetch(`${stack.baseUrl}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },

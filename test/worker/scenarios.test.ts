@@ -23,6 +23,7 @@ type Step =
   | { redeliver_push: number }
   | { incident_action: 'ack' | 'unack' | 'close' | 'reopen'; of_alert_key: string }
   | { advance: string }
+  | { fire_timers: true }
   | { expect: Expectation };
 
 interface Expectation {
@@ -111,6 +112,9 @@ async function runStep(stack: Stack, step: Step, pushes: string[][]): Promise<vo
     await stack.queue.add('events', { events }, ingestJobOptions);
   } else if ('advance' in step) {
     clockOffset += parseDuration(step.advance) ?? 0;
+  } else if ('fire_timers' in step) {
+    // Timers wait in wall-clock time; the scenario's clock decides whether they are due.
+    await stack.fireTimers();
   } else if ('incident_action' in step) {
     const alerts = (await api(stack, 'GET', '/alerts?limit=500')).body.data as { items: Array<{ alert_key: string; incident_id: string }> };
     const alert = alerts.items.find((item) => item.alert_key === step.of_alert_key);

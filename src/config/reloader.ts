@@ -1,0 +1,44 @@
+import type { Logger } from '../observability/logger.js';
+import { summariseConfigChange } from './config-change.js';
+import { ConfigError } from './load-config.js';
+import type { Config } from './types.js';
+
+/** A configuration read and validated, with the text it came from. */
+export interface LoadedConfig {
+  config: Config;
+  text: string;
+}
+
+/** What a reloader needs: how to load a configuration, how to apply it, and where to log. */
+export interface ReloaderDeps {
+  logger: Logger;
+  /** Which roles this reloader serves, for the log. */
+  role: string;
+  initial: Config;
+  /** Validates the given text, or reads the configuration file when none is given; throws on a bad one. */
+  load: (text?: string) => LoadedConfig;
+  /** Hands a valid configuration to the running roles. */
+  apply: (config: Config) => void;
+}
+
+/**
+ * A reload function: validates the new configuration and applies it, or refuses it with every problem logged and
+ * keeps the running one. Returns the text applied (so another thread can apply the same), undefined when refused.
+ */
+export function createReloader(deps: ReloaderDeps): (text?: string) => string | undefined {
+  let current = deps.initial;
+  return (text) => {
+    let loaded: LoadedConfig;
+    try {
+      loaded = deps.load(text);
+    } catch (error) {
+      const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
+      deps.logger.error({ role: deps.role, problems }, `new configuration refused; the previous one stays in force:\n  ${problems.join('\n  ')}`);
+      return undefined;
+    }
+    deps.apply(loaded.config);
+    deps.logger.info({ role: deps.role, ...summariseConfigChange(current, loaded.config) }, 'configuration reloaded');
+    current = loaded.config;
+    return loaded.text;
+  };
+}

@@ -1,0 +1,34 @@
+import type { Channel } from '../config/types.js';
+import { autoResolveDueAt } from '../rules/auto-resolve.js';
+import type { StoreDatabase } from '../store/database.js';
+import { lockIncident } from '../store/incidents-repo.js';
+import { inTransaction } from '../store/transaction.js';
+import { closeIncidentIn } from './incident-actions.js';
+
+/** What an auto-resolve timer found: closed it, not due yet (check again at `dueAt`), or nothing to do. */
+export type AutoResolveVerdict =
+  | { kind: 'closed' }
+  | { kind: 'later'; dueAt: number }
+  | { kind: 'skipped'; reason: 'no such incident' | 'already closed' | 'reopened' | 'channel has no auto_resolve' };
+
+/**
+ * Closes an incident whose auto-resolve timeout has passed, in one transaction with the incident locked, so a
+ * timer fired twice (several workers, a redelivered job) closes it once. The channel's current settings decide:
+ * an incident that closed before, was reopened, or whose channel no longer auto-resolves is left as it is.
+ */
+export async function resolveIfDue(store: StoreDatabase, incidentId: string, channels: ReadonlyMap<string, Channel>, now: number): Promise<AutoResolveVerdict> {
+  return inTransaction(store, async (trx) => {
+    const incident = await lockIncident(trx, store.dialect, incidentId);
+    if (!incident) return { kind: 'skipped', reason: 'no such incident' };
+    if (incident.progress === 'Closed') return { kind: 'skipped', reason: 'already closed' };
+    const settings = channels.get(incident.channel_id)?.rules.autoResolve;
+    if (!settings) return { kind: 'skipped', reason: 'channel has no auto_resolve' };
+    // Whoever reopens an incident takes it over from the timeout.
+    const reopened = await trx.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
+    if (reopened) return { kind: 'skipped', reason: 'reopened' };
+    const dueAt = autoResolveDueAt(incident, settings);
+    if (dueAt > now) return { kind: 'later', dueAt };
+    await closeIncidentIn(trx, store.dialect, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
+    return { kind: 'closed' };
+  });
+}

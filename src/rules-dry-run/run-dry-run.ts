@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/types.js';
+import { invalidParameter } from '../errors.js';
+import { newId } from '../events/ids.js';
+import type { StoreDatabase } from '../store/database.js';
+import type { Database } from '../store/tables.js';
+import { inRolledBackTransaction } from '../store/transaction.js';
+import { processEvent, type WorkerRules } from '../worker/process-event.js';
+import { StoredSilences } from '../worker/silence-cache.js';
+import { rulesFromConfig } from '../worker/worker.js';
+import { applyConfigFragment, type FragmentOptions } from './config-fragment.js';
+import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './dry-run-input.js';
+import { summariseDryRun, type DryRunEventResult, type DryRunSummary } from './dry-run-summary.js';
+
+/** What a dry run needs: the store it reads (and writes only inside a transaction that is rolled back), the configuration in force, the clock. */
+export interface DryRunDeps {
+  store: StoreDatabase;
+  config: Config;
+  clock: () => number;
+  /** How a configuration fragment is read (environment, known adapters). */
+  fragment?: FragmentOptions;
+}
+
+/** What the events would do, one by one, and in sum. */
+export interface DryRunReport {
+  events: DryRunEventResult[];
+  summary: DryRunSummary;
+}
+
+/**
+ * `last` replays a channel's events as if they arrived again, so the channel starts empty: its open alerts and
+ * incidents are set aside and the replayed keys forget their order and flapping state. Only inside the
+ * transaction that is rolled back; the worker waits on these rows while the dry run holds them.
+ */
+async function setChannelAside(trx: Kysely<Database>, channelId: string, inputs: readonly DryRunInput[]): Promise<void> {
+  await trx.updateTable('alerts').set({ is_open: null }).where('channel_id', '=', channelId).where('is_open', '=', 1).execute();
+  await trx.updateTable('incidents').set({ open_grouping_key: null }).where('channel_id', '=', channelId).where('open_grouping_key', 'is not', null).execute();
+  const keys = [...new Set(inputs.map((input) => input.event.alert_key))];
+  for (let i = 0; i < keys.length; i += 500) {
+    await trx.deleteFrom('alert_keys').where('channel_id', '=', channelId).where('alert_key', 'in', keys.slice(i, i + 500)).execute();
+  }
+}
+
+function resultOf(index: number, input: DryRunInput, processed: Awaited<ReturnType<typeof processEvent>>): DryRunEventResult {
+  return {
+    index,
+    source: input.source,
+    replayed_event_id: input.replayedEventId ?? null,
+    integration_id: input.event.integration_id,
+    alert_key: processed.event.alert_key,
+    title: processed.event.title,
+    event_status: processed.event.event_status,
+    outcome: processed.outcome,
+    channel_id: processed.channelId,
+    alert_id: processed.alertId,
+    incident_id: processed.incidentId,
+    trace: processed.trace,
+  };
+}
+
+async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: WorkerRules, request: DryRunRequest, config: Config): Promise<DryRunReport> {
+  const now = deps.clock();
+  const stamp = eventStamper();
+  // Replayed events first: they are older, and ids must follow the order events are applied in.
+  const replayed = request.last ? await lastEventInputs(trx, request.last.channel, request.last.count, now, stamp) : [];
+  const inputs = [...replayed, ...standardEventInputs(request.events ?? [], config, now, stamp)];
+  if (request.last) await setChannelAside(trx, request.last.channel, replayed);
+  const results: DryRunEventResult[] = [];
+  for (const [index, input] of inputs.entries()) {
+    // No timers list: a dry run schedules nothing.
+    const processed = await processEvent({ trx, dialect: deps.store.dialect, now: input.event.received_at, newId }, rules, input.event);
+    results.push(resultOf(index, input, processed));
+  }
+  return { events: results, summary: await summariseDryRun(trx, results) };
+}
+
+/**
+ * Runs events through the worker's real pipeline (processEvent, on the real store, with the silences made through
+ * the API) inside one transaction that is rolled back: no event, alert or incident is kept, nothing is queued and
+ * nothing is notified. `body` is `{config?, events?, last?}` (see DryRunRequest); bad input is InvalidParameter.
+ */
+export async function runDryRun(deps: DryRunDeps, body: unknown): Promise<DryRunReport> {
+  const request = parseDryRunRequest(body);
+  const config = request.config === undefined ? deps.config : applyConfigFragment(deps.config, request.config, deps.fragment);
+  if (request.last && !config.channels.some((channel) => channel.id === request.last?.channel)) {
+    throw invalidParameter(`last.channel: no channel ${JSON.stringify(request.last.channel)}`);
+  }
+  // Read once, inside the transaction: the stored silences as they are now.
+  const rules = rulesFromConfig(config, new StoredSilences({ refreshMs: Infinity }));
+  return inRolledBackTransaction(deps.store, (trx) => applyInputs(trx, deps, rules, request, config));
+}

@@ -1,0 +1,94 @@
+import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { Channel } from '../config/types.js';
+import { resolveIfDue } from '../incidents/auto-resolve.js';
+import type { Logger } from '../observability/logger.js';
+import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
+import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
+import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/timer-queue.js';
+import { autoResolveDueAt } from '../rules/auto-resolve.js';
+import type { StoreDatabase } from '../store/database.js';
+import type { Database } from '../store/tables.js';
+
+/** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
+export interface TimerWorkerDeps {
+  store: StoreDatabase;
+  redis: RedisSettings;
+  logger: Logger;
+  clock: () => number;
+  /** The channels in force now (a reload may change them between two timers). */
+  channels: () => ReadonlyMap<string, Channel>;
+  /** Where a timer that is not due yet is scheduled again. */
+  queue: Queue<TimerJobData>;
+  stalledInterval?: number;
+  lockDuration?: number;
+}
+
+/** The timer worker of the worker role. */
+export interface TimerWorker {
+  close(): Promise<void>;
+}
+
+/** One timer: close the incident if due; if a merge moved its due time, schedule the timer for the new time. */
+async function fireTimer(deps: TimerWorkerDeps, job: Job<TimerJobData>, token: string | undefined): Promise<void> {
+  const { incident_id, due_at } = job.data;
+  const verdict = await resolveIfDue(deps.store, incident_id, deps.channels(), deps.clock());
+  if (verdict.kind === 'closed') {
+    deps.logger.info({ incident_id, due_at }, 'incident closed by its auto-resolve timeout');
+  } else if (verdict.kind === 'skipped') {
+    deps.logger.debug({ incident_id, reason: verdict.reason }, 'auto-resolve timer: nothing to do');
+  } else if (verdict.dueAt !== due_at) {
+    await scheduleTimers(deps.queue, [{ incident_id, due_at: verdict.dueAt }], deps.clock);
+  } else {
+    // Fired before the clock reached its due time (an injected clock, a promoted job): wait for what is left.
+    // The queue counts delays in its own (wall-clock) time.
+    await job.moveToDelayed(Date.now() + Math.max(1, verdict.dueAt - deps.clock()), token);
+    throw new DelayedError();
+  }
+}
+
+/** Starts the worker that fires auto-resolve timers; any number may run, each timer closes its incident once. */
+export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
+  const connection = createWorkerConnection(deps.redis);
+  connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer worker redis connection error'));
+  const worker = new Worker<TimerJobData>(timerQueueName, (job, token) => fireTimer(deps, job, token), {
+    connection,
+    prefix: queuePrefix(deps.redis.prefix),
+    concurrency: 8,
+    lockDuration: deps.lockDuration ?? 30_000,
+    stalledInterval: deps.stalledInterval ?? 30_000,
+    maxStalledCount: 100,
+    settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialBackoff(attemptsMade) },
+  });
+  worker.on('failed', (job, error) => deps.logger.error({ job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'auto-resolve timer failed; it will be retried'));
+  worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer worker error'));
+  return {
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}
+
+/**
+ * The timers of the open incidents that stored events belong to. A batch redelivered after a crash between its
+ * commit and its scheduling changes nothing in the store, so its timers are derived again from what it stored.
+ */
+export async function timersForStoredEvents(db: Kysely<Database>, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
+  if (eventIds.length === 0 || ![...channels.values()].some((channel) => channel.rules.autoResolve)) return [];
+  const timers: TimerJobData[] = [];
+  for (let i = 0; i < eventIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('events')
+      .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')
+      .select(['incidents.incident_id', 'incidents.channel_id', 'incidents.start_time', 'incidents.last_time'])
+      .where('events.event_id', 'in', eventIds.slice(i, i + 500))
+      .where('incidents.progress', '<>', 'Closed')
+      .execute();
+    for (const row of rows) {
+      const settings = channels.get(row.channel_id)?.rules.autoResolve;
+      if (settings) timers.push({ incident_id: row.incident_id, due_at: autoResolveDueAt(row, settings) });
+    }
+  }
+  return timers;
+}
