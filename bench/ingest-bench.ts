@@ -93,8 +93,19 @@ async function measureServer(pid: number | undefined, url: string, seconds: numb
   return { requestsPerSecond: result.requests.average, p99: result.latency.p99, cpuMicrosPerRequest: (cpu / result.requests.total) * 1e6 };
 }
 
-/** (a) bare express ceiling and (b) the standard endpoint, single-event pushes, 32 connections. */
+const better = (a: EndpointFigures, b: EndpointFigures): EndpointFigures => (b.requestsPerSecond > a.requestsPerSecond ? b : a);
+
+/**
+ * (a) bare express ceiling and (b) the standard endpoint, single-event pushes, 32 connections; measured as a, b, a, b
+ * and the better run of each kept, so a passing hiccup of a shared machine does not decide the ratio.
+ */
 export async function benchEndpoint(seconds: number): Promise<{ bare: EndpointFigures; standard: EndpointFigures }> {
+  const first = await benchEndpointOnce(seconds);
+  const second = await benchEndpointOnce(seconds);
+  return { bare: better(first.bare, second.bare), standard: better(first.standard, second.standard) };
+}
+
+async function benchEndpointOnce(seconds: number): Promise<{ bare: EndpointFigures; standard: EndpointFigures }> {
   const barePort = await freePort();
   const ceiling = await startProcess([bareServerPath], { PORT: String(barePort) }, /listening/);
   const bare = await measureServer(ceiling.pid, `http://127.0.0.1:${barePort}/push`, seconds);

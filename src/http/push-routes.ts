@@ -33,7 +33,9 @@ async function pushStandard(deps: PushDeps, req: Request, res: Response): Promis
   res.locals.route = 'push_standard';
   const integration = deps.directory.authenticate(integrationKeyOf(req), 'standard');
   res.locals.integrationId = integration.id;
-  await deps.rateLimiter.check(integration);
+  // The budget check (a Redis round trip) runs while the body is read and checked; both must pass.
+  const withinBudget = deps.rateLimiter.check(integration);
+  withinBudget.catch(() => undefined);
   requireJson(req);
   await runParser(jsonParser(deps.config().payloadLimitBytes), req, res);
   const receivedAt = deps.clock();
@@ -52,6 +54,7 @@ async function pushStandard(deps: PushDeps, req: Request, res: Response): Promis
       throw error;
     }
   });
+  await withinBudget;
   await queueAndRespond(res, deps.producer, deps.metrics, integration, stampEvents(normalised, integration, res.locals.requestId as string, receivedAt), asList);
 }
 

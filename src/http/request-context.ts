@@ -15,10 +15,10 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({ route, code: String(res.statusCode) });
       metrics.httpDuration.observe({ route }, seconds);
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
+      if (!logger.isLevelEnabled(level)) return;
       const entry = { request_id: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, integration_id: res.locals.integrationId as string | undefined };
-      if (res.statusCode >= 500) logger.error(entry, 'request failed');
-      else if (res.statusCode >= 400) logger.info(entry, 'request rejected');
-      else logger.debug(entry, 'request');
+      logger[level](entry, level === 'error' ? 'request failed' : level === 'info' ? 'request rejected' : 'request');
     });
     next();
   };

@@ -88,7 +88,6 @@ async function openAlert(context: StageContext, decision: Extract<MergeDecision,
   const placed = { ...row, incident_id: placement.incident.incident_id };
   await insertAlert(context.trx, context.dialect, placed);
   trace.push(placement.trace);
-  if (!placement.created) await refreshIncident(context, placement.incident.incident_id, channel, placed, []);
   return { outcome: 'new_alert', alert: placed };
 }
 

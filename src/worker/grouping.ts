@@ -10,6 +10,8 @@ import type { AlertRow } from '../store/alerts-repo.js';
 import { addTimeline, insertIncident, updateIncident, type IncidentRow } from '../store/incidents-repo.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Database } from '../store/tables.js';
+import type { Severity } from '../events/types.js';
+import { highestSeverity } from './incident-state.js';
 import type { TraceStep } from './trace.js';
 
 /** What a stage needs to touch the store inside the event's transaction. */
@@ -77,9 +79,14 @@ export async function openIncidentForAlert(context: StageContext, alert: AlertRo
 async function joinIncident(context: StageContext, incident: IncidentRow, alert: AlertRow, channel: Channel): Promise<IncidentRow> {
   const raised = incident.storm_raised ? (JSON.parse(incident.storm_raised) as number[]) : [];
   const crossed = stormThresholdsCrossed(channel.rules.stormThresholds, incident.alert_cnt, incident.alert_cnt + 1, raised);
+  // A joining alert is active: the incident's state follows without re-reading its other alerts.
+  const wasRecovered = incident.active_alert_cnt === 0;
   const changes = {
     alert_cnt: incident.alert_cnt + 1,
     active_alert_cnt: incident.active_alert_cnt + 1,
+    incident_severity: highestSeverity([incident.incident_severity as Severity, alert.alert_severity as Severity]),
+    incident_status: wasRecovered ? alert.alert_status : highestSeverity([incident.incident_status as Severity, alert.alert_status as Severity]),
+    end_time: null,
     last_time: context.now,
     updated_at: context.now,
     ...(crossed.length > 0 && { storm_raised: JSON.stringify([...raised, ...crossed]) }),
