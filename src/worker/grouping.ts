@@ -10,6 +10,7 @@ import type { AlertRow } from '../store/alerts-repo.js';
 import { addTimeline, insertIncident, updateIncident, type IncidentRow } from '../store/incidents-repo.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Database } from '../store/tables.js';
+import { runCached } from '../store/cached-query.js';
 import type { Severity } from '../events/types.js';
 import { highestSeverity } from './incident-state.js';
 import type { TraceStep } from './trace.js';
@@ -89,9 +90,17 @@ async function joinIncident(context: StageContext, incident: IncidentRow, alert:
     end_time: null,
     last_time: context.now,
     updated_at: context.now,
-    ...(crossed.length > 0 && { storm_raised: JSON.stringify([...raised, ...crossed]) }),
+    storm_raised: crossed.length > 0 ? JSON.stringify([...raised, ...crossed]) : incident.storm_raised,
   };
-  await updateIncident(context.trx, incident.incident_id, changes);
+  // Every join writes the same columns: one cached statement.
+  const columns = Object.keys(changes) as Array<keyof typeof changes>;
+  await runCached(
+    context.trx,
+    context.dialect,
+    'join-incident',
+    (db) => db.updateTable('incidents').set(Object.fromEntries(columns.map((column) => [column, null]))).where('incident_id', '=', ''),
+    [...columns.map((column) => changes[column]), incident.incident_id],
+  );
   await addTimeline(context.trx, context.dialect, [
     { incident_id: incident.incident_id, type: 'a_merge', at: context.now, alert_id: alert.alert_id },
     ...crossed.map((threshold) => ({ incident_id: incident.incident_id, type: 'i_storm', at: context.now, detail: { threshold, alert_cnt: incident.alert_cnt + 1 } })),
@@ -100,13 +109,14 @@ async function joinIncident(context: StageContext, incident: IncidentRow, alert:
 }
 
 async function openIncidentByKey(context: StageContext, channelId: string, openKey: string): Promise<IncidentRow | undefined> {
-  return context.trx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('channel_id', '=', channelId)
-    .where('open_grouping_key', '=', openKey)
-    .$if(context.dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirst();
+  const result = await runCached(
+    context.trx,
+    context.dialect,
+    'open-incident-by-key',
+    (db) => db.selectFrom('incidents').selectAll().where('channel_id', '=', '').where('open_grouping_key', '=', '').$if(context.dialect === 'postgres', (qb) => qb.forUpdate()),
+    [channelId, openKey],
+  );
+  return result.rows[0];
 }
 
 /** Joins the open incident of a grouping key if its window allows, else retires it and opens a new one. */
