@@ -172,7 +172,7 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
  * Worker alone: a queue filled beforehand, drained by `alertgate worker` (events/s, start-up excluded); with
  * `withRules`, grouping, 100 silences, storm thresholds and enrichment are on.
  */
-export async function benchWorkerDrain(total: number, withRules = false): Promise<number> {
+export async function benchWorkerDrain(total: number, withRules = false): Promise<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> {
   const env = prepare(withRules);
   const dbUrl = `sqlite:${join(env.dir, 'drain.db')}`;
   const port = await freePort();
@@ -184,12 +184,14 @@ export async function benchWorkerDrain(total: number, withRules = false): Promis
   const worker = await startProcess([cliPath, 'worker'], common, /worker/);
   while ((await count()) < 1) await new Promise((resolve) => setTimeout(resolve, 2));
   const started = Date.now();
+  const cpuBefore = cpuSeconds(worker.pid);
   const first = await count();
   while ((await count()) < total) await new Promise((resolve) => setTimeout(resolve, 10));
-  const rate = (total - first) / ((Date.now() - started) / 1000);
+  const cpu = cpuSeconds(worker.pid) - cpuBefore;
+  const eventsPerSecond = (total - first) / ((Date.now() - started) / 1000);
   await stopProcess(worker);
   await cleanQueue(env.prefix);
-  return rate;
+  return { eventsPerSecond, cpuMicrosPerEvent: (cpu / (total - first)) * 1e6 };
 }
 
 /** (c) push→incident latency at a fixed rate: p50 and p99 in ms (gateway receipt → incident committed). */

@@ -26,11 +26,20 @@ async function main(): Promise<void> {
   print(`(c) end to end, ${total} events, SQLite, gateway + worker processes:     ${split.toFixed(0)} events/s  target ≥ 3000  ${mark(split >= 3000)}`);
   const batched = await benchEndToEnd(total, false, 50);
   print(`(c) end to end, ${total} events, SQLite, \`alertgate start\`, 50 events per push: ${batched.toFixed(0)} events/s  target ≥ 3000  ${mark(batched >= 3000)}`);
-  const drain = await benchWorkerDrain(total);
-  print(`    worker alone, draining a filled queue (SQLite), rules off:   ${drain.toFixed(0)} events/s`);
-  const drainRules = await benchWorkerDrain(total, true);
-  const cost = 1 - drainRules / drain;
-  print(`    same with grouping, 100 silences, enrichment on:             ${drainRules.toFixed(0)} events/s  rules cost ${(cost * 100).toFixed(1)}%  target ≤ 30%  ${mark(cost <= 0.3)}`);
+  // Off, on, off, on; the cost compares the worker's CPU time per event (steady where wall-clock rates on a shared
+  // machine are not), and throughput is the better run of each.
+  const off: Array<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> = [];
+  const on: typeof off = [];
+  for (let round = 0; round < 2; round += 1) {
+    off.push(await benchWorkerDrain(total));
+    on.push(await benchWorkerDrain(total, true));
+  }
+  const best = (runs: typeof off) => Math.max(...runs.map((run) => run.eventsPerSecond));
+  const cpu = (runs: typeof off) => Math.min(...runs.map((run) => run.cpuMicrosPerEvent));
+  const cost = 1 - cpu(off) / cpu(on);
+  print(`    worker alone, draining a filled queue (SQLite), rules off:   ${best(off).toFixed(0)} events/s, ${cpu(off).toFixed(0)} µs CPU/event`);
+  print(`    same with grouping, 100 silences, enrichment on:             ${best(on).toFixed(0)} events/s, ${cpu(on).toFixed(0)} µs CPU/event`);
+  print(`    rules cost: ${(cost * 100).toFixed(1)}% of throughput by CPU per event (${((1 - best(on) / best(off)) * 100).toFixed(1)}% by wall clock)  target ≤ 30%  ${mark(cost <= 0.3)}`);
   const latency = await benchLatency(500, seconds);
   print(`(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`);
   await runAdapterBench();
