@@ -119,10 +119,14 @@ interface GatewayParts {
   options: StartOptions;
 }
 
-/** Threads that evaluate adapter mappings (MAPPING_THREADS; default one when the machine has a core to spare, 0 = inline). */
+/**
+ * Threads that evaluate adapter mappings (MAPPING_THREADS; 0 = inline). Default: one per core when there are several,
+ * since the main thread needs little CPU per alert and JSONata needs much.
+ */
 function mappingThreadCount(env: NodeJS.ProcessEnv): number {
   if (env.MAPPING_THREADS !== undefined && env.MAPPING_THREADS !== '') return Math.max(0, Math.floor(Number(env.MAPPING_THREADS)) || 0);
-  return availableParallelism() > 1 ? 1 : 0;
+  const cores = availableParallelism();
+  return cores > 1 ? cores : 0;
 }
 
 /** Starts the gateway role (recorded in `running` for shutdown); returns how to hand it a new configuration. */
