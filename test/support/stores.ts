@@ -43,7 +43,17 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const store = openDatabase(postgresUrl, schema);
-  await migrateToLatest(store);
+  // Kysely's migrator introspects every schema; another test file dropping its schema at that moment can make the
+  // introspection fail ("schema … does not exist"). Only tests create and drop schemas concurrently: try again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await migrateToLatest(store);
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
   return {
     store,
     url: postgresUrl,
