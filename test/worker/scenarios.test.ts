@@ -23,6 +23,7 @@ type Step =
   | { redeliver_push: number }
   | { incident_action: 'ack' | 'unack' | 'close' | 'reopen'; of_alert_key: string }
   | { advance: string }
+  | { at: string }
   | { fire_timers: true }
   | { expect: Expectation };
 
@@ -112,6 +113,8 @@ async function runStep(stack: Stack, step: Step, pushes: string[][]): Promise<vo
     await stack.queue.add('events', { events }, ingestJobOptions);
   } else if ('advance' in step) {
     clockOffset += parseDuration(step.advance) ?? 0;
+  } else if ('at' in step) {
+    clockOffset = Date.parse(step.at) - Date.now();
   } else if ('fire_timers' in step) {
     // Timers wait in wall-clock time; the scenario's clock decides whether they are due.
     await stack.fireTimers();
