@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { Config, Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { mappingHeaders, mappingQuery, parseAdapterBody, requestBytes, type AdapterRequest } from '../adapters/body-parsing.js';
@@ -8,7 +8,7 @@ import { previewPayload } from '../adapters/transform.js';
 import { listRejectedPayloads } from '../store/rejected-payloads.js';
 import type { AdapterIngestDeps } from './adapter-ingest.js';
 import { adapterNamed, readRawBody } from './adapter-routes.js';
-import { requireAdmin } from './api-routes.js';
+import { adminRouter } from './api-routes.js';
 import { replayOne, replayPending } from './replay.js';
 
 /** What the adapter part of the management API needs. */
@@ -110,12 +110,7 @@ function adapterRoutes(router: Router, deps: AdapterApiDeps): void {
 
 /** Adapters, recent and rejected payloads, replay and preview: mounted at /api/v1 behind the admin token. */
 export function adapterApiRouter(deps: AdapterApiDeps): Router {
-  const router = Router();
-  router.use((_req, res, next) => {
-    res.locals.route = 'api';
-    next();
-  });
-  router.use(requireAdmin(deps.adminToken));
+  const router = adminRouter(deps.adminToken, { json: false });
   payloadRoutes(router, deps);
   adapterRoutes(router, deps);
   return router;

@@ -162,15 +162,24 @@ function failedJobRoutes(router: Router, deps: ApiDeps): void {
   });
 }
 
-/** The management API (contract §6) under /api/v1, behind the admin bearer token. */
-export function apiRouter(deps: ApiDeps): Router {
+/**
+ * A router for part of the management API: requests are labelled `api` in metrics and logs, need the admin bearer
+ * token, and (with `json`) have their JSON bodies parsed.
+ */
+export function adminRouter(adminToken: string, options: { json: boolean }): Router {
   const router = Router();
   router.use((_req, res, next) => {
     res.locals.route = 'api';
     next();
   });
-  router.use(requireAdmin(deps.adminToken));
-  router.use(express.json({ limit: '1mb' }));
+  router.use(requireAdmin(adminToken));
+  if (options.json) router.use(express.json({ limit: '1mb' }));
+  return router;
+}
+
+/** The management API (contract §6) under /api/v1, behind the admin bearer token. */
+export function apiRouter(deps: ApiDeps): Router {
+  const router = adminRouter(deps.adminToken, { json: true });
   integrationRoutes(router, deps);
   incidentRoutes(router, deps);
   alertRoutes(router, deps);

@@ -1,10 +1,10 @@
-import express, { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
 import type { Config } from '../config/types.js';
 import { invalidParameter } from '../errors.js';
 import { runDryRun } from '../rules-dry-run/run-dry-run.js';
 import { createSilence, getChannelSilence, listChannelSilences, quickSilenceAlert, removeSilence, replaceSilence, type QuickSilenceOptions } from '../silences/silence-actions.js';
 import type { StoreDatabase } from '../store/database.js';
-import { requireAdmin } from './api-routes.js';
+import { adminRouter } from './api-routes.js';
 
 /** What the silence and dry-run part of the management API needs. */
 export interface RulesApiDeps {
@@ -70,13 +70,7 @@ function dryRunRoutes(router: Router, deps: RulesApiDeps): void {
 
 /** Silences (CRUD, quick silence from an alert) and the rules dry run: mounted at /api/v1 behind the admin token. */
 export function rulesApiRouter(deps: RulesApiDeps): Router {
-  const router = Router();
-  router.use((_req, res, next) => {
-    res.locals.route = 'api';
-    next();
-  });
-  router.use(requireAdmin(deps.adminToken));
-  router.use(express.json({ limit: '1mb' }));
+  const router = adminRouter(deps.adminToken, { json: true });
   silenceRoutes(router, deps);
   dryRunRoutes(router, deps);
   return router;
