@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsJson } from '../observability/metrics.js';
@@ -20,6 +22,7 @@ import { pushRouter } from './push-routes.js';
 import { RateLimiter } from './rate-limit.js';
 import { rulesApiRouter } from './rules-api-routes.js';
 import { requestContext } from './request-context.js';
+import { schemasDir } from '../paths.js';
 
 export interface AppDeps {
   config: Config;
@@ -102,6 +105,12 @@ export function createApp(deps: AppDeps): GatewayApp {
     }),
   );
   app.use(adapters.push);
+  // The API description (contract §6) is public: registered before the routers that require the admin token.
+  const openapi = readFileSync(join(schemasDir, 'openapi.json'), 'utf8');
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.locals.route = 'openapi';
+    res.type('application/json').send(openapi);
+  });
   app.use('/api/v1', apiRouter({ store: deps.store, queue: deps.queue, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config }));
   app.use('/api/v1', adapters.api);
   const knownAdapters = () => new Set(adapters.registry.names());
