@@ -4,6 +4,8 @@
  * (which the runtime reports) rather than crash the mapping.
  */
 
+import { toEpochMillis } from '../events/normalise.js';
+
 /** A flat label map, as the standard event carries it. */
 export type LabelMap = Record<string, string>;
 
@@ -148,12 +150,9 @@ export function parseJson(text: unknown): unknown {
   }
 }
 
-/** Converts an epoch number in seconds, milliseconds, microseconds or nanoseconds (told apart by size) to ms. */
+/** An epoch number in s, ms, µs or ns, told apart by size as the standard endpoint does (undefined when not finite). */
 function epochNumberToMs(value: number): number | undefined {
-  if (!Number.isFinite(value)) return undefined;
-  const size = Math.abs(value);
-  const ms = size < 1e11 ? value * 1000 : size < 1e14 ? value : size < 1e17 ? value / 1e3 : value / 1e6;
-  return Math.round(ms);
+  return Number.isFinite(value) ? Math.sign(value) * toEpochMillis(Math.abs(value)) : undefined;
 }
 
 // ISO 8601 and its relatives: `T` or space, `-` or `.` (Zabbix) date separators; no zone means UTC.

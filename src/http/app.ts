@@ -69,6 +69,9 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.set('etag', false);
   app.use(requestContext(deps.logger, deps.metrics));
 
+  const rateLimiter = new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock);
+  const adapters = adapterRouters(deps, { directory, rateLimiter, clock, config: () => config });
+
   app.get('/healthz', (_req, res) => {
     res.locals.route = 'healthz';
     res.json({ status: 'ok' });
@@ -92,8 +95,6 @@ export function createApp(deps: AppDeps): GatewayApp {
     res.type(deps.metrics.registry.contentType).send(await merged.metrics());
   });
 
-  const rateLimiter = new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock);
-  const adapters = adapterRouters(deps, { directory, rateLimiter, clock, config: () => config });
   app.use(
     pushRouter({
       directory,

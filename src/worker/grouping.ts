@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
@@ -175,10 +175,7 @@ export const channelGrouping: GroupingStage = {
   },
 };
 
-/** Kept for callers that only need the default. */
-export const oneIncidentPerAlert = channelGrouping;
-
 /** Closed incidents take no more alerts: release their grouping key. */
 export async function releaseGroupingKey(trx: Kysely<Database>, incidentId: string): Promise<void> {
-  await sql`update incidents set open_grouping_key = null where incident_id = ${incidentId}`.execute(trx);
+  await updateIncident(trx, incidentId, { open_grouping_key: null });
 }

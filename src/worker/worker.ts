@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { applyBatch } from './apply-batch.js';
-import { oneIncidentPerAlert } from './grouping.js';
+import { channelGrouping } from './grouping.js';
 import { ApplyLanes, type BatchApplier } from './lanes.js';
 import type { WorkerRules } from './process-event.js';
 import { StoredSilences } from './silence-cache.js';
@@ -43,7 +43,7 @@ export function rulesFromConfig(config: Config, storedSilences?: StoredSilences)
   return {
     integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
-    grouping: oneIncidentPerAlert,
+    grouping: channelGrouping,
     ...(storedSilences && { storedSilences }),
   };
 }
