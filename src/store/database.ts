@@ -11,6 +11,8 @@ export interface StoreDatabase {
   dialect: Dialect;
   /** Human-readable location without credentials. */
   location: string;
+  /** The SQLite file (absent for PostgreSQL and in-memory SQLite): migrations lock it against other processes. */
+  sqliteFile?: string;
   close(): Promise<void>;
 }
 
@@ -35,12 +37,13 @@ function openSqlite(url: string): StoreDatabase {
   const file = url.replace(/^sqlite:(\/\/)?/, '') || './data/alertgate.db';
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
+  // Before anything that writes: switching a new file to WAL takes a lock another process may hold.
+  database.pragma('busy_timeout = 5000');
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) });
-  return { db, dialect: 'sqlite', location: `sqlite:${file}`, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: `sqlite:${file}`, ...(file !== ':memory:' && { sqliteFile: file }), close: () => db.destroy() };
 }
 
 /** PostgreSQL bigint columns hold epoch milliseconds and counts: safe as JS numbers. */
@@ -53,11 +56,16 @@ function openPostgres(url: string, schema: string | undefined): StoreDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // Never wait forever for a connection to a database that does not answer: fail, and let the caller retry.
+    connectionTimeoutMillis: 5000,
     types: typeParsers,
     ...(schema && { options: `-c search_path=${schema}` }),
   });
-  // An idle client that loses its server must not crash the process; the next query reconnects.
+  // A client that loses its server (restart, failover, network) emits 'error'; unhandled, that would end the
+  // process. Idle clients report on the pool, clients in use on themselves; either way the query in flight fails
+  // with the same error, the pool drops the client, and the next query connects anew.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return { db, dialect: 'postgres', location: `postgres://${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
@@ -73,14 +81,54 @@ export function openDatabase(url: string, schema?: string): StoreDatabase {
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url.split(':')[0])}`);
 }
 
-/** Brings the schema up to date; safe when several processes start at once (Kysely's migration lock). */
-export async function migrateToLatest(store: StoreDatabase): Promise<void> {
-  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
-  const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...(schema && { migrationTableSchema: schema }) });
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Kysely's migration lock does nothing on SQLite, so two processes starting on a fresh file would both create the
+ * tables. Migrations run instead on a connection of their own inside BEGIN IMMEDIATE, which other processes wait
+ * for: the first migrates, the others then find the schema up to date. A failed migration leaves nothing behind.
+ */
+async function migrateSqliteExclusively(file: string): Promise<void> {
+  const database = new BetterSqlite3(file);
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+  try {
+    database.pragma('busy_timeout = 0');
+    // Wait for the lock without blocking this thread (better-sqlite3's busy wait would).
+    for (let waited = 0; ; waited += 25) {
+      try {
+        database.exec('begin immediate');
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || waited > 120_000) throw error;
+        await sleep(25);
+      }
+    }
+    try {
+      await runMigrator(db, 'sqlite', undefined);
+      database.exec('commit');
+    } catch (error) {
+      if (database.inTransaction) database.exec('rollback');
+      throw error;
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function runMigrator(db: Kysely<unknown>, dialect: Dialect, schema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error | undefined)?.message ?? 'unknown error'}`);
+    const reason = error instanceof Error ? error.message : 'unknown error';
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`.replace('  ', ' '), { cause: error });
   }
+}
+
+/** Brings the schema up to date; safe when several processes start at once. */
+export async function migrateToLatest(store: StoreDatabase): Promise<void> {
+  if (store.sqliteFile !== undefined) return migrateSqliteExclusively(store.sqliteFile);
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  await runMigrator(store.db as unknown as Kysely<unknown>, store.dialect, schema);
 }
