@@ -14,7 +14,9 @@ import { assertRedisReachable, createProducerConnection, type RedisSettings } fr
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics, type MetricsJson } from './observability/metrics.js';
 import { readSettings, type Settings } from './settings.js';
-import { migrateToLatest, openDatabase, type StoreDatabase } from './store/database.js';
+import { prepareStore, StoreReadiness } from './store/availability.js';
+import { openDatabase, type StoreDatabase } from './store/database.js';
+import { lockSqliteWorker, type WorkerLock } from './store/sqlite-worker-lock.js';
 import { createWorker, type RunningWorker } from './worker/worker.js';
 import { startWorkerThread } from './worker/thread-host.js';
 
@@ -58,6 +60,7 @@ interface Running {
   redis?: Redis;
   store: StoreDatabase;
   metricsServer?: Server;
+  workerLock?: WorkerLock;
 }
 
 function serveWorkerMetrics(port: number, metrics: Metrics): Server {
@@ -86,6 +89,7 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
   running.redis?.disconnect();
   running.metricsServer?.close();
   await running.store.close();
+  running.workerLock?.release();
 }
 
 /** A running set of roles in this thread. */
@@ -110,6 +114,7 @@ export interface StartOptions {
 
 interface GatewayParts {
   env: NodeJS.ProcessEnv;
+  storeReadiness: StoreReadiness;
   settings: Settings;
   config: Config;
   store: StoreDatabase;
@@ -129,8 +134,22 @@ function mappingThreadCount(env: NodeJS.ProcessEnv): number {
   return cores > 1 ? cores : 0;
 }
 
+/** Listens on PORT/HOST; a port already taken is a one-line start-up error, never a silent non-listening gateway. */
+function listen(app: ReturnType<typeof createApp>['app'], settings: Settings): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = createServer(app);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${settings.host}:${settings.port}`;
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${settings.port} is already in use (${where}); stop the other process or set PORT`));
+      else if (error.code === 'EACCES') reject(new Error(`no permission to listen on ${where}; choose another PORT`));
+      else reject(error);
+    });
+    server.listen(settings.port, settings.host, () => resolve(server));
+  });
+}
+
 /** Starts the gateway role (recorded in `running` for shutdown); returns how to hand it a new configuration. */
-async function startGateway({ env, settings, config, store, logger, metrics, running, options }: GatewayParts): Promise<(config: Config) => void> {
+async function startGateway({ env, storeReadiness, settings, config, store, logger, metrics, running, options }: GatewayParts): Promise<(config: Config) => void> {
   const redis = createProducerConnection({ url: settings.redisUrl, prefix: settings.redisPrefix });
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
   await redis.connect();
@@ -142,12 +161,10 @@ async function startGateway({ env, settings, config, store, logger, metrics, run
     running.mappingPool = await startMappingPool(mappingThreads, { skipBroken: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1' });
     adapters.evaluateOn(running.mappingPool);
   }
-  const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
+  const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, storeReadiness, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
   running.redis = redis;
   running.queue = queue;
-  running.server = await new Promise<Server>((resolve) => {
-    const server = gateway.app.listen(settings.port, settings.host, () => resolve(server));
-  });
+  running.server = await listen(gateway.app, settings);
   return (next) => gateway.setConfig(next);
 }
 
@@ -159,12 +176,20 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
   const redisSettings: RedisSettings = { url: settings.redisUrl, prefix: settings.redisPrefix };
   await assertRedisReachable(redisSettings);
   const store = openDatabase(settings.databaseUrl, settings.databaseSchema);
-  await migrateToLatest(store);
+  const storeReadiness = new StoreReadiness();
   const metrics = createMetrics({ defaultMetrics: roles.gateway || settings.metricsPort !== undefined });
   const running: Running = { store };
   const appliers: Array<(config: Config) => void> = [];
 
-  if (roles.gateway) appliers.push(await startGateway({ env, settings, config, store, logger, metrics, running, options }));
+  try {
+    if (roles.worker && store.sqliteFile !== undefined) running.workerLock = lockSqliteWorker(store.sqliteFile);
+    // The gateway listens first: pushes need only Redis, and /readyz says why the database is not ready yet.
+    if (roles.gateway) appliers.push(await startGateway({ env, storeReadiness, settings, config, store, logger, metrics, running, options }));
+    await prepareStore(store, { logger, readiness: storeReadiness });
+  } catch (error) {
+    await shutdown(running, logger).catch(() => undefined);
+    throw error;
+  }
   if (roles.worker) {
     const worker = createWorker({ config, store, redis: redisSettings, logger, metrics, concurrency: settings.workerConcurrency, lockDuration: settings.workerLockMs, stalledInterval: settings.workerLockMs });
     running.worker = worker;
@@ -188,25 +213,35 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
 /** `start`: the gateway on the main thread and the worker on a worker thread, so both cores work. */
 async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
   if (env.ALERTGATE_SINGLE_THREAD === '1') return startRoles({ gateway: true, worker: true }, env);
-  const thread = await startWorkerThread(env);
+  // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include the
+  // thread's once the thread runs.
+  let threadMetrics: (() => Promise<MetricsJson>) | undefined;
+  const gateway = await startRoles({ gateway: true, worker: false }, env, { extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]) });
+  let thread: Awaited<ReturnType<typeof startWorkerThread>>;
   try {
-    const gateway = await startRoles({ gateway: true, worker: false }, env, { extraMetrics: thread.metricsJson });
-    return {
-      stop: async () => {
-        await Promise.all([gateway.stop(), thread.stop()]);
-      },
-      // Read and checked once here, then the same text goes to the worker thread: both apply the same file.
-      reload: (text) => {
-        const applied = gateway.reload(text);
-        if (applied !== undefined) thread.reload(applied);
-        return applied;
-      },
-      metricsJson: gateway.metricsJson,
-    };
+    thread = await startWorkerThread(env, (error) => {
+      // Exit so a supervisor restarts the whole process; the queue keeps what the gateway accepted.
+      createLogger(env.LOG_LEVEL).fatal({ err: error.message }, 'the worker thread died; stopping');
+      process.exit(1);
+    });
   } catch (error) {
-    await thread.stop();
+    await gateway.stop();
     throw error;
   }
+  threadMetrics = thread.metricsJson;
+  const worker = thread;
+  return {
+    stop: async () => {
+      await Promise.all([gateway.stop(), worker.stop()]);
+    },
+    // Read and checked once here, then the same text goes to the worker thread: both apply the same file.
+    reload: (text) => {
+      const applied = gateway.reload(text);
+      if (applied !== undefined) worker.reload(applied);
+      return applied;
+    },
+    metricsJson: gateway.metricsJson,
+  };
 }
 
 /**

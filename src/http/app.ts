@@ -10,10 +10,12 @@ import type { Config } from '../config/types.js';
 import type { IngestJobData, IngestProducer } from '../queue/ingest-queue.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { StoreReadiness } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { AdapterRegistry } from '../adapters/registry.js';
 import type { UrlFetcher } from '../adapters/request-checks.js';
 import type { CertificateFetcher } from '../adapters/signatures.js';
+import { AppError } from '../errors.js';
 import { adapterRouters } from './adapter-wiring.js';
 import { apiRouter } from './api-routes.js';
 import { errorHandler, routeNotFound } from './errors.js';
@@ -44,6 +46,8 @@ export interface AppDeps {
   fetchCertificate?: CertificateFetcher;
   /** More metrics for /metrics, e.g. the worker thread's, as prom-client JSON; summed with this registry's. */
   extraMetrics?: () => Promise<MetricsJson>;
+  /** Whether the store is migrated and reachable at start; absent: it is (the caller prepared it). */
+  storeReadiness?: StoreReadiness;
 }
 
 export interface GatewayApp {
@@ -80,7 +84,9 @@ export function createApp(deps: AppDeps): GatewayApp {
     res.locals.route = 'readyz';
     const checks: Record<string, string> = {};
     await deps.redis.ping().then(() => (checks.redis = 'ok'), (error: Error) => (checks.redis = error.message));
-    await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));
+    const waiting = deps.storeReadiness?.notReadyReason;
+    if (waiting !== undefined) checks.database = waiting;
+    else await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));
     const loaded = adapters.registry.names().length;
     checks.adapters = loaded > 0 ? 'ok' : 'no adapter loaded';
     const ready = Object.values(checks).every((value) => value === 'ok');
@@ -111,6 +117,11 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.locals.route = 'openapi';
     res.type('application/json').send(openapi);
+  });
+  app.use('/api/v1', (_req, _res, next) => {
+    const waiting = deps.storeReadiness?.notReadyReason;
+    if (waiting !== undefined) throw new AppError('ServiceUnavailable', `the management API is not ready: ${waiting}`, { 'Retry-After': '5' });
+    next();
   });
   app.use('/api/v1', apiRouter({ store: deps.store, queue: deps.queue, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config }));
   app.use('/api/v1', adapters.api);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
+import { isStoreUnavailable } from '../store/availability.js';
 
 /** The JSON error shape of every endpoint: `{request_id, error: {code, message}}`. */
 export function sendError(res: Response, error: AppError): void {
@@ -41,6 +42,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = error instanceof AppError ? error : bodyParserError(error);
     if (known) {
       sendError(res, known);
+      return;
+    }
+    if (isStoreUnavailable(error)) {
+      // Not a defect: the database is restarting or unreachable, and the same request succeeds once it is back.
+      logger.warn({ request_id: res.locals.requestId, method: req.method, path: req.path, err: (error as Error).message }, 'database unavailable');
+      if (!res.headersSent) sendError(res, new AppError('ServiceUnavailable', `the database is unavailable (${(error as Error).message}); retry later`, { 'Retry-After': '5' }));
       return;
     }
     logger.error({ request_id: res.locals.requestId, method: req.method, path: req.path, err: error }, 'unexpected error');

@@ -13,6 +13,10 @@ export interface Metrics {
   workerBatchDuration: Histogram;
   eventLatency: Histogram;
   redelivered: Counter;
+  /** Events set aside alone because they could not be stored; the rest of their batch was. */
+  isolatedEvents: Counter<'integration'>;
+  /** 1 while the worker holds events because the store is unreachable. */
+  storeUnavailable: Gauge;
   queueJobs: Gauge<'state'>;
   queueOldestWaitSeconds: Gauge;
 }
@@ -56,6 +60,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers,
     }),
     redelivered: new Counter({ name: 'alertgate_events_redelivered_total', help: 'Events of redelivered jobs that were already stored (skipped)', registers }),
+    isolatedEvents: new Counter({ name: 'alertgate_events_isolated_total', help: 'Events that could not be stored, moved alone to the failed jobs with their reason', labelNames: ['integration'], registers }),
+    storeUnavailable: new Gauge({ name: 'alertgate_worker_store_unavailable', help: '1 while the worker waits for an unreachable database, holding its events', registers }),
     queueJobs: new Gauge({ name: 'alertgate_queue_jobs', help: 'Jobs in the ingest queue by state', labelNames: ['state'], registers }),
     queueOldestWaitSeconds: new Gauge({ name: 'alertgate_queue_oldest_waiting_seconds', help: 'Age of the oldest waiting ingest job', registers }),
   };

@@ -10,12 +10,21 @@ export const ingestQueueName = 'ingest';
 /** A job carries the events of one or more requests, in gateway order. */
 export interface IngestJobData {
   events: QueuedEvent[];
+  /** One event set aside by the worker because it could not be stored with its batch. */
+  isolated?: boolean;
 }
 
 /** Retry for a long time (transient store outages), then keep the job in the failed set for replay. */
 export const ingestJobOptions: JobsOptions = {
   attempts: 30,
   backoff: { type: 'capped-exponential', delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: false,
+};
+
+/** An event set aside: tried once alone, then kept in the failed set with its reason until retried by hand. */
+export const isolatedJobOptions: JobsOptions = {
+  attempts: 1,
   removeOnComplete: true,
   removeOnFail: false,
 };

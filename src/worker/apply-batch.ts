@@ -3,9 +3,11 @@ import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database, EventsTable } from '../store/tables.js';
+import { isStoreUnavailable } from '../store/availability.js';
 import { inTransaction } from '../store/transaction.js';
 import { insertRows } from '../store/cached-query.js';
 import { processEvent, type ProcessedEvent, type WorkerRules } from './process-event.js';
+import type { EventFailure } from './lanes.js';
 import type { EventOutcome } from './trace.js';
 
 /** What a batch did, for metrics and logs. */
@@ -15,7 +17,21 @@ export interface BatchResult {
   redelivered: QueuedEvent[];
   /** Auto-resolve timers of the incidents the batch opened: scheduled once the batch has committed. */
   timers: TimerJobData[];
+  /** Events that failed alone for a reason of their own (the data, not the store); the rest were stored. */
+  failed: EventFailure[];
 }
+
+const emptyResult = (): BatchResult => ({ applied: [], redelivered: [], timers: [], failed: [] });
+
+function addResult(into: BatchResult, from: BatchResult): void {
+  into.applied.push(...from.applied);
+  into.redelivered.push(...from.redelivered);
+  into.timers.push(...from.timers);
+  into.failed.push(...from.failed);
+}
+
+/** NUL and other characters a store refuses may appear in an error's message: keep the reason printable. */
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\0/g, '');
 
 const eventColumns: ReadonlyArray<keyof EventsTable> = [
   'event_id', 'request_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'alert_id', 'incident_id', 'event_status', 'title',
@@ -78,21 +94,28 @@ async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResul
 /**
  * Applies events in order, in one transaction on SQLite (a single writer: group commit) and one per event on
  * PostgreSQL. Idempotent on event_id: events already stored are skipped, so a job redelivered after a crash
- * changes nothing. Each transaction stores all of its events or none.
+ * changes nothing. An event that cannot be stored (its data, or a defect it triggers) never takes the others down:
+ * the batch is applied again event by event and that event alone is returned in `failed`. An unreachable store
+ * fails the whole call, to be retried as it is.
  */
 export async function applyBatch(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
-  if (store.dialect === 'postgres' && events.length > 1) {
-    // Several workers write at once on PostgreSQL: one short transaction per event takes its locks in one order
-    // (alert key, then incident), so concurrent batches never wait on each other in a cycle.
-    const result: BatchResult = { applied: [], redelivered: [], timers: [] };
-    for (const event of events) {
-      const one = await applyBatch(store, rules, [event], clock, newId);
-      result.applied.push(...one.applied);
-      result.redelivered.push(...one.redelivered);
-      result.timers.push(...one.timers);
+  // Several workers write at once on PostgreSQL: one short transaction per event takes its locks in one order
+  // (alert key, then incident), so concurrent batches never wait on each other in a cycle.
+  const together = store.dialect === 'sqlite' || events.length === 1;
+  if (together) {
+    try {
+      return await applyInOneTransaction(store, rules, events, clock, newId);
+    } catch (error) {
+      if (isStoreUnavailable(error)) throw error;
+      if (events.length === 1) return { ...emptyResult(), failed: [{ event: events[0], reason: reasonOf(error) }] };
     }
-    return result;
   }
+  const result = emptyResult();
+  for (const event of events) addResult(result, await applyBatch(store, rules, [event], clock, newId));
+  return result;
+}
+
+async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
   return inTransaction(store, async (trx) => {
     const ids = events.map((event) => event.event_id);
     const stored = new Set<string>();
@@ -100,7 +123,7 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
       const rows = await trx.selectFrom('events').select('event_id').where('event_id', 'in', ids.slice(i, i + 500)).execute();
       for (const row of rows) stored.add(row.event_id);
     }
-    const result: BatchResult = { applied: [], redelivered: [], timers: [] };
+    const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
       if (stored.has(event.event_id)) {

@@ -1,13 +1,35 @@
 import type { QueuedEvent } from '../events/types.js';
 
-interface Waiting {
-  events: QueuedEvent[];
-  resolve: () => void;
-  reject: (error: Error) => void;
+/** An event that could not be applied for a reason of its own; the other events of its batch were. */
+export interface EventFailure {
+  event: QueuedEvent;
+  reason: string;
 }
 
-/** Applies a list of events atomically; the lanes call it with whatever has accumulated. */
-export type BatchApplier = (events: QueuedEvent[]) => Promise<void>;
+/** Applies a list of events; resolves with those that failed on their own. The lanes call it with what accumulated. */
+export type BatchApplier = (events: QueuedEvent[]) => Promise<EventFailure[]>;
+
+export interface LaneOptions {
+  /** Most events in one call of the applier (default 500). */
+  maxEventsPerTransaction?: number;
+  /**
+   * Errors after which the same batch is applied again, as it is, once the cause is gone (the store is unreachable):
+   * the lane holds its events, in order, and retries with backoff instead of failing their jobs.
+   */
+  retryWhile?: (error: unknown) => boolean;
+  /** Told when a batch waits for a retry (`delayMs`) and when one goes through again (`undefined`). */
+  onHold?: (error: unknown, delayMs: number) => void;
+  onResume?: () => void;
+  /** First wait before applying a held batch again; doubles up to maxRetryDelayMs. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+interface Waiting {
+  events: QueuedEvent[];
+  resolve: (failures: EventFailure[]) => void;
+  reject: (error: Error) => void;
+}
 
 function laneOf(event: QueuedEvent, lanes: number): number {
   if (lanes === 1) return 0;
@@ -24,18 +46,24 @@ function laneOf(event: QueuedEvent, lanes: number): number {
 export class ApplyLanes {
   private readonly queues: Waiting[][];
   private readonly busy: boolean[];
+  private readonly stopping = new AbortController();
+  private readonly maxEventsPerTransaction: number;
 
   constructor(
     private readonly apply: BatchApplier,
     private readonly lanes: number,
-    private readonly maxEventsPerTransaction = 500,
+    private readonly options: LaneOptions = {},
   ) {
     this.queues = Array.from({ length: lanes }, () => []);
     this.busy = Array.from({ length: lanes }, () => false);
+    this.maxEventsPerTransaction = options.maxEventsPerTransaction ?? 500;
   }
 
-  /** Resolves once every event is committed; rejects when its transaction failed (nothing of it was stored). */
-  submit(events: QueuedEvent[]): Promise<void> {
+  /**
+   * Resolves once every event is applied, with the events that failed on their own; rejects when the batch failed as
+   * a whole (nothing of it was stored).
+   */
+  submit(events: QueuedEvent[]): Promise<EventFailure[]> {
     const parts = new Map<number, QueuedEvent[]>();
     for (const event of events) {
       const lane = laneOf(event, this.lanes);
@@ -46,12 +74,17 @@ export class ApplyLanes {
     return Promise.all(
       [...parts].map(
         ([lane, part]) =>
-          new Promise<void>((resolve, reject) => {
+          new Promise<EventFailure[]>((resolve, reject) => {
             this.queues[lane].push({ events: part, resolve, reject });
             if (!this.busy[lane]) void this.drain(lane);
           }),
       ),
-    ).then(() => undefined);
+    ).then((failures) => failures.flat());
+  }
+
+  /** Held batches stop waiting for the store: their jobs fail now and are retried by the queue. */
+  stop(): void {
+    this.stopping.abort();
   }
 
   private async drain(lane: number): Promise<void> {
@@ -68,12 +101,43 @@ export class ApplyLanes {
         count += next.events.length;
       }
       try {
-        await this.apply(taken.flatMap((item) => item.events));
-        for (const item of taken) item.resolve();
+        const failures = await this.applyHolding(taken.flatMap((item) => item.events));
+        const failedIds = new Map(failures.map((failure) => [failure.event.event_id, failure]));
+        for (const item of taken) item.resolve(item.events.flatMap((event) => failedIds.get(event.event_id) ?? []));
       } catch (error) {
         for (const item of taken) item.reject(error as Error);
       }
     }
     this.busy[lane] = false;
   }
+
+  /** Applies the batch; while it fails for a reason that passes (retryWhile), waits and applies it again. */
+  private async applyHolding(events: QueuedEvent[]): Promise<EventFailure[]> {
+    const maxDelay = this.options.maxRetryDelayMs ?? 10_000;
+    let delay = this.options.retryDelayMs ?? 500;
+    let held = false;
+    for (;;) {
+      try {
+        const failures = await this.apply(events);
+        if (held) this.options.onResume?.();
+        return failures;
+      } catch (error) {
+        if (!this.options.retryWhile?.(error) || this.stopping.signal.aborted) throw error;
+        held = true;
+        this.options.onHold?.(error, delay);
+        await abortableSleep(delay, this.stopping.signal);
+        delay = Math.min(delay * 2, maxDelay);
+      }
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }

@@ -11,19 +11,29 @@ export interface WorkerThread {
 
 type Reply = { type: 'started' } | { type: 'failed'; message: string } | { type: 'stopped' } | { type: 'metrics'; id: number; metrics: MetricsJson };
 
-/** Starts the worker role on a thread and resolves once it runs (rejects with its start-up error). */
-export function startWorkerThread(env: NodeJS.ProcessEnv): Promise<WorkerThread> {
+/**
+ * Starts the worker role on a thread and resolves once it runs (rejects with its start-up error). `onCrash` is told
+ * when the thread dies afterwards without being asked to stop: a gateway must not go on accepting with no consumer.
+ */
+export function startWorkerThread(env: NodeJS.ProcessEnv, onCrash: (error: Error) => void): Promise<WorkerThread> {
   const thread = new Worker(new URL('./thread-main.js', import.meta.url), { workerData: { env } });
   const pending = new Map<number, (metrics: MetricsJson) => void>();
   let nextId = 0;
   let onStopped: (() => void) | undefined;
+  let started = false;
+  let stopping = false;
   return new Promise((resolve, reject) => {
-    thread.on('error', reject);
+    thread.on('error', (error) => (started ? onCrash(error) : reject(error)));
+    thread.on('exit', (code) => {
+      if (started && !stopping) onCrash(new Error(`the worker thread exited with code ${code}`));
+    });
     thread.on('message', (reply: Reply) => {
       if (reply.type === 'started') {
+        started = true;
         resolve({
           stop: () =>
             new Promise<void>((done) => {
+              stopping = true;
               onStopped = done;
               thread.once('exit', () => done());
               thread.postMessage({ type: 'stop' });

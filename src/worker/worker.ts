@@ -1,16 +1,17 @@
-import { Worker, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/types.js';
 import { newId } from '../events/ids.js';
-import { cappedExponentialBackoff, ingestQueueName, type IngestJobData } from '../queue/ingest-queue.js';
+import { cappedExponentialBackoff, createIngestQueue, ingestQueueName, isolatedJobOptions, type IngestJobData } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import { createTimerQueue, scheduleTimers, type TimerJobData } from '../queue/timer-queue.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { applyBatch } from './apply-batch.js';
 import { channelGrouping } from './grouping.js';
-import { ApplyLanes, type BatchApplier } from './lanes.js';
+import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import type { WorkerRules } from './process-event.js';
 import { StoredSilences } from './silence-cache.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
@@ -68,15 +69,50 @@ function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () =>
       deps.metrics.redelivered.inc(result.redelivered.length);
       deps.logger.info({ count: result.redelivered.length }, 'skipped events already stored (redelivered job)');
     }
+    return result.failed;
   };
 }
 
-function startIngestWorker(deps: WorkerDeps, lanes: ApplyLanes): { worker: Worker<IngestJobData>; connection: Redis } {
+/** Lanes that hold their events while the store is unreachable and apply them, in order, once it is back. */
+function createLanes(deps: WorkerDeps, apply: BatchApplier): ApplyLanes {
+  let holding = false;
+  return new ApplyLanes(apply, deps.lanes ?? (deps.store.dialect === 'sqlite' ? 1 : 4), {
+    retryWhile: isStoreUnavailable,
+    onHold: (error, delayMs) => {
+      deps.metrics.storeUnavailable.set(1);
+      if (!holding) deps.logger.warn({ err: (error as Error).message, store: deps.store.location }, 'database unavailable: holding events and retrying until it is back');
+      else deps.logger.debug({ err: (error as Error).message, retry_in_ms: delayMs }, 'database still unavailable');
+      holding = true;
+    },
+    onResume: () => {
+      deps.metrics.storeUnavailable.set(0);
+      if (holding) deps.logger.info({ store: deps.store.location }, 'database available again: held events applied');
+      holding = false;
+    },
+  });
+}
+
+/**
+ * Events of a job that failed on their own: each goes alone into a job of its own that is not retried, so it lands
+ * in the failed jobs with its reason (`GET /api/v1/failed-jobs`, retried there after a fix) while the rest of its
+ * job is stored. The job id is the event's, so a redelivered job sets the same event aside once.
+ */
+async function setAside(deps: WorkerDeps, queue: Queue<IngestJobData>, job: Job<IngestJobData>, failures: EventFailure[]): Promise<void> {
+  if (job.data.isolated) throw new UnrecoverableError(failures.map((failure) => failure.reason).join('; '));
+  for (const { event, reason } of failures) {
+    deps.metrics.isolatedEvents.inc({ integration: String(event.integration_id) });
+    deps.logger.error({ job_id: job.id, event_id: event.event_id, integration: event.integration_id, err: reason }, 'event cannot be stored; set aside in the failed jobs, the rest of its batch is stored');
+  }
+  await queue.addBulk(failures.map(({ event }) => ({ name: 'events', data: { events: [event], isolated: true }, opts: { ...isolatedJobOptions, jobId: `isolated-${String(event.event_id)}` } })));
+}
+
+function startIngestWorker(deps: WorkerDeps, lanes: ApplyLanes, queue: Queue<IngestJobData>): { worker: Worker<IngestJobData>; connection: Redis } {
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
   const worker = new Worker<IngestJobData>(ingestQueueName, async (job: Job<IngestJobData>) => {
-    if (!Array.isArray(job.data?.events)) throw new Error(`job ${job.id ?? ''} holds no events list`);
-    await lanes.submit(job.data.events);
+    if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
+    const failures = await lanes.submit(job.data.events);
+    if (failures.length > 0) await setAside(deps, queue, job, failures);
   }, {
     connection,
     prefix: queuePrefix(deps.redis.prefix),
@@ -106,13 +142,15 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const timerConnection = createWorkerConnection(deps.redis);
   timerConnection.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer queue redis connection error'));
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
+  const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
   const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
-  const lanes = new ApplyLanes(batchApplier(deps, clock, () => rules, timerQueue), deps.lanes ?? (deps.store.dialect === 'sqlite' ? 1 : 4));
-  const { worker, connection } = startIngestWorker(deps, lanes);
+  const lanes = createLanes(deps, batchApplier(deps, clock, () => rules, timerQueue));
+  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
   return {
     async close() {
+      lanes.stop();
       await Promise.all([worker.close(), timers.close()]);
-      await timerQueue.close();
+      await Promise.all([timerQueue.close(), ingestQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
