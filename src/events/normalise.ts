@@ -34,13 +34,20 @@ export interface NormaliseContext {
 }
 
 const isAbsent = (value: unknown): boolean => value === null || value === undefined || value === '';
+
+/** NUL cannot be stored in a PostgreSQL text column (nor read back by most tools): it is removed from every string. */
+const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\0') ? value.replace(/\0/g, '') : value);
+
+/** The latest event_time a store holds as epoch milliseconds: 9999-12-31T23:59:59.999Z. */
+export const maxEventTimeMs = 253_402_300_799_999;
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function cleanLabels(labels: unknown): unknown {
   if (!isPlainObject(labels)) return labels;
   const cleaned: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(labels)) {
+  for (const [key, raw] of Object.entries(labels)) {
+    const value = withoutNul(raw);
     if (isAbsent(value)) continue;
     // Real senders put numbers and booleans in labels; they are label values all the same.
     cleaned[key] = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
@@ -54,7 +61,10 @@ function cleanImages(images: unknown): unknown {
     .map((image: unknown) => {
       if (!isPlainObject(image)) return image;
       const cleaned: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(image)) if (!isAbsent(value)) cleaned[key] = value;
+      for (const [key, raw] of Object.entries(image)) {
+        const value = withoutNul(raw);
+        if (!isAbsent(value)) cleaned[key] = value;
+      }
       return cleaned;
     })
     .filter((image) => !(isPlainObject(image) && typeof image.src === 'string' && codePointLength(image.src) > limits.imageSrc));
@@ -68,7 +78,10 @@ function parseEventTime(value: unknown): unknown {
 /** Removes empty and null optional fields, folds `title` into `title_rule`, coerces label scalars. */
 function cleanInput(raw: Record<string, unknown>): Record<string, unknown> {
   const cleaned: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) if (!isAbsent(value)) cleaned[key] = value;
+  for (const [key, rawValue] of Object.entries(raw)) {
+    const value = withoutNul(rawValue);
+    if (!isAbsent(value)) cleaned[key] = value;
+  }
   if (cleaned.title_rule === undefined && cleaned.title !== undefined) cleaned.title_rule = cleaned.title;
   delete cleaned.title;
   if ('labels' in cleaned) cleaned.labels = cleanLabels(cleaned.labels);
@@ -113,6 +126,10 @@ export function normaliseStandardEvent(raw: unknown, context: NormaliseContext):
   const cleaned = cleanInput(raw);
   if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, cleaned));
   const input: StandardAlertInput = cleaned;
+  const eventTime = input.event_time === undefined ? context.receivedAt : toEpochMillis(input.event_time);
+  if (!Number.isFinite(eventTime) || eventTime > maxEventTimeMs) {
+    throw invalidParameter(`event_time: must be a Unix time in seconds, milliseconds, microseconds or nanoseconds before the year 10000, got ${String(raw.event_time)}`);
+  }
   const labels = truncateLabels(input.labels);
   const description = input.description === undefined ? undefined : truncateCodePoints(input.description, limits.description);
   const eventStatus = input.event_status !== 'Ok' && context.severityOverride ? context.severityOverride : input.event_status;
@@ -128,7 +145,7 @@ export function normaliseStandardEvent(raw: unknown, context: NormaliseContext):
   let title = literal ? input.title_rule : renderTitleRule(input.title_rule, { ...base, titleRule: input.title_rule });
   let titleRule = input.title_rule;
   if (context.titleRuleOverride) {
-    titleRule = context.titleRuleOverride;
+    titleRule = withoutNul(context.titleRuleOverride) as string;
     title = renderTitleRule(titleRule, { ...base, title, titleRule });
   }
   title = truncateCodePoints(title, limits.title);
@@ -143,7 +160,7 @@ export function normaliseStandardEvent(raw: unknown, context: NormaliseContext):
     ...(description !== undefined && { description }),
     labels,
     ...(images && { images }),
-    event_time: input.event_time === undefined ? context.receivedAt : toEpochMillis(input.event_time),
+    event_time: eventTime,
   };
 }
 
