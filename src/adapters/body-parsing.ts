@@ -95,9 +95,13 @@ async function parseMultipart(request: AdapterRequest, field: string): Promise<u
   return parseJsonText(typeof value === 'string' ? value : await value.text(), `multipart field ${JSON.stringify(field)}`);
 }
 
-/** Throws InvalidContentType unless the adapter accepts the request's declared body type. */
+/**
+ * Throws InvalidContentType unless the adapter accepts the request's declared body type. A body sent without a
+ * Content-Type (Icinga Notifications' webhook, Go's http.Client) is read as JSON when the adapter takes JSON.
+ */
 export function checkContentType(manifest: AdapterManifest, request: AdapterRequest): AdapterContentType | undefined {
   if (request.method === 'GET') return undefined;
+  if (request.contentType === undefined && (manifest.content_types as string[]).includes('application/json')) return 'application/json';
   const type = mediaTypeOf(request.contentType);
   if (type === undefined || !(manifest.content_types as string[]).includes(type)) {
     const got = request.contentType ? JSON.stringify(request.contentType) : 'none';
@@ -107,8 +111,9 @@ export function checkContentType(manifest: AdapterManifest, request: AdapterRequ
 }
 
 /**
- * The mapping's `body`: parsed JSON (also from text/plain, as Amazon SNS sends it), form fields as strings, the
- * manifest's multipart field parsed as JSON, or `{}` for GET and for an empty body.
+ * The mapping's `body`: parsed JSON (also from text/plain, as Amazon SNS sends it, and from a body without a
+ * Content-Type when the adapter takes JSON), form fields as strings, the manifest's multipart field parsed as JSON,
+ * or `{}` for GET and for an empty body.
  * Throws InvalidContentType for a type the manifest does not list, InvalidParameter for a body that does not parse.
  */
 export async function parseAdapterBody(manifest: AdapterManifest, request: AdapterRequest): Promise<unknown> {

@@ -12,7 +12,8 @@ export interface SampleRequest {
   raw_body?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
-  content_type?: string;
+  /** null: the request has no Content-Type header. */
+  content_type?: string | null;
   method?: string;
   /** ms since the epoch; fixtures default to 1767225600000. */
   received_at?: number;
@@ -34,11 +35,14 @@ function defaultContentType(manifest: AdapterManifest): string {
   return manifest.content_types.includes('application/json') ? 'application/json' : manifest.content_types[0];
 }
 
-/** The request a sample describes: the content type defaults to JSON (or the adapter's first type). */
+/** The request a sample describes: the content type defaults to JSON (or the adapter's first type); `content_type: null` sends none. */
 export function requestFromSample(sample: SampleRequest, manifest: AdapterManifest): AdapterRequest {
   const method = (sample.method ?? 'POST').toUpperCase();
   const headers = mappingHeaders(sample.headers ?? {});
-  const contentType = method === 'GET' ? headers['content-type'] : (sample.content_type ?? headers['content-type'] ?? defaultContentType(manifest));
+  let contentType: string | undefined;
+  if (sample.content_type === null) contentType = undefined;
+  else if (method === 'GET') contentType = headers['content-type'];
+  else contentType = sample.content_type ?? headers['content-type'] ?? defaultContentType(manifest);
   let rawBody: Buffer;
   if (sample.raw_body !== undefined) rawBody = Buffer.from(sample.raw_body, 'utf8');
   else if (method === 'GET' || sample.body === undefined) rawBody = Buffer.alloc(0);

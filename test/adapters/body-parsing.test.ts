@@ -30,6 +30,7 @@ describe('parseAdapterBody', () => {
     ['a latin-1 body', request('application/json; charset=iso-8859-1', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d])), { a: 'é' }],
     ['an empty body', request('application/json', ''), {}],
     ['GET (data is in the query)', request(undefined, '', 'GET'), {}],
+    ['no content type: JSON when the adapter takes JSON (Icinga Notifications)', request(undefined, '{"a":1}'), { a: 1 }],
   ];
   for (const [name, input, expected] of parsed) {
     test(name, async () => assert.deepEqual(await parseAdapterBody(manifest, input), expected));
@@ -48,7 +49,7 @@ describe('parseAdapterBody', () => {
     ['invalid JSON', request('application/json', '{"a":'), 'InvalidParameter', /^request body is not valid JSON: /],
     ['text/plain that is not JSON', request('text/plain', 'hello'), 'InvalidParameter', /^the text\/plain request body \(JSON expected\) is not valid JSON/],
     ['multipart without a boundary', request('multipart/form-data', 'x'), 'InvalidParameter', /^request body is not valid multipart\/form-data/],
-    ['no content type', request(undefined, '{}'), 'InvalidContentType', /^Content-Type must be application\/json or text\/plain or .* for the any adapter, got none$/],
+    ['no content type and a body that is not JSON', request(undefined, 'a=1'), 'InvalidParameter', /^request body is not valid JSON: /],
     ['an unknown charset', request('application/json; charset=klingon', '{}'), 'InvalidContentType', /^unsupported charset "klingon"$/],
   ];
   for (const [name, input, code, message] of refused) {
@@ -56,6 +57,12 @@ describe('parseAdapterBody', () => {
       await assert.rejects(parseAdapterBody(manifest, input), (error: Error & { code?: string }) => error.code === code && message.test(error.message));
     });
   }
+});
+
+test('refuses a body without a content type when the adapter does not take JSON', async () => {
+  const textOnly: AdapterManifest = { ...manifest, content_types: ['text/plain', 'multipart/form-data'] };
+  await assert.rejects(parseAdapterBody(textOnly, request(undefined, '{}')), (error: Error & { code?: string }) =>
+    error.code === 'InvalidContentType' && /^Content-Type must be text\/plain or multipart\/form-data for the any adapter, got none$/.test(error.message));
 });
 
 describe('mapping input hygiene', () => {
