@@ -2,7 +2,7 @@ import { AssertionError, deepStrictEqual } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../errors.js';
 import { parseAdapterBody, requestBytes } from './body-parsing.js';
-import { fixtureMismatch, fixtureDefaults, loadFixtures, runFixture, sortKeys, writeExpected, type Fixture } from './fixtures.js';
+import { fixtureMismatch, fixtureDefaults, fixtureMappingLimits, loadFixtures, runFixture, sortKeys, writeExpected, type Fixture } from './fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from './registry.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from './sample-request.js';
 import { transformPayload } from './transform.js';
@@ -57,7 +57,7 @@ async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boo
  * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead.
  */
 export async function testAdapters(io: CliOutput, options: { name?: string; dir?: string; update?: boolean } = {}): Promise<number> {
-  const registry = AdapterRegistry.load({ skipBroken: true, ...(options.dir && { dir: options.dir }) });
+  const registry = AdapterRegistry.load({ skipBroken: true, limits: fixtureMappingLimits, ...(options.dir && { dir: options.dir }) });
   const broken = registry.broken.filter((adapter) => options.name === undefined || adapter.name === options.name);
   for (const adapter of broken) io.err(`  BROKEN ${adapter.name}\n    ${adapter.problems.join('\n    ')}`);
   const adapters = options.name === undefined ? registry.list() : [registry.get(options.name)].filter((a): a is LoadedAdapter => a !== undefined);

@@ -10,6 +10,12 @@ import { requestFromSample, type SampleRequest } from './sample-request.js';
 import { transformPayload } from './transform.js';
 
 /** Fixtures run as this integration at this time (adapters/README.md). */
+/**
+ * Fixtures check what a mapping produces, not how fast: a loaded machine stretches wall-clock time, so fixture runs
+ * give mappings a roomy time budget (runaway recursion is still stopped by the depth limit).
+ */
+export const fixtureMappingLimits = { timeoutMs: 10_000 } as const;
+
 export const fixtureDefaults = { receivedAt: 1767225600000, integrationId: 'fixture', integrationName: 'Fixture' } as const;
 
 /** The part of a normalised event that `<case>.expected.json` pins down. */

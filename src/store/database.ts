@@ -43,7 +43,12 @@ function openSqlite(url: string): StoreDatabase {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqlite(database) }) });
-  return { db, dialect: 'sqlite', location: `sqlite:${file}`, ...(file !== ':memory:' && { sqliteFile: file }), close: () => db.destroy() };
+  const close = async (): Promise<void> => {
+    await db.destroy();
+    // Kysely opens its driver on the first query: a store closed before any query must still release the file.
+    if (database.open) database.close();
+  };
+  return { db, dialect: 'sqlite', location: `sqlite:${file}`, ...(file !== ':memory:' && { sqliteFile: file }), close };
 }
 
 /** PostgreSQL bigint columns hold epoch milliseconds and counts: safe as JS numbers. */

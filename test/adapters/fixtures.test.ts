@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fixtureDefaults, fixtureMismatch, loadFixtures, projectEvent, runFixture, sortKeys, writeExpected, type Fixture, type FixtureOutcome } from '../../src/adapters/fixtures.js';
+import { fixtureDefaults, fixtureMappingLimits, fixtureMismatch, loadFixtures, projectEvent, runFixture, sortKeys, writeExpected, type Fixture, type FixtureOutcome } from '../../src/adapters/fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from '../../src/adapters/registry.js';
 import { requestFromSample } from '../../src/adapters/sample-request.js';
 import { buildConfig } from '../../src/config/load-config.js';
@@ -18,7 +18,7 @@ import { startStack, type Stack } from '../support/stack.js';
  * UPDATE_FIXTURES=1 rewrites the expected files from the transform path; review the diff.
  */
 
-const registry = AdapterRegistry.load();
+const registry = AdapterRegistry.load({ limits: fixtureMappingLimits });
 const update = process.env.UPDATE_FIXTURES === '1';
 const cases: Array<{ adapter: LoadedAdapter; fixture: Fixture }> = registry.list().flatMap((adapter) => loadFixtures(adapter.name, adapter.dir).map((fixture) => ({ adapter, fixture })));
 

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { buildConfig } from '../../src/config/load-config.js';
 import type { Config, ConfigFile } from '../../src/config/types.js';
 import { AdapterRegistry } from '../../src/adapters/registry.js';
+import { fixtureMappingLimits } from '../../src/adapters/fixtures.js';
 import { createApp, type AppDeps, type GatewayApp } from '../../src/http/app.js';
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
@@ -56,7 +57,7 @@ let packageAdapters: AdapterRegistry | undefined;
 
 /** The package's adapters, loaded once per test file; a broken one is left out here (the fixture meta-test reports it). */
 function sharedAdapters(): AdapterRegistry {
-  packageAdapters ??= AdapterRegistry.load({ skipBroken: true });
+  packageAdapters ??= AdapterRegistry.load({ skipBroken: true, limits: fixtureMappingLimits });
   return packageAdapters;
 }
 
