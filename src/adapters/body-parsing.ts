@@ -1,4 +1,5 @@
 import { AppError, invalidParameter } from '../errors.js';
+import { assertJsonDepth } from '../json-depth.js';
 import type { AdapterContentType, AdapterManifest } from './manifest.js';
 
 /**
@@ -75,6 +76,7 @@ function decodeText(raw: Buffer, contentType: string | undefined): string {
 }
 
 function parseJsonText(text: string, what: string): unknown {
+  assertJsonDepth(text, what);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

@@ -3,6 +3,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Queue } from 'bullmq';
 import type { Config } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
+import { verifyJsonDepth } from './body.js';
 import { applyIncidentAction, type IncidentAction } from '../incidents/incident-actions.js';
 import type { IngestJobData } from '../queue/ingest-queue.js';
 import type { StoreDatabase } from '../store/database.js';
@@ -173,7 +174,7 @@ export function adminRouter(adminToken: string, options: { json: boolean }): Rou
     next();
   });
   router.use(requireAdmin(adminToken));
-  if (options.json) router.use(express.json({ limit: '1mb' }));
+  if (options.json) router.use(express.json({ limit: '1mb', verify: verifyJsonDepth }));
   return router;
 }
 
