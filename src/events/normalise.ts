@@ -36,10 +36,12 @@ export interface NormaliseContext {
 const isAbsent = (value: unknown): boolean => value === null || value === undefined || value === '';
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A record without prototype: a key named `__proto__` is then an ordinary key, not the object's prototype. */
+const bareRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 function cleanLabels(labels: unknown): unknown {
   if (!isPlainObject(labels)) return labels;
-  const cleaned: Record<string, unknown> = {};
+  const cleaned = bareRecord<unknown>();
   for (const [key, value] of Object.entries(labels)) {
     if (isAbsent(value)) continue;
     // Real senders put numbers and booleans in labels; they are label values all the same.
@@ -53,7 +55,7 @@ function cleanImages(images: unknown): unknown {
   return images
     .map((image: unknown) => {
       if (!isPlainObject(image)) return image;
-      const cleaned: Record<string, unknown> = {};
+      const cleaned = bareRecord<unknown>();
       for (const [key, value] of Object.entries(image)) if (!isAbsent(value)) cleaned[key] = value;
       return cleaned;
     })
@@ -67,7 +69,7 @@ function parseEventTime(value: unknown): unknown {
 
 /** Removes empty and null optional fields, folds `title` into `title_rule`, coerces label scalars. */
 function cleanInput(raw: Record<string, unknown>): Record<string, unknown> {
-  const cleaned: Record<string, unknown> = {};
+  const cleaned = bareRecord<unknown>();
   for (const [key, value] of Object.entries(raw)) if (!isAbsent(value)) cleaned[key] = value;
   if (cleaned.title_rule === undefined && cleaned.title !== undefined) cleaned.title_rule = cleaned.title;
   delete cleaned.title;
@@ -98,9 +100,8 @@ function truncateImages(images: AlertImage[] | undefined): AlertImage[] | undefi
 }
 
 function truncateLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels ?? {})) out[key] = truncateCodePoints(value, limits.labelValue);
-  return out;
+  // fromEntries defines each key, so a label named __proto__ stays a label of an ordinary object.
+  return Object.fromEntries(Object.entries(labels ?? {}).map(([key, value]) => [key, truncateCodePoints(value, limits.labelValue)]));
 }
 
 /**
