@@ -8,6 +8,7 @@ import { createReloader, type LoadedConfig } from './config/reloader.js';
 import { watchConfigFile } from './config/watch-config.js';
 import type { Config } from './config/types.js';
 import { createApp } from './http/app.js';
+import { applyServerLimits, readServerLimits } from './http/server-limits.js';
 import { logAdapterStartup, processAdapters } from './adapters/startup.js';
 import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
 import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
@@ -147,6 +148,7 @@ async function startGateway({ env, settings, config, store, logger, metrics, run
   running.queue = queue;
   running.server = await new Promise<Server>((resolve) => {
     const server = gateway.app.listen(settings.port, settings.host, () => resolve(server));
+    applyServerLimits(server, readServerLimits(env));
   });
   return (next) => gateway.setConfig(next);
 }
