@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type Dialect } from './migrations.js';
+import { missingSchemaError } from './schema-message.js';
 import type { Database } from './tables.js';
 
 export interface StoreDatabase {
@@ -77,6 +78,7 @@ export function openDatabase(url: string, schema?: string): StoreDatabase {
 export async function migrateToLatest(store: StoreDatabase): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
   const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  if (store.dialect === 'postgres' && !schema) throw await missingSchemaError(store.db);
   const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...(schema && { migrationTableSchema: schema }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
