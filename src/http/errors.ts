@@ -35,10 +35,15 @@ export function bodyParserError(error: unknown): AppError | undefined {
   }
 }
 
+/** The router's failure to decode a path parameter (`/events/%FF`): the client's malformed URL, not a defect. */
+function malformedPathError(error: unknown): AppError | undefined {
+  return error instanceof URIError ? new AppError('InvalidParameter', `request path: ${error.message}`) : undefined;
+}
+
 /** Last handler: known errors answer with their code; anything else is logged with the request id and is a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = error instanceof AppError ? error : bodyParserError(error);
+    const known = error instanceof AppError ? error : (bodyParserError(error) ?? malformedPathError(error));
     if (known) {
       sendError(res, known);
       return;
