@@ -28,6 +28,14 @@ export class RedisTimeoutError extends Error {
 
 const isTimeout = (error: unknown): boolean => error instanceof RedisTimeoutError || (error instanceof Error && error.message === 'Command timed out');
 
+/** ioredis's messages for a connection that is down, with offline queueing off (createProducerConnection). */
+const connectionDownMessages = new Set(["Stream isn't writeable and enableOfflineQueue options is false", 'Connection is closed.']);
+
+/** Whether an error means Redis is away (down, not answering, circuit open) rather than a defect. */
+export function isRedisUnavailable(error: unknown): boolean {
+  return error instanceof RedisCircuitOpenError || isTimeout(error) || (error instanceof Error && connectionDownMessages.has(error.message));
+}
+
 /**
  * A circuit breaker on one Redis connection. While closed, calls go through; the first call that times out opens
  * it, and then every call fails at once (no request waits on a Redis that does not answer) while one PING at a time

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { postJson, startStack, type Stack } from '../support/stack.js';
+import { api, postJson, startStack, type Stack } from '../support/stack.js';
 
 const key = 'frozen-redis-key-1';
 // The old behaviour took 5-6 s; "at once" is asserted with room for a busy machine.
@@ -83,6 +83,11 @@ describe('a frozen Redis (SIGSTOP): pushes and /readyz answer 503 at once, and r
     const ready = await timed(() => fetch(`${stack.baseUrl}/readyz`));
     assert.equal(ready.result.status, 503);
     assert.ok(ready.ms < quickMs, `/readyz answered in ${Math.round(ready.ms)} ms`);
+
+    // The management API's queue views: 503 as well, not a 500.
+    const failedJobs = await timed(() => api(stack, 'GET', '/failed-jobs'));
+    assert.equal(failedJobs.result.status, 503, JSON.stringify(failedJobs.result.body));
+    assert.ok(failedJobs.ms < quickMs, `/api/v1/failed-jobs answered in ${Math.round(failedJobs.ms)} ms`);
 
     redis.kill('SIGCONT');
     const deadline = Date.now() + 10_000;
