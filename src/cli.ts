@@ -1,10 +1,20 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { listAdapters, testAdapters, tryAdapter, type CliOutput } from './adapters/adapter-cli.js';
 import { scaffoldAdapter } from './adapters/scaffold.js';
 import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load-config.js';
+import { counted } from './counted.js';
 import { knownAdapterNames, runAlertgate, type Roles } from './main.js';
+import { packageRoot } from './paths.js';
 import { testRules } from './rules-dry-run/rules-cli.js';
+
+// `alertgate adapter list | head -1`: a reader that stops early is not an error; stop writing and exit quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 
 function fail(error: unknown): never {
   process.stderr.write(`alertgate: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -21,7 +31,8 @@ const io: CliOutput = { out: (text) => process.stdout.write(text + '\n'), err: (
 const skipBroken = '--skip-broken';
 const skipBrokenHelp = 'disable broken adapters (loudly) instead of refusing to start';
 
-const program = new Command('alertgate').description('Alert-ingestion gateway: monitoring webhooks in, de-duplicated alerts and incidents out.');
+const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+const program = new Command('alertgate').description('Alert-ingestion gateway: monitoring webhooks in, de-duplicated alerts and incidents out.').version(version);
 program.command('start').description('run gateway and worker in one process').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: true, worker: true }, options));
 program.command('gateway').description('run only the HTTP gateway (push endpoints, API)').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: true, worker: false }, options));
 program.command('worker').description('run only the worker (queue → store)').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: false, worker: true }, options));
@@ -58,7 +69,7 @@ configCommand
     try {
       const path = file ?? resolveConfigPath().path;
       const config = loadConfigFile(path, process.env, knownAdapterNames());
-      process.stdout.write(`${path}: valid (${config.channels.length} channels, ${config.integrations.length} integrations)\n`);
+      process.stdout.write(`${path}: valid (${counted(config.channels.length, 'channel')}, ${counted(config.integrations.length, 'integration')})\n`);
     } catch (error) {
       if (error instanceof ConfigError) {
         process.stderr.write(error.message + '\n');

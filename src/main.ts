@@ -8,6 +8,7 @@ import { createReloader, type LoadedConfig } from './config/reloader.js';
 import { watchConfigFile } from './config/watch-config.js';
 import type { Config } from './config/types.js';
 import { createApp } from './http/app.js';
+import { applyServerLimits, readServerLimits } from './http/server-limits.js';
 import { logAdapterStartup, processAdapters } from './adapters/startup.js';
 import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
 import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
@@ -165,6 +166,7 @@ async function startGateway({ env, storeReadiness, settings, config, store, logg
   running.redis = redis;
   running.queue = queue;
   running.server = await listen(gateway.app, settings);
+  applyServerLimits(running.server, readServerLimits(env));
   return (next) => gateway.setConfig(next);
 }
 

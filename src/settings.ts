@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readMaxJsonDepth } from './json-depth.js';
 
 /** Process settings from the environment (contract §1), with their defaults. */
 export interface Settings {
@@ -15,6 +16,8 @@ export interface Settings {
   workerConcurrency: number;
   workerLockMs: number;
   metricsPort: number | undefined;
+  /** JSON_MAX_DEPTH, checked at start (the parsers read it themselves, in every thread). */
+  jsonMaxDepth: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -42,5 +45,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 64),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', 30_000),
     metricsPort,
+    jsonMaxDepth: readMaxJsonDepth(env),
   };
 }

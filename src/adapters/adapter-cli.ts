@@ -1,5 +1,6 @@
 import { AssertionError, deepStrictEqual } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import { counted } from '../counted.js';
 import { AppError } from '../errors.js';
 import { parseAdapterBody, requestBytes } from './body-parsing.js';
 import { fixtureMismatch, fixtureDefaults, fixtureMappingLimits, loadFixtures, runFixture, sortKeys, writeExpected, type Fixture } from './fixtures.js';
@@ -19,7 +20,7 @@ export function listAdapters(io: CliOutput, dir?: string): number {
   for (const adapter of registry.list()) {
     const { manifest } = adapter;
     const fixtures = loadFixtures(adapter.name, adapter.dir).length;
-    const extras = [manifest.methods.join('/'), manifest.content_types.join(', '), manifest.signature ? `signature ${manifest.signature.type}` : '', `${fixtures} fixtures`].filter(Boolean);
+    const extras = [manifest.methods.join('/'), manifest.content_types.join(', '), manifest.signature ? `signature ${manifest.signature.type}` : '', counted(fixtures, 'fixture')].filter(Boolean);
     io.out(`${adapter.name.padEnd(16)} ${manifest.title}  (${extras.join('; ')})`);
   }
   for (const broken of registry.broken) io.out(`${broken.name.padEnd(16)} BROKEN\n  ${broken.problems.join('\n  ')}`);

@@ -1,4 +1,5 @@
 import { AppError, invalidParameter } from '../errors.js';
+import { assertJsonDepth } from '../json-depth.js';
 import type { AdapterContentType, AdapterManifest } from './manifest.js';
 
 /**
@@ -33,24 +34,25 @@ const credentialHeaders = new Set(['authorization', 'proxy-authorization', 'cook
 
 /** Lower-cased headers without credentials; repeated headers are joined with `, ` as HTTP defines. */
 export function mappingHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const clean: Record<string, string> = {};
+  const clean: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (value === undefined || credentialHeaders.has(lower)) continue;
-    clean[lower] = Array.isArray(value) ? value.join(', ') : value;
+    clean.push([lower, Array.isArray(value) ? value.join(', ') : value]);
   }
-  return clean;
+  // fromEntries defines each key: a header or parameter named __proto__ is kept as one.
+  return Object.fromEntries(clean);
 }
 
 /** Query parameters as strings (a repeated one keeps its last value), without the integration_key. */
 export function mappingQuery(query: Record<string, unknown>): Record<string, string> {
-  const clean: Record<string, string> = {};
+  const clean: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(query)) {
     if (name === 'integration_key') continue;
     const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
-    if (typeof last === 'string') clean[name] = last;
+    if (typeof last === 'string') clean.push([name, last]);
   }
-  return clean;
+  return Object.fromEntries(clean);
 }
 
 /** The media type of a Content-Type value, lower-cased; `application/x+json` counts as JSON. */
@@ -75,6 +77,7 @@ function decodeText(raw: Buffer, contentType: string | undefined): string {
 }
 
 function parseJsonText(text: string, what: string): unknown {
+  assertJsonDepth(text, what);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

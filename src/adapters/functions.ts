@@ -1,10 +1,12 @@
 /**
  * The shared JSONata functions every adapter mapping can call (`$mapSeverity`, `$labelSeverity`, ...).
  * They are pure and never throw on odd input: a webhook with an unexpected shape should produce an invalid event
- * (which the runtime reports) rather than crash the mapping.
+ * (which the runtime reports) rather than crash the mapping. The one exception is JSON nested past the request
+ * bound, refused as it is in a request body.
  */
 
 import { toEpochMillis } from '../events/normalise.js';
+import { assertJsonDepth } from '../json-depth.js';
 
 /** A flat label map, as the standard event carries it. */
 export type LabelMap = Record<string, string>;
@@ -140,9 +142,13 @@ export function mergeLabels(maps: unknown): LabelMap {
   return Object.fromEntries(merged);
 }
 
-/** Parses a JSON string; a non-string is returned as is and invalid JSON gives `undefined` (never throws). */
+/**
+ * Parses a JSON string; a non-string is returned as is and invalid JSON gives `undefined`. JSON nested deeper than
+ * the request bound is an error (400), as it is in a request body.
+ */
 export function parseJson(text: unknown): unknown {
   if (typeof text !== 'string') return text;
+  assertJsonDepth(text, '$parseJson');
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.js';
+import { counted } from '../counted.js';
 import type { Logger } from '../observability/logger.js';
 import { AdapterRegistry } from './registry.js';
 
@@ -29,5 +30,5 @@ export function adapterConfigWarnings(config: Config, registry: AdapterRegistry)
 export function logAdapterStartup(logger: Logger, registry: AdapterRegistry, config: Config): void {
   for (const broken of registry.broken) logger.error({ adapter: broken.name, problems: broken.problems }, `adapter ${broken.name} is broken and DISABLED (--skip-broken)`);
   for (const warning of adapterConfigWarnings(config, registry)) logger.warn(warning);
-  logger.info({ adapters: registry.names() }, `${registry.names().length} adapters loaded`);
+  logger.info({ adapters: registry.names() }, `${counted(registry.names().length, 'adapter')} loaded`);
 }

@@ -42,10 +42,12 @@ const withoutNul = (value: unknown): unknown => (typeof value === 'string' && va
 export const maxEventTimeMs = 253_402_300_799_999;
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A record without prototype: a key named `__proto__` is then an ordinary key, not the object's prototype. */
+const bareRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 function cleanLabels(labels: unknown): unknown {
   if (!isPlainObject(labels)) return labels;
-  const cleaned: Record<string, unknown> = {};
+  const cleaned = bareRecord<unknown>();
   for (const [key, raw] of Object.entries(labels)) {
     const value = withoutNul(raw);
     if (isAbsent(value)) continue;
@@ -60,7 +62,7 @@ function cleanImages(images: unknown): unknown {
   return images
     .map((image: unknown) => {
       if (!isPlainObject(image)) return image;
-      const cleaned: Record<string, unknown> = {};
+      const cleaned = bareRecord<unknown>();
       for (const [key, raw] of Object.entries(image)) {
         const value = withoutNul(raw);
         if (!isAbsent(value)) cleaned[key] = value;
@@ -77,7 +79,7 @@ function parseEventTime(value: unknown): unknown {
 
 /** Removes empty and null optional fields, folds `title` into `title_rule`, coerces label scalars. */
 function cleanInput(raw: Record<string, unknown>): Record<string, unknown> {
-  const cleaned: Record<string, unknown> = {};
+  const cleaned = bareRecord<unknown>();
   for (const [key, rawValue] of Object.entries(raw)) {
     const value = withoutNul(rawValue);
     if (!isAbsent(value)) cleaned[key] = value;
@@ -111,9 +113,8 @@ function truncateImages(images: AlertImage[] | undefined): AlertImage[] | undefi
 }
 
 function truncateLabels(labels: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels ?? {})) out[key] = truncateCodePoints(value, limits.labelValue);
-  return out;
+  // fromEntries defines each key, so a label named __proto__ stays a label of an ordinary object.
+  return Object.fromEntries(Object.entries(labels ?? {}).map(([key, value]) => [key, truncateCodePoints(value, limits.labelValue)]));
 }
 
 /**

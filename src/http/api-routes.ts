@@ -7,6 +7,7 @@ import { applyIncidentAction, type IncidentAction } from '../incidents/incident-
 import type { IngestJobData } from '../queue/ingest-queue.js';
 import type { StoreDatabase } from '../store/database.js';
 import { getAlert, getEvent, getIncident, incidentView, integrationActivity, listAlerts, listIncidents } from '../store/read-models.js';
+import { verifyJsonDepth } from './body.js';
 
 export interface ApiDeps {
   store: StoreDatabase;
@@ -173,7 +174,7 @@ export function adminRouter(adminToken: string, options: { json: boolean }): Rou
     next();
   });
   router.use(requireAdmin(adminToken));
-  if (options.json) router.use(express.json({ limit: '1mb' }));
+  if (options.json) router.use(express.json({ limit: '1mb', verify: verifyJsonDepth }));
   return router;
 }
 

@@ -25,6 +25,7 @@ import { RateLimiter } from './rate-limit.js';
 import { rulesApiRouter } from './rules-api-routes.js';
 import { requestContext } from './request-context.js';
 import { schemasDir } from '../paths.js';
+import { circuitOf } from '../queue/redis-circuit.js';
 
 export interface AppDeps {
   config: Config;
@@ -57,9 +58,10 @@ export interface GatewayApp {
 }
 
 async function updateQueueGauges(deps: AppDeps): Promise<void> {
-  const counts = await deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+  const circuit = circuitOf(deps.redis);
+  const counts = await circuit.run(() => deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
   for (const [state, count] of Object.entries(counts)) deps.metrics.queueJobs.set({ state }, count);
-  const [oldest] = await deps.queue.getWaiting(0, 0);
+  const [oldest] = await circuit.run(() => deps.queue.getWaiting(0, 0));
   deps.metrics.queueOldestWaitSeconds.set(oldest ? Math.max(0, ((deps.clock ?? Date.now)() - oldest.timestamp) / 1000) : 0);
 }
 
@@ -83,7 +85,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.get('/readyz', async (_req, res) => {
     res.locals.route = 'readyz';
     const checks: Record<string, string> = {};
-    await deps.redis.ping().then(() => (checks.redis = 'ok'), (error: Error) => (checks.redis = error.message));
+    await circuitOf(deps.redis).run(() => deps.redis.ping()).then(() => (checks.redis = 'ok'), (error: Error) => (checks.redis = error.message));
     const waiting = deps.storeReadiness?.notReadyReason;
     if (waiting !== undefined) checks.database = waiting;
     else await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));

@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { AppError } from '../errors.js';
+import { assertJsonDepth } from '../json-depth.js';
 import { bodyParserError } from './errors.js';
 
 type Parser = (req: Request, res: Response, next: (error?: unknown) => void) => void;
@@ -14,13 +15,18 @@ export function runParser(parser: Parser, req: Request, res: Response): Promise<
   });
 }
 
+/** For express.json's `verify`: refuses a body nested too deep before it is parsed (an AppError passes through). */
+export function verifyJsonDepth(_req: unknown, _res: unknown, raw: Buffer): void {
+  assertJsonDepth(raw, 'request body');
+}
+
 const jsonParsers = new Map<number, Parser>();
 
 /** JSON parser for a given size limit, whatever the declared type (the caller checks the type first). Built once per limit. */
 export function jsonParser(limitBytes: number): Parser {
   let parser = jsonParsers.get(limitBytes);
   if (!parser) {
-    parser = express.json({ limit: limitBytes, type: () => true, strict: false }) as Parser;
+    parser = express.json({ limit: limitBytes, type: () => true, strict: false, verify: verifyJsonDepth }) as Parser;
     jsonParsers.set(limitBytes, parser);
   }
   return parser;

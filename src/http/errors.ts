@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, NextFunction, Request, Response } from 'expre
 import { AppError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { isStoreUnavailable } from '../store/availability.js';
+import { isRedisUnavailable } from '../queue/redis-circuit.js';
 
 /** The JSON error shape of every endpoint: `{request_id, error: {code, message}}`. */
 export function sendError(res: Response, error: AppError): void {
@@ -36,10 +37,21 @@ export function bodyParserError(error: unknown): AppError | undefined {
   }
 }
 
+/** The router's failure to decode a path parameter (`/events/%FF`): the client's malformed URL, not a defect. */
+function malformedPathError(error: unknown): AppError | undefined {
+  return error instanceof URIError ? new AppError('InvalidParameter', `request path: ${error.message}`) : undefined;
+}
+
+/** Redis away while serving the management API (queue views, recent payloads): retry later, as a push would be told. */
+function redisUnavailableError(error: unknown): AppError | undefined {
+  if (!isRedisUnavailable(error)) return undefined;
+  return new AppError('ServiceUnavailable', `redis is unavailable (${(error as Error).message}); retry later`, { 'Retry-After': '5' });
+}
+
 /** Last handler: known errors answer with their code; anything else is logged with the request id and is a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = error instanceof AppError ? error : bodyParserError(error);
+    const known = error instanceof AppError ? error : (bodyParserError(error) ?? malformedPathError(error) ?? redisUnavailableError(error));
     if (known) {
       sendError(res, known);
       return;

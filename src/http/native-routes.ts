@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../errors.js';
+import { parseJsonWithinDepth } from '../json-depth.js';
 import type { AdapterRequest } from '../adapters/body-parsing.js';
 import { ingestAdapterPayload, type AcceptedPayload } from './adapter-ingest.js';
 import { adapterNamed, adapterRequestOf, readRawBody, type AdapterRouteDeps } from './adapter-routes.js';
@@ -50,8 +51,9 @@ function pagerDutyEvent(deps: AdapterRouteDeps, keyField: 'routing_key' | 'servi
     // The integration key travels inside the body: parse once here for it; the adapter pipeline parses as usual.
     let parsed: unknown;
     try {
-      parsed = JSON.parse(rawBody.toString('utf8'));
-    } catch {
+      parsed = parseJsonWithinDepth(rawBody.toString('utf8'), 'request body');
+    } catch (error) {
+      if (error instanceof AppError) throw error;
       throw new AppError('InvalidParameter', 'the request body is not valid JSON');
     }
     const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { Integration } from '../config/types.js';
+import { circuitOf, type RedisCircuit } from '../queue/redis-circuit.js';
 
 // Fixed one-second and one-minute windows, counted in one round trip; shared by every gateway process.
 // ARGV[1] requests are counted at once; the caller hands out positions within the returned totals.
@@ -26,12 +27,14 @@ interface Waiting {
  */
 export class RateLimiter {
   private readonly redis: RateLimitRedis;
+  private readonly circuit: RedisCircuit;
   private waiting = new Map<string, Waiting[]>();
   private scheduled = false;
 
   constructor(redis: Redis, private readonly prefix: string, private readonly clock: () => number = Date.now) {
     redis.defineCommand('alertgateRateLimit', { numberOfKeys: 2, lua: script });
     this.redis = redis as RateLimitRedis;
+    this.circuit = circuitOf(redis);
   }
 
   /** Resolves when within budget; rejects with RequestTooFrequently (429, Retry-After) or ServiceUnavailable. */
@@ -61,7 +64,7 @@ export class RateLimiter {
     const base = `${this.prefix}:rl:${integrationId}`;
     let totals: [number, number];
     try {
-      totals = await this.redis.alertgateRateLimit(`${base}:s:${second}`, `${base}:m:${minute}`, list.length);
+      totals = await this.circuit.run(() => this.redis.alertgateRateLimit(`${base}:s:${second}`, `${base}:m:${minute}`, list.length));
     } catch (error) {
       const unavailable = new AppError('ServiceUnavailable', `rate limiter unavailable (${(error as Error).message}); nothing was accepted, retry later`, { 'Retry-After': '5' });
       for (const item of list) item.reject(unavailable);

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.js';
 import type { QueuedEvent } from '../events/types.js';
+import { circuitOf, gatewayCommandTimeoutMs, RedisTimeoutError } from './redis-circuit.js';
 import { queuePrefix } from './redis.js';
 
 /** The queue between gateway and worker. */
@@ -41,7 +42,7 @@ export function createIngestQueue(connection: Redis, prefix: string): Queue<Inge
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from redis within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
@@ -64,7 +65,7 @@ export class IngestProducer {
     private readonly queue: Queue<IngestJobData>,
     private readonly connection: Redis,
     private readonly maxEventsPerJob = 200,
-    private readonly timeoutMs = 5000,
+    private readonly timeoutMs = gatewayCommandTimeoutMs,
   ) {}
 
   enqueue(events: QueuedEvent[]): Promise<void> {
@@ -95,7 +96,7 @@ export class IngestProducer {
     try {
       // BullMQ waits for a connection that is down; the sender must hear at once that nothing was accepted.
       if (this.connection.status !== 'ready') throw new Error(`redis connection is ${this.connection.status}`);
-      await withTimeout(this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions }))), this.timeoutMs);
+      await circuitOf(this.connection).run(() => withTimeout(this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions }))), this.timeoutMs));
       for (const request of batch) request.resolve();
     } catch (error) {
       const unavailable = new AppError('ServiceUnavailable', `the event queue is unavailable (${(error as Error).message}); nothing was accepted, retry later`, { 'Retry-After': '5' });

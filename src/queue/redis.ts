@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { gatewayCommandTimeoutMs } from './redis-circuit.js';
 
 /** Redis connection settings shared by the gateway and the worker. */
 export interface RedisSettings {
@@ -7,12 +8,15 @@ export interface RedisSettings {
   prefix: string;
 }
 
-/** Connection for producers and the API: fails fast when Redis is down instead of queueing commands in memory. */
+/**
+ * Connection for producers and the API: fails fast when Redis is down instead of queueing commands in memory, and
+ * when it does not answer (see circuitOf).
+ */
 export function createProducerConnection(settings: RedisSettings): Redis {
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: 3000,
+    commandTimeout: gatewayCommandTimeoutMs,
     connectTimeout: 3000,
     enableAutoPipelining: true,
     lazyConnect: true,

@@ -1,3 +1,4 @@
+import { counted } from '../counted.js';
 import type { TraceStep } from '../worker/trace.js';
 import type { DryRunStop } from './dry-run-summary.js';
 import type { DryRunReport } from './run-dry-run.js';
@@ -36,7 +37,7 @@ export function formatDryRunReport(report: DryRunReport): string[] {
   lines.push(`Incidents: ${summary.incidents_opened} would open, ${summary.incidents_updated} existing would change`);
   for (const incident of summary.incidents) {
     const what = incident.opened ? 'new' : 'existing';
-    lines.push(`  ${incidentCell(incident.incident_id)} ${what} [${incident.severity}] ${JSON.stringify(incident.title)} in ${incident.channel_id}: ${incident.alert_cnt} alert(s), keys ${incident.alert_keys.join(', ')} (events ${incident.event_indexes.join(', ')})`);
+    lines.push(`  ${incidentCell(incident.incident_id)} ${what} [${incident.severity}] ${JSON.stringify(incident.title)} in ${incident.channel_id}: ${counted(incident.alert_cnt, 'alert')}, keys ${incident.alert_keys.join(', ')} (events ${incident.event_indexes.join(', ')})`);
   }
   const stops = [...formatStops('dropped', summary.dropped), ...formatStops('silenced', summary.silenced), ...formatStops('inhibited', summary.inhibited), ...formatStops('rejected', summary.rejected)];
   if (stops.length > 0) lines.push('Stopped:', ...stops);

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, type Dialect } from './migrations.js';
+import { missingSchemaError } from './schema-message.js';
 import type { Database } from './tables.js';
 
 export interface StoreDatabase {
@@ -135,5 +136,6 @@ export async function migrateToLatest(store: StoreDatabase): Promise<void> {
   if (store.sqliteFile !== undefined) return migrateSqliteExclusively(store.sqliteFile);
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
   const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  if (store.dialect === 'postgres' && !schema) throw await missingSchemaError(store.db);
   await runMigrator(store.db as unknown as Kysely<unknown>, store.dialect, schema);
 }

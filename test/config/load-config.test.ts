@@ -69,7 +69,7 @@ test('${ENV_VAR} is substituted; a missing one is a problem', () => {
 test('alertgate config check: exit 0 for a valid file, 1 with every problem for an invalid one', () => {
   const cli = join(packageRoot, 'dist', 'src', 'cli.js');
   const ok = execFileSync(process.execPath, [cli, 'config', 'check', exampleConfigPath], { encoding: 'utf8' });
-  assert.match(ok, /valid \(1 channels, 2 integrations\)/);
+  assert.match(ok, /valid \(1 channel, 2 integrations\)/);
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-config-'));
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'channels:\n  - id: ops\nintegrations:\n  - id: x\n    adapter: standard\n    channel: ops\n');

@@ -57,7 +57,7 @@ test('rules test prints a table, the incidents, what was stopped and every trace
     '4      std          d1         Ok        recovered  ops      #1',
   ]);
   assert.ok(lines.includes('Incidents: 1 would open, 0 existing would change'), stdout);
-  assert.ok(lines.includes('  #1 new [Critical] "db1 / disk full" in ops: 2 alert(s), keys d1, d2 (events 0, 1, 4)'), stdout);
+  assert.ok(lines.includes('  #1 new [Critical] "db1 / disk full" in ops: 2 alerts, keys d1, d2 (events 0, 1, 4)'), stdout);
   assert.ok(lines.includes('  dropped: event 2 t1, drop dropped by no-test'), stdout);
   assert.ok(lines.includes('  silenced: event 3 d9, silence silenced by maint-db9'), stdout);
   assert.ok(lines.includes('  event 2 t1 (test box)'), stdout);

@@ -6,6 +6,7 @@ import type { Config, ConfigFile } from '../../src/config/types.js';
 import { AdapterRegistry } from '../../src/adapters/registry.js';
 import { fixtureMappingLimits } from '../../src/adapters/fixtures.js';
 import { createApp, type AppDeps, type GatewayApp } from '../../src/http/app.js';
+import { applyServerLimits, type ServerLimits } from '../../src/http/server-limits.js';
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
@@ -51,6 +52,8 @@ export interface StackOptions {
   clock?: () => number;
   /** Adapter registry and SNS transport for the gateway (default: the package's adapters, real fetches). */
   app?: Partial<Pick<AppDeps, 'adapters' | 'fetchUrl' | 'fetchCertificate'>>;
+  /** Timeouts and connection cap of the HTTP server, applied as `alertgate gateway` does (default: Node's own). */
+  serverLimits?: ServerLimits;
 }
 
 let packageAdapters: AdapterRegistry | undefined;
@@ -76,6 +79,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock, adapters: sharedAdapters(), ...options.app });
   const server = await new Promise<Server>((resolve) => {
     const listening = gateway.app.listen(0, '127.0.0.1', () => resolve(listening));
+    if (options.serverLimits) applyServerLimits(listening, options.serverLimits);
   });
   const worker = options.worker === false ? undefined : createWorker({ config, store: testStore.store, redis: { url: redisUrl, prefix }, logger, metrics, clock: options.clock });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
