@@ -104,13 +104,13 @@ export interface RunningRoles {
   reload(text?: string): string | undefined;
   /** This thread's metrics as prom-client JSON. */
   metricsJson(): Promise<MetricsJson>;
+  /** What to print once everything runs (URLs, demo keys); printed last, so "listening" means ready for changes. */
+  banner: string;
 }
 
 export interface StartOptions {
   /** Extra metrics text appended to /metrics (the worker thread's, in `start`). */
   extraMetrics?: () => Promise<MetricsJson>;
-  /** Print the start-up banner (URLs, demo keys). */
-  banner?: boolean;
 }
 
 interface GatewayParts {
@@ -198,8 +198,8 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
     appliers.push((next) => worker.setConfig(next));
     if (!roles.gateway && settings.metricsPort !== undefined) running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
   }
-  if (options.banner !== false) process.stdout.write(banner(settings, config, isExample, roles) + '\n');
   return {
+    banner: banner(settings, config, isExample, roles),
     stop: () => shutdown(running, logger),
     reload: createReloader({
       logger,
@@ -243,6 +243,7 @@ async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
       return applied;
     },
     metricsJson: gateway.metricsJson,
+    banner: gateway.banner,
   };
 }
 
@@ -273,4 +274,5 @@ export async function runAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proces
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => running.reload());
+  process.stdout.write(running.banner + '\n');
 }

@@ -6,7 +6,7 @@ const { env } = workerData as { env: NodeJS.ProcessEnv };
 const port = parentPort;
 if (!port) throw new Error('thread-main must run on a worker thread');
 
-startRoles({ gateway: false, worker: true }, env, { banner: false }).then(
+startRoles({ gateway: false, worker: true }, env).then(
   (running) => {
     port.on('message', (message: { type: string; id?: number; text?: string }) => {
       if (message.type === 'stop') {
