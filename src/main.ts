@@ -34,17 +34,20 @@ export function redisUrlOf(settings: Settings): string {
   return settings.redisUrl ?? `redis://${settings.localRedis.host}:${settings.localRedis.port}`;
 }
 
-/** HOST, else every interface. */
-function bindHost(settings: Settings, _isExample: boolean): string {
-  return settings.host ?? '0.0.0.0';
+/** HOST, else loopback for the bundled example (its demo keys are public) and every interface for a real config. */
+export function bindHost(settings: Settings, isExample: boolean): string {
+  return settings.host ?? (isExample ? '127.0.0.1' : '0.0.0.0');
 }
 
-function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
+/** What `alertgate` prints once running: where to push and how to reach the API, never a secret the operator chose. */
+export function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
   const lines = [`alertgate ${roles.gateway ? `listening on ${settings.publicUrl}` : 'worker'} (config: ${isExample ? 'bundled example' : config.source})`];
   if (roles.gateway) {
     if (isExample) lines.push('Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):');
     for (const integration of config.integrations) {
-      lines.push(`  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${integration.key}`);
+      // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
+      const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
+      lines.push(`  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`);
     }
     lines.push(`Management API: ${settings.publicUrl}/api/v1 with Authorization: Bearer ${settings.adminTokenGenerated ? `${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)` : '<ADMIN_TOKEN>'}`);
   }
