@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
@@ -15,6 +16,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics, type MetricsJson } from './observability/metrics.js';
 import { serveWorkerMetrics } from './observability/metrics-server.js';
 import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
+import { findExecutable, redisAnswers, startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
 import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
 import { prepareStore, StoreReadiness } from './store/availability.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
@@ -231,12 +233,43 @@ async function startBoth(settings: Settings): Promise<RunningRoles> {
 }
 
 /**
+ * `alertgate start` with no REDIS_URL and no Redis at the local address: runs a private redis-server from PATH there
+ * (or on a free port), data under ./data/redis, so a first start needs nothing else. Undefined when not needed or
+ * not possible; then the usual "cannot reach Redis" error follows.
+ */
+async function startPrivateRedisIfNeeded(settings: Settings, logger: Logger): Promise<PrivateRedis | undefined> {
+  if (settings.redisUrl !== undefined) return undefined;
+  const { host, port } = settings.localRedis;
+  if (await redisAnswers(host, port)) return undefined;
+  const binary = findExecutable('redis-server', settings.executablePath);
+  if (binary === undefined) return undefined;
+  return startPrivateRedis({ binary, host, port, dir: join('data', 'redis'), logger });
+}
+
+/**
  * Runs roles until SIGTERM/SIGINT (drain, then exit 0). SIGHUP reloads the configuration, and so does a change of
  * the configuration file (not of the bundled example).
  */
-export async function runAlertgate(roles: Roles, settings: Settings): Promise<void> {
-  const running = roles.gateway && roles.worker ? await startBoth(settings) : await startRoles(roles, settings);
-  const logger = createLogger(settings.logLevel);
+export async function runAlertgate(roles: Roles, given: Settings): Promise<void> {
+  const logger = createLogger(given.logLevel);
+  const privateRedis = roles.gateway && roles.worker ? await startPrivateRedisIfNeeded(given, logger) : undefined;
+  const settings = privateRedis ? { ...given, redisUrl: privateRedis.url } : given;
+  // A signal before the roles run still ends the private Redis: nothing else would (it is not ours to orphan).
+  const stopBeforeStarted = (signal: NodeJS.Signals) => void privateRedis?.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  if (privateRedis) process.once('SIGTERM', stopBeforeStarted).once('SIGINT', stopBeforeStarted);
+  let running: RunningRoles;
+  try {
+    running = roles.gateway && roles.worker ? await startBoth(settings) : await startRoles(roles, settings);
+  } catch (error) {
+    await privateRedis?.stop();
+    throw error;
+  } finally {
+    process.removeListener('SIGTERM', stopBeforeStarted).removeListener('SIGINT', stopBeforeStarted);
+  }
+  const stopAll = async () => {
+    await running.stop();
+    await privateRedis?.stop();
+  };
   const { path, isExample } = resolveConfigPath(settings.configFile);
   const onWatchError = (error: Error) => logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
   const watcher = isExample ? undefined : watchConfigFile(path, (text) => running.reload(text), { onError: onWatchError });
@@ -246,7 +279,7 @@ export async function runAlertgate(roles: Roles, settings: Settings): Promise<vo
     stopping = true;
     watcher?.close();
     logger.info({ signal }, 'shutting down: no new requests, finishing in-flight requests and jobs');
-    running.stop().then(
+    stopAll().then(
       () => process.exit(0),
       (error: Error) => {
         logger.error({ err: error.message }, 'shutdown failed');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { delimiter } from 'node:path';
 import { readMaxJsonDepth } from '../json-depth.js';
 
 /** The process environment as alertgate reads it: names to values, nothing else. */
@@ -38,6 +39,8 @@ export interface Settings {
   singleThread: boolean;
   /** `--skip-broken` or ALERTGATE_SKIP_BROKEN_ADAPTERS=1: a broken adapter is disabled instead of stopping start-up. */
   skipBrokenAdapters: boolean;
+  /** The folders of PATH, where `alertgate start` looks for a redis-server to run privately. */
+  executablePath: string[];
   /** What `${NAME}` in the configuration file and the HTTP_* server limits are read from: the environment itself. */
   environment: Environment;
 }
@@ -94,6 +97,7 @@ export function readSettings(env: Environment, cores: number, overrides: Setting
     mappingThreads: mappingThreads(env, cores),
     singleThread: env.ALERTGATE_SINGLE_THREAD === '1',
     skipBrokenAdapters: overrides.skipBrokenAdapters ?? env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1',
+    executablePath: (env.PATH ?? '').split(delimiter).filter((folder) => folder !== ''),
     environment: { ...env },
   };
 }
