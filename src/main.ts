@@ -1,52 +1,55 @@
 import { createServer, type Server } from 'node:http';
-import { availableParallelism } from 'node:os';
-import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
+import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { parseConfigText, readConfigText, resolveConfigPath } from './config/load-config.js';
-import { createReloader, type LoadedConfig } from './config/reloader.js';
-import { watchConfigFile } from './config/watch-config.js';
+import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
+import { AdapterRegistry } from './adapters/registry.js';
+import { logAdapterStartup } from './adapters/startup.js';
+import { readConfig, resolveConfigPath } from './config/load-config.js';
+import { createReloader } from './config/reloader.js';
+import type { Settings } from './config/settings.js';
 import type { Config } from './config/types.js';
+import { watchConfigFile } from './config/watch-config.js';
 import { createApp } from './http/app.js';
 import { applyServerLimits, readServerLimits } from './http/server-limits.js';
-import { logAdapterStartup, processAdapters } from './adapters/startup.js';
-import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
-import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics, type MetricsJson } from './observability/metrics.js';
-import { readSettings, type Settings } from './settings.js';
+import { serveWorkerMetrics } from './observability/metrics-server.js';
+import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
+import { findExecutable, redisAnswers, startPrivateRedis, type PrivateRedis } from './queue/private-redis.js';
+import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
 import { prepareStore, StoreReadiness } from './store/availability.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { lockSqliteWorker, type WorkerLock } from './store/sqlite-worker-lock.js';
-import { createWorker, type RunningWorker } from './worker/worker.js';
 import { startWorkerThread } from './worker/thread-host.js';
+import { createWorker, type RunningWorker } from './worker/worker.js';
+
+// The composition root: settings and configuration in, every dependency built here and handed to the roles.
 
 export interface Roles {
   gateway: boolean;
   worker: boolean;
 }
 
-/** The adapters the registry loaded: integrations may name them (a broken adapter stops start-up, see processAdapters). */
-export function knownAdapterNames(): Set<string> {
-  return new Set(processAdapters().names());
+/** REDIS_URL, else the local address alertgate looks for Redis at. */
+export function redisUrlOf(settings: Settings): string {
+  return settings.redisUrl ?? `redis://${settings.localRedis.host}:${settings.localRedis.port}`;
 }
 
-/**
- * Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example); given
- * `text`, validates that text as the file's content instead of reading the file.
- */
-export function readConfig(env: NodeJS.ProcessEnv = process.env, text?: string): LoadedConfig & { isExample: boolean } {
-  const { path, isExample } = resolveConfigPath(env);
-  const source = text ?? readConfigText(path);
-  return { config: parseConfigText(source, path, env, knownAdapterNames()), text: source, isExample };
+/** HOST, else loopback for the bundled example (its demo keys are public) and every interface for a real config. */
+export function bindHost(settings: Settings, isExample: boolean): string {
+  return settings.host ?? (isExample ? '127.0.0.1' : '0.0.0.0');
 }
 
-function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
+/** What `alertgate` prints once running: where to push and how to reach the API, never a secret the operator chose. */
+export function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
   const lines = [`alertgate ${roles.gateway ? `listening on ${settings.publicUrl}` : 'worker'} (config: ${isExample ? 'bundled example' : config.source})`];
   if (roles.gateway) {
     if (isExample) lines.push('Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):');
     for (const integration of config.integrations) {
-      lines.push(`  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${integration.key}`);
+      // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
+      const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
+      lines.push(`  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`);
     }
     lines.push(`Management API: ${settings.publicUrl}/api/v1 with Authorization: Bearer ${settings.adminTokenGenerated ? `${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)` : '<ADMIN_TOKEN>'}`);
   }
@@ -62,17 +65,6 @@ interface Running {
   store: StoreDatabase;
   metricsServer?: Server;
   workerLock?: WorkerLock;
-}
-
-function serveWorkerMetrics(port: number, metrics: Metrics): Server {
-  const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
-    } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else res.writeHead(404).end();
-  });
-  return server.listen(port);
 }
 
 async function shutdown(running: Running, logger: Logger): Promise<void> {
@@ -114,10 +106,11 @@ export interface StartOptions {
 }
 
 interface GatewayParts {
-  env: NodeJS.ProcessEnv;
   storeReadiness: StoreReadiness;
   settings: Settings;
   config: Config;
+  isExample: boolean;
+  adapters: AdapterRegistry;
   store: StoreDatabase;
   logger: Logger;
   metrics: Metrics;
@@ -125,57 +118,48 @@ interface GatewayParts {
   options: StartOptions;
 }
 
-/**
- * Threads that evaluate adapter mappings (MAPPING_THREADS; 0 = inline). Default: one per core when there are several,
- * since the main thread needs little CPU per alert and JSONata needs much.
- */
-function mappingThreadCount(env: NodeJS.ProcessEnv): number {
-  if (env.MAPPING_THREADS !== undefined && env.MAPPING_THREADS !== '') return Math.max(0, Math.floor(Number(env.MAPPING_THREADS)) || 0);
-  const cores = availableParallelism();
-  return cores > 1 ? cores : 0;
-}
-
 /** Listens on PORT/HOST; a port already taken is a one-line start-up error, never a silent non-listening gateway. */
-function listen(app: ReturnType<typeof createApp>['app'], settings: Settings): Promise<Server> {
+function listen(app: ReturnType<typeof createApp>['app'], port: number, host: string): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
     const server = createServer(app);
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const where = `${settings.host}:${settings.port}`;
-      if (error.code === 'EADDRINUSE') reject(new Error(`port ${settings.port} is already in use (${where}); stop the other process or set PORT`));
+      const where = `${host}:${port}`;
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is already in use (${where}); stop the other process or set PORT`));
       else if (error.code === 'EACCES') reject(new Error(`no permission to listen on ${where}; choose another PORT`));
       else reject(error);
     });
-    server.listen(settings.port, settings.host, () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
 }
 
 /** Starts the gateway role (recorded in `running` for shutdown); returns how to hand it a new configuration. */
-async function startGateway({ env, storeReadiness, settings, config, store, logger, metrics, running, options }: GatewayParts): Promise<(config: Config) => void> {
-  const redis = createProducerConnection({ url: settings.redisUrl, prefix: settings.redisPrefix });
+async function startGateway({ storeReadiness, settings, config, isExample, adapters, store, logger, metrics, running, options }: GatewayParts): Promise<(config: Config) => void> {
+  const serverLimits = readServerLimits(settings.environment);
+  const redis = createProducerConnection({ url: redisUrlOf(settings), prefix: settings.redisPrefix });
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
   await redis.connect();
   const queue = createIngestQueue(redis, settings.redisPrefix);
-  const adapters = processAdapters(env);
   logAdapterStartup(logger, adapters, config);
-  const mappingThreads = mappingThreadCount(env);
-  if (mappingThreads > 0 && adapters.names().length > 0) {
-    running.mappingPool = await startMappingPool(mappingThreads, { skipBroken: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1' });
+  if (settings.mappingThreads > 0 && adapters.names().length > 0) {
+    running.mappingPool = await startMappingPool(settings.mappingThreads, { skipBroken: settings.skipBrokenAdapters });
     adapters.evaluateOn(running.mappingPool);
   }
   const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, storeReadiness, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
   running.redis = redis;
   running.queue = queue;
-  running.server = await listen(gateway.app, settings);
-  applyServerLimits(running.server, readServerLimits(env));
+  running.server = await listen(gateway.app, settings.port, bindHost(settings, isExample));
+  applyServerLimits(running.server, serverLimits);
   return (next) => gateway.setConfig(next);
 }
 
 /** Starts the requested roles in this thread. */
-export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningRoles> {
-  const logger = createLogger(env.LOG_LEVEL);
-  const settings = readSettings(env);
-  const { config, isExample } = readConfig(env);
-  const redisSettings: RedisSettings = { url: settings.redisUrl, prefix: settings.redisPrefix };
+export async function startRoles(roles: Roles, settings: Settings, options: StartOptions = {}): Promise<RunningRoles> {
+  const logger = createLogger(settings.logLevel);
+  const adapters = AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters });
+  const knownAdapters = new Set(adapters.names());
+  const load = (text?: string) => readConfig(settings.configFile, settings.environment, knownAdapters, text);
+  const { config, isExample } = load();
+  const redisSettings: RedisSettings = { url: redisUrlOf(settings), prefix: settings.redisPrefix };
   await assertRedisReachable(redisSettings);
   const store = openDatabase(settings.databaseUrl, settings.databaseSchema);
   const storeReadiness = new StoreReadiness();
@@ -186,7 +170,7 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
   try {
     if (roles.worker && store.sqliteFile !== undefined) running.workerLock = lockSqliteWorker(store.sqliteFile);
     // The gateway listens first: pushes need only Redis, and /readyz says why the database is not ready yet.
-    if (roles.gateway) appliers.push(await startGateway({ env, storeReadiness, settings, config, store, logger, metrics, running, options }));
+    if (roles.gateway) appliers.push(await startGateway({ storeReadiness, settings, config, isExample, adapters, store, logger, metrics, running, options }));
     await prepareStore(store, { logger, readiness: storeReadiness });
   } catch (error) {
     await shutdown(running, logger).catch(() => undefined);
@@ -205,7 +189,7 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
       logger,
       role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
       initial: config,
-      load: (text) => readConfig(env, text),
+      load,
       apply: (next) => appliers.forEach((apply) => apply(next)),
     }),
     metricsJson: () => metrics.registry.getMetricsAsJSON(),
@@ -213,17 +197,18 @@ export async function startRoles(roles: Roles, env: NodeJS.ProcessEnv, options: 
 }
 
 /** `start`: the gateway on the main thread and the worker on a worker thread, so both cores work. */
-async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
-  if (env.ALERTGATE_SINGLE_THREAD === '1') return startRoles({ gateway: true, worker: true }, env);
+async function startBoth(settings: Settings): Promise<RunningRoles> {
+  if (settings.singleThread) return startRoles({ gateway: true, worker: true }, settings);
   // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include the
   // thread's once the thread runs.
   let threadMetrics: (() => Promise<MetricsJson>) | undefined;
-  const gateway = await startRoles({ gateway: true, worker: false }, env, { extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]) });
+  const gateway = await startRoles({ gateway: true, worker: false }, settings, { extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]) });
   let thread: Awaited<ReturnType<typeof startWorkerThread>>;
   try {
-    thread = await startWorkerThread(env, (error) => {
+    // The thread gets these very settings (generated admin token included), never the environment to read again.
+    thread = await startWorkerThread(new URL('./worker-thread.js', import.meta.url), { settings }, (error) => {
       // Exit so a supervisor restarts the whole process; the queue keeps what the gateway accepted.
-      createLogger(env.LOG_LEVEL).fatal({ err: error.message }, 'the worker thread died; stopping');
+      createLogger(settings.logLevel).fatal({ err: error.message }, 'the worker thread died; stopping');
       process.exit(1);
     });
   } catch (error) {
@@ -248,13 +233,44 @@ async function startBoth(env: NodeJS.ProcessEnv): Promise<RunningRoles> {
 }
 
 /**
+ * `alertgate start` with no REDIS_URL and no Redis at the local address: runs a private redis-server from PATH there
+ * (or on a free port), data under ./data/redis, so a first start needs nothing else. Undefined when not needed or
+ * not possible; then the usual "cannot reach Redis" error follows.
+ */
+async function startPrivateRedisIfNeeded(settings: Settings, logger: Logger): Promise<PrivateRedis | undefined> {
+  if (settings.redisUrl !== undefined) return undefined;
+  const { host, port } = settings.localRedis;
+  if (await redisAnswers(host, port)) return undefined;
+  const binary = findExecutable('redis-server', settings.executablePath);
+  if (binary === undefined) return undefined;
+  return startPrivateRedis({ binary, host, port, dir: join('data', 'redis'), logger });
+}
+
+/**
  * Runs roles until SIGTERM/SIGINT (drain, then exit 0). SIGHUP reloads the configuration, and so does a change of
  * the configuration file (not of the bundled example).
  */
-export async function runAlertgate(roles: Roles, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const running = roles.gateway && roles.worker ? await startBoth(env) : await startRoles(roles, env);
-  const logger = createLogger(env.LOG_LEVEL);
-  const { path, isExample } = resolveConfigPath(env);
+export async function runAlertgate(roles: Roles, given: Settings): Promise<void> {
+  const logger = createLogger(given.logLevel);
+  const privateRedis = roles.gateway && roles.worker ? await startPrivateRedisIfNeeded(given, logger) : undefined;
+  const settings = privateRedis ? { ...given, redisUrl: privateRedis.url } : given;
+  // A signal before the roles run still ends the private Redis: nothing else would (it is not ours to orphan).
+  const stopBeforeStarted = (signal: NodeJS.Signals) => void privateRedis?.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  if (privateRedis) process.once('SIGTERM', stopBeforeStarted).once('SIGINT', stopBeforeStarted);
+  let running: RunningRoles;
+  try {
+    running = roles.gateway && roles.worker ? await startBoth(settings) : await startRoles(roles, settings);
+  } catch (error) {
+    await privateRedis?.stop();
+    throw error;
+  } finally {
+    process.removeListener('SIGTERM', stopBeforeStarted).removeListener('SIGINT', stopBeforeStarted);
+  }
+  const stopAll = async () => {
+    await running.stop();
+    await privateRedis?.stop();
+  };
+  const { path, isExample } = resolveConfigPath(settings.configFile);
   const onWatchError = (error: Error) => logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
   const watcher = isExample ? undefined : watchConfigFile(path, (text) => running.reload(text), { onError: onWatchError });
   let stopping = false;
@@ -263,7 +279,7 @@ export async function runAlertgate(roles: Roles, env: NodeJS.ProcessEnv = proces
     stopping = true;
     watcher?.close();
     logger.info({ signal }, 'shutting down: no new requests, finishing in-flight requests and jobs');
-    running.stop().then(
+    stopAll().then(
       () => process.exit(0),
       (error: Error) => {
         logger.error({ err: error.message }, 'shutdown failed');

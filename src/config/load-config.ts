@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import { packageRoot, schemasDir } from '../paths.js';
 import { compileChannelRules, compileIntegrationRules, loadMappingTables, validateChannelRules, validateIntegrationRules } from './compile-rules.js';
 import type { Config, ConfigFile } from './types.js';
+import type { Environment } from './settings.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
@@ -32,7 +33,7 @@ function jsonPath(pointer: string): string {
 }
 
 /** Replaces `${ENV_VAR}` in every string; a variable that is not set is a problem, not an empty secret. */
-function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string, problems: string[]): unknown {
+function substituteEnv(value: unknown, env: Environment, path: string, problems: string[]): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const found = env[name];
@@ -88,7 +89,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
 }
 
 /** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
-export function buildConfig(document: unknown, source: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>, baseDir = '.'): Config {
+export function buildConfig(document: unknown, source: string, env: Environment, knownAdapters?: ReadonlySet<string>, baseDir = '.'): Config {
   const problems: string[] = [];
   const substituted = substituteEnv(document ?? {}, env, '', problems);
   // A field whose variable is missing has one problem, not also the empty value's schema errors.
@@ -144,7 +145,7 @@ export function readConfigText(path: string): string {
 }
 
 /** Validates the YAML text of the configuration file at `path` (mapping tables are read next to it). */
-export function parseConfigText(text: string, path: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+export function parseConfigText(text: string, path: string, env: Environment, knownAdapters?: ReadonlySet<string>): Config {
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -155,14 +156,32 @@ export function parseConfigText(text: string, path: string, env: NodeJS.ProcessE
 }
 
 /** Reads and validates a YAML configuration file. */
-export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env, knownAdapters?: ReadonlySet<string>): Config {
+export function loadConfigFile(path: string, env: Environment, knownAdapters?: ReadonlySet<string>): Config {
   return parseConfigText(readConfigText(path), path, env, knownAdapters);
 }
 
-/** ALERTGATE_CONFIG, else ./alertgate.yaml, else the bundled example. */
-export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): { path: string; isExample: boolean } {
-  const wanted = env.ALERTGATE_CONFIG ?? 'alertgate.yaml';
+/** A configuration read and validated, with the text it came from. */
+export interface LoadedConfig {
+  config: Config;
+  text: string;
+  /** Whether it is the bundled example (no ALERTGATE_CONFIG, no ./alertgate.yaml). */
+  isExample: boolean;
+}
+
+/**
+ * Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example); given
+ * `text`, validates that text as the file's content instead of reading the file.
+ */
+export function readConfig(configFile: string | undefined, env: Environment, knownAdapters: ReadonlySet<string>, text?: string): LoadedConfig {
+  const { path, isExample } = resolveConfigPath(configFile);
+  const source = text ?? readConfigText(path);
+  return { config: parseConfigText(source, path, env, knownAdapters), text: source, isExample };
+}
+
+/** The configuration file asked for (ALERTGATE_CONFIG), else ./alertgate.yaml, else the bundled example. */
+export function resolveConfigPath(configFile: string | undefined): { path: string; isExample: boolean } {
+  const wanted = configFile ?? 'alertgate.yaml';
   if (existsSync(wanted)) return { path: wanted, isExample: false };
-  if (env.ALERTGATE_CONFIG !== undefined) throw new ConfigError(wanted, [`(file): not found`]);
+  if (configFile !== undefined) throw new ConfigError(wanted, [`(file): not found`]);
   return { path: exampleConfigPath, isExample: true };
 }

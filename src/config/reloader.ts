@@ -1,13 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import { summariseConfigChange } from './config-change.js';
-import { ConfigError } from './load-config.js';
+import { ConfigError, type LoadedConfig } from './load-config.js';
 import type { Config } from './types.js';
-
-/** A configuration read and validated, with the text it came from. */
-export interface LoadedConfig {
-  config: Config;
-  text: string;
-}
 
 /** What a reloader needs: how to load a configuration, how to apply it, and where to log. */
 export interface ReloaderDeps {

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-/** JSON logs on stdout; LOG_LEVEL sets the level (default info). */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+/** JSON logs on stdout at `level` (LOG_LEVEL, see config/settings). */
+export function createLogger(level = 'info'): Logger {
   return pino({ level, base: { service: 'alertgate' }, timestamp: pino.stdTimeFunctions.isoTime });
 }

@@ -12,11 +12,12 @@ export interface WorkerThread {
 type Reply = { type: 'started' } | { type: 'failed'; message: string } | { type: 'stopped' } | { type: 'metrics'; id: number; metrics: MetricsJson };
 
 /**
- * Starts the worker role on a thread and resolves once it runs (rejects with its start-up error). `onCrash` is told
- * when the thread dies afterwards without being asked to stop: a gateway must not go on accepting with no consumer.
+ * Starts the worker role on a thread running `entry` with `workerData`, and resolves once it runs (rejects with its
+ * start-up error). `onCrash` is told when the thread dies afterwards without being asked to stop: a gateway must not
+ * go on accepting with no consumer. The entry is the caller's, so this module imports no composition root.
  */
-export function startWorkerThread(env: NodeJS.ProcessEnv, onCrash: (error: Error) => void): Promise<WorkerThread> {
-  const thread = new Worker(new URL('./thread-main.js', import.meta.url), { workerData: { env } });
+export function startWorkerThread(entry: URL, workerData: unknown, onCrash: (error: Error) => void): Promise<WorkerThread> {
+  const thread = new Worker(entry, { workerData });
   const pending = new Map<number, (metrics: MetricsJson) => void>();
   let nextId = 0;
   let onStopped: (() => void) | undefined;

@@ -1,12 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { startRoles } from '../main.js';
+import type { Settings } from './config/settings.js';
+import { startRoles } from './main.js';
 
-// Entry of the worker thread used by `alertgate start`: runs the worker role and answers the host's messages.
-const { env } = workerData as { env: NodeJS.ProcessEnv };
+// Entry of the worker thread used by `alertgate start`: runs the worker role with the host's settings and answers
+// the host's messages. An entry point like cli.ts, so it may import the composition root.
+const { settings } = workerData as { settings: Settings };
 const port = parentPort;
-if (!port) throw new Error('thread-main must run on a worker thread');
+if (!port) throw new Error('worker-thread must run on a worker thread');
 
-startRoles({ gateway: false, worker: true }, env).then(
+startRoles({ gateway: false, worker: true }, settings).then(
   (running) => {
     port.on('message', (message: { type: string; id?: number; text?: string }) => {
       if (message.type === 'stop') {
