@@ -9,7 +9,7 @@ import { seededRandom } from '../test/support/hostile-requests.js';
 import { cliPath, freePort } from './processes.js';
 
 /*
- * `npm run drill`: a fault drill under steady load (DRILL_RATE events/s, default 200; DRILL_SEED, default 1) against
+ * `npm run drill`: a fault drill under steady load (DRILL_RATE events/s, default 50; DRILL_SEED, default 1) against
  * a gateway process and a worker process on a PostgreSQL and a Redis (AOF, fsync always) of the drill's own. In
  * turn: the worker is SIGKILLed, the gateway is SIGKILLed, PostgreSQL is stopped for 10 s, Redis is frozen (SIGSTOP)
  * for 5 s, then Redis is killed and restarted from its AOF. Each process is restarted the way a supervisor would;
@@ -35,7 +35,7 @@ async function kill(service: Service, signal: NodeJS.Signals = 'SIGKILL'): Promi
   await service.exited;
 }
 
-async function until(probe: () => Promise<boolean>, timeoutMs = 180_000): Promise<number> {
+async function until(probe: () => Promise<boolean>, timeoutMs = 600_000): Promise<number> {
   const started = Date.now();
   while (!(await probe().catch(() => false))) {
     if (Date.now() - started > timeoutMs) throw new Error('the drill timed out waiting for recovery');
@@ -45,7 +45,7 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 180_000): Promis
 }
 
 async function main(): Promise<void> {
-  const rate = Number(process.env.DRILL_RATE ?? 200);
+  const rate = Number(process.env.DRILL_RATE ?? 50);
   const random = seededRandom(Number(process.env.DRILL_SEED ?? 1));
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-drill-'));
   const database = await PrivatePostgres.create();
@@ -66,6 +66,16 @@ async function main(): Promise<void> {
   let gateway = startGateway();
   let worker = startWorker();
   const pushOk = async () => (await fetch(`${base}/readyz`)).status === 200;
+  try {
+    await drillUnderLoad();
+  } finally {
+    await Promise.all([kill(gateway, 'SIGTERM'), kill(worker, 'SIGTERM')]);
+    await kill(redis);
+    database.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async function drillUnderLoad(): Promise<void> {
   await until(pushOk);
 
   const accepted = new Set<string>();
@@ -162,11 +172,8 @@ async function main(): Promise<void> {
   for (const { fault: name, accepting, applied } of recovery) {
     process.stdout.write(`  ${name.padEnd(36)} pushes accepted again after ${(accepting / 1000).toFixed(1)} s, backlog stored ${(applied / 1000).toFixed(1)} s after the fault cleared\n`);
   }
-  await Promise.all([kill(gateway, 'SIGTERM'), kill(worker, 'SIGTERM')]);
-  await kill(redis);
-  database.dispose();
-  rmSync(dir, { recursive: true, force: true });
   if (lost > 0 || duplicated > 0) process.exitCode = 1;
+  }
 }
 
 main().catch((error: Error) => {
