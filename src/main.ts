@@ -152,19 +152,26 @@ async function startGateway({ storeReadiness, settings, config, isExample, adapt
   return (next) => gateway.setConfig(next);
 }
 
+/** Prometheus' convention for configuration reloads: the last attempt's outcome, and when the running one loaded. */
+function recordReload(metrics: Metrics, successful: boolean): void {
+  metrics.configReloadSuccessful.set(successful ? 1 : 0);
+  if (successful) metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
+}
+
 /** Starts the requested roles in this thread. */
 export async function startRoles(roles: Roles, settings: Settings, options: StartOptions = {}): Promise<RunningRoles> {
   const logger = createLogger(settings.logLevel);
   const adapters = AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters });
   const knownAdapters = new Set(adapters.names());
   const load = (text?: string) => readConfig(settings.configFile, settings.environment, knownAdapters, text);
-  const { config, isExample } = load();
+  const { config, isExample, text: configText } = load();
   const redisSettings: RedisSettings = { url: redisUrlOf(settings), prefix: settings.redisPrefix };
   await assertRedisReachable(redisSettings);
   const store = openDatabase(settings.databaseUrl, settings.databaseSchema);
   const storeReadiness = new StoreReadiness();
   const metrics = createMetrics({ defaultMetrics: roles.gateway || settings.metricsPort !== undefined });
   const running: Running = { store };
+  recordReload(metrics, true);
   const appliers: Array<(config: Config) => void> = [];
 
   try {
@@ -189,8 +196,10 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       logger,
       role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
       initial: config,
+      initialText: configText,
       load,
       apply: (next) => appliers.forEach((apply) => apply(next)),
+      onOutcome: (successful) => recordReload(metrics, successful),
     }),
     metricsJson: () => metrics.registry.getMetricsAsJSON(),
   };

@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import type { Config } from './types.js';
 
 /** What a reload changed, for its log line. */
@@ -9,6 +10,35 @@ export interface ConfigChangeSummary {
   channels_removed: string[];
   integrations_added: string[];
   integrations_removed: string[];
+  /** Per channel kept across the reload, the top-level fields of its definition that changed (e.g. `grouping`). */
+  channels_changed: Record<string, string[]>;
+  integrations_changed: Record<string, string[]>;
+}
+
+type Definitions = Map<string, Record<string, unknown>>;
+
+/** The channel or integration definitions of a configuration file's text, by id; empty when it cannot be read. */
+function definitions(text: string | undefined, section: 'channels' | 'integrations'): Definitions {
+  if (text === undefined) return new Map();
+  try {
+    const file = parse(text) as Record<string, unknown> | null;
+    const items = Array.isArray(file?.[section]) ? (file[section] as unknown[]) : [];
+    return new Map(items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string').map((item) => [item.id as string, item]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** For each id in both, the fields whose definition differs (as written in the file). */
+function changedFields(previous: Definitions, next: Definitions): Record<string, string[]> {
+  const changed: Record<string, string[]> = {};
+  for (const [id, after] of next) {
+    const before = previous.get(id);
+    if (!before) continue;
+    const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).sort();
+    if (fields.length > 0) changed[id] = fields;
+  }
+  return changed;
 }
 
 function difference(from: ReadonlyArray<{ id: string }>, to: ReadonlyArray<{ id: string }>): string[] {
@@ -16,8 +46,11 @@ function difference(from: ReadonlyArray<{ id: string }>, to: ReadonlyArray<{ id:
   return from.map((item) => item.id).filter((id) => !ids.has(id));
 }
 
-/** Counts of the new configuration and the channel and integration ids it added or removed. */
-export function summariseConfigChange(previous: Config, next: Config): ConfigChangeSummary {
+/**
+ * Counts of the new configuration, the channel and integration ids it added or removed, and what changed in those it
+ * kept (read from the two files' texts when given).
+ */
+export function summariseConfigChange(previous: Config, next: Config, texts: { previous?: string; next?: string } = {}): ConfigChangeSummary {
   return {
     source: next.source,
     channels: next.channels.length,
@@ -26,5 +59,7 @@ export function summariseConfigChange(previous: Config, next: Config): ConfigCha
     channels_removed: difference(previous.channels, next.channels),
     integrations_added: difference(next.integrations, previous.integrations),
     integrations_removed: difference(previous.integrations, next.integrations),
+    channels_changed: changedFields(definitions(texts.previous, 'channels'), definitions(texts.next, 'channels')),
+    integrations_changed: changedFields(definitions(texts.previous, 'integrations'), definitions(texts.next, 'integrations')),
   };
 }

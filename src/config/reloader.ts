@@ -13,6 +13,10 @@ export interface ReloaderDeps {
   load: (text?: string) => LoadedConfig;
   /** Hands a valid configuration to the running roles. */
   apply: (config: Config) => void;
+  /** The text of the running configuration, to log what a reload changes in it. */
+  initialText?: string;
+  /** Told the outcome of every reload attempt (Prometheus' `config_last_reload_*` gauges). */
+  onOutcome?: (successful: boolean) => void;
 }
 
 /**
@@ -21,6 +25,7 @@ export interface ReloaderDeps {
  */
 export function createReloader(deps: ReloaderDeps): (text?: string) => string | undefined {
   let current = deps.initial;
+  let currentText = deps.initialText;
   return (text) => {
     let loaded: LoadedConfig;
     try {
@@ -28,11 +33,14 @@ export function createReloader(deps: ReloaderDeps): (text?: string) => string | 
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
       deps.logger.error({ role: deps.role, problems }, `new configuration refused; the previous one stays in force:\n  ${problems.join('\n  ')}`);
+      deps.onOutcome?.(false);
       return undefined;
     }
     deps.apply(loaded.config);
-    deps.logger.info({ role: deps.role, ...summariseConfigChange(current, loaded.config) }, 'configuration reloaded');
+    deps.logger.info({ role: deps.role, ...summariseConfigChange(current, loaded.config, { ...(currentText !== undefined && { previous: currentText }), next: loaded.text }) }, 'configuration reloaded');
+    deps.onOutcome?.(true);
     current = loaded.config;
+    currentText = loaded.text;
     return loaded.text;
   };
 }
