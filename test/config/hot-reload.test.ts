@@ -38,7 +38,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function eventually<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 8000): Promise<T> {
+async function eventually<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await attempt();
@@ -67,7 +67,7 @@ describe('hot reload of alertgate start', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    await eventually('alertgate listening', async () => (logs.includes('alertgate listening on') ? true : undefined), 20_000);
+    await eventually('alertgate listening', async () => (logs.includes('alertgate listening on') ? true : undefined), 120_000);
   });
 
   after(async () => {
