@@ -171,3 +171,17 @@ export function parseSeverityOverride(value: unknown): Severity | undefined {
   if (typeof value === 'string' && (severities as readonly string[]).includes(value)) return value as Severity;
   throw invalidParameter(`severity (query): must be one of ${severities.join(', ')} (case-sensitive), got ${JSON.stringify(value)}`);
 }
+
+/** The query overrides a push URL may carry (contract §2): `severity=` and `title_rule=`. */
+export interface QueryOverrides {
+  severityOverride?: Severity;
+  titleRuleOverride?: string;
+}
+
+/** Reads the query overrides of any push, fixture or replay; InvalidParameter for a bad or repeated value. */
+export function parseQueryOverrides(query: Record<string, unknown>): QueryOverrides {
+  const severity = parseSeverityOverride(query.severity);
+  const titleRule = query.title_rule;
+  if (titleRule !== undefined && typeof titleRule !== 'string') throw invalidParameter('title_rule (query): must be given once, as text');
+  return { ...(severity && { severityOverride: severity }), ...(titleRule && { titleRuleOverride: titleRule }) };
+}

@@ -1,10 +1,10 @@
 import type { Request, Response, Router } from 'express';
 import type { Config, Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
-import { mappingHeaders, mappingQuery, parseAdapterBody, requestBytes, type AdapterRequest } from '../adapters/body-parsing.js';
+import { mappingHeaders, mappingQuery, type AdapterRequest } from '../adapters/body-parsing.js';
+import { previewRequest } from '../adapters/map-request.js';
 import type { LoadedAdapter } from '../adapters/registry.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from '../adapters/sample-request.js';
-import { previewPayload } from '../adapters/transform.js';
 import { listRejectedPayloads } from '../store/rejected-payloads.js';
 import type { AdapterIngestDeps } from './adapter-ingest.js';
 import { adapterNamed, readRawBody } from './adapter-routes.js';
@@ -74,7 +74,7 @@ function describeAdapter(adapter: LoadedAdapter, publicUrl: string) {
 }
 
 /** The preview's request: `{payload, headers?, query?, content_type?, method?, received_at?}` or the bare payload. */
-async function previewRequest(req: Request, res: Response, adapter: LoadedAdapter, limitBytes: number): Promise<{ request: AdapterRequest; receivedAt?: number }> {
+async function previewInput(req: Request, res: Response, adapter: LoadedAdapter, limitBytes: number): Promise<{ request: AdapterRequest; receivedAt?: number }> {
   if (req.body === undefined) {
     const rawBody = await readRawBody(req, res, limitBytes);
     const contentType = req.get('content-type');
@@ -94,17 +94,9 @@ function adapterRoutes(router: Router, deps: AdapterApiDeps): void {
   router.post('/adapters/:name/preview', async (req, res) => {
     const adapter = adapterNamed(deps, req.params.name);
     const asIntegration = typeof req.query.integration === 'string' ? integrationOf(deps, req.query.integration) : { id: 'preview', name: 'Preview' };
-    const { request, receivedAt } = await previewRequest(req, res, adapter, deps.config().payloadLimitBytes);
+    const { request, receivedAt } = await previewInput(req, res, adapter, deps.config().payloadLimitBytes);
     const context = { integrationId: asIntegration.id, integrationName: asIntegration.name, receivedAt: receivedAt ?? deps.clock() };
-    let body: unknown;
-    try {
-      body = await parseAdapterBody(adapter.manifest, request);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      send(res, { events: [], errors: [{ code: error.code, message: error.message }] });
-      return;
-    }
-    send(res, await previewPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request)));
+    send(res, await previewRequest(adapter, request, context));
   });
 }
 

@@ -1,10 +1,10 @@
 import type { Integration } from '../config/types.js';
 import { AppError } from '../errors.js';
 import type { Severity, QueuedEvent } from '../events/types.js';
-import { checkContentType, parseAdapterBody, requestBytes, type AdapterRequest } from '../adapters/body-parsing.js';
+import type { AdapterRequest } from '../adapters/body-parsing.js';
+import { mapRequest } from '../adapters/map-request.js';
 import type { AdapterRegistry, LoadedAdapter } from '../adapters/registry.js';
-import { checkHmacSignature, handleSnsMessage, type SnsTransport } from '../adapters/request-checks.js';
-import { transformPayload } from '../adapters/transform.js';
+import type { SnsTransport } from '../adapters/request-checks.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { IngestProducer } from '../queue/ingest-queue.js';
@@ -63,10 +63,13 @@ async function keepRejected(deps: AdapterIngestDeps, push: AdapterPush, error: A
   }).catch((storeError: Error) => deps.logger.error({ request_id: push.requestId, err: storeError.message }, 'could not store a rejected payload'));
 }
 
-async function mapPayload(deps: AdapterIngestDeps, push: AdapterPush): Promise<AcceptedPayload> {
+/**
+ * Accepts one adapter payload through {@link mapRequest} (sender checks on a live push), then ONE enqueue of all its
+ * events. A payload that cannot be parsed or mapped is stored as a rejected payload and the 400 rethrown; an accepted
+ * one joins the integration's recent payloads (not awaited).
+ */
+export async function ingestAdapterPayload(deps: AdapterIngestDeps, push: AdapterPush): Promise<AcceptedPayload> {
   const { adapter, request, integration } = push;
-  const body = await parseAdapterBody(adapter.manifest, request);
-  if (push.verifySignature) await handleSnsMessage(adapter.manifest, body, deps.sns);
   const context = {
     integrationId: integration.id,
     integrationName: integration.name,
@@ -74,28 +77,9 @@ async function mapPayload(deps: AdapterIngestDeps, push: AdapterPush): Promise<A
     ...(push.severityOverride && { severityOverride: push.severityOverride }),
     ...(push.titleRuleOverride && { titleRuleOverride: push.titleRuleOverride }),
   };
-  const { events, asList } = await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request));
-  return { events: stampEvents(events, integration, push.requestId, push.receivedAt), asList };
-}
-
-/**
- * Accepts one adapter payload: content type, signature, body parsing, SNS handshake, the mapping, normalisation,
- * then ONE enqueue of all its events. A payload that cannot be parsed or mapped is stored as a rejected payload and
- * the 400 rethrown; an accepted one joins the integration's recent payloads (not awaited).
- */
-export async function ingestAdapterPayload(deps: AdapterIngestDeps, push: AdapterPush): Promise<AcceptedPayload> {
-  const { adapter, request, integration } = push;
-  if (push.verifySignature) {
-    checkContentType(adapter.manifest, request);
-    checkHmacSignature(adapter.manifest, request, integration.secret);
-  }
-  let accepted: AcceptedPayload;
-  try {
-    accepted = await mapPayload(deps, push);
-  } catch (error) {
-    if (error instanceof AppError && (error.code === 'InvalidParameter' || error.code === 'InvalidContentType')) await keepRejected(deps, push, error);
-    throw error;
-  }
+  const senderChecks = push.verifySignature ? { senderChecks: { secret: integration.secret, sns: deps.sns } } : {};
+  const { events, asList } = await mapRequest(adapter, request, context, { ...senderChecks, onRejected: (error) => keepRejected(deps, push, error) });
+  const accepted = { events: stampEvents(events, integration, push.requestId, push.receivedAt), asList };
   await deps.producer.enqueue(accepted.events);
   deps.metrics.gatewayEvents.inc({ integration: integration.id, adapter: adapter.name, outcome: 'queued' }, accepted.events.length);
   deps.recent.record(integration.id, {
