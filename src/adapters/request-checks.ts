@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, unavailable } from '../errors.js';
 import type { AdapterManifest } from './manifest.js';
 import type { AdapterRequest } from './body-parsing.js';
 import { isTrustedSnsUrl, verifyHmacSignature, verifySnsMessage, type CertificateFetcher } from './signatures.js';
@@ -63,6 +63,6 @@ export async function handleSnsMessage(manifest: AdapterManifest, body: unknown,
     await transport.fetchUrl(url);
   } catch (error) {
     // SNS redelivers the confirmation when it does not get a 2xx, so a 503 lets it try again.
-    throw new AppError('ServiceUnavailable', `could not confirm the SNS subscription: ${(error as Error).message}`, { 'Retry-After': '30' });
+    throw unavailable(`could not confirm the SNS subscription: ${(error as Error).message}`, 30);
   }
 }
