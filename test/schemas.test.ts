@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { ChannelConfig, ConfigFile, DefaultsConfig, IntegrationConfig, RateLimitConfig } from '../src/config/types.js';
 import { buildConfig } from '../src/config/load-config.js';
 import { eventStatuses, type AlertImage, type StandardAlertInput } from '../src/events/types.js';
-import { validateStandardAlert } from '../src/events/standard-schema.js';
+import { validateStandardAlert } from '../src/schemas.js';
 import { schemasDir } from '../src/paths.js';
 
 interface JsonSchema {

@@ -1,6 +1,6 @@
 import { invalidParameter } from '../errors.js';
 import { deriveAlertKey } from './alert-key.js';
-import { describeSchemaErrors, validateStandardAlert } from './standard-schema.js';
+import { describeSchemaErrors, validateStandardAlert } from '../schemas.js';
 import { renderTitleRule } from './title-rule.js';
 import { truncateCodePoints, codePointLength } from './truncate.js';
 import { severities, type AlertImage, type NormalisedEvent, type Severity, type StandardAlertInput } from './types.js';
@@ -125,7 +125,7 @@ function truncateLabels(labels: Record<string, string> | undefined): Record<stri
 export function normaliseStandardEvent(raw: unknown, context: NormaliseContext): NormalisedEvent {
   if (!isPlainObject(raw)) throw invalidParameter('body: must be a JSON object (one standard event)');
   const cleaned = cleanInput(raw);
-  if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, cleaned));
+  if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, 'event', { data: cleaned }).join('; ') || 'the event does not match the standard event schema');
   const input: StandardAlertInput = cleaned;
   const eventTime = input.event_time === undefined ? context.receivedAt : toEpochMillis(input.event_time);
   if (!Number.isFinite(eventTime) || eventTime > maxEventTimeMs) {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import express, { type Express, type Router } from 'express';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsJson } from '../observability/metrics.js';
@@ -20,7 +18,7 @@ import type { IngestDeps } from '../ingest/accept.js';
 import { IntegrationDirectory } from '../ingest/integration-directory.js';
 import { RateLimiter } from '../ingest/rate-limiter.js';
 import { RecentPayloads } from '../ingest/recent-payloads.js';
-import { schemasDir } from '../paths.js';
+import { bundledOpenApi } from '../schemas.js';
 import { circuitOf } from '../queue/redis-circuit.js';
 import { adminRouter } from './admin.js';
 import { adapterRoutes } from './api/adapters.js';
@@ -135,7 +133,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   // The standard route first: `/event/push/alert/:adapter` would take it too.
   app.use(standardPushRouter(ingest), adapterPushRouter(ingest), nativePushRouter(ingest));
   // The API description (contract §6) is public: registered before the routers that require the admin token.
-  const openapi = readFileSync(join(schemasDir, 'openapi.json'), 'utf8');
+  const openapi = bundledOpenApi();
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.locals.route = 'openapi';
     res.type('application/json').send(openapi);

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { AdapterManifest } from './adapters/manifest.js';
+import type { ConfigFile } from './config/types.js';
+import type { StandardAlertInput } from './events/types.js';
+import { schemasDir } from './paths.js';
+
+/*
+ * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ is added
+ * once, by its $id, so a schema that refers to another (config → rules) and the OpenAPI document use the same file.
+ */
+
+const schemaFiles = ['standard-alert.schema.json', 'rules.schema.json', 'config.schema.json', 'adapter.schema.json'] as const;
+type SchemaFile = (typeof schemaFiles)[number];
+
+const readSchema = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(schemasDir, file), 'utf8')) as Record<string, unknown>;
+const schemas = new Map<SchemaFile, Record<string, unknown>>(schemaFiles.map((file) => [file, readSchema(file)]));
+const idOf = (file: SchemaFile): string => schemas.get(file)?.$id as string;
+
+// verbose: the standard event's messages quote the offending value (error.data).
+const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true });
+for (const schema of schemas.values()) ajv.addSchema(schema);
+
+function compiled<T>(file: SchemaFile): ValidateFunction<T> {
+  const validate = ajv.getSchema<T>(idOf(file));
+  if (!validate) throw new Error(`schemas/${file} did not compile`);
+  return validate;
+}
+
+/** The standard event (contract §3), compiled once per process. */
+export const validateStandardAlert: ValidateFunction<StandardAlertInput> = compiled<StandardAlertInput>('standard-alert.schema.json');
+/** alertgate.yaml, rules included. */
+export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigFile>('config.schema.json');
+/** An adapter's manifest.json. */
+export const validateAdapterManifest: ValidateFunction<AdapterManifest> = compiled<AdapterManifest>('adapter.schema.json');
+
+const ruleValidators = new Map<string, ValidateFunction>();
+
+/** A validator of one definition of schemas/rules.schema.json (e.g. `silence`), compiled on first use. */
+export function ruleDefinitionValidator(definition: string): ValidateFunction {
+  let validate = ruleValidators.get(definition);
+  if (!validate) {
+    validate = ajv.compile({ $ref: `${idOf('rules.schema.json')}#/definitions/${definition}` });
+    ruleValidators.set(definition, validate);
+  }
+  return validate;
+}
+
+/**
+ * How a kind of document words its problems. Each is what its readers already see (and tests pin): configuration and
+ * rules as `a[0].b: missing required field "x"`, adapter manifests as `a.0.b` and `x: is required`, the standard event
+ * in Flashduty's terms, naming each limit.
+ */
+export type SchemaVoice = 'config' | 'manifest' | 'event';
+
+/** A JSON pointer as a path: `a[0].b` (`a.0.b` in the manifest voice); `~1` and `~0` unescaped. */
+function pathOf(pointer: string, voice: SchemaVoice): string {
+  const parts = pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (voice === 'manifest') return parts.join('.');
+  let path = '';
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
+  return path;
+}
+
+const listOf = (values: unknown): string => (values as unknown[]).join(', ');
+
+function describeEventError(error: ErrorObject, path: string, data: unknown): string | undefined {
+  const params = error.params as Record<string, unknown>;
+  if (error.propertyName !== undefined) {
+    const key = JSON.stringify(error.propertyName);
+    if (error.keyword === 'maxLength') return `${path}: label key ${key} is longer than 128 characters`;
+    if (error.keyword === 'pattern') return `${path}: label key ${key} must match ^[a-zA-Z_][a-zA-Z0-9_]*$`;
+    return undefined;
+  }
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(params.missingProperty);
+      if (missing === 'alert_key') return 'alert_key: is required when event_status is Ok';
+      return `${path === '' ? '' : path + '.'}${missing}: is required`;
+    }
+    case 'enum':
+      return `${path}: must be one of ${listOf(params.allowedValues)} (case-sensitive), got ${JSON.stringify(error.data)}`;
+    case 'maxLength':
+      return `${path}: must be at most ${String(params.limit)} characters`;
+    case 'minLength':
+      return `${path}: must not be empty`;
+    case 'maxProperties': {
+      const count = Object.keys(((data as Record<string, unknown>)[path] as object | undefined) ?? {}).length;
+      return `${path}: at most ${String(params.limit)} labels are allowed, got ${count}`;
+    }
+    case 'type':
+      return `${path || 'body'}: must be ${params.type === 'object' ? 'an object' : params.type === 'array' ? 'an array' : `a ${String(params.type)}`}`;
+    case 'pattern':
+      return path.endsWith('.src') ? `${path}: must be an http(s) URL or an image key (img_…)` : `${path}: must match ${String(params.pattern)}`;
+    case 'minimum':
+      return `${path}: must be a Unix time (seconds or milliseconds), not negative`;
+    case 'if':
+    case 'propertyNames':
+      return undefined;
+    default:
+      return `${path}: ${error.message ?? 'is invalid'}`;
+  }
+}
+
+function describeError(error: ErrorObject, voice: SchemaVoice, root: string, data: unknown): string | undefined {
+  const path = pathOf(error.instancePath, voice);
+  if (voice === 'event') return describeEventError(error, path, data);
+  const params = error.params as Record<string, unknown>;
+  const at = path || root;
+  if (voice === 'manifest' && (error.keyword === 'oneOf' || error.keyword === 'if')) return undefined;
+  if (error.keyword === 'additionalProperties') return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
+  if (error.keyword === 'enum') return `${at}: must be one of ${listOf(params.allowedValues)}`;
+  if (error.keyword === 'required') {
+    if (voice === 'manifest') return `${path === '' ? '' : path + '.'}${String(params.missingProperty)}: is required`;
+    return `${at}: missing required field ${JSON.stringify(params.missingProperty)}`;
+  }
+  return `${at}: ${error.message ?? 'is invalid'}`;
+}
+
+/**
+ * Every distinct problem of a failed validation as `path: message`, in the document's voice. `root` names the value
+ * itself when an error is about it as a whole; `data` is the validated value (the event voice counts its labels).
+ */
+export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, voice: SchemaVoice, options: { root?: string; data?: unknown } = {}): string[] {
+  const root = options.root ?? '(root)';
+  const messages = (errors ?? []).map((error) => describeError(error, voice, root, options.data)).filter((message): message is string => message !== undefined);
+  return [...new Set(messages)];
+}
+
+/**
+ * schemas/openapi.json with each `$ref` to a schema file replaced by that file's schema, so the served document is
+ * self-contained while the file refers to the one source of each shape.
+ */
+export function bundledOpenApi(): string {
+  const inline = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(inline);
+    if (typeof value !== 'object' || value === null) return value;
+    const { $ref, ...rest } = value as Record<string, unknown>;
+    if (typeof $ref === 'string' && schemas.has($ref as SchemaFile)) {
+      const { $schema: _dialect, $id: _id, ...schema } = schemas.get($ref as SchemaFile) as Record<string, unknown>;
+      return { ...schema, ...(inline(rest) as object) };
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(item)]));
+  };
+  return JSON.stringify(inline(readSchema('openapi.json')), null, 2);
+}
