@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { AdapterManifest } from './adapters/manifest.js';
 import type { ConfigFile } from './config/types.js';
+import { eventLimits } from './events/limits.js';
 import type { StandardAlertInput } from './events/types.js';
 import { schemasDir } from './paths.js';
 
@@ -69,7 +70,7 @@ function describeEventError(error: ErrorObject, path: string, data: unknown): st
   const params = error.params as Record<string, unknown>;
   if (error.propertyName !== undefined) {
     const key = JSON.stringify(error.propertyName);
-    if (error.keyword === 'maxLength') return `${path}: label key ${key} is longer than 128 characters`;
+    if (error.keyword === 'maxLength') return `${path}: label key ${key} is longer than ${eventLimits.labelKey} characters`;
     if (error.keyword === 'pattern') return `${path}: label key ${key} must match ^[a-zA-Z_][a-zA-Z0-9_]*$`;
     return undefined;
   }

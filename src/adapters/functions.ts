@@ -5,21 +5,19 @@
  * bound, refused as it is in a request body.
  */
 
+import { eventLimits } from '../events/limits.js';
 import { toEpochMillis } from '../events/normalise.js';
 import { assertJsonDepth } from '../json-depth.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** A flat label map, as the standard event carries it. */
 export type LabelMap = Record<string, string>;
 
-/** Most labels an event may carry; the helpers that build label maps stop there. */
-export const maxLabels = 50;
-const maxLabelKeyLength = 128;
+// The helpers that build label maps stop at the standard event's limits.
+const maxLabels = eventLimits.labels;
+const maxLabelKeyLength = eventLimits.labelKey;
 
 type Scalar = string | number | boolean;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isScalar(value: unknown): value is Scalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';

@@ -1,4 +1,5 @@
 import { AppError, unavailable } from '../errors.js';
+import { isPlainObject } from '../plain-object.js';
 import type { AdapterManifest } from './manifest.js';
 import type { AdapterRequest } from './body-parsing.js';
 import { isTrustedSnsUrl, verifyHmacSignature, verifySnsMessage, type CertificateFetcher } from './signatures.js';
@@ -50,8 +51,8 @@ export interface SnsTransport {
  */
 export async function handleSnsMessage(manifest: AdapterManifest, body: unknown, transport: SnsTransport): Promise<void> {
   if (manifest.signature?.type !== 'aws-sns') return;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('Type' in body)) return;
-  const message = body as Record<string, unknown>;
+  if (!isPlainObject(body) || !('Type' in body)) return;
+  const message = body;
   const verdict = await verifySnsMessage(message, transport.fetchCertificate);
   if (!verdict.ok) throw new AppError('Unauthorized', `SNS message signature: ${verdict.reason}`);
   if (message.Type !== 'SubscriptionConfirmation') return;

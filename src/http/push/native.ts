@@ -3,6 +3,7 @@ import type { AdapterRequest } from '../../adapters/body-parsing.js';
 import { AppError } from '../../errors.js';
 import { acceptAdapterPush, adapterNamed, authenticate, type AcceptedPayload, type IngestDeps } from '../../ingest/accept.js';
 import { parseJsonWithinDepth } from '../../json-depth.js';
+import { isPlainObject } from '../../plain-object.js';
 import { adapterRequestOf, integrationKeyOf, readRawBody } from '../request.js';
 import { sendErrorAs } from '../respond.js';
 
@@ -53,7 +54,7 @@ function pagerDutyEvent(deps: IngestDeps, keyField: 'routing_key' | 'service_key
       if (error instanceof AppError) throw error;
       throw new AppError('InvalidParameter', 'the request body is not valid JSON');
     }
-    const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const record = isPlainObject(parsed) ? parsed : {};
     const key = typeof record[keyField] === 'string' && record[keyField] !== '' ? record[keyField] : undefined;
     if (key === undefined) throw new AppError('InvalidParameter', `'${keyField}' is missing or blank`);
     const accepted = await accept(deps, req, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
