@@ -1,5 +1,5 @@
 import express, { type Request, type Response } from 'express';
-import { mappingHeaders, mappingQuery, type AdapterRequest } from '../adapters/body-parsing.js';
+import { mappingHeaders, mappingQuery, mediaTypeOf, type AdapterRequest } from '../adapters/body-parsing.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { assertJsonDepth } from '../json-depth.js';
 import { bodyParserError } from './errors.js';
@@ -48,10 +48,10 @@ export async function readRawBody(req: Request, res: Response, limitBytes: numbe
   return Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
 }
 
-/** Throws InvalidContentType unless the request declares JSON. */
+/** Throws InvalidContentType unless the request declares JSON (`application/json` or `application/…+json`). */
 export function requireJson(req: Request): void {
   const type = req.get('content-type');
-  if (!type || !/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type.trim())) {
+  if (mediaTypeOf(type) !== 'application/json') {
     throw new AppError('InvalidContentType', `Content-Type must be application/json, got ${type ? JSON.stringify(type) : 'none'}`);
   }
 }
