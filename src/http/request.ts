@@ -98,3 +98,8 @@ export function listParam(req: Request, name: string, allowed?: readonly string[
   for (const item of items) if (allowed && !allowed.includes(item)) throw invalidParameter(`${name}: must be one of ${allowed.join(', ')}, got ${JSON.stringify(item)}`);
   return items;
 }
+
+/** The page of a list: `cursor` (from the previous page's next_cursor) and `limit` (1 to 500, default 50). */
+export function pageParams(req: Request): { cursor: string | undefined; limit: number } {
+  return { cursor: stringParam(req, 'cursor'), limit: intParam(req, 'limit', 1, 500) ?? 50 };
+}

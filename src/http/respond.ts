@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { AppError } from '../errors.js';
+import { notFound, type AppError } from '../errors.js';
 import type { AcceptedPayload } from '../ingest/accept.js';
 
 /* Writing answers: every JSON body of the gateway is written here, in the contract's shapes. */
@@ -7,6 +7,12 @@ import type { AcceptedPayload } from '../ingest/accept.js';
 /** A success: `{request_id, data}`. */
 export function sendData(res: Response, data: unknown, status = 200): void {
   res.status(status).json({ request_id: res.locals.requestId as string, data });
+}
+
+/** Answers one resource, or ResourceNotFound (`no <what> with id <id>`) when there is none. */
+export function sendFound(res: Response, found: unknown, what: string, id: string): void {
+  if (found === undefined || found === null) throw notFound(what, id);
+  sendData(res, found);
 }
 
 /** A push's answer: `alert_key` for a single event object, `alert_keys` for a list (even empty). */

@@ -1,9 +1,8 @@
 import type { Router } from 'express';
-import { notFound } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/incident-actions.js';
 import { getIncident, incidentView, listIncidents } from '../../store/read-models.js';
-import { intParam, listParam, stringParam } from '../request.js';
-import { sendData } from '../respond.js';
+import { intParam, listParam, pageParams } from '../request.js';
+import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
 /** `/incidents`: list, one, and the actions ack, unack, close, reopen. */
@@ -14,15 +13,12 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
       channelIds: listParam(req, 'channel'),
       since: intParam(req, 'since', 0, Number.MAX_SAFE_INTEGER),
       until: intParam(req, 'until', 0, Number.MAX_SAFE_INTEGER),
-      cursor: stringParam(req, 'cursor'),
-      limit: intParam(req, 'limit', 1, 500) ?? 50,
+      ...pageParams(req),
     };
     sendData(res, await listIncidents(deps.store.db, filter));
   });
   router.get('/incidents/:id', async (req, res) => {
-    const found = await getIncident(deps.store.db, req.params.id);
-    if (!found) throw notFound('incident', req.params.id);
-    sendData(res, found);
+    sendFound(res, await getIncident(deps.store.db, req.params.id), 'incident', req.params.id);
   });
   for (const action of ['ack', 'unack', 'close', 'reopen'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {

@@ -1,7 +1,6 @@
 import type { Router } from 'express';
-import { notFound } from '../../errors.js';
 import { integrationActivity } from '../../store/read-models.js';
-import { sendData } from '../respond.js';
+import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
 /** `/integrations` (with push URLs and activity) and `/channels`. */
@@ -25,9 +24,7 @@ export function integrationRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 
   };
   router.get('/integrations', async (_req, res) => sendData(res, { items: await describe() }));
   router.get('/integrations/:id', async (req, res) => {
-    const found = (await describe()).find((integration) => integration.id === req.params.id);
-    if (!found) throw notFound('integration', req.params.id);
-    sendData(res, found);
+    sendFound(res, (await describe()).find((integration) => integration.id === req.params.id), 'integration', req.params.id);
   });
   router.get('/channels', (_req, res) => sendData(res, { items: deps.config().channels.map((channel) => ({ id: channel.id, name: channel.name, description: channel.description, auto_close: channel.autoClose })) }));
 }
