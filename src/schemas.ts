@@ -129,20 +129,44 @@ export function describeSchemaErrors(errors: readonly ErrorObject[] | null | und
   return [...new Set(messages)];
 }
 
+const isSchemaFile = (name: string | undefined): name is SchemaFile => name !== undefined && schemas.has(name as SchemaFile);
+
 /**
- * schemas/openapi.json with each `$ref` to a schema file replaced by that file's schema, so the served document is
- * self-contained while the file refers to the one source of each shape.
+ * schemas/openapi.json made self-contained: a `$ref` to a whole schema file is replaced by that schema, and a `$ref`
+ * to one of a file's definitions points at a component (`rules.silence`) holding it, with the definitions it refers
+ * to. The file keeps referring to the one source of each shape; clients get one document.
  */
 export function bundledOpenApi(): string {
-  const inline = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(inline);
+  const document = readSchema('openapi.json') as { components: { schemas: Record<string, unknown> } };
+  const components = new Map<string, unknown>();
+  const componentName = (file: SchemaFile, definition: string): string => `${file.replace('.schema.json', '')}.${definition}`;
+  const addComponent = (file: SchemaFile, definition: string): string => {
+    const name = componentName(file, definition);
+    if (!components.has(name)) {
+      components.set(name, undefined);
+      const definitions = schemas.get(file)?.definitions as Record<string, unknown>;
+      components.set(name, bundle(definitions[definition], file));
+    }
+    return `#/components/schemas/${name}`;
+  };
+  // `within`: the schema file being copied, whose `#/definitions/…` refs are its own.
+  const bundle = (value: unknown, within?: SchemaFile): unknown => {
+    if (Array.isArray(value)) return value.map((item) => bundle(item, within));
     if (typeof value !== 'object' || value === null) return value;
     const { $ref, ...rest } = value as Record<string, unknown>;
-    if (typeof $ref === 'string' && schemas.has($ref as SchemaFile)) {
-      const { $schema: _dialect, $id: _id, ...schema } = schemas.get($ref as SchemaFile) as Record<string, unknown>;
-      return { ...schema, ...(inline(rest) as object) };
+    if (typeof $ref === 'string') {
+      const [target, fragment] = $ref.split('#');
+      const file = target === '' ? within : target;
+      if (isSchemaFile(file)) {
+        const siblings = bundle(rest, within) as object;
+        if (fragment?.startsWith('/definitions/')) return { $ref: addComponent(file, fragment.slice('/definitions/'.length)), ...siblings };
+        const { $schema: _dialect, $id: _id, definitions: _definitions, ...schema } = schemas.get(file) as Record<string, unknown>;
+        return { ...(bundle(schema, file) as object), ...siblings };
+      }
     }
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(item)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, bundle(item, within)]));
   };
-  return JSON.stringify(inline(readSchema('openapi.json')), null, 2);
+  const bundled = bundle(document) as typeof document;
+  bundled.components.schemas = { ...bundled.components.schemas, ...Object.fromEntries(components) };
+  return JSON.stringify(bundled, null, 2);
 }
