@@ -12,7 +12,7 @@ import { schemasDir } from './paths.js';
  * once, by its $id, so a schema that refers to another (config → rules) and the OpenAPI document use the same file.
  */
 
-const schemaFiles = ['standard-alert.schema.json', 'rules.schema.json', 'config.schema.json', 'adapter.schema.json'] as const;
+const schemaFiles = ['standard-alert.schema.json', 'rules.schema.json', 'config.schema.json', 'adapter.schema.json', 'api.schema.json'] as const;
 type SchemaFile = (typeof schemaFiles)[number];
 
 const readSchema = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(schemasDir, file), 'utf8')) as Record<string, unknown>;
@@ -29,12 +29,23 @@ function compiled<T>(file: SchemaFile): ValidateFunction<T> {
   return validate;
 }
 
+/** The quick-silence body (schemas/api.schema.json). */
+export interface QuickSilenceBody {
+  duration?: string;
+  mode?: 'mark' | 'drop';
+  name?: string;
+  actor?: string;
+}
+
 /** The standard event (contract §3), compiled once per process. */
 export const validateStandardAlert: ValidateFunction<StandardAlertInput> = compiled<StandardAlertInput>('standard-alert.schema.json');
 /** alertgate.yaml, rules included. */
 export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigFile>('config.schema.json');
 /** An adapter's manifest.json. */
 export const validateAdapterManifest: ValidateFunction<AdapterManifest> = compiled<AdapterManifest>('adapter.schema.json');
+
+/** The quick-silence body of the management API. */
+export const validateQuickSilence: ValidateFunction<QuickSilenceBody> = ajv.compile<QuickSilenceBody>({ $ref: `${idOf('api.schema.json')}#/definitions/quick_silence` });
 
 const ruleValidators = new Map<string, ValidateFunction>();
 
@@ -51,9 +62,9 @@ export function ruleDefinitionValidator(definition: string): ValidateFunction {
 /**
  * How a kind of document words its problems. Each is what its readers already see (and tests pin): configuration and
  * rules as `a[0].b: missing required field "x"`, adapter manifests as `a.0.b` and `x: is required`, the standard event
- * in Flashduty's terms, naming each limit.
+ * in Flashduty's terms, naming each limit, API bodies naming the fields they take and the length of a text.
  */
-export type SchemaVoice = 'config' | 'manifest' | 'event';
+export type SchemaVoice = 'config' | 'manifest' | 'event' | 'api';
 
 /** A JSON pointer as a path: `a[0].b` (`a.0.b` in the manifest voice); `~1` and `~0` unescaped. */
 function pathOf(pointer: string, voice: SchemaVoice): string {
@@ -104,9 +115,29 @@ function describeEventError(error: ErrorObject, path: string, data: unknown): st
   }
 }
 
+/** An example object as one line: `{"duration": "1d", "mode": "mark"}`. */
+const exampleOf = (schema: Record<string, unknown>): string => {
+  const example = (schema.examples as Array<Record<string, unknown>> | undefined)?.[0] ?? {};
+  return `{${Object.entries(example).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(', ')}}`;
+};
+
+function describeApiError(error: ErrorObject, path: string, root: string): string | undefined {
+  const params = error.params as Record<string, unknown>;
+  const schema = error.parentSchema as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') {
+    const known = Object.keys((schema.properties as object | undefined) ?? {}).join(', ');
+    return `${path === '' ? '' : path + '.'}${String(params.additionalProperty)}: unknown field (${known})`;
+  }
+  if (error.keyword === 'type' && schema.type === 'object') return `${path || root}: must be an object such as ${exampleOf(schema)}`;
+  if (schema.type === 'string' && ['type', 'minLength', 'maxLength'].includes(error.keyword)) return `${path}: must be text of ${String(schema.minLength ?? 0)} to ${String(schema.maxLength)} characters`;
+  if (error.keyword === 'enum') return `${path || root}: must be one of ${listOf(params.allowedValues)}`;
+  return `${path || root}: ${error.message ?? 'is invalid'}`;
+}
+
 function describeError(error: ErrorObject, voice: SchemaVoice, root: string, data: unknown): string | undefined {
   const path = pathOf(error.instancePath, voice);
   if (voice === 'event') return describeEventError(error, path, data);
+  if (voice === 'api') return describeApiError(error, path, root);
   const params = error.params as Record<string, unknown>;
   const at = path || root;
   if (voice === 'manifest' && (error.keyword === 'oneOf' || error.keyword === 'if')) return undefined;

@@ -1,6 +1,7 @@
 import type { Request, Router } from 'express';
 import { invalidParameter } from '../../errors.js';
 import { createSilence, getChannelSilence, listChannelSilences, quickSilenceAlert, removeSilence, replaceSilence, type QuickSilenceOptions } from '../../silences/silence-actions.js';
+import { describeSchemaErrors, validateQuickSilence } from '../../schemas.js';
 import { sendData } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
@@ -13,23 +14,11 @@ function actorParam(req: Request): string | undefined {
   return actor;
 }
 
-/** The quick-silence body: every field optional, each checked. */
+/** The quick-silence body (schemas/api.schema.json): every field optional. */
 function quickSilenceOptions(body: unknown): QuickSilenceOptions {
   if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidParameter('body: must be an object such as {"duration": "1d", "mode": "mark"}');
-  const fields = body as Record<string, unknown>;
-  const unknown = Object.keys(fields).find((key) => !['duration', 'mode', 'name', 'actor'].includes(key));
-  if (unknown !== undefined) throw invalidParameter(`${unknown}: unknown field (duration, mode, name, actor)`);
-  const text = (name: string, max: number): string | undefined => {
-    const value = fields[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value === '' || value.length > max) throw invalidParameter(`${name}: must be text of 1 to ${max} characters`);
-    return value;
-  };
-  const mode = fields.mode;
-  if (mode !== undefined && mode !== 'mark' && mode !== 'drop') throw invalidParameter('mode: must be one of mark, drop');
-  const options = { duration: text('duration', 32), name: text('name', 100), actor: text('actor', 128), mode: mode as QuickSilenceOptions['mode'] };
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as QuickSilenceOptions;
+  if (!validateQuickSilence(body)) throw invalidParameter(describeSchemaErrors(validateQuickSilence.errors, 'api', { root: 'body' }).join('; '));
+  return body;
 }
 
 /** `/channels/{id}/silences` (CRUD) and `/alerts/{id}/quick-silence`. */
