@@ -110,10 +110,6 @@ export function flattenLabels(value: unknown, prefix?: unknown): LabelMap | unde
 }
 
 /**
- * Merges label maps left to right; later values override earlier ones, `undefined` maps and `null`/`""` values
- * are skipped (so an empty value never erases a real one). Keeps at most 50 keys, the first inserted.
- */
-/**
  * Flattens several sources (as `$flattenLabels`) into one labels map where the FIRST source holding a key wins,
  * capped at 50: `$collectLabels([labels, annotations])` keeps every label and adds the annotations not shadowed.
  * One call instead of flatten + flatten + merge, on the hottest adapters.
@@ -128,6 +124,10 @@ export function collectLabels(sources: unknown): LabelMap {
   return Object.fromEntries(collected);
 }
 
+/**
+ * Merges label maps left to right; later values override earlier ones, `undefined` maps and `null`/`""` values
+ * are skipped (so an empty value never erases a real one). Keeps at most 50 keys, the first inserted.
+ */
 export function mergeLabels(maps: unknown): LabelMap {
   const merged: LabelBuilder = new Map();
   for (const map of Array.isArray(maps) ? maps : [maps]) {
