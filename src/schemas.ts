@@ -6,6 +6,7 @@ import type { ConfigFile } from './config/types.js';
 import { eventLimits } from './events/limits.js';
 import type { StandardAlertInput } from './events/types.js';
 import { schemasDir } from './paths.js';
+import type { QuickSilenceOptions } from './silences/silence-actions.js';
 
 /*
  * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ is added
@@ -29,14 +30,6 @@ function compiled<T>(file: SchemaFile): ValidateFunction<T> {
   return validate;
 }
 
-/** The quick-silence body (schemas/api.schema.json). */
-export interface QuickSilenceBody {
-  duration?: string;
-  mode?: 'mark' | 'drop';
-  name?: string;
-  actor?: string;
-}
-
 /** The standard event (contract §3), compiled once per process. */
 export const validateStandardAlert: ValidateFunction<StandardAlertInput> = compiled<StandardAlertInput>('standard-alert.schema.json');
 /** alertgate.yaml, rules included. */
@@ -45,7 +38,7 @@ export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigF
 export const validateAdapterManifest: ValidateFunction<AdapterManifest> = compiled<AdapterManifest>('adapter.schema.json');
 
 /** The quick-silence body of the management API. */
-export const validateQuickSilence: ValidateFunction<QuickSilenceBody> = ajv.compile<QuickSilenceBody>({ $ref: `${idOf('api.schema.json')}#/definitions/quick_silence` });
+export const validateQuickSilence: ValidateFunction<QuickSilenceOptions> = ajv.compile<QuickSilenceOptions>({ $ref: `${idOf('api.schema.json')}#/definitions/quick_silence` });
 
 const ruleValidators = new Map<string, ValidateFunction>();
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { parseQueryOverrides } from '../events/normalise.js';
-import type { AlertImage, EventStatus, NormalisedEvent } from '../events/types.js';
+import type { NormalisedEvent } from '../events/types.js';
 import { mapRequest } from './map-request.js';
 import { MappingError } from './mapping.js';
 import type { LoadedAdapter } from './registry.js';
@@ -18,15 +18,7 @@ export const fixtureMappingLimits = { timeoutMs: 10_000 } as const;
 export const fixtureDefaults = { receivedAt: 1767225600000, integrationId: 'fixture', integrationName: 'Fixture' } as const;
 
 /** The part of a normalised event that `<case>.expected.json` pins down. */
-export interface ProjectedEvent {
-  title: string;
-  event_status: EventStatus;
-  alert_key: string;
-  description?: string;
-  labels: Record<string, string>;
-  images?: AlertImage[];
-  event_time: number;
-}
+export type ProjectedEvent = Pick<NormalisedEvent, 'title' | 'event_status' | 'alert_key' | 'description' | 'labels' | 'images' | 'event_time'>;
 
 /** `<case>.expected-error.json`: the answer, and a substring of its message. */
 export interface ExpectedError {
