@@ -19,6 +19,7 @@ import { IntegrationDirectory } from '../ingest/integration-directory.js';
 import { RateLimiter } from '../ingest/rate-limiter.js';
 import { RecentPayloads } from '../ingest/recent-payloads.js';
 import { bundledOpenApi } from '../schemas.js';
+import { queuePrefix } from '../queue/redis.js';
 import { circuitOf } from '../queue/redis-circuit.js';
 import { adminRouter } from './admin.js';
 import { adapterRoutes } from './api/adapters.js';
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   const registry = deps.adapters ?? AdapterRegistry.load();
   const ingest: IngestDeps = {
     directory,
-    rateLimiter: new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock),
+    rateLimiter: new RateLimiter(deps.redis, queuePrefix(deps.redisPrefix), clock),
     registry,
     producer: deps.producer,
     store: deps.store,
