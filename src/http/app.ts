@@ -81,6 +81,23 @@ function withRoutes(router: Router, deps: ApiDeps, resources: Array<(router: Rou
   return router;
 }
 
+/** What the push routes and the API's payload routes call: the ingest service's dependencies. */
+function ingestDeps(deps: AppDeps, directory: IntegrationDirectory, clock: () => number, config: () => Config): IngestDeps {
+  return {
+    directory,
+    rateLimiter: new RateLimiter(deps.redis, queuePrefix(deps.redisPrefix), clock),
+    registry: deps.adapters ?? AdapterRegistry.load(),
+    producer: deps.producer,
+    store: deps.store,
+    recent: new RecentPayloads(deps.redis, deps.redisPrefix, (error) => deps.logger.warn({ err: error.message }, 'could not keep a recent payload')),
+    metrics: deps.metrics,
+    logger: deps.logger,
+    sns: { fetchCertificate: deps.fetchCertificate ?? fetchSnsCertificate, fetchUrl: deps.fetchUrl ?? fetchSubscribeUrl },
+    clock,
+    payloadLimitBytes: () => config().payloadLimitBytes,
+  };
+}
+
 /** Builds the gateway's HTTP app: push endpoints, management API, health and metrics. */
 export function createApp(deps: AppDeps): GatewayApp {
   const clock = deps.clock ?? Date.now;
@@ -91,20 +108,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.set('etag', false);
   app.use(requestContext(deps.logger, deps.metrics));
 
-  const registry = deps.adapters ?? AdapterRegistry.load();
-  const ingest: IngestDeps = {
-    directory,
-    rateLimiter: new RateLimiter(deps.redis, queuePrefix(deps.redisPrefix), clock),
-    registry,
-    producer: deps.producer,
-    store: deps.store,
-    recent: new RecentPayloads(deps.redis, deps.redisPrefix, (error) => deps.logger.warn({ err: error.message }, 'could not keep a recent payload')),
-    metrics: deps.metrics,
-    logger: deps.logger,
-    sns: { fetchCertificate: deps.fetchCertificate ?? fetchSnsCertificate, fetchUrl: deps.fetchUrl ?? fetchSubscribeUrl },
-    clock,
-    payloadLimitBytes: () => config.payloadLimitBytes,
-  };
+  const ingest = ingestDeps(deps, directory, clock, () => config);
+  const { registry } = ingest;
 
   app.get('/healthz', (_req, res) => {
     res.locals.route = 'healthz';
