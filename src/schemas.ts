@@ -9,8 +9,9 @@ import { schemasDir } from './paths.js';
 import type { QuickSilenceOptions } from './silences/silence-actions.js';
 
 /*
- * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ is added
- * once, by its $id, so a schema that refers to another (config → rules) and the OpenAPI document use the same file.
+ * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ (all but
+ * openapi.json, which refers to them) is added once, by its $id, so a schema that refers to another (config → rules)
+ * and the OpenAPI document use the same file.
  */
 
 const schemaFiles = ['standard-alert.schema.json', 'rules.schema.json', 'config.schema.json', 'adapter.schema.json', 'api.schema.json'] as const;
