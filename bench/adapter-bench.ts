@@ -6,11 +6,10 @@ import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { parseAdapterBody, requestBytes } from '../src/adapters/body-parsing.js';
 import { fixtureDefaults, loadFixtures } from '../src/adapters/fixtures.js';
+import { mapRequest } from '../src/adapters/map-request.js';
 import { AdapterRegistry, type LoadedAdapter } from '../src/adapters/registry.js';
 import { requestFromSample } from '../src/adapters/sample-request.js';
-import { transformPayload } from '../src/adapters/transform.js';
 import { adaptersDir } from '../src/paths.js';
 import { cliPath, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
 
@@ -26,8 +25,7 @@ async function transformCost(adapter: LoadedAdapter, rounds: number): Promise<nu
   const once = async (): Promise<number> => {
     let alerts = 0;
     for (const request of requests) {
-      const body = await parseAdapterBody(adapter.manifest, request);
-      alerts += (await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request))).events.length;
+      alerts += (await mapRequest(adapter, request, context)).events.length;
     }
     return alerts;
   };

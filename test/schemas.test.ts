@@ -2,15 +2,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { AdapterContentType, AdapterManifest, AdapterMethod } from '../src/adapters/manifest.js';
 import type { ChannelConfig, ConfigFile, DefaultsConfig, IntegrationConfig, RateLimitConfig } from '../src/config/types.js';
 import { buildConfig } from '../src/config/load-config.js';
 import { eventStatuses, type AlertImage, type StandardAlertInput } from '../src/events/types.js';
-import { validateStandardAlert } from '../src/events/standard-schema.js';
+import { validateStandardAlert } from '../src/schemas.js';
 import { schemasDir } from '../src/paths.js';
 
 interface JsonSchema {
   properties?: Record<string, JsonSchema & { enum?: string[] }>;
-  items?: JsonSchema;
+  items?: JsonSchema & { enum?: string[] };
   definitions?: Record<string, JsonSchema>;
   $ref?: string;
 }
@@ -25,6 +26,9 @@ const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, 
 const channelKeys: Record<keyof ChannelConfig, true> = { id: true, name: true, description: true, auto_close: true, grouping: true, storm_thresholds: true, flapping: true, auto_resolve: true, drop: true, silences: true, inhibitions: true };
 const integrationKeys: Record<keyof IntegrationConfig, true> = { id: true, name: true, adapter: true, key: true, channel: true, routes: true, default_channels: true, enrich: true, pipeline: true, enabled: true, secret: true, rate_limit: true };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
+const manifestKeys: Record<keyof AdapterManifest, true> = { name: true, title: true, vendor_docs: true, content_types: true, methods: true, alert_key: true, multipart_field: true, signature: true };
+const contentTypes: Record<AdapterContentType, true> = { 'application/json': true, 'text/plain': true, 'application/x-www-form-urlencoded': true, 'multipart/form-data': true };
+const methods: Record<AdapterMethod, true> = { POST: true, PUT: true, GET: true };
 
 const keys = (record: object): string[] => Object.keys(record).sort();
 const schemaKeys = (schema: JsonSchema | undefined): string[] => Object.keys(schema?.properties ?? {}).sort();
@@ -59,4 +63,11 @@ test('a fully populated ConfigFile validates', () => {
   const config = buildConfig(full, 'test', {});
   assert.equal(config.integrations[0].rateLimit.perSecond, 1);
   assert.equal(config.channels[0].autoClose, false);
+});
+
+test('adapter manifest schema and AdapterManifest name the same fields, body types and methods', () => {
+  const schema = load('adapter.schema.json');
+  assert.deepEqual(schemaKeys(schema), keys(manifestKeys));
+  assert.deepEqual([...(schema.properties?.content_types.items?.enum ?? [])].sort(), keys(contentTypes));
+  assert.deepEqual([...(schema.properties?.methods.items?.enum ?? [])].sort(), keys(methods));
 });

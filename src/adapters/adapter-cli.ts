@@ -2,11 +2,10 @@ import { AssertionError, deepStrictEqual } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { counted } from '../counted.js';
 import { AppError } from '../errors.js';
-import { parseAdapterBody, requestBytes } from './body-parsing.js';
 import { fixtureMismatch, fixtureDefaults, fixtureMappingLimits, loadFixtures, runFixture, sortKeys, writeExpected, type Fixture } from './fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from './registry.js';
+import { mapRequest } from './map-request.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from './sample-request.js';
-import { transformPayload } from './transform.js';
 
 /** Where a command writes; a command returns its exit code. */
 export interface CliOutput {
@@ -53,7 +52,7 @@ async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boo
 }
 
 /**
- * `alertgate adapter test [name]`: runs every fixture (of one adapter, or all) through the transform path and
+ * `alertgate adapter test [name]`: runs every fixture (of one adapter, or all) through mapRequest, as a push runs, and
  * compares with the expected files; exit code 1 on any mismatch, broken adapter or adapter without fixtures.
  * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead.
  */
@@ -95,9 +94,8 @@ export async function tryAdapter(io: CliOutput, name: string, file: string, dir?
   const sample: SampleRequest = isSampleRequest(document, 'body') ? (document as SampleRequest) : { body: document };
   const request = requestFromSample(sample, adapter.manifest);
   try {
-    const body = await parseAdapterBody(adapter.manifest, request);
     const context = { integrationId: fixtureDefaults.integrationId, integrationName: fixtureDefaults.integrationName, receivedAt: sample.received_at ?? fixtureDefaults.receivedAt };
-    const { events } = await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request));
+    const { events } = await mapRequest(adapter, request, context);
     io.out(JSON.stringify(events, null, 2));
     return 0;
   } catch (error) {

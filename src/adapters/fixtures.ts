@@ -1,33 +1,24 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../errors.js';
-import { parseSeverityOverride } from '../events/normalise.js';
-import type { AlertImage, EventStatus, NormalisedEvent } from '../events/types.js';
-import { parseAdapterBody, requestBytes } from './body-parsing.js';
+import { parseQueryOverrides } from '../events/normalise.js';
+import type { NormalisedEvent } from '../events/types.js';
+import { mapRequest } from './map-request.js';
 import { MappingError } from './mapping.js';
 import type { LoadedAdapter } from './registry.js';
 import { requestFromSample, type SampleRequest } from './sample-request.js';
-import { transformPayload } from './transform.js';
 
-/** Fixtures run as this integration at this time (adapters/README.md). */
 /**
  * Fixtures check what a mapping produces, not how fast: a loaded machine stretches wall-clock time, so fixture runs
  * give mappings a roomy time budget (runaway recursion is still stopped by the depth limit).
  */
 export const fixtureMappingLimits = { timeoutMs: 10_000 } as const;
 
+/** Fixtures run as this integration at this time (adapters/README.md). */
 export const fixtureDefaults = { receivedAt: 1767225600000, integrationId: 'fixture', integrationName: 'Fixture' } as const;
 
 /** The part of a normalised event that `<case>.expected.json` pins down. */
-export interface ProjectedEvent {
-  title: string;
-  event_status: EventStatus;
-  alert_key: string;
-  description?: string;
-  labels: Record<string, string>;
-  images?: AlertImage[];
-  event_time: number;
-}
+export type ProjectedEvent = Pick<NormalisedEvent, 'title' | 'event_status' | 'alert_key' | 'description' | 'labels' | 'images' | 'event_time'>;
 
 /** `<case>.expected-error.json`: the answer, and a substring of its message. */
 export interface ExpectedError {
@@ -86,15 +77,12 @@ export function errorOutcome(error: AppError): { error: ExpectedError } {
   return { error: { status: error.status, code: error.code, message } };
 }
 
-/** Runs a fixture through the transform path (body parsing, mapping, normalisation), as `alertgate adapter test` does. */
+/** Runs a fixture through {@link mapRequest} (content type, body parsing, mapping, normalisation), as `alertgate adapter test` does. */
 export async function runFixture(adapter: LoadedAdapter, fixture: Fixture): Promise<FixtureOutcome> {
   const request = requestFromSample(fixture.input, adapter.manifest);
   const context = { integrationId: fixtureDefaults.integrationId, integrationName: fixtureDefaults.integrationName, receivedAt: fixture.input.received_at ?? fixtureDefaults.receivedAt };
   try {
-    const severity = parseSeverityOverride(request.query.severity);
-    const overrides = { ...(severity && { severityOverride: severity }), ...(request.query.title_rule && { titleRuleOverride: request.query.title_rule }) };
-    const body = await parseAdapterBody(adapter.manifest, request);
-    const { events } = await transformPayload(adapter, { body, headers: request.headers, query: request.query }, { ...context, ...overrides }, requestBytes(request));
+    const { events } = await mapRequest(adapter, request, { ...context, ...parseQueryOverrides(request.query) });
     return { events: events.map(projectEvent) };
   } catch (error) {
     if (error instanceof AppError) return errorOutcome(error);

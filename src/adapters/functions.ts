@@ -5,21 +5,19 @@
  * bound, refused as it is in a request body.
  */
 
+import { eventLimits } from '../events/limits.js';
 import { toEpochMillis } from '../events/normalise.js';
 import { assertJsonDepth } from '../json-depth.js';
+import { isPlainObject } from '../plain-object.js';
 
 /** A flat label map, as the standard event carries it. */
 export type LabelMap = Record<string, string>;
 
-/** Most labels an event may carry; the helpers that build label maps stop there. */
-export const maxLabels = 50;
-const maxLabelKeyLength = 128;
+// The helpers that build label maps stop at the standard event's limits.
+const maxLabels = eventLimits.labels;
+const maxLabelKeyLength = eventLimits.labelKey;
 
 type Scalar = string | number | boolean;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isScalar(value: unknown): value is Scalar {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
@@ -112,10 +110,6 @@ export function flattenLabels(value: unknown, prefix?: unknown): LabelMap | unde
 }
 
 /**
- * Merges label maps left to right; later values override earlier ones, `undefined` maps and `null`/`""` values
- * are skipped (so an empty value never erases a real one). Keeps at most 50 keys, the first inserted.
- */
-/**
  * Flattens several sources (as `$flattenLabels`) into one labels map where the FIRST source holding a key wins,
  * capped at 50: `$collectLabels([labels, annotations])` keeps every label and adds the annotations not shadowed.
  * One call instead of flatten + flatten + merge, on the hottest adapters.
@@ -130,6 +124,10 @@ export function collectLabels(sources: unknown): LabelMap {
   return Object.fromEntries(collected);
 }
 
+/**
+ * Merges label maps left to right; later values override earlier ones, `undefined` maps and `null`/`""` values
+ * are skipped (so an empty value never erases a real one). Keeps at most 50 keys, the first inserted.
+ */
 export function mergeLabels(maps: unknown): LabelMap {
   const merged: LabelBuilder = new Map();
   for (const map of Array.isArray(maps) ? maps : [maps]) {

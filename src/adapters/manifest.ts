@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { schemasDir } from '../paths.js';
+import { describeSchemaErrors, validateAdapterManifest } from '../schemas.js';
 import { lineColumnOf } from './source-position.js';
 
 /** Body types an adapter may accept (schemas/adapter.schema.json). */
@@ -35,18 +32,6 @@ export interface AdapterManifest {
   signature?: HmacSignatureSpec | SnsSignatureSpec;
 }
 
-const schema = JSON.parse(readFileSync(join(schemasDir, 'adapter.schema.json'), 'utf8')) as object;
-const validateManifest = new Ajv({ allErrors: true }).compile<AdapterManifest>(schema);
-
-function describeManifestError(error: ErrorObject): string {
-  const path = error.instancePath.split('/').slice(1).join('.') || '(root)';
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') return `${path}: unknown field ${JSON.stringify(params.additionalProperty)}`;
-  if (error.keyword === 'enum') return `${path}: must be one of ${(params.allowedValues as string[]).join(', ')}`;
-  if (error.keyword === 'required') return `${path === '(root)' ? '' : path + '.'}${String(params.missingProperty)}: is required`;
-  return `${path}: ${error.message ?? 'is invalid'}`;
-}
-
 /** JSON.parse's "at position N" turned into line:column of the text. */
 function jsonSyntaxProblem(text: string, error: Error): string {
   const message = error.message.replace(/\s+/g, ' ');
@@ -67,10 +52,7 @@ export function parseManifest(text: string, folder: string): { manifest: Adapter
   } catch (error) {
     return { problems: [jsonSyntaxProblem(text, error as Error)] };
   }
-  if (!validateManifest(document)) {
-    // oneOf failures repeat each branch's complaint; one line per distinct problem is enough.
-    return { problems: [...new Set((validateManifest.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if').map(describeManifestError))] };
-  }
+  if (!validateAdapterManifest(document)) return { problems: describeSchemaErrors(validateAdapterManifest.errors, 'manifest') };
   if (document.name !== folder) return { problems: [`name: must equal the folder name ${JSON.stringify(folder)}, got ${JSON.stringify(document.name)}`] };
   return { manifest: document };
 }

@@ -1,4 +1,5 @@
-import { AppError } from '../errors.js';
+import { AppError, unavailable } from '../errors.js';
+import { isPlainObject } from '../plain-object.js';
 import type { AdapterManifest } from './manifest.js';
 import type { AdapterRequest } from './body-parsing.js';
 import { isTrustedSnsUrl, verifyHmacSignature, verifySnsMessage, type CertificateFetcher } from './signatures.js';
@@ -50,8 +51,8 @@ export interface SnsTransport {
  */
 export async function handleSnsMessage(manifest: AdapterManifest, body: unknown, transport: SnsTransport): Promise<void> {
   if (manifest.signature?.type !== 'aws-sns') return;
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('Type' in body)) return;
-  const message = body as Record<string, unknown>;
+  if (!isPlainObject(body) || !('Type' in body)) return;
+  const message = body;
   const verdict = await verifySnsMessage(message, transport.fetchCertificate);
   if (!verdict.ok) throw new AppError('Unauthorized', `SNS message signature: ${verdict.reason}`);
   if (message.Type !== 'SubscriptionConfirmation') return;
@@ -63,6 +64,6 @@ export async function handleSnsMessage(manifest: AdapterManifest, body: unknown,
     await transport.fetchUrl(url);
   } catch (error) {
     // SNS redelivers the confirmation when it does not get a 2xx, so a 503 lets it try again.
-    throw new AppError('ServiceUnavailable', `could not confirm the SNS subscription: ${(error as Error).message}`, { 'Retry-After': '30' });
+    throw unavailable(`could not confirm the SNS subscription: ${(error as Error).message}`, 30);
   }
 }

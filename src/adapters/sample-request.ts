@@ -1,5 +1,6 @@
 import { mappingHeaders, mappingQuery, type AdapterRequest } from './body-parsing.js';
 import type { AdapterManifest } from './manifest.js';
+import { isPlainObject } from '../plain-object.js';
 
 /**
  * A request written down as JSON: the fixture input format (`<case>.input.json`), also taken by
@@ -26,7 +27,7 @@ const sampleKeys = new Set(['raw_body', 'headers', 'query', 'content_type', 'met
  * preview API) rather than a bare payload: an object holding `bodyKey` (or `raw_body`) and no other keys.
  */
 export function isSampleRequest(value: unknown, bodyKey: 'body' | 'payload'): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (!isPlainObject(value)) return false;
   const keys = Object.keys(value);
   return (keys.includes(bodyKey) || keys.includes('raw_body')) && keys.every((key) => key === bodyKey || sampleKeys.has(key));
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import { normaliseStandardEvent, type NormaliseContext } from '../events/normalise.js';
 import type { NormalisedEvent } from '../events/types.js';
+import { isPlainObject } from '../plain-object.js';
 import { MappingError, type JsonataErrorDetail } from './mapping.js';
 import type { MappingInput } from './body-parsing.js';
 import type { LoadedAdapter } from './registry.js';
@@ -22,8 +23,6 @@ export interface TransformProblem {
   index?: number;
   jsonata?: JsonataErrorDetail;
 }
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Runs the adapter's mapping and returns its raw items; throws MappingError when it fails or returns nothing usable. */
 async function mapItems(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes: number): Promise<{ items: unknown[]; asList: boolean }> {

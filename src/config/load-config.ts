@@ -1,19 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { dirname } from 'node:path';
-import { packageRoot, schemasDir } from '../paths.js';
+import { packageRoot } from '../paths.js';
 import { compileChannelRules, compileIntegrationRules, loadMappingTables, validateChannelRules, validateIntegrationRules } from './compile-rules.js';
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
+import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
-
-const schema = JSON.parse(readFileSync(join(schemasDir, 'config.schema.json'), 'utf8')) as object;
-const rulesSchema = JSON.parse(readFileSync(join(schemasDir, 'rules.schema.json'), 'utf8')) as object;
-const validateConfigFile = new Ajv({ allErrors: true, allowUnionTypes: true }).addSchema(rulesSchema).compile<ConfigFile>(schema);
 
 /** Every problem of a configuration, each as `path: message`. */
 export class ConfigError extends Error {
@@ -23,13 +19,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
-}
-
-function jsonPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
 /** Replaces `${ENV_VAR}` in every string; a variable that is not set is a problem, not an empty secret. */
@@ -46,15 +35,6 @@ function substituteEnv(value: unknown, env: Environment, path: string, problems:
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, path ? `${path}.${key}` : key, problems)]));
   }
   return value;
-}
-
-function describeError(error: ErrorObject): string {
-  const path = jsonPath(error.instancePath) || '(root)';
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') return `${path}: unknown field ${JSON.stringify(params.additionalProperty)}`;
-  if (error.keyword === 'required') return `${path}: missing required field ${JSON.stringify(params.missingProperty)}`;
-  if (error.keyword === 'enum') return `${path}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-  return `${path}: ${error.message ?? 'is invalid'}`;
 }
 
 function parseSize(value: number | string | undefined): number {
@@ -95,7 +75,7 @@ export function buildConfig(document: unknown, source: string, env: Environment,
   // A field whose variable is missing has one problem, not also the empty value's schema errors.
   const missingPaths = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(':'))));
   if (!validateConfigFile(substituted)) {
-    problems.push(...(validateConfigFile.errors ?? []).map(describeError).filter((problem) => !missingPaths.has(problem.slice(0, problem.indexOf(':')))));
+    problems.push(...describeSchemaErrors(validateConfigFile.errors, 'config').filter((problem) => !missingPaths.has(problem.slice(0, problem.indexOf(':')))));
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
   const file = substituted as ConfigFile;

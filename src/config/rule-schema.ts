@@ -1,27 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { schemasDir } from '../paths.js';
-
-const rulesSchema = JSON.parse(readFileSync(join(schemasDir, 'rules.schema.json'), 'utf8')) as { $id: string };
-const ajv = new Ajv({ allErrors: true, allowUnionTypes: true }).addSchema(rulesSchema);
-const validators = new Map<string, ValidateFunction>();
-
-function jsonPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
-}
-
-function describe(error: ErrorObject, root: string): string {
-  const path = jsonPath(error.instancePath) || root;
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') return `${path}: unknown field ${JSON.stringify(params.additionalProperty)}`;
-  if (error.keyword === 'required') return `${path}: missing required field ${JSON.stringify(params.missingProperty)}`;
-  if (error.keyword === 'enum') return `${path}: must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-  return `${path}: ${error.message ?? 'is invalid'}`;
-}
+import type { ErrorObject } from 'ajv';
+import { describeSchemaErrors, ruleDefinitionValidator } from '../schemas.js';
 
 /**
  * Keeps the errors that say what to fix. A failed `anyOf`/`oneOf` also reports every branch the value did not take:
@@ -42,11 +20,7 @@ function specificErrors(errors: readonly ErrorObject[]): ErrorObject[] {
  * (one_off or weekly) is left to the rule's own validation, which says it in words. `root` names the value itself.
  */
 export function ruleSchemaProblems(definition: string, value: unknown, root = '(root)'): string[] {
-  let validate = validators.get(definition);
-  if (!validate) {
-    validate = ajv.compile({ $ref: `${rulesSchema.$id}#/definitions/${definition}` });
-    validators.set(definition, validate);
-  }
+  const validate = ruleDefinitionValidator(definition);
   if (validate(value)) return [];
-  return [...new Set(specificErrors(validate.errors ?? []).map((error) => describe(error, root)))];
+  return describeSchemaErrors(specificErrors(validate.errors ?? []), 'config', { root });
 }

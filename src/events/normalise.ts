@@ -1,19 +1,11 @@
 import { invalidParameter } from '../errors.js';
 import { deriveAlertKey } from './alert-key.js';
-import { describeSchemaErrors, validateStandardAlert } from './standard-schema.js';
+import { isPlainObject } from '../plain-object.js';
+import { eventLimits } from './limits.js';
+import { describeSchemaErrors, validateStandardAlert } from '../schemas.js';
 import { renderTitleRule } from './title-rule.js';
 import { truncateCodePoints, codePointLength } from './truncate.js';
 import { severities, type AlertImage, type NormalisedEvent, type Severity, type StandardAlertInput } from './types.js';
-
-/** Field limits of contract §3 (code points). */
-export const limits = {
-  title: 512,
-  description: 2048,
-  labelValue: 2048,
-  imageAlt: 128,
-  imageSrc: 256,
-  imageHref: 256,
-} as const;
 
 /** Who sent the event and what the push URL's query asked for. */
 export interface NormaliseContext {
@@ -40,8 +32,6 @@ const withoutNul = (value: unknown): unknown => (typeof value === 'string' && va
 
 /** The latest event_time a store holds as epoch milliseconds: 9999-12-31T23:59:59.999Z. */
 export const maxEventTimeMs = 253_402_300_799_999;
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 /** A record without prototype: a key named `__proto__` is then an ordinary key, not the object's prototype. */
 const bareRecord = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
@@ -69,7 +59,7 @@ function cleanImages(images: unknown): unknown {
       }
       return cleaned;
     })
-    .filter((image) => !(isPlainObject(image) && typeof image.src === 'string' && codePointLength(image.src) > limits.imageSrc));
+    .filter((image) => !(isPlainObject(image) && typeof image.src === 'string' && codePointLength(image.src) > eventLimits.imageSrc));
 }
 
 function parseEventTime(value: unknown): unknown {
@@ -105,8 +95,8 @@ function truncateImages(images: AlertImage[] | undefined): AlertImage[] | undefi
   // One image per alt: a later one replaces an earlier one, at the earlier one's place.
   const byAlt = new Map<string, AlertImage>();
   for (const image of images) {
-    const alt = image.alt === undefined ? undefined : truncateCodePoints(image.alt, limits.imageAlt);
-    const href = image.href === undefined ? undefined : truncateCodePoints(image.href, limits.imageHref);
+    const alt = image.alt === undefined ? undefined : truncateCodePoints(image.alt, eventLimits.imageAlt);
+    const href = image.href === undefined ? undefined : truncateCodePoints(image.href, eventLimits.imageHref);
     byAlt.set(alt ?? '', { ...(alt !== undefined && { alt }), src: image.src, ...(href !== undefined && { href }) });
   }
   return [...byAlt.values()];
@@ -114,7 +104,7 @@ function truncateImages(images: AlertImage[] | undefined): AlertImage[] | undefi
 
 function truncateLabels(labels: Record<string, string> | undefined): Record<string, string> {
   // fromEntries defines each key, so a label named __proto__ stays a label of an ordinary object.
-  return Object.fromEntries(Object.entries(labels ?? {}).map(([key, value]) => [key, truncateCodePoints(value, limits.labelValue)]));
+  return Object.fromEntries(Object.entries(labels ?? {}).map(([key, value]) => [key, truncateCodePoints(value, eventLimits.labelValue)]));
 }
 
 /**
@@ -125,14 +115,14 @@ function truncateLabels(labels: Record<string, string> | undefined): Record<stri
 export function normaliseStandardEvent(raw: unknown, context: NormaliseContext): NormalisedEvent {
   if (!isPlainObject(raw)) throw invalidParameter('body: must be a JSON object (one standard event)');
   const cleaned = cleanInput(raw);
-  if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, cleaned));
+  if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, 'event', { data: cleaned }).join('; ') || 'the event does not match the standard event schema');
   const input: StandardAlertInput = cleaned;
   const eventTime = input.event_time === undefined ? context.receivedAt : toEpochMillis(input.event_time);
   if (!Number.isFinite(eventTime) || eventTime > maxEventTimeMs) {
     throw invalidParameter(`event_time: must be a Unix time in seconds, milliseconds, microseconds or nanoseconds before the year 10000, got ${String(raw.event_time)}`);
   }
   const labels = truncateLabels(input.labels);
-  const description = input.description === undefined ? undefined : truncateCodePoints(input.description, limits.description);
+  const description = input.description === undefined ? undefined : truncateCodePoints(input.description, eventLimits.description);
   const eventStatus = input.event_status !== 'Ok' && context.severityOverride ? context.severityOverride : input.event_status;
   const base = {
     labels,
@@ -149,12 +139,12 @@ export function normaliseStandardEvent(raw: unknown, context: NormaliseContext):
     titleRule = withoutNul(context.titleRuleOverride) as string;
     title = renderTitleRule(titleRule, { ...base, title, titleRule });
   }
-  title = truncateCodePoints(title, limits.title);
+  title = truncateCodePoints(title, eventLimits.title);
   const alertKey = input.alert_key ?? deriveAlertKey(context.integrationId, title, labels);
   const images = truncateImages(input.images);
   return {
     title,
-    title_rule: truncateCodePoints(titleRule, limits.title),
+    title_rule: truncateCodePoints(titleRule, eventLimits.title),
     event_status: eventStatus,
     alert_key: alertKey,
     alert_key_derived: input.alert_key === undefined,
@@ -170,4 +160,18 @@ export function parseSeverityOverride(value: unknown): Severity | undefined {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'string' && (severities as readonly string[]).includes(value)) return value as Severity;
   throw invalidParameter(`severity (query): must be one of ${severities.join(', ')} (case-sensitive), got ${JSON.stringify(value)}`);
+}
+
+/** The query overrides a push URL may carry (contract §2): `severity=` and `title_rule=`. */
+export interface QueryOverrides {
+  severityOverride?: Severity;
+  titleRuleOverride?: string;
+}
+
+/** Reads the query overrides of any push, fixture or replay; InvalidParameter for a bad or repeated value. */
+export function parseQueryOverrides(query: Record<string, unknown>): QueryOverrides {
+  const severity = parseSeverityOverride(query.severity);
+  const titleRule = query.title_rule;
+  if (titleRule !== undefined && typeof titleRule !== 'string') throw invalidParameter('title_rule (query): must be given once, as text');
+  return { ...(severity && { severityOverride: severity }), ...(titleRule && { titleRuleOverride: titleRule }) };
 }

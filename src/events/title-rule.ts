@@ -1,3 +1,5 @@
+import { labelNamePattern } from './limits.js';
+
 /** What a title rule may refer to. */
 export interface TitleContext {
   labels: Record<string, string>;
@@ -13,7 +15,8 @@ export interface TitleContext {
 const templatePrefix = '[TPL]';
 const dollarVariable = /\$\{([^}]*)\}/g;
 const goAction = /\{\{-?\s*(.*?)\s*-?\}\}/g;
-const singleVariable = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
+const labelPathExpression = new RegExp(`^\\.Labels\\.(${labelNamePattern})$`);
+const singleVariable = new RegExp(`^\\$(${labelNamePattern})$`);
 
 /** A label's value; own properties only, so a label named `constructor` is just a name. */
 function labelValue(labels: Record<string, string>, name: string): string | undefined {
@@ -21,7 +24,7 @@ function labelValue(labels: Record<string, string>, name: string): string | unde
 }
 
 function goField(expression: string, context: TitleContext): string | undefined {
-  const labelPath = /^\.Labels\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expression);
+  const labelPath = labelPathExpression.exec(expression);
   if (labelPath) return labelValue(context.labels, labelPath[1]) ?? '';
   const indexCall = /^index\s+\.Labels\s+"([^"]*)"$/.exec(expression);
   if (indexCall) return labelValue(context.labels, indexCall[1]) ?? '';

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsJson } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
@@ -12,20 +10,32 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { StoreReadiness } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
-import type { AdapterRegistry } from '../adapters/registry.js';
-import type { UrlFetcher } from '../adapters/request-checks.js';
+import { AdapterRegistry } from '../adapters/registry.js';
+import { fetchSnsCertificate, fetchSubscribeUrl, type UrlFetcher } from '../adapters/request-checks.js';
 import type { CertificateFetcher } from '../adapters/signatures.js';
-import { AppError } from '../errors.js';
-import { adapterRouters } from './adapter-wiring.js';
-import { apiRouter } from './api-routes.js';
-import { errorHandler, routeNotFound } from './errors.js';
-import { IntegrationDirectory } from './integration-auth.js';
-import { pushRouter } from './push-routes.js';
-import { RateLimiter } from './rate-limit.js';
-import { rulesApiRouter } from './rules-api-routes.js';
-import { requestContext } from './request-context.js';
-import { schemasDir } from '../paths.js';
+import { unavailable } from '../errors.js';
+import type { IngestDeps } from '../ingest/accept.js';
+import { IntegrationDirectory } from '../ingest/integration-directory.js';
+import { RateLimiter } from '../ingest/rate-limiter.js';
+import { RecentPayloads } from '../ingest/recent-payloads.js';
+import { bundledOpenApi } from '../schemas.js';
+import { queuePrefix } from '../queue/redis.js';
 import { circuitOf } from '../queue/redis-circuit.js';
+import { adminRouter } from './admin.js';
+import { adapterRoutes } from './api/adapters.js';
+import { alertRoutes } from './api/alerts.js';
+import type { ApiDeps } from './api/api-deps.js';
+import { dryRunRoutes } from './api/dry-run.js';
+import { failedJobRoutes } from './api/failed-jobs.js';
+import { incidentRoutes } from './api/incidents.js';
+import { integrationRoutes } from './api/integrations.js';
+import { payloadRoutes } from './api/payloads.js';
+import { silenceRoutes } from './api/silences.js';
+import { errorHandler, routeNotFound } from './errors.js';
+import { adapterPushRouter } from './push/adapter.js';
+import { nativePushRouter } from './push/native.js';
+import { standardPushRouter } from './push/standard.js';
+import { requestContext } from './request-context.js';
 
 export interface AppDeps {
   config: Config;
@@ -65,6 +75,29 @@ async function updateQueueGauges(deps: AppDeps): Promise<void> {
   deps.metrics.queueOldestWaitSeconds.set(oldest ? Math.max(0, ((deps.clock ?? Date.now)() - oldest.timestamp) / 1000) : 0);
 }
 
+/** Registers resource routes on a router. */
+function withRoutes(router: Router, deps: ApiDeps, resources: Array<(router: Router, deps: ApiDeps) => void>): Router {
+  for (const register of resources) register(router, deps);
+  return router;
+}
+
+/** What the push routes and the API's payload routes call: the ingest service's dependencies. */
+function ingestDeps(deps: AppDeps, directory: IntegrationDirectory, clock: () => number, config: () => Config): IngestDeps {
+  return {
+    directory,
+    rateLimiter: new RateLimiter(deps.redis, queuePrefix(deps.redisPrefix), clock),
+    registry: deps.adapters ?? AdapterRegistry.load(),
+    producer: deps.producer,
+    store: deps.store,
+    recent: new RecentPayloads(deps.redis, deps.redisPrefix, (error) => deps.logger.warn({ err: error.message }, 'could not keep a recent payload')),
+    metrics: deps.metrics,
+    logger: deps.logger,
+    sns: { fetchCertificate: deps.fetchCertificate ?? fetchSnsCertificate, fetchUrl: deps.fetchUrl ?? fetchSubscribeUrl },
+    clock,
+    payloadLimitBytes: () => config().payloadLimitBytes,
+  };
+}
+
 /** Builds the gateway's HTTP app: push endpoints, management API, health and metrics. */
 export function createApp(deps: AppDeps): GatewayApp {
   const clock = deps.clock ?? Date.now;
@@ -75,8 +108,8 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.set('etag', false);
   app.use(requestContext(deps.logger, deps.metrics));
 
-  const rateLimiter = new RateLimiter(deps.redis, `{${deps.redisPrefix.replace(/[{}]/g, '')}}`, clock);
-  const adapters = adapterRouters(deps, { directory, rateLimiter, clock, config: () => config });
+  const ingest = ingestDeps(deps, directory, clock, () => config);
+  const { registry } = ingest;
 
   app.get('/healthz', (_req, res) => {
     res.locals.route = 'healthz';
@@ -89,7 +122,7 @@ export function createApp(deps: AppDeps): GatewayApp {
     const waiting = deps.storeReadiness?.notReadyReason;
     if (waiting !== undefined) checks.database = waiting;
     else await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));
-    const loaded = adapters.registry.names().length;
+    const loaded = registry.names().length;
     checks.adapters = loaded > 0 ? 'ok' : 'no adapter loaded';
     const ready = Object.values(checks).every((value) => value === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
@@ -103,32 +136,23 @@ export function createApp(deps: AppDeps): GatewayApp {
     res.type(deps.metrics.registry.contentType).send(await merged.metrics());
   });
 
-  app.use(
-    pushRouter({
-      directory,
-      producer: deps.producer,
-      rateLimiter,
-      metrics: deps.metrics,
-      clock,
-      config: () => config,
-    }),
-  );
-  app.use(adapters.push);
+  // The standard route first: `/event/push/alert/:adapter` would take it too.
+  app.use(standardPushRouter(ingest), adapterPushRouter(ingest), nativePushRouter(ingest));
   // The API description (contract §6) is public: registered before the routers that require the admin token.
-  const openapi = readFileSync(join(schemasDir, 'openapi.json'), 'utf8');
+  const openapi = bundledOpenApi();
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.locals.route = 'openapi';
     res.type('application/json').send(openapi);
   });
   app.use('/api/v1', (_req, _res, next) => {
     const waiting = deps.storeReadiness?.notReadyReason;
-    if (waiting !== undefined) throw new AppError('ServiceUnavailable', `the management API is not ready: ${waiting}`, { 'Retry-After': '5' });
+    if (waiting !== undefined) throw unavailable(`the management API is not ready: ${waiting}`, 5);
     next();
   });
-  app.use('/api/v1', apiRouter({ store: deps.store, queue: deps.queue, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config }));
-  app.use('/api/v1', adapters.api);
-  const knownAdapters = () => new Set(adapters.registry.names());
-  app.use('/api/v1', rulesApiRouter({ store: deps.store, adminToken: deps.adminToken, clock, config: () => config, knownAdapters }));
+  const api: ApiDeps = { store: deps.store, queue: deps.queue, ingest, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config, knownAdapters: () => new Set(registry.names()) };
+  app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [integrationRoutes, incidentRoutes, alertRoutes, failedJobRoutes]));
+  app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
+  app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [silenceRoutes, dryRunRoutes]));
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

@@ -1,14 +1,9 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.js';
+import { AppError, unavailable } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import { isRedisUnavailable } from '../queue/redis-circuit.js';
-
-/** The JSON error shape of every endpoint: `{request_id, error: {code, message}}`. */
-export function sendError(res: Response, error: AppError): void {
-  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  res.status(error.status).json({ request_id: res.locals.requestId as string, error: { code: error.code, message: error.message } });
-}
+import { sendError } from './respond.js';
 
 interface BodyParserError {
   type?: string;
@@ -45,7 +40,7 @@ function malformedPathError(error: unknown): AppError | undefined {
 /** Redis away while serving the management API (queue views, recent payloads): retry later, as a push would be told. */
 function redisUnavailableError(error: unknown): AppError | undefined {
   if (!isRedisUnavailable(error)) return undefined;
-  return new AppError('ServiceUnavailable', `redis is unavailable (${(error as Error).message}); retry later`, { 'Retry-After': '5' });
+  return unavailable(`redis is unavailable (${(error as Error).message}); retry later`, 5);
 }
 
 /** Last handler: known errors answer with their code; anything else is logged with the request id and is a 500. */
@@ -59,7 +54,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (isStoreUnavailable(error)) {
       // Not a defect: the database is restarting or unreachable, and the same request succeeds once it is back.
       logger.warn({ request_id: res.locals.requestId, method: req.method, path: req.path, err: (error as Error).message }, 'database unavailable');
-      if (!res.headersSent) sendError(res, new AppError('ServiceUnavailable', `the database is unavailable (${(error as Error).message}); retry later`, { 'Retry-After': '5' }));
+      if (!res.headersSent) sendError(res, unavailable(`the database is unavailable (${(error as Error).message}); retry later`, 5));
       return;
     }
     logger.error({ request_id: res.locals.requestId, method: req.method, path: req.path, err: error }, 'unexpected error');

@@ -96,6 +96,21 @@ describe('GET /api/v1/openapi.json (contract §6)', () => {
     }
   });
 
+  test('the served document is self-contained: every $ref points inside it', () => {
+    const refs = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (typeof value === 'object' && value !== null) {
+        const { $ref } = value as { $ref?: unknown };
+        if (typeof $ref === 'string') refs.add($ref);
+        Object.values(value).forEach(walk);
+      }
+    };
+    walk(doc);
+    const resolve = (ref: string): unknown => ref.slice(2).split('/').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    assert.deepEqual([...refs].filter((ref) => !ref.startsWith('#/') || resolve(ref) === undefined), []);
+  });
+
   test('the error codes and the standard event shape match the source', async () => {
     const { errorStatuses } = await import('../../src/errors.js');
     assert.deepEqual([...(doc.components.schemas.ErrorCode.enum as string[])].sort(), Object.keys(errorStatuses).sort());

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AppError } from '../errors.js';
+import { AppError, unavailable } from '../errors.js';
 import type { Integration } from '../config/types.js';
 import { circuitOf, type RedisCircuit } from '../queue/redis-circuit.js';
 
@@ -66,8 +66,8 @@ export class RateLimiter {
     try {
       totals = await this.circuit.run(() => this.redis.alertgateRateLimit(`${base}:s:${second}`, `${base}:m:${minute}`, list.length));
     } catch (error) {
-      const unavailable = new AppError('ServiceUnavailable', `rate limiter unavailable (${(error as Error).message}); nothing was accepted, retry later`, { 'Retry-After': '5' });
-      for (const item of list) item.reject(unavailable);
+      const failure = unavailable(`rate limiter unavailable (${(error as Error).message}); nothing was accepted, retry later`, 5);
+      for (const item of list) item.reject(failure);
       return;
     }
     const firstSecond = totals[0] - list.length;

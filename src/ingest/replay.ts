@@ -1,9 +1,10 @@
 import type { Integration } from '../config/types.js';
-import { AppError } from '../errors.js';
+import { AppError, conflict, notFound } from '../errors.js';
 import { newRequestId } from '../events/ids.js';
 import type { LoadedAdapter } from '../adapters/registry.js';
 import { getRejectedPayload, pendingRejectedPayloads, recordReplay, type RejectedPayload } from '../store/rejected-payloads.js';
-import { ingestAdapterPayload, type AdapterIngestDeps } from './adapter-ingest.js';
+import { mapAdapterPayload, type IngestDeps } from './accept.js';
+import { requestOfRejected } from './rejected-payloads.js';
 
 /** Outcome of replaying one rejected payload, as stored in `replay_result` and answered by the API. */
 export type ReplayResult =
@@ -11,9 +12,9 @@ export type ReplayResult =
   | { id: string; status: 'rejected'; request_id: string; error: { code: string; message: string } };
 
 /** The adapter an integration takes now; Conflict when it takes standard payloads (or an adapter that is gone). */
-export function currentAdapterOf(deps: AdapterIngestDeps, integration: Integration): LoadedAdapter {
+export function currentAdapterOf(deps: IngestDeps, integration: Integration): LoadedAdapter {
   const adapter = deps.registry.get(integration.adapter);
-  if (!adapter) throw new AppError('Conflict', `integration ${integration.id} takes ${integration.adapter} payloads, which no loaded adapter maps: nothing to replay through`);
+  if (!adapter) throw conflict(`integration ${integration.id} takes ${integration.adapter} payloads, which no loaded adapter maps: nothing to replay through`);
   return adapter;
 }
 
@@ -21,21 +22,14 @@ export function currentAdapterOf(deps: AdapterIngestDeps, integration: Integrati
  * Runs a stored payload through the integration's CURRENT adapter and queues its events; records the outcome.
  * A payload still rejected stays pending. ServiceUnavailable (queue down) is thrown, not recorded.
  */
-export async function replayRejected(deps: AdapterIngestDeps, integration: Integration, payload: RejectedPayload, now: number): Promise<ReplayResult> {
+export async function replayRejected(deps: IngestDeps, integration: Integration, payload: RejectedPayload, now: number): Promise<ReplayResult> {
   const adapter = currentAdapterOf(deps, integration);
   const requestId = newRequestId();
-  const request = {
-    method: payload.method,
-    ...(payload.content_type !== null && { contentType: payload.content_type }),
-    rawBody: Buffer.from(payload.body, 'utf8'),
-    headers: payload.headers,
-    query: payload.query,
-  };
+  const request = requestOfRejected(payload);
   let result: ReplayResult;
   try {
     // Signatures were checked when the payload first arrived; the original reception time stays the event default.
-    const push = { integration, adapter, request, requestId, receivedAt: payload.received_at, verifySignature: false, storeRejected: false };
-    const accepted = await ingestAdapterPayload(deps, push);
+    const accepted = await mapAdapterPayload(deps, { integration, adapter, request, requestId, receivedAt: payload.received_at, live: false });
     result = { id: payload.id, status: 'accepted', request_id: requestId, alert_keys: accepted.events.map((event) => event.alert_key) };
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -46,10 +40,10 @@ export async function replayRejected(deps: AdapterIngestDeps, integration: Integ
 }
 
 /** Replays one rejected payload by id; Conflict when a replay already queued it. */
-export async function replayOne(deps: AdapterIngestDeps, integration: Integration, id: string, now: number): Promise<ReplayResult> {
+export async function replayOne(deps: IngestDeps, integration: Integration, id: string, now: number): Promise<ReplayResult> {
   const payload = await getRejectedPayload(deps.store, integration.id, id);
-  if (!payload) throw new AppError('ResourceNotFound', `no rejected payload with id ${id} for integration ${integration.id}`);
-  if (payload.replayed_at !== null) throw new AppError('Conflict', `rejected payload ${id} was already replayed at ${new Date(payload.replayed_at).toISOString()}`);
+  if (!payload) throw notFound('rejected payload', id, ` for integration ${integration.id}`);
+  if (payload.replayed_at !== null) throw conflict(`rejected payload ${id} was already replayed at ${new Date(payload.replayed_at).toISOString()}`);
   return replayRejected(deps, integration, payload, now);
 }
 
@@ -57,7 +51,7 @@ export async function replayOne(deps: AdapterIngestDeps, integration: Integratio
 export const maxReplayBatch = 500;
 
 /** Replays every pending payload of an integration, oldest first (up to maxReplayBatch). */
-export async function replayPending(deps: AdapterIngestDeps, integration: Integration, now: number): Promise<{ accepted: number; rejected: number; remaining: boolean; items: ReplayResult[] }> {
+export async function replayPending(deps: IngestDeps, integration: Integration, now: number): Promise<{ accepted: number; rejected: number; remaining: boolean; items: ReplayResult[] }> {
   currentAdapterOf(deps, integration);
   const pending = await pendingRejectedPayloads(deps.store, integration.id, maxReplayBatch + 1);
   const items: ReplayResult[] = [];

@@ -1,21 +1,10 @@
-import type { Request } from 'express';
 import type { Config, Integration } from '../config/types.js';
-import { AppError } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 
-/** The integration_key of a push: query `integration_key`, header `X-Integration-Key`, or `Authorization: Bearer K`. */
-export function integrationKeyOf(req: Request): string | undefined {
-  const fromQuery = req.query.integration_key;
-  if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery;
-  const fromHeader = req.get('x-integration-key');
-  if (fromHeader) return fromHeader.trim();
-  const authorization = req.get('authorization');
-  const bearer = authorization && /^Bearer\s+(.+)$/i.exec(authorization.trim());
-  return bearer ? bearer[1] : undefined;
-}
-
-/** Finds integrations by key; rebuilt when the configuration changes. */
+/** Finds integrations by key (pushes) and by id (the API); rebuilt when the configuration changes. */
 export class IntegrationDirectory {
   private byKey = new Map<string, Integration>();
+  private byId = new Map<string, Integration>();
 
   constructor(config: Config) {
     this.update(config);
@@ -23,6 +12,14 @@ export class IntegrationDirectory {
 
   update(config: Config): void {
     this.byKey = new Map(config.integrations.map((integration) => [integration.key, integration]));
+    this.byId = new Map(config.integrations.map((integration) => [integration.id, integration]));
+  }
+
+  /** The configured integration with that id (enabled or not); ResourceNotFound otherwise. */
+  integrationById(id: string): Integration {
+    const integration = this.byId.get(id);
+    if (!integration) throw notFound('integration', id);
+    return integration;
   }
 
   /** The enabled integration owning `key`, configured for `adapter`; throws the contract's error otherwise. */

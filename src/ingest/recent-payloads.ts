@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { queuePrefix } from './redis.js';
+import { queuePrefix } from '../queue/redis.js';
 
 /** How many accepted payloads are kept per integration, for adapter authors to test against. */
 export const recentPayloadsKept = 20;

@@ -1,11 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { AppError } from '../errors.js';
-import { parseJsonWithinDepth } from '../json-depth.js';
-import type { AdapterRequest } from '../adapters/body-parsing.js';
-import { ingestAdapterPayload, type AcceptedPayload } from './adapter-ingest.js';
-import { adapterNamed, adapterRequestOf, readRawBody, type AdapterRouteDeps } from './adapter-routes.js';
-import { integrationKeyOf } from './integration-auth.js';
-import { queryOverrides } from './push-routes.js';
+import type { AdapterRequest } from '../../adapters/body-parsing.js';
+import { AppError } from '../../errors.js';
+import { acceptAdapterPush, adapterNamed, authenticate, type AcceptedPayload, type IngestDeps } from '../../ingest/accept.js';
+import { parseJsonWithinDepth } from '../../json-depth.js';
+import { isPlainObject } from '../../plain-object.js';
+import { adapterRequestOf, integrationKeyOf, readRawBody } from '../request.js';
+import { sendErrorAs } from '../respond.js';
 
 /*
  * Drop-in endpoints for senders that only speak PagerDuty's Events API or Opsgenie's Alert API (contract §2): the
@@ -22,19 +22,17 @@ function vendorShaped(handler: NativeHandler, shape: ErrorShape) {
       await handler(req, res);
     } catch (error) {
       if (!(error instanceof AppError)) return next(error);
-      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-      res.status(error.status).json(shape(error, req, res));
+      sendErrorAs(res, error, shape(error, req, res));
     }
   };
 }
 
-async function accept(deps: AdapterRouteDeps, req: Request, res: Response, key: string | undefined, adapterName: string, request: AdapterRequest): Promise<AcceptedPayload> {
-  const adapter = adapterNamed(deps, adapterName);
-  const integration = deps.directory.authenticate(key, adapter.name);
+/** The drop-ins read the body before they know the key; from there on a push like any other. */
+async function accept(deps: IngestDeps, req: Request, res: Response, key: string | undefined, adapterName: string, request: AdapterRequest): Promise<AcceptedPayload> {
+  const adapter = adapterNamed(deps.registry, adapterName);
+  const integration = authenticate(deps, key, adapter.name);
   res.locals.integrationId = integration.id;
-  await deps.rateLimiter.check(integration);
-  const push = { integration, adapter, request, requestId: res.locals.requestId as string, receivedAt: deps.clock(), ...queryOverrides(req), verifySignature: true, storeRejected: true };
-  return ingestAdapterPayload(deps, push);
+  return acceptAdapterPush(deps, integration, adapter, { requestId: res.locals.requestId as string, query: req.query, readRequest: async () => request });
 }
 
 /** PagerDuty answers problems as `{status: "invalid event", message, errors: [...]}`. */
@@ -44,10 +42,10 @@ const pagerDutyError: ErrorShape = (error) => ({
   errors: [error.message],
 });
 
-function pagerDutyEvent(deps: AdapterRouteDeps, keyField: 'routing_key' | 'service_key', answerKey: 'dedup_key' | 'incident_key', status: number): NativeHandler {
+function pagerDutyEvent(deps: IngestDeps, keyField: 'routing_key' | 'service_key', answerKey: 'dedup_key' | 'incident_key', status: number): NativeHandler {
   return async (req, res) => {
     res.locals.route = 'native_pagerduty';
-    const rawBody = await readRawBody(req, res, deps.config().payloadLimitBytes);
+    const rawBody = await readRawBody(req, res, deps.payloadLimitBytes());
     // The integration key travels inside the body: parse once here for it; the adapter pipeline parses as usual.
     let parsed: unknown;
     try {
@@ -56,7 +54,7 @@ function pagerDutyEvent(deps: AdapterRouteDeps, keyField: 'routing_key' | 'servi
       if (error instanceof AppError) throw error;
       throw new AppError('InvalidParameter', 'the request body is not valid JSON');
     }
-    const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    const record = isPlainObject(parsed) ? parsed : {};
     const key = typeof record[keyField] === 'string' && record[keyField] !== '' ? record[keyField] : undefined;
     if (key === undefined) throw new AppError('InvalidParameter', `'${keyField}' is missing or blank`);
     const accepted = await accept(deps, req, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
@@ -76,11 +74,11 @@ const tookSeconds = (res: Response): number => Math.round((performance.now() - (
 /** Opsgenie answers problems as `{message, took, requestId}`. */
 const opsgenieError: ErrorShape = (error, _req, res) => ({ message: error.message, took: tookSeconds(res), requestId: res.locals.requestId as string });
 
-function opsgenieAlert(deps: AdapterRouteDeps, close: boolean): NativeHandler {
+function opsgenieAlert(deps: IngestDeps, close: boolean): NativeHandler {
   return async (req, res) => {
     res.locals.route = 'native_opsgenie';
     res.locals.nativeStarted = performance.now();
-    const rawBody = await readRawBody(req, res, deps.config().payloadLimitBytes);
+    const rawBody = await readRawBody(req, res, deps.payloadLimitBytes());
     const request = adapterRequestOf(req, rawBody);
     if (close) {
       const identifierType = request.query.identifierType ?? 'alias';
@@ -95,7 +93,7 @@ function opsgenieAlert(deps: AdapterRouteDeps, close: boolean): NativeHandler {
 }
 
 /** PagerDuty Events API v2 and v1, Opsgenie Alert API create and close (contract §2). */
-export function nativeRouter(deps: AdapterRouteDeps): Router {
+export function nativePushRouter(deps: IngestDeps): Router {
   const router = Router();
   router.post('/v2/enqueue', vendorShaped(pagerDutyEvent(deps, 'routing_key', 'dedup_key', 202), pagerDutyError));
   router.post('/generic/2010-04-15/create_event.json', vendorShaped(pagerDutyEvent(deps, 'service_key', 'incident_key', 200), pagerDutyError));

@@ -1,0 +1,160 @@
+import type { Integration } from '../config/types.js';
+import { AppError, invalidParameter } from '../errors.js';
+import { normaliseStandardEvent, parseQueryOverrides, type QueryOverrides } from '../events/normalise.js';
+import type { QueuedEvent } from '../events/types.js';
+import type { AdapterRequest } from '../adapters/body-parsing.js';
+import { mapRequest } from '../adapters/map-request.js';
+import type { AdapterRegistry, LoadedAdapter } from '../adapters/registry.js';
+import type { SnsTransport } from '../adapters/request-checks.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { IngestProducer } from '../queue/ingest-queue.js';
+import type { StoreDatabase } from '../store/database.js';
+import type { IntegrationDirectory } from './integration-directory.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { RecentPayloads } from './recent-payloads.js';
+import { keepRejectedPayload } from './rejected-payloads.js';
+import { stampEvents } from './stamp.js';
+
+/*
+ * Accepting a push (contract §2, §3): authenticate → budget → map → stamp → enqueue. The HTTP routes only parse and
+ * answer; every path in (standard, adapter, native drop-ins, replay) runs through here.
+ */
+
+/** What accepting pushes needs. */
+export interface IngestDeps {
+  directory: IntegrationDirectory;
+  rateLimiter: RateLimiter;
+  registry: AdapterRegistry;
+  producer: IngestProducer;
+  store: StoreDatabase;
+  recent: RecentPayloads;
+  metrics: Metrics;
+  logger: Logger;
+  sns: SnsTransport;
+  clock: () => number;
+  /** The largest body a push may send (alertgate.yaml `defaults.payload_limit`), read per push: it follows reloads. */
+  payloadLimitBytes: () => number;
+}
+
+/** The queued events of an accepted payload; `asList` when the payload (or the mapping) held a list. */
+export interface AcceptedPayload {
+  events: QueuedEvent[];
+  asList: boolean;
+}
+
+/** Most events one standard push may carry as a JSON array (Flashduty's batch limit). */
+export const maxEventsPerPush = 100;
+
+/** The enabled integration owning `key` and taking `adapter` payloads; the contract's error otherwise. */
+export function authenticate(deps: Pick<IngestDeps, 'directory'>, key: string | undefined, adapter: string): Integration {
+  return deps.directory.authenticate(key, adapter);
+}
+
+/** The loaded adapter of that name; RouteNotFound for an unknown one (it names a push URL). */
+export function adapterNamed(registry: AdapterRegistry, name: string): LoadedAdapter {
+  const adapter = registry.get(name);
+  if (!adapter) throw new AppError('RouteNotFound', `no adapter named ${JSON.stringify(name)}; adapters: standard, ${registry.names().join(', ')}`);
+  return adapter;
+}
+
+async function enqueue(deps: IngestDeps, integration: Integration, accepted: AcceptedPayload): Promise<AcceptedPayload> {
+  await deps.producer.enqueue(accepted.events);
+  deps.metrics.gatewayEvents.inc({ integration: integration.id, adapter: integration.adapter, outcome: 'queued' }, accepted.events.length);
+  return accepted;
+}
+
+/** One standard push of an authenticated integration: its query and a reader of its parsed JSON body. */
+export interface StandardPush {
+  requestId: string;
+  query: Record<string, unknown>;
+  readBody: () => Promise<unknown>;
+}
+
+/**
+ * Accepts a standard push: the budget check (a Redis round trip) runs while the body is read and checked, and both
+ * must pass; then the events are normalised, stamped and queued in one enqueue.
+ */
+export async function acceptStandard(deps: IngestDeps, integration: Integration, push: StandardPush): Promise<AcceptedPayload> {
+  const withinBudget = deps.rateLimiter.check(integration);
+  withinBudget.catch(() => undefined);
+  const body = await push.readBody();
+  const receivedAt = deps.clock();
+  const asList = Array.isArray(body);
+  const items: unknown[] = asList ? body : [body];
+  if (asList && (items.length === 0 || items.length > maxEventsPerPush)) {
+    throw invalidParameter(`body: a list must hold 1 to ${maxEventsPerPush} events, got ${items.length}`);
+  }
+  const context = { integrationId: integration.id, integrationName: integration.name, integrationType: 'standard', receivedAt, ...parseQueryOverrides(push.query) };
+  const normalised = items.map((item, index) => {
+    try {
+      return normaliseStandardEvent(item, context);
+    } catch (error) {
+      if (asList && error instanceof AppError) throw invalidParameter(`[${index}].${error.message}`);
+      throw error;
+    }
+  });
+  await withinBudget;
+  return enqueue(deps, integration, { events: stampEvents(normalised, integration, push.requestId, receivedAt), asList });
+}
+
+/** One adapter payload of an integration, as {@link mapAdapterPayload} takes it. */
+export interface AdapterPayload extends QueryOverrides {
+  integration: Integration;
+  adapter: LoadedAdapter;
+  request: AdapterRequest;
+  requestId: string;
+  receivedAt: number;
+  /** Live pushes: check content type and signature, keep a payload that cannot be mapped. False on replay. */
+  live: boolean;
+}
+
+/**
+ * Maps one adapter payload ({@link mapRequest}), stamps and queues its events in ONE enqueue. A payload that cannot
+ * be parsed or mapped is counted as rejected (and kept for replay when live) and its 400 rethrown; an accepted one
+ * joins the integration's recent payloads (not awaited).
+ */
+export async function mapAdapterPayload(deps: IngestDeps, payload: AdapterPayload): Promise<AcceptedPayload> {
+  const { adapter, request, integration } = payload;
+  const context = {
+    integrationId: integration.id,
+    integrationName: integration.name,
+    receivedAt: payload.receivedAt,
+    ...(payload.severityOverride && { severityOverride: payload.severityOverride }),
+    ...(payload.titleRuleOverride && { titleRuleOverride: payload.titleRuleOverride }),
+  };
+  const onRejected = async (error: AppError): Promise<void> => {
+    deps.metrics.gatewayEvents.inc({ integration: integration.id, adapter: adapter.name, outcome: 'rejected' });
+    if (payload.live) await keepRejectedPayload(deps.store, deps.logger, { integrationId: integration.id, adapter: adapter.name, requestId: payload.requestId, request, receivedAt: payload.receivedAt }, error);
+  };
+  const senderChecks = payload.live ? { senderChecks: { secret: integration.secret, sns: deps.sns } } : {};
+  const { events, asList } = await mapRequest(adapter, request, context, { ...senderChecks, onRejected });
+  const accepted = await enqueue(deps, integration, { events: stampEvents(events, integration, payload.requestId, payload.receivedAt), asList });
+  deps.recent.record(integration.id, {
+    request_id: payload.requestId,
+    adapter: adapter.name,
+    received_at: payload.receivedAt,
+    method: request.method,
+    content_type: request.contentType ?? null,
+    headers: request.headers,
+    query: request.query,
+    body: request.rawBody.toString('utf8'),
+    events: accepted.events.length,
+  });
+  return accepted;
+}
+
+/** One live adapter push of an authenticated integration: its query and a reader of the request as adapters see it. */
+export interface AdapterPush {
+  requestId: string;
+  query: Record<string, unknown>;
+  readRequest: () => Promise<AdapterRequest>;
+}
+
+/** Accepts a live adapter push: the budget first (before the body is read), then {@link mapAdapterPayload}. */
+export async function acceptAdapterPush(deps: IngestDeps, integration: Integration, adapter: LoadedAdapter, push: AdapterPush): Promise<AcceptedPayload> {
+  await deps.rateLimiter.check(integration);
+  const overrides = parseQueryOverrides(push.query);
+  const request = await push.readRequest();
+  return mapAdapterPayload(deps, { integration, adapter, request, requestId: push.requestId, receivedAt: deps.clock(), ...overrides, live: true });
+}
