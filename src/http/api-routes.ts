@@ -3,7 +3,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Queue } from 'bullmq';
 import type { Config } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
-import { applyIncidentAction, type IncidentAction } from '../incidents/incident-actions.js';
+import { applyIncidentAction, type IncidentAction } from '../incidents/actions.js';
 import type { IngestJobData } from '../queue/ingest-queue.js';
 import type { StoreDatabase } from '../store/database.js';
 import { getAlert, getEvent, getIncident, incidentView, integrationActivity, listAlerts, listIncidents } from '../store/read-models.js';

@@ -5,8 +5,9 @@ import { newId } from '../events/ids.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database } from '../store/tables.js';
 import { inRolledBackTransaction } from '../store/transaction.js';
-import { processEvent, type WorkerRules } from '../worker/process-event.js';
-import { StoredSilences } from '../worker/silence-cache.js';
+import { StoredSilences } from '../silences/cache.js';
+import { processEvent, type ProcessedEvent } from '../worker/pipeline.js';
+import type { WorkerRules } from '../worker/stage.js';
 import { rulesFromConfig } from '../worker/worker.js';
 import { applyConfigFragment, type FragmentOptions } from './config-fragment.js';
 import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './dry-run-input.js';
@@ -41,7 +42,7 @@ async function setChannelAside(trx: Kysely<Database>, channelId: string, inputs:
   }
 }
 
-function resultOf(index: number, input: DryRunInput, processed: Awaited<ReturnType<typeof processEvent>>): DryRunEventResult {
+function resultOf(index: number, input: DryRunInput, processed: ProcessedEvent): DryRunEventResult {
   return {
     index,
     source: input.source,
@@ -69,6 +70,8 @@ async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: Worke
   for (const [index, input] of inputs.entries()) {
     // No timers list: a dry run schedules nothing.
     const processed = await processEvent({ trx, dialect: deps.store.dialect, now: input.event.received_at, newId }, rules, input.event);
+    // Without the batch's stored ids every event is applied.
+    if (!processed) continue;
     results.push(resultOf(index, input, processed));
   }
   return { events: results, summary: await summariseDryRun(trx, results) };

@@ -53,6 +53,17 @@ export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key
   return { late: false, firstEvent: false, previousEventId: row.last_event_id, state };
 }
 
+/** Records a key's flapping state (its last status, recent status changes, mute). */
+export async function updateAlertKey(trx: Kysely<Database>, key: AlertIdentity, changes: Partial<ClaimedKey['state']>): Promise<void> {
+  await trx
+    .updateTable('alert_keys')
+    .set(changes)
+    .where('integration_id', '=', key.integration_id)
+    .where('channel_id', '=', key.channel_id)
+    .where('alert_key', '=', key.alert_key)
+    .execute();
+}
+
 export async function findOpenAlert(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity): Promise<AlertRow | undefined> {
   const result = await runCached(
     trx,
@@ -87,4 +98,19 @@ export async function closeAlertsOfIncident(trx: Kysely<Database>, incidentId: s
     .where('is_open', '=', 1)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Open alerts of a channel last heard of at or after `since`, newest first (at most 1000), with their incident's progress. */
+export async function recentOpenAlerts(trx: Kysely<Database>, channelId: string, since: number, integrationId?: string) {
+  return trx
+    .selectFrom('alerts')
+    .leftJoin('incidents', 'incidents.incident_id', 'alerts.incident_id')
+    .select(['alerts.alert_id', 'alerts.alert_key', 'alerts.title', 'alerts.description', 'alerts.alert_severity', 'alerts.alert_status', 'alerts.labels', 'alerts.integration_id', 'alerts.last_time', 'alerts.muted', 'incidents.progress'])
+    .where('alerts.channel_id', '=', channelId)
+    .where('alerts.is_open', '=', 1)
+    .where('alerts.last_time', '>=', since)
+    .$if(integrationId !== undefined, (qb) => qb.where('alerts.integration_id', '=', integrationId ?? ''))
+    .orderBy('alerts.last_time', 'desc')
+    .limit(1000)
+    .execute();
 }

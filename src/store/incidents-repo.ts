@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
 import type { Dialect } from './migrations.js';
-import { insertRow } from './cached-query.js';
+import { insertRow, runCached } from './cached-query.js';
 import type { Database, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -34,6 +34,37 @@ export async function lockIncident(trx: Kysely<Database>, dialect: Dialect, inci
     .where('incident_id', '=', incidentId)
     .$if(dialect === 'postgres', (qb) => qb.forUpdate())
     .executeTakeFirst();
+}
+
+/** The open incident a grouping key of a channel points to; on PostgreSQL locked until commit. */
+export async function openIncidentByKey(trx: Kysely<Database>, dialect: Dialect, channelId: string, openKey: string): Promise<IncidentRow | undefined> {
+  const result = await runCached(
+    trx,
+    dialect,
+    'open-incident-by-key',
+    (db) => db.selectFrom('incidents').selectAll().where('channel_id', '=', '').where('open_grouping_key', '=', '').$if(dialect === 'postgres', (qb) => qb.forUpdate()),
+    [channelId, openKey],
+  );
+  return result.rows[0];
+}
+
+/** The newest incidents of a channel grouped by `groupMethod` that still take alerts (at most `limit`). */
+export async function incidentsTakingAlerts(trx: Kysely<Database>, channelId: string, groupMethod: string, limit: number): Promise<IncidentRow[]> {
+  return trx
+    .selectFrom('incidents')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('group_method', '=', groupMethod)
+    .where('open_grouping_key', 'is not', null)
+    .orderBy('incident_id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Whether an incident was ever reopened by hand. */
+export async function wasReopened(trx: Kysely<Database>, incidentId: string): Promise<boolean> {
+  const row = await trx.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function updateIncident(trx: Kysely<Database>, incidentId: string, changes: Partial<IncidentRow>): Promise<void> {

@@ -6,7 +6,8 @@ import type { Database, EventsTable } from '../store/tables.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import { inTransaction } from '../store/transaction.js';
 import { insertRows } from '../store/cached-query.js';
-import { processEvent, type ProcessedEvent, type WorkerRules } from './process-event.js';
+import { processEvent, type ProcessedEvent } from './pipeline.js';
+import type { WorkerRules } from './stage.js';
 import type { EventFailure } from './lanes.js';
 import type { EventOutcome } from './trace.js';
 
@@ -126,13 +127,12 @@ async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, e
     const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
-      if (stored.has(event.event_id)) {
+      const now = clock();
+      const processed = await processEvent({ trx, dialect: store.dialect, now, newId, timers: result.timers, stored }, rules, event);
+      if (!processed) {
         result.redelivered.push(event);
         continue;
       }
-      stored.add(event.event_id);
-      const now = clock();
-      const processed = await processEvent({ trx, dialect: store.dialect, now, newId, timers: result.timers }, rules, event);
       result.applied.push({ event, processed });
       rows.push(eventRow(processed.event, processed, now));
     }

@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
-import { resolveIfDue } from '../incidents/auto-resolve.js';
+import { resolveIfDue } from '../incidents/resolve-if-due.js';
 import type { Logger } from '../observability/logger.js';
 import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';

@@ -10,10 +10,9 @@ import type { Metrics } from '../observability/metrics.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { applyBatch } from './apply-batch.js';
-import { channelGrouping } from './grouping.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
-import type { WorkerRules } from './process-event.js';
-import { StoredSilences } from './silence-cache.js';
+import { StoredSilences } from '../silences/cache.js';
+import type { WorkerRules } from './stage.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 
 export interface WorkerDeps {
@@ -44,7 +43,6 @@ export function rulesFromConfig(config: Config, storedSilences?: StoredSilences)
   return {
     integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
-    grouping: channelGrouping,
     ...(storedSilences && { storedSilences }),
   };
 }

@@ -1,9 +1,9 @@
 import type { Channel } from '../config/types.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
-import { lockIncident } from '../store/incidents-repo.js';
+import { lockIncident, wasReopened } from '../store/incidents-repo.js';
 import { inTransaction } from '../store/transaction.js';
-import { closeIncidentIn } from './incident-actions.js';
+import { closeIncident } from './lifecycle.js';
 
 /** What an auto-resolve timer found: closed it, not due yet (check again at `dueAt`), or nothing to do. */
 export type AutoResolveVerdict =
@@ -24,11 +24,10 @@ export async function resolveIfDue(store: StoreDatabase, incidentId: string, cha
     const settings = channels.get(incident.channel_id)?.rules.autoResolve;
     if (!settings) return { kind: 'skipped', reason: 'channel has no auto_resolve' };
     // Whoever reopens an incident takes it over from the timeout.
-    const reopened = await trx.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
-    if (reopened) return { kind: 'skipped', reason: 'reopened' };
+    if (await wasReopened(trx, incidentId)) return { kind: 'skipped', reason: 'reopened' };
     const dueAt = autoResolveDueAt(incident, settings);
     if (dueAt > now) return { kind: 'later', dueAt };
-    await closeIncidentIn(trx, store.dialect, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
+    await closeIncident(trx, store.dialect, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
     return { kind: 'closed' };
   });
 }

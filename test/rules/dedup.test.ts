@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QueuedEvent } from '../../src/events/types.js';
-import { eventContentHash, eventCoreHash, mergeEventIntoAlert, type OpenAlert } from '../../src/worker/merge-event.js';
-import { deriveIncidentState } from '../../src/worker/incident-state.js';
+import { eventContentHash, eventCoreHash, mergeEventIntoAlert, type OpenAlert } from '../../src/rules/dedup.js';
+import { deriveIncidentState } from '../../src/incidents/state.js';
 
 const event = (over: Partial<QueuedEvent>): QueuedEvent => ({
   title: 'cpu', title_rule: 'cpu', event_status: 'Critical', alert_key: 'k', alert_key_derived: false, labels: { host: 'a' }, event_time: 1, event_id: 'E1',

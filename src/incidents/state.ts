@@ -1,8 +1,6 @@
-import { severityRank, type Severity } from '../events/types.js';
+import type { Severity } from '../events/types.js';
+import { highestSeverity } from '../rules/severity.js';
 import type { AlertSummary } from '../store/incidents-repo.js';
-
-export type Progress = 'Triggered' | 'Processing' | 'Closed';
-
 
 export interface IncidentSnapshot {
   incident_severity: string;
@@ -22,11 +20,6 @@ export interface IncidentUpdate {
   close_time: number | null;
   /** Timeline entries this change causes. */
   timeline: Array<'i_rslv' | 'i_recover'>;
-}
-
-/** The highest severity of a list (Info when empty). */
-export function highestSeverity(list: readonly Severity[]): Severity {
-  return list.reduce<Severity>((best, next) => (severityRank[next] > severityRank[best] ? next : best), 'Info');
 }
 
 /**
