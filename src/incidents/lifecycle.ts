@@ -6,8 +6,7 @@ import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import { highestSeverity } from '../rules/severity.js';
 import { stormThresholdsCrossed } from '../rules/storm.js';
 import { closeAlertsOfIncident, type AlertRow } from '../store/alerts-repo.js';
-import { runCached } from '../store/cached-query.js';
-import { addTimeline, insertIncident, lockIncident, summariseIncidentAlerts, updateIncident, type IncidentRow } from '../store/incidents-repo.js';
+import { addTimeline, insertIncident, lockIncident, summariseIncidentAlerts, updateIncident, updateJoinedIncident, type IncidentJoin, type IncidentRow } from '../store/incidents-repo.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Database } from '../store/tables.js';
 import { deriveIncidentState } from './state.js';
@@ -79,7 +78,7 @@ export async function joinIncident(context: IncidentWriteContext, incident: Inci
   const crossed = stormThresholdsCrossed(channel.rules.stormThresholds, incident.alert_cnt, incident.alert_cnt + 1, raised);
   // A joining alert is active: the incident's state follows without re-reading its other alerts.
   const wasRecovered = incident.active_alert_cnt === 0;
-  const changes = {
+  const changes: IncidentJoin = {
     alert_cnt: incident.alert_cnt + 1,
     active_alert_cnt: incident.active_alert_cnt + 1,
     incident_severity: highestSeverity([incident.incident_severity as Severity, alert.alert_severity as Severity]),
@@ -89,15 +88,7 @@ export async function joinIncident(context: IncidentWriteContext, incident: Inci
     updated_at: context.now,
     storm_raised: crossed.length > 0 ? JSON.stringify([...raised, ...crossed]) : incident.storm_raised,
   };
-  // Every join writes the same columns: one cached statement.
-  const columns = Object.keys(changes) as Array<keyof typeof changes>;
-  await runCached(
-    context.trx,
-    context.dialect,
-    'join-incident',
-    (db) => db.updateTable('incidents').set(Object.fromEntries(columns.map((column) => [column, null]))).where('incident_id', '=', ''),
-    [...columns.map((column) => changes[column]), incident.incident_id],
-  );
+  await updateJoinedIncident(context.trx, context.dialect, incident.incident_id, changes);
   await addTimeline(context.trx, context.dialect, [
     { incident_id: incident.incident_id, type: 'a_merge', at: context.now, alert_id: alert.alert_id },
     ...crossed.map((threshold) => ({ incident_id: incident.incident_id, type: 'i_storm', at: context.now, detail: { threshold, alert_cnt: incident.alert_cnt + 1 } })),

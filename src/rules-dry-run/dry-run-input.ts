@@ -4,6 +4,7 @@ import { AppError, invalidParameter } from '../errors.js';
 import { createIdGenerator } from '../events/ids.js';
 import { normaliseStandardEvent } from '../events/normalise.js';
 import type { AlertImage, EventStatus, NormalisedEvent, QueuedEvent } from '../events/types.js';
+import { lastEventsOfChannel } from '../store/events-repo.js';
 import type { Database, EventsTable } from '../store/tables.js';
 
 /** Most events one dry run applies (given and replayed together). */
@@ -118,7 +119,7 @@ function storedAsNormalised(row: Selectable<EventsTable>): NormalisedEvent {
  * time is kept and the newest lands at `now`, so windows, flapping and silences see realistic times.
  */
 export async function lastEventInputs(db: Kysely<Database>, channelId: string, count: number, now: number, stamp: ReturnType<typeof eventStamper>): Promise<DryRunInput[]> {
-  const rows = (await db.selectFrom('events').selectAll().where('channel_id', '=', channelId).orderBy('event_id', 'desc').limit(count).execute()).reverse();
+  const rows = await lastEventsOfChannel(db, channelId, count);
   const newest = rows.length > 0 ? rows[rows.length - 1].received_at : now;
   return rows.map((row) => ({
     event: stamp(storedAsNormalised(row), { id: row.integration_id, adapter: row.integration_type }, now - (newest - row.received_at)),

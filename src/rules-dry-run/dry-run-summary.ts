@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { incidentSummaries } from '../store/incidents-repo.js';
 import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from '../worker/trace.js';
 
@@ -92,7 +93,7 @@ export async function summariseDryRun(trx: Kysely<Database>, results: readonly D
     }
   }
   const ids = [...incidents.keys()];
-  const rows = ids.length === 0 ? [] : await trx.selectFrom('incidents').select(['incident_id', 'channel_id', 'title', 'incident_severity', 'incident_status', 'alert_cnt']).where('incident_id', 'in', ids).execute();
+  const rows = await incidentSummaries(trx, ids);
   const listed: DryRunIncident[] = rows.map((row) => {
     const entry = incidents.get(row.incident_id) as { opened: boolean; keys: Set<string>; indexes: number[] };
     return { incident_id: row.incident_id, channel_id: row.channel_id, title: row.title, severity: row.incident_severity, status: row.incident_status, opened: entry.opened, alert_cnt: row.alert_cnt, alert_keys: [...entry.keys], event_indexes: [...new Set(entry.indexes)] };

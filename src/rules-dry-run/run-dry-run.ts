@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/types.js';
 import { invalidParameter } from '../errors.js';
 import { newId } from '../events/ids.js';
+import { setChannelAside } from '../store/alerts-repo.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database } from '../store/tables.js';
 import { inRolledBackTransaction } from '../store/transaction.js';
@@ -28,20 +29,6 @@ export interface DryRunReport {
   summary: DryRunSummary;
 }
 
-/**
- * `last` replays a channel's events as if they arrived again, so the channel starts empty: its open alerts and
- * incidents are set aside and the replayed keys forget their order and flapping state. Only inside the
- * transaction that is rolled back; the worker waits on these rows while the dry run holds them.
- */
-async function setChannelAside(trx: Kysely<Database>, channelId: string, inputs: readonly DryRunInput[]): Promise<void> {
-  await trx.updateTable('alerts').set({ is_open: null }).where('channel_id', '=', channelId).where('is_open', '=', 1).execute();
-  await trx.updateTable('incidents').set({ open_grouping_key: null }).where('channel_id', '=', channelId).where('open_grouping_key', 'is not', null).execute();
-  const keys = [...new Set(inputs.map((input) => input.event.alert_key))];
-  for (let i = 0; i < keys.length; i += 500) {
-    await trx.deleteFrom('alert_keys').where('channel_id', '=', channelId).where('alert_key', 'in', keys.slice(i, i + 500)).execute();
-  }
-}
-
 function resultOf(index: number, input: DryRunInput, processed: ProcessedEvent): DryRunEventResult {
   return {
     index,
@@ -65,7 +52,8 @@ async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: Worke
   // Replayed events first: they are older, and ids must follow the order events are applied in.
   const replayed = request.last ? await lastEventInputs(trx, request.last.channel, request.last.count, now, stamp) : [];
   const inputs = [...replayed, ...standardEventInputs(request.events ?? [], config, now, stamp)];
-  if (request.last) await setChannelAside(trx, request.last.channel, replayed);
+  // The worker waits on these rows while the dry run holds them.
+  if (request.last) await setChannelAside(trx, request.last.channel, [...new Set(replayed.map((input) => input.event.alert_key))]);
   const results: DryRunEventResult[] = [];
   for (const [index, input] of inputs.entries()) {
     // No timers list: a dry run schedules nothing.

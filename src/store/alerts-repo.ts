@@ -114,3 +114,15 @@ export async function recentOpenAlerts(trx: Kysely<Database>, channelId: string,
     .limit(1000)
     .execute();
 }
+
+/**
+ * A dry run's `last` replays a channel's events as if they arrived again: its open alerts and incidents are set
+ * aside and the replayed keys forget their order and flapping state. Only ever inside a transaction rolled back.
+ */
+export async function setChannelAside(trx: Kysely<Database>, channelId: string, alertKeys: readonly string[]): Promise<void> {
+  await trx.updateTable('alerts').set({ is_open: null }).where('channel_id', '=', channelId).where('is_open', '=', 1).execute();
+  await trx.updateTable('incidents').set({ open_grouping_key: null }).where('channel_id', '=', channelId).where('open_grouping_key', 'is not', null).execute();
+  for (let i = 0; i < alertKeys.length; i += 500) {
+    await trx.deleteFrom('alert_keys').where('channel_id', '=', channelId).where('alert_key', 'in', alertKeys.slice(i, i + 500)).execute();
+  }
+}

@@ -61,10 +61,32 @@ export async function incidentsTakingAlerts(trx: Kysely<Database>, channelId: st
     .execute();
 }
 
+/** Some incidents by id, summarised (any order). */
+export async function incidentSummaries(trx: Kysely<Database>, incidentIds: readonly string[]) {
+  if (incidentIds.length === 0) return [];
+  return trx.selectFrom('incidents').select(['incident_id', 'channel_id', 'title', 'incident_severity', 'incident_status', 'alert_cnt']).where('incident_id', 'in', incidentIds).execute();
+}
+
 /** Whether an incident was ever reopened by hand. */
 export async function wasReopened(trx: Kysely<Database>, incidentId: string): Promise<boolean> {
   const row = await trx.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
   return row !== undefined;
+}
+
+/** What an alert joining an incident changes. */
+export type IncidentJoin = Pick<IncidentRow, 'alert_cnt' | 'active_alert_cnt' | 'incident_severity' | 'incident_status' | 'end_time' | 'last_time' | 'updated_at' | 'storm_raised'>;
+
+const joinColumns: ReadonlyArray<keyof IncidentJoin> = ['alert_cnt', 'active_alert_cnt', 'incident_severity', 'incident_status', 'end_time', 'last_time', 'updated_at', 'storm_raised'];
+
+/** Writes a join; every join writes the same columns, so one cached statement serves them all. */
+export async function updateJoinedIncident(trx: Kysely<Database>, dialect: Dialect, incidentId: string, changes: IncidentJoin): Promise<void> {
+  await runCached(
+    trx,
+    dialect,
+    'join-incident',
+    (db) => db.updateTable('incidents').set(Object.fromEntries(joinColumns.map((column) => [column, null]))).where('incident_id', '=', ''),
+    [...joinColumns.map((column) => changes[column]), incidentId],
+  );
 }
 
 export async function updateIncident(trx: Kysely<Database>, incidentId: string, changes: Partial<IncidentRow>): Promise<void> {

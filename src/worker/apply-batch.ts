@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
-import type { StoreDatabase } from '../store/database.js';
-import type { Database, EventsTable } from '../store/tables.js';
 import { isStoreUnavailable } from '../store/availability.js';
+import type { StoreDatabase } from '../store/database.js';
+import { insertEvents, storedEventIds } from '../store/events-repo.js';
+import { addOutcomeCount, recordLatestEvent } from '../store/integration-stats-repo.js';
+import type { Database, EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
-import { insertRows } from '../store/cached-query.js';
 import { processEvent, type ProcessedEvent } from './pipeline.js';
 import type { WorkerRules } from './stage.js';
 import type { EventFailure } from './lanes.js';
@@ -33,11 +34,6 @@ function addResult(into: BatchResult, from: BatchResult): void {
 
 /** NUL and other characters a store refuses may appear in an error's message: keep the reason printable. */
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\0/g, '');
-
-const eventColumns: ReadonlyArray<keyof EventsTable> = [
-  'event_id', 'request_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'alert_id', 'incident_id', 'event_status', 'title',
-  'title_rule', 'description', 'labels', 'images', 'event_time', 'received_at', 'seq', 'processed_at', 'outcome', 'trace',
-];
 
 function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): EventsTable {
   return {
@@ -73,22 +69,10 @@ async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResul
     const key = `${event.integration_id}\0${processed.outcome}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  for (const [integrationId, event] of latest) {
-    await trx
-      .insertInto('integration_stats')
-      .values({ integration_id: integrationId, latest_event_at: event.received_at, latest_event_id: event.event_id })
-      .onConflict((oc) =>
-        oc.column('integration_id').doUpdateSet({ latest_event_at: event.received_at, latest_event_id: event.event_id }).where('integration_stats.latest_event_id', '<', event.event_id),
-      )
-      .execute();
-  }
+  for (const [integrationId, event] of latest) await recordLatestEvent(trx, integrationId, event.event_id, event.received_at);
   for (const [key, count] of counts) {
     const [integrationId, outcome] = key.split('\0') as [string, EventOutcome];
-    await trx
-      .insertInto('integration_counts')
-      .values({ integration_id: integrationId, outcome, count })
-      .onConflict((oc) => oc.columns(['integration_id', 'outcome']).doUpdateSet((eb) => ({ count: eb('integration_counts.count', '+', eb.ref('excluded.count')) })))
-      .execute();
+    await addOutcomeCount(trx, integrationId, outcome, count);
   }
 }
 
@@ -118,12 +102,7 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
 
 async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
   return inTransaction(store, async (trx) => {
-    const ids = events.map((event) => event.event_id);
-    const stored = new Set<string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await trx.selectFrom('events').select('event_id').where('event_id', 'in', ids.slice(i, i + 500)).execute();
-      for (const row of rows) stored.add(row.event_id);
-    }
+    const stored = await storedEventIds(trx, events.map((event) => event.event_id));
     const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
@@ -136,7 +115,7 @@ async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, e
       result.applied.push({ event, processed });
       rows.push(eventRow(processed.event, processed, now));
     }
-    for (let i = 0; i < rows.length; i += 100) await insertRows(trx, store.dialect, 'events', rows.slice(i, i + 100) as unknown as Array<Record<string, unknown>>, eventColumns);
+    await insertEvents(trx, store.dialect, rows);
     await recordIntegrationStats(trx, result.applied);
     return result;
   });

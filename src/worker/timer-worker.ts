@@ -8,6 +8,7 @@ import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queu
 import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/timer-queue.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
+import { openIncidentsOfEvents } from '../store/events-repo.js';
 import type { Database } from '../store/tables.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
@@ -77,18 +78,9 @@ export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
 export async function timersForStoredEvents(db: Kysely<Database>, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
   if (eventIds.length === 0 || ![...channels.values()].some((channel) => channel.rules.autoResolve)) return [];
   const timers: TimerJobData[] = [];
-  for (let i = 0; i < eventIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('events')
-      .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')
-      .select(['incidents.incident_id', 'incidents.channel_id', 'incidents.start_time', 'incidents.last_time'])
-      .where('events.event_id', 'in', eventIds.slice(i, i + 500))
-      .where('incidents.progress', '<>', 'Closed')
-      .execute();
-    for (const row of rows) {
-      const settings = channels.get(row.channel_id)?.rules.autoResolve;
-      if (settings) timers.push({ incident_id: row.incident_id, due_at: autoResolveDueAt(row, settings) });
-    }
+  for (const row of await openIncidentsOfEvents(db, eventIds)) {
+    const settings = channels.get(row.channel_id)?.rules.autoResolve;
+    if (settings) timers.push({ incident_id: row.incident_id, due_at: autoResolveDueAt(row, settings) });
   }
   return timers;
 }
