@@ -8,7 +8,7 @@ import { ConfigError, loadConfigFile, resolveConfigPath } from './config/load-co
 import { counted } from './counted.js';
 import { knownAdapterNames, runAlertgate, type Roles } from './main.js';
 import { packageRoot } from './paths.js';
-import { testRules } from './rules-dry-run/rules-cli.js';
+import { testRules } from './dry-run/rules-cli.js';
 
 // `alertgate adapter list | head -1`: a reader that stops early is not an error; stop writing and exit quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

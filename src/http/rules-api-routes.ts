@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Config } from '../config/types.js';
 import { invalidParameter } from '../errors.js';
-import { runDryRun } from '../rules-dry-run/run-dry-run.js';
+import { runDryRun } from '../dry-run/run.js';
 import { createSilence, getChannelSilence, listChannelSilences, quickSilenceAlert, removeSilence, replaceSilence, type QuickSilenceOptions } from '../silences/service.js';
 import type { StoreDatabase } from '../store/database.js';
 import { adminRouter } from './api-routes.js';

@@ -10,9 +10,9 @@ import { StoredSilences } from '../silences/cache.js';
 import { processEvent, type ProcessedEvent } from '../worker/pipeline.js';
 import type { WorkerRules } from '../worker/stage.js';
 import { rulesFromConfig } from '../worker/worker.js';
-import { applyConfigFragment, type FragmentOptions } from './config-fragment.js';
-import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './dry-run-input.js';
-import { summariseDryRun, type DryRunEventResult, type DryRunSummary } from './dry-run-summary.js';
+import { applyConfigFragment, type FragmentOptions } from './fragment.js';
+import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './input.js';
+import { summariseDryRun, type DryRunEventResult, type DryRunSummary } from './summary.js';
 
 /** What a dry run needs: the store it reads (and writes only inside a transaction that is rolled back), the configuration in force, the clock. */
 export interface DryRunDeps {
