@@ -3,7 +3,7 @@ import type { Config, Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { createIdGenerator } from '../events/ids.js';
 import { normaliseStandardEvent } from '../events/normalise.js';
-import type { AlertImage, EventStatus, NormalisedEvent, QueuedEvent } from '../events/types.js';
+import type { AlertImage, NormalisedEvent, QueuedEvent } from '../events/types.js';
 import { lastEventsOfChannel } from '../store/events-repo.js';
 import type { Database, EventsTable } from '../store/tables.js';
 
@@ -104,7 +104,7 @@ function storedAsNormalised(row: Selectable<EventsTable>): NormalisedEvent {
   return {
     title: row.title,
     title_rule: row.title_rule,
-    event_status: row.event_status as EventStatus,
+    event_status: row.event_status,
     alert_key: row.alert_key,
     alert_key_derived: false,
     ...(row.description !== null && { description: row.description }),

@@ -7,8 +7,8 @@ import { highestSeverity } from '../rules/severity.js';
 import { stormThresholdsCrossed } from '../rules/storm.js';
 import { closeAlertsOfIncident, type AlertRow } from '../store/alerts-repo.js';
 import { addTimeline, insertIncident, lockIncident, summariseIncidentAlerts, updateIncident, updateJoinedIncident, type IncidentJoin, type IncidentRow } from '../store/incidents-repo.js';
-import type { Dialect } from '../store/migrations.js';
-import type { Database } from '../store/tables.js';
+import type { Dialect } from '../store/dialect.js';
+import type { Database, GroupMethodCode } from '../store/tables.js';
 import { deriveIncidentState } from './state.js';
 
 /** What an incident write needs: the transaction, its dialect, the time, new ids, and where auto-resolve timers are collected. */
@@ -39,7 +39,7 @@ async function writeIncident(trx: Kysely<Database>, incidentId: string, changes:
 }
 
 /** Opens a new incident holding just this alert, and collects its auto-resolve timer. */
-export async function openIncident(context: IncidentWriteContext, alert: AlertRow, channel: Channel, groupMethod: string, groupingKey: string | null, openKey: string | null = groupingKey): Promise<IncidentRow> {
+export async function openIncident(context: IncidentWriteContext, alert: AlertRow, channel: Channel, groupMethod: GroupMethodCode, groupingKey: string | null, openKey: string | null = groupingKey): Promise<IncidentRow> {
   const incident: IncidentRow = {
     incident_id: context.newId(),
     channel_id: channel.id,
@@ -81,7 +81,7 @@ export async function joinIncident(context: IncidentWriteContext, incident: Inci
   const changes: IncidentJoin = {
     alert_cnt: incident.alert_cnt + 1,
     active_alert_cnt: incident.active_alert_cnt + 1,
-    incident_severity: highestSeverity([incident.incident_severity as Severity, alert.alert_severity as Severity]),
+    incident_severity: highestSeverity([incident.incident_severity, alert.alert_severity]),
     incident_status: wasRecovered ? alert.alert_status : highestSeverity([incident.incident_status as Severity, alert.alert_status as Severity]),
     end_time: null,
     last_time: context.now,

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { insertRow, runCached } from './cached-query.js';
-import type { Dialect } from './migrations.js';
+import type { Dialect } from './dialect.js';
 import type { AlertsTable, Database } from './tables.js';
 
 export type AlertRow = Selectable<AlertsTable>;

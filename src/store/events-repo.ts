@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { insertRows } from './cached-query.js';
-import type { Dialect } from './migrations.js';
+import type { Dialect } from './dialect.js';
 import type { Database, EventsTable } from './tables.js';
 
 const eventColumns: ReadonlyArray<keyof EventsTable> = [

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
-import type { Dialect } from './migrations.js';
+import type { Dialect } from './dialect.js';
 import { insertRow, runCached } from './cached-query.js';
-import type { Database, IncidentsTable } from './tables.js';
+import type { Database, GroupMethodCode, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 
@@ -49,7 +49,7 @@ export async function openIncidentByKey(trx: Kysely<Database>, dialect: Dialect,
 }
 
 /** The newest incidents of a channel grouped by `groupMethod` that still take alerts (at most `limit`). */
-export async function incidentsTakingAlerts(trx: Kysely<Database>, channelId: string, groupMethod: string, limit: number): Promise<IncidentRow[]> {
+export async function incidentsTakingAlerts(trx: Kysely<Database>, channelId: string, groupMethod: GroupMethodCode, limit: number): Promise<IncidentRow[]> {
   return trx
     .selectFrom('incidents')
     .selectAll()
@@ -105,7 +105,7 @@ export async function summariseIncidentAlerts(trx: Kysely<Database>, incidentId:
   for (const row of rows) {
     summary.alertCount += Number(row.total);
     summary.activeCount += Number(row.active);
-    summary.severities.push(row.alert_severity as Severity);
+    summary.severities.push(row.alert_severity);
     // An active alert's status (not its highest severity) is what the incident's status reflects.
     if (Number(row.active) > 0) summary.activeSeverities.push(row.alert_status as Severity);
   }

@@ -15,8 +15,8 @@ const outcomeOf: Record<Exclude<MergeDecision['kind'], 'open' | 'ignored_ok'>, E
 function toOpenAlert(row: AlertRow): OpenAlert {
   return {
     alert_id: row.alert_id,
-    alert_status: row.alert_status as OpenAlert['alert_status'],
-    alert_severity: row.alert_severity as OpenAlert['alert_severity'],
+    alert_status: row.alert_status,
+    alert_severity: row.alert_severity,
     labels: JSON.parse(row.labels) as Record<string, string>,
     last_event_hash: row.last_event_hash,
     last_event_core_hash: row.last_event_core_hash,

@@ -7,18 +7,9 @@ import { canJoin, groupingKey } from '../../rules/grouping.js';
 import { bestMatch } from '../../rules/similarity.js';
 import { insertAlert, type AlertRow } from '../../store/alerts-repo.js';
 import { incidentsTakingAlerts, openIncidentByKey, type IncidentRow } from '../../store/incidents-repo.js';
+import { GroupMethod, type GroupMethodCode } from '../../store/tables.js';
 import { proceed, proceedWith, type ChannelState, type Stage, type StageContext } from '../stage.js';
 import type { TraceStep } from '../trace.js';
-
-/** How an incident was grouped, in Flashduty's stored codes (`group_method`). */
-export const GroupMethod = {
-  /** One incident per alert: grouping off, or no grouping dimension has values. */
-  none: 'n',
-  /** By the values of the channel's grouping dimensions (the grouping key). */
-  rule: 'p',
-  /** By similarity to an open incident's title, description and labels. */
-  similarity: 'i',
-} as const;
 
 /** Similarity compares a new alert with at most this many of the channel's newest open incidents. */
 const similarityCandidates = 200;
@@ -35,7 +26,7 @@ function alertSubject(alert: Pick<AlertRow, 'title' | 'description' | 'alert_sev
 }
 
 /** Joins the open incident of a grouping key if its window allows, else retires the key and opens a new incident. */
-async function placeByKey(context: StageContext, alert: AlertRow, channel: Channel, method: string, key: string, dimensions: Record<string, string>): Promise<Placement> {
+async function placeByKey(context: StageContext, alert: AlertRow, channel: Channel, method: GroupMethodCode, key: string, dimensions: Record<string, string>): Promise<Placement> {
   const grouping = channel.rules.grouping;
   const window = { ...(grouping?.timeWindowMs !== undefined && { time_window_ms: grouping.timeWindowMs }), window_type: grouping?.windowType ?? 'tumbling' } as const;
   const existing = await openIncidentByKey(context.trx, context.dialect, channel.id, key);
