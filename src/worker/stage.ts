@@ -1,4 +1,4 @@
-import type { Channel, Integration } from '../config/types.js';
+import type { Channel, Config, Integration } from '../config/types.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
@@ -12,6 +12,15 @@ export interface WorkerRules {
   channels: ReadonlyMap<string, Channel>;
   /** Silences made through the API, merged with each channel's configured ones; absent: configured ones only. */
   storedSilences?: StoredSilences;
+}
+
+/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
+export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
+  return {
+    integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
+    channels: new Map(config.channels.map((channel) => [channel.id, channel])),
+    ...(storedSilences && { storedSilences }),
+  };
 }
 
 /** What every stage may touch: the event's transaction, the time, new ids, collected timers. */

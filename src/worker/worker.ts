@@ -12,7 +12,7 @@ import type { StoreDatabase } from '../store/database.js';
 import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
-import type { WorkerRules } from './stage.js';
+import { rulesFromConfig, type WorkerRules } from './stage.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 
 export interface WorkerDeps {
@@ -36,15 +36,6 @@ export interface RunningWorker {
   close(): Promise<void>;
   /** Replaces the configuration applied to the next events. */
   setConfig(config: Config): void;
-}
-
-/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
-export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
-  return {
-    integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
-    channels: new Map(config.channels.map((channel) => [channel.id, channel])),
-    ...(storedSilences && { storedSilences }),
-  };
 }
 
 /** Applies a batch with the rules in force when it starts, then schedules its auto-resolve timers. */

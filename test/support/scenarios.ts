@@ -16,7 +16,7 @@ import { StoredSilences } from '../../src/silences/cache.js';
 import type { StoreDatabase } from '../../src/store/database.js';
 import { eventView, getIncident, listAlerts, listIncidents } from '../../src/store/read-models.js';
 import { applyBatch } from '../../src/worker/apply-batch.js';
-import { rulesFromConfig } from '../../src/worker/worker.js';
+import { rulesFromConfig } from '../../src/worker/stage.js';
 import { api, postJson, startStack, type Stack } from './stack.js';
 import { createTestStore, type StoreKind, type TestStore } from './stores.js';
 
