@@ -1,11 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Config, Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { createIdGenerator } from '../events/ids.js';
 import { normaliseStandardEvent } from '../events/normalise.js';
 import type { AlertImage, NormalisedEvent, QueuedEvent } from '../events/types.js';
-import { lastEventsOfChannel } from '../store/events-repo.js';
-import type { Database, EventsTable } from '../store/tables.js';
+import type { EventsRepo } from '../store/events-repo.js';
+import type { EventsTable } from '../store/tables.js';
 
 /** Most events one dry run applies (given and replayed together). */
 export const maxDryRunEvents = 1000;
@@ -118,8 +118,8 @@ function storedAsNormalised(row: Selectable<EventsTable>): NormalisedEvent {
  * The channel's last `count` stored events, oldest first, to replay as if they arrived again: their spacing in
  * time is kept and the newest lands at `now`, so windows, flapping and silences see realistic times.
  */
-export async function lastEventInputs(db: Kysely<Database>, channelId: string, count: number, now: number, stamp: ReturnType<typeof eventStamper>): Promise<DryRunInput[]> {
-  const rows = await lastEventsOfChannel(db, channelId, count);
+export async function lastEventInputs(events: EventsRepo, channelId: string, count: number, now: number, stamp: ReturnType<typeof eventStamper>): Promise<DryRunInput[]> {
+  const rows = await events.lastEventsOfChannel(channelId, count);
   const newest = rows.length > 0 ? rows[rows.length - 1].received_at : now;
   return rows.map((row) => ({
     event: stamp(storedAsNormalised(row), { id: row.integration_id, adapter: row.integration_type }, now - (newest - row.received_at)),

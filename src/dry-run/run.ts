@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/types.js';
 import { invalidParameter } from '../errors.js';
 import { newId } from '../events/ids.js';
-import { setChannelAside } from '../store/alerts-repo.js';
+import { bindRepos } from '../store/repos.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database } from '../store/tables.js';
 import { inRolledBackTransaction } from '../store/transaction.js';
@@ -46,22 +46,23 @@ function resultOf(index: number, input: DryRunInput, processed: ProcessedEvent):
 }
 
 async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: WorkerRules, request: DryRunRequest, config: Config): Promise<DryRunReport> {
+  const repos = bindRepos(trx, deps.store.dialect);
   const now = deps.clock();
   const stamp = eventStamper();
   // Replayed events first: they are older, and ids must follow the order events are applied in.
-  const replayed = request.last ? await lastEventInputs(trx, request.last.channel, request.last.count, now, stamp) : [];
+  const replayed = request.last ? await lastEventInputs(repos.events, request.last.channel, request.last.count, now, stamp) : [];
   const inputs = [...replayed, ...standardEventInputs(request.events ?? [], config, now, stamp)];
   // The worker waits on these rows while the dry run holds them.
-  if (request.last) await setChannelAside(trx, request.last.channel, [...new Set(replayed.map((input) => input.event.alert_key))]);
+  if (request.last) await repos.alerts.setChannelAside(request.last.channel, [...new Set(replayed.map((input) => input.event.alert_key))]);
   const results: DryRunEventResult[] = [];
   for (const [index, input] of inputs.entries()) {
     // No timers list: a dry run schedules nothing.
-    const processed = await processEvent({ trx, dialect: deps.store.dialect, now: input.event.received_at, newId }, rules, input.event);
+    const processed = await processEvent({ trx, dialect: deps.store.dialect, repos, now: input.event.received_at, newId }, rules, input.event);
     // Without the batch's stored ids every event is applied.
     if (!processed) continue;
     results.push(resultOf(index, input, processed));
   }
-  return { events: results, summary: await summariseDryRun(trx, results) };
+  return { events: results, summary: await summariseDryRun(repos.incidents, results) };
 }
 
 /**

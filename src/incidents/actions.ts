@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { StoreDatabase } from '../store/database.js';
-import { lockIncident, type IncidentRow } from '../store/incidents-repo.js';
+import type { IncidentRow } from '../store/incidents-repo.js';
+import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { changeProgress, closeIncident } from './lifecycle.js';
 
@@ -36,13 +37,14 @@ function plan(action: IncidentAction, incident: IncidentRow, now: number): Chang
  */
 export async function applyIncidentAction(store: StoreDatabase, incidentId: string, action: IncidentAction, request: ActionRequest, now: number): Promise<IncidentRow> {
   return inTransaction(store, async (trx) => {
-    const incident = await lockIncident(trx, store.dialect, incidentId);
+    const repos = bindRepos(trx, store.dialect);
+    const incident = await repos.incidents.lockIncident(incidentId);
     if (!incident) throw new AppError('ResourceNotFound', `no incident with id ${incidentId}`);
     const change = plan(action, incident, now);
     if (!change) return incident;
     const detail: Record<string, unknown> = request.reason ? { reason: request.reason } : {};
     const actor = request.actor ?? null;
-    if (action === 'close') return closeIncident(trx, store.dialect, incident, now, { timeline: 'i_close', actor, detail, ends: false });
-    return changeProgress(trx, store.dialect, incident, now, change.changes, { type: change.timeline, actor, detail });
+    if (action === 'close') return closeIncident(repos, incident, now, { timeline: 'i_close', actor, detail, ends: false });
+    return changeProgress(repos, incident, now, change.changes, { type: change.timeline, actor, detail });
   });
 }

@@ -1,20 +1,18 @@
-import type { Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
 import type { Severity } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import { highestSeverity } from '../rules/severity.js';
 import { stormThresholdsCrossed } from '../rules/storm.js';
-import { closeAlertsOfIncident, type AlertRow } from '../store/alerts-repo.js';
-import { addTimeline, insertIncident, lockIncident, summariseIncidentAlerts, updateIncident, updateJoinedIncident, type IncidentJoin, type IncidentRow } from '../store/incidents-repo.js';
-import type { Dialect } from '../store/dialect.js';
-import type { Database, GroupMethodCode } from '../store/tables.js';
+import type { AlertRow } from '../store/alerts-repo.js';
+import type { IncidentJoin, IncidentRow } from '../store/incidents-repo.js';
+import type { Repos } from '../store/repos.js';
+import type { GroupMethodCode } from '../store/tables.js';
 import { deriveIncidentState } from './state.js';
 
-/** What an incident write needs: the transaction, its dialect, the time, new ids, and where auto-resolve timers are collected. */
+/** What an incident write needs: the transaction's repositories, the time, new ids, and where auto-resolve timers are collected. */
 export interface IncidentWriteContext {
-  trx: Kysely<Database>;
-  dialect: Dialect;
+  repos: Repos;
   now: number;
   newId: () => string;
   /** Auto-resolve timers to schedule once the transaction has committed; absent: none (e.g. a dry run). */
@@ -32,9 +30,9 @@ export interface CloseRecord {
 }
 
 /** Every incident update goes through here: a closed incident takes no more alerts, so closing releases its grouping key. */
-async function writeIncident(trx: Kysely<Database>, incidentId: string, changes: Partial<IncidentRow>): Promise<Partial<IncidentRow>> {
+async function writeIncident(repos: Repos, incidentId: string, changes: Partial<IncidentRow>): Promise<Partial<IncidentRow>> {
   const written = changes.progress === 'Closed' ? { ...changes, open_grouping_key: null } : changes;
-  await updateIncident(trx, incidentId, written);
+  await repos.incidents.updateIncident(incidentId, written);
   return written;
 }
 
@@ -65,8 +63,8 @@ export async function openIncident(context: IncidentWriteContext, alert: AlertRo
     created_at: context.now,
     updated_at: context.now,
   };
-  await insertIncident(context.trx, context.dialect, incident);
-  await addTimeline(context.trx, context.dialect, [{ incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id }]);
+  await context.repos.incidents.insertIncident(incident);
+  await context.repos.incidents.addTimeline([{ incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id }]);
   // One timer at the first possible due time; for last-merge the timer itself moves on while merges keep coming.
   if (channel.rules.autoResolve) context.timers?.push({ incident_id: incident.incident_id, due_at: autoResolveDueAt(incident, channel.rules.autoResolve) });
   return incident;
@@ -88,8 +86,8 @@ export async function joinIncident(context: IncidentWriteContext, incident: Inci
     updated_at: context.now,
     storm_raised: crossed.length > 0 ? JSON.stringify([...raised, ...crossed]) : incident.storm_raised,
   };
-  await updateJoinedIncident(context.trx, context.dialect, incident.incident_id, changes);
-  await addTimeline(context.trx, context.dialect, [
+  await context.repos.incidents.updateJoinedIncident(incident.incident_id, changes);
+  await context.repos.incidents.addTimeline([
     { incident_id: incident.incident_id, type: 'a_merge', at: context.now, alert_id: alert.alert_id },
     ...crossed.map((threshold) => ({ incident_id: incident.incident_id, type: 'i_storm', at: context.now, detail: { threshold, alert_cnt: incident.alert_cnt + 1 } })),
   ]);
@@ -98,7 +96,7 @@ export async function joinIncident(context: IncidentWriteContext, incident: Inci
 
 /** The grouping key moves on to a new incident (the old one's window is over, or it is full); the old incident stays open for its alerts. */
 export async function retireGroupingKey(context: IncidentWriteContext, incidentId: string): Promise<void> {
-  await writeIncident(context.trx, incidentId, { open_grouping_key: null, updated_at: context.now });
+  await writeIncident(context.repos, incidentId, { open_grouping_key: null, updated_at: context.now });
 }
 
 /** What a refresh did to an incident. */
@@ -110,13 +108,13 @@ export interface IncidentRefresh {
 
 /** Recomputes an incident's severity, status and counters after one of its alerts changed; may auto-close it. */
 export async function refreshIncident(context: IncidentWriteContext, incidentId: string, channel: Channel, alert: AlertRow): Promise<IncidentRefresh | undefined> {
-  const incident = await lockIncident(context.trx, context.dialect, incidentId);
+  const incident = await context.repos.incidents.lockIncident(incidentId);
   if (!incident) return undefined;
-  const summary = await summariseIncidentAlerts(context.trx, incidentId);
+  const summary = await context.repos.incidents.summariseIncidentAlerts(incidentId);
   const { timeline, ...update } = deriveIncidentState(incident, summary, channel.autoClose, context.now);
   const followsFirstAlert = incident.first_alert_id === alert.alert_id ? { labels: alert.labels } : {};
-  await writeIncident(context.trx, incidentId, { ...update, ...followsFirstAlert, updated_at: context.now });
-  await addTimeline(context.trx, context.dialect, timeline.map((type) => ({ incident_id: incidentId, type, at: context.now, alert_id: alert.alert_id })));
+  await writeIncident(context.repos, incidentId, { ...update, ...followsFirstAlert, updated_at: context.now });
+  await context.repos.incidents.addTimeline(timeline.map((type) => ({ incident_id: incidentId, type, at: context.now, alert_id: alert.alert_id })));
   const result = timeline.includes('i_rslv') ? 'incident_closed' : timeline.includes('i_recover') ? 'incident_recovered' : 'incident_updated';
   return { result, severity: update.incident_severity, status: update.incident_status };
 }
@@ -125,23 +123,23 @@ export async function refreshIncident(context: IncidentWriteContext, incidentId:
  * Closes an open incident inside the caller's transaction (the incident locked by it): progress Closed, close_time,
  * its open alerts closed, its grouping key released, one timeline entry with the number of alerts closed.
  */
-export async function closeIncident(trx: Kysely<Database>, dialect: Dialect, incident: IncidentRow, now: number, record: CloseRecord): Promise<IncidentRow> {
-  const closedAlerts = await closeAlertsOfIncident(trx, incident.incident_id, now);
-  const changes = await writeIncident(trx, incident.incident_id, { progress: 'Closed', close_time: now, updated_at: now, ...(record.ends && { end_time: incident.end_time ?? now }) });
-  await addTimeline(trx, dialect, [{ incident_id: incident.incident_id, type: record.timeline, at: now, actor: record.actor, detail: { ...record.detail, closed_alerts: closedAlerts } }]);
+export async function closeIncident(repos: Repos, incident: IncidentRow, now: number, record: CloseRecord): Promise<IncidentRow> {
+  const closedAlerts = await repos.alerts.closeAlertsOfIncident(incident.incident_id, now);
+  const changes = await writeIncident(repos, incident.incident_id, { progress: 'Closed', close_time: now, updated_at: now, ...(record.ends && { end_time: incident.end_time ?? now }) });
+  await repos.incidents.addTimeline([{ incident_id: incident.incident_id, type: record.timeline, at: now, actor: record.actor, detail: { ...record.detail, closed_alerts: closedAlerts } }]);
   return { ...incident, ...changes };
 }
 
 /** Changes an open incident's progress by hand (ack, unack, reopen), with its timeline entry. */
-export async function changeProgress(trx: Kysely<Database>, dialect: Dialect, incident: IncidentRow, now: number, changes: Partial<IncidentRow>, entry: { type: string; actor: string | null; detail: Record<string, unknown> }): Promise<IncidentRow> {
-  const written = await writeIncident(trx, incident.incident_id, { ...changes, updated_at: now });
-  await addTimeline(trx, dialect, [{ incident_id: incident.incident_id, type: entry.type, at: now, actor: entry.actor, detail: entry.detail }]);
+export async function changeProgress(repos: Repos, incident: IncidentRow, now: number, changes: Partial<IncidentRow>, entry: { type: string; actor: string | null; detail: Record<string, unknown> }): Promise<IncidentRow> {
+  const written = await writeIncident(repos, incident.incident_id, { ...changes, updated_at: now });
+  await repos.incidents.addTimeline([{ incident_id: incident.incident_id, type: entry.type, at: now, actor: entry.actor, detail: entry.detail }]);
   return { ...incident, ...written };
 }
 
 /** Marks an incident flapping the first time one of its alerts flaps, with an `i_m_flapping` timeline entry. */
 export async function markIncidentFlapping(context: IncidentWriteContext, incidentId: string, alertId: string, channel: Channel): Promise<void> {
-  await writeIncident(context.trx, incidentId, { flapping: 1 });
+  await writeIncident(context.repos, incidentId, { flapping: 1 });
   const { max_changes, in_mins, mute_mins, mode } = channel.rules.flapping;
-  await addTimeline(context.trx, context.dialect, [{ incident_id: incidentId, type: 'i_m_flapping', at: context.now, alert_id: alertId, detail: { mode, max_changes, in_mins, mute_mins } }]);
+  await context.repos.incidents.addTimeline([{ incident_id: incidentId, type: 'i_m_flapping', at: context.now, alert_id: alertId, detail: { mode, max_changes, in_mins, mute_mins } }]);
 }

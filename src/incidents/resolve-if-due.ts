@@ -1,7 +1,7 @@
 import type { Channel } from '../config/types.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
-import { lockIncident, wasReopened } from '../store/incidents-repo.js';
+import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { closeIncident } from './lifecycle.js';
 
@@ -18,16 +18,17 @@ export type AutoResolveVerdict =
  */
 export async function resolveIfDue(store: StoreDatabase, incidentId: string, channels: ReadonlyMap<string, Channel>, now: number): Promise<AutoResolveVerdict> {
   return inTransaction(store, async (trx) => {
-    const incident = await lockIncident(trx, store.dialect, incidentId);
+    const repos = bindRepos(trx, store.dialect);
+    const incident = await repos.incidents.lockIncident(incidentId);
     if (!incident) return { kind: 'skipped', reason: 'no such incident' };
     if (incident.progress === 'Closed') return { kind: 'skipped', reason: 'already closed' };
     const settings = channels.get(incident.channel_id)?.rules.autoResolve;
     if (!settings) return { kind: 'skipped', reason: 'channel has no auto_resolve' };
     // Whoever reopens an incident takes it over from the timeout.
-    if (await wasReopened(trx, incidentId)) return { kind: 'skipped', reason: 'reopened' };
+    if (await repos.incidents.wasReopened(incidentId)) return { kind: 'skipped', reason: 'reopened' };
     const dueAt = autoResolveDueAt(incident, settings);
     if (dueAt > now) return { kind: 'later', dueAt };
-    await closeIncident(trx, store.dialect, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
+    await closeIncident(repos, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
     return { kind: 'closed' };
   });
 }

@@ -1,11 +1,9 @@
-import type { Kysely } from 'kysely';
 import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
-import { insertEvents, storedEventIds } from '../store/events-repo.js';
-import { addOutcomeCount, recordLatestEvent } from '../store/integration-stats-repo.js';
-import type { Database, EventsTable } from '../store/tables.js';
+import { bindRepos, type Repos } from '../store/repos.js';
+import type { EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
 import { processEvent, type ProcessedEvent } from './pipeline.js';
 import type { WorkerRules } from './stage.js';
@@ -60,7 +58,7 @@ function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): E
   };
 }
 
-async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResult['applied']): Promise<void> {
+async function recordIntegrationStats(repos: Repos, applied: BatchResult['applied']): Promise<void> {
   const latest = new Map<string, QueuedEvent>();
   const counts = new Map<string, number>();
   for (const { event, processed } of applied) {
@@ -69,10 +67,10 @@ async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResul
     const key = `${event.integration_id}\0${processed.outcome}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  for (const [integrationId, event] of latest) await recordLatestEvent(trx, integrationId, event.event_id, event.received_at);
+  for (const [integrationId, event] of latest) await repos.integrationStats.recordLatestEvent(integrationId, event.event_id, event.received_at);
   for (const [key, count] of counts) {
     const [integrationId, outcome] = key.split('\0') as [string, EventOutcome];
-    await addOutcomeCount(trx, integrationId, outcome, count);
+    await repos.integrationStats.addOutcomeCount(integrationId, outcome, count);
   }
 }
 
@@ -102,12 +100,13 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
 
 async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
   return inTransaction(store, async (trx) => {
-    const stored = await storedEventIds(trx, events.map((event) => event.event_id));
+    const repos = bindRepos(trx, store.dialect);
+    const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
     const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
       const now = clock();
-      const processed = await processEvent({ trx, dialect: store.dialect, now, newId, timers: result.timers, stored }, rules, event);
+      const processed = await processEvent({ trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored }, rules, event);
       if (!processed) {
         result.redelivered.push(event);
         continue;
@@ -115,8 +114,8 @@ async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, e
       result.applied.push({ event, processed });
       rows.push(eventRow(processed.event, processed, now));
     }
-    await insertEvents(trx, store.dialect, rows);
-    await recordIntegrationStats(trx, result.applied);
+    await repos.events.insertEvents(rows);
+    await recordIntegrationStats(repos, result.applied);
     return result;
   });
 }

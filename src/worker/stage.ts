@@ -1,9 +1,12 @@
+import type { Kysely } from 'kysely';
 import type { Channel, Config, Integration } from '../config/types.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
 import type { StoredSilences } from '../silences/cache.js';
 import type { AlertIdentity, AlertRow, ClaimedKey } from '../store/alerts-repo.js';
+import type { Dialect } from '../store/dialect.js';
+import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from './trace.js';
 
 /** The configuration the worker applies, looked up by id. */
@@ -23,8 +26,11 @@ export function rulesFromConfig(config: Config, storedSilences?: StoredSilences)
   };
 }
 
-/** What every stage may touch: the event's transaction, the time, new ids, collected timers. */
+/** What every stage may touch: the event's transaction and its repositories, the time, new ids, collected timers. */
 export interface StageContext extends IncidentWriteContext {
+  /** The transaction the repositories are bound to (the silence cache reads through it). */
+  trx: Kysely<Database>;
+  dialect: Dialect;
   /** Ids of the events the batch's transaction already holds; absent: none (a dry run). */
   stored?: Set<string>;
 }

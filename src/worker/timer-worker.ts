@@ -1,5 +1,4 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
-import type { Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
 import { resolveIfDue } from '../incidents/resolve-if-due.js';
 import type { Logger } from '../observability/logger.js';
@@ -8,8 +7,7 @@ import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queu
 import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/timer-queue.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
-import { openIncidentsOfEvents } from '../store/events-repo.js';
-import type { Database } from '../store/tables.js';
+import type { EventsRepo } from '../store/events-repo.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
 export interface TimerWorkerDeps {
@@ -75,10 +73,10 @@ export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
  * The timers of the open incidents that stored events belong to. A batch redelivered after a crash between its
  * commit and its scheduling changes nothing in the store, so its timers are derived again from what it stored.
  */
-export async function timersForStoredEvents(db: Kysely<Database>, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
+export async function timersForStoredEvents(events: EventsRepo, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
   if (eventIds.length === 0 || ![...channels.values()].some((channel) => channel.rules.autoResolve)) return [];
   const timers: TimerJobData[] = [];
-  for (const row of await openIncidentsOfEvents(db, eventIds)) {
+  for (const row of await events.openIncidentsOfEvents(eventIds)) {
     const settings = channels.get(row.channel_id)?.rules.autoResolve;
     if (settings) timers.push({ incident_id: row.incident_id, due_at: autoResolveDueAt(row, settings) });
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
+import { EventsRepo } from '../store/events-repo.js';
 import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
@@ -47,7 +48,7 @@ function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () =>
     const result = await applyBatch(deps.store, rules, events, clock, newId);
     stopTimer();
     // After the commit, before the jobs complete: a crash in between redelivers the jobs, which schedule again.
-    const redeliveredTimers = await timersForStoredEvents(deps.store.db, rules.channels, result.redelivered.map((event) => event.event_id));
+    const redeliveredTimers = await timersForStoredEvents(new EventsRepo(deps.store.db, deps.store.dialect), rules.channels, result.redelivered.map((event) => event.event_id));
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
     const now = clock();
     for (const { event, processed } of result.applied) {

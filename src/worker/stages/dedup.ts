@@ -1,7 +1,6 @@
 import type { EventOutcome } from '../trace.js';
 import { mergeEventIntoAlert, type MergeDecision, type OpenAlert } from '../../rules/dedup.js';
-import { findOpenAlert, updateAlert, type AlertRow } from '../../store/alerts-repo.js';
-import { lockIncident } from '../../store/incidents-repo.js';
+import type { AlertRow } from '../../store/alerts-repo.js';
 import { proceed, proceedWith, stop, type ChannelState, type Stage, type StageContext } from '../stage.js';
 import type { TraceStep } from '../trace.js';
 
@@ -29,7 +28,7 @@ async function updateOpenAlert(context: StageContext, decision: Exclude<MergeDec
   const event = state.event;
   if (decision.kind === 'duplicate') {
     // Discarded, but the alert is still firing: last_time says when it was last heard of.
-    await updateAlert(context.trx, open.alert_id, { last_time: event.received_at, updated_at: context.now });
+    await context.repos.alerts.updateAlert(open.alert_id, { last_time: event.received_at, updated_at: context.now });
     return { alert: { ...open, last_time: event.received_at }, trace: { step: 'merge', result: 'duplicate', alert_id: open.alert_id, reason: "identical to the alert's last event" } };
   }
   let changes: Partial<AlertRow>;
@@ -42,7 +41,7 @@ async function updateOpenAlert(context: StageContext, decision: Exclude<MergeDec
     changes = { ...fields, labels: JSON.stringify(labels), ...(decision.kind === 'recovered' && { is_open: null }) };
     trace = { step: 'merge', result: decision.kind, alert_id: open.alert_id, status: event.event_status };
   }
-  await updateAlert(context.trx, open.alert_id, { ...changes, updated_at: context.now });
+  await context.repos.alerts.updateAlert(open.alert_id, { ...changes, updated_at: context.now });
   return { alert: { ...open, ...changes }, trace };
 }
 
@@ -53,11 +52,11 @@ async function updateOpenAlert(context: StageContext, decision: Exclude<MergeDec
 export const dedup: Stage<ChannelState> = {
   name: 'dedup',
   async run(context, state) {
-    let open = state.key?.firstEvent ? undefined : await findOpenAlert(context.trx, context.dialect, state.identity);
+    let open = state.key?.firstEvent ? undefined : await context.repos.alerts.findOpenAlert(state.identity);
     if (open?.incident_id && context.dialect === 'postgres') {
       // Lock the incident first, then read the alert again: a concurrent close may have just closed it.
-      await lockIncident(context.trx, context.dialect, open.incident_id);
-      open = await findOpenAlert(context.trx, context.dialect, state.identity);
+      await context.repos.incidents.lockIncident(open.incident_id);
+      open = await context.repos.alerts.findOpenAlert(state.identity);
     }
     const decision = mergeEventIntoAlert(open && toOpenAlert(open), state.event);
     state.decision = decision;

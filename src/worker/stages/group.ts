@@ -5,8 +5,8 @@ import type { MergeDecision } from '../../rules/dedup.js';
 import type { FilterSubject } from '../../rules/filter.js';
 import { canJoin, groupingKey } from '../../rules/grouping.js';
 import { bestMatch } from '../../rules/similarity.js';
-import { insertAlert, type AlertRow } from '../../store/alerts-repo.js';
-import { incidentsTakingAlerts, openIncidentByKey, type IncidentRow } from '../../store/incidents-repo.js';
+import type { AlertRow } from '../../store/alerts-repo.js';
+import type { IncidentRow } from '../../store/incidents-repo.js';
 import { GroupMethod, type GroupMethodCode } from '../../store/tables.js';
 import { proceed, proceedWith, type ChannelState, type Stage, type StageContext } from '../stage.js';
 import type { TraceStep } from '../trace.js';
@@ -29,7 +29,7 @@ function alertSubject(alert: Pick<AlertRow, 'title' | 'description' | 'alert_sev
 async function placeByKey(context: StageContext, alert: AlertRow, channel: Channel, method: GroupMethodCode, key: string, dimensions: Record<string, string>): Promise<Placement> {
   const grouping = channel.rules.grouping;
   const window = { ...(grouping?.timeWindowMs !== undefined && { time_window_ms: grouping.timeWindowMs }), window_type: grouping?.windowType ?? 'tumbling' } as const;
-  const existing = await openIncidentByKey(context.trx, context.dialect, channel.id, key);
+  const existing = await context.repos.incidents.openIncidentByKey(channel.id, key);
   if (existing) {
     const verdict = canJoin(existing, context.now, window, existing.alert_cnt);
     if (verdict.join) {
@@ -46,7 +46,7 @@ async function placeByKey(context: StageContext, alert: AlertRow, channel: Chann
 
 /** Similarity: the most similar open incident of the channel at or above the threshold, else a new one. */
 async function placeBySimilarity(context: StageContext, alert: AlertRow, channel: Channel): Promise<Placement> {
-  const candidates = await incidentsTakingAlerts(context.trx, channel.id, GroupMethod.similarity, similarityCandidates);
+  const candidates = await context.repos.incidents.incidentsTakingAlerts(channel.id, GroupMethod.similarity, similarityCandidates);
   const { keys, threshold } = channel.rules.similarity;
   const match = bestMatch(alertSubject(alert), candidates.map((incident) => ({ incident, subject: alertSubject({ ...incident, alert_severity: incident.incident_severity, integration_id: alert.integration_id }) })), threshold, keys);
   if (match) {
@@ -103,7 +103,7 @@ export const group: Stage<ChannelState> = {
       const row = newAlertRow(context, state.event, state.channel.id, decision, state.mute?.reason ?? null);
       const opened: TraceStep = { step: 'merge', result: 'new_alert', alert_id: row.alert_id };
       if (state.mute) {
-        await insertAlert(context.trx, context.dialect, row);
+        await context.repos.alerts.insertAlert(row);
         state.alert = row;
         state.outcome = state.mute.outcome;
         return proceedWith(opened);
@@ -111,7 +111,7 @@ export const group: Stage<ChannelState> = {
       // The incident is chosen before the alert is written, so the alert is stored once, already placed.
       const placement = await placeAlert(context, row, state.channel);
       state.alert = { ...row, incident_id: placement.incident.incident_id };
-      await insertAlert(context.trx, context.dialect, state.alert);
+      await context.repos.alerts.insertAlert(state.alert);
       state.outcome = 'new_alert';
       return proceedWith([opened, placement.trace]);
     }

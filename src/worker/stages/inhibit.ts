@@ -1,11 +1,10 @@
 import { subjectOf } from '../../rules/filter.js';
 import { findInhibition, inhibitionFreshnessMs, type InhibitionCandidate } from '../../rules/inhibition.js';
-import { recentOpenAlerts } from '../../store/alerts-repo.js';
 import { proceed, proceedWith, stop, type ChannelState, type Stage, type StageContext } from '../stage.js';
 
 /** Active alerts of a channel that may inhibit others: open, not recovered, seen in the last 10 minutes. */
 export async function inhibitionCandidates(context: StageContext, channelId: string, integrationId?: string): Promise<InhibitionCandidate[]> {
-  const rows = await recentOpenAlerts(context.trx, channelId, context.now - inhibitionFreshnessMs, integrationId);
+  const rows = await context.repos.alerts.recentOpenAlerts(channelId, context.now - inhibitionFreshnessMs, integrationId);
   return rows.map((row) => ({
     subject: { title: row.title, ...(row.description !== null && { description: row.description }), severity: row.alert_severity, labels: JSON.parse(row.labels) as Record<string, string>, integration_id: row.integration_id },
     last_time: row.last_time,

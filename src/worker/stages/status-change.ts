@@ -1,6 +1,5 @@
 import { markIncidentFlapping } from '../../incidents/lifecycle.js';
 import { evaluateFlapping, recordStatusChange } from '../../rules/flapping.js';
-import { updateAlert, updateAlertKey } from '../../store/alerts-repo.js';
 import { proceed, proceedWith, type ChannelState, type Stage } from '../stage.js';
 
 /**
@@ -17,7 +16,7 @@ export const statusChange: Stage<ChannelState> = {
     const status = state.event.event_status;
     const before = key.state;
     if (settings.mode === 'off' || before.last_status === status) {
-      if (before.last_status !== status) await updateAlertKey(context.trx, state.identity, { last_status: status });
+      if (before.last_status !== status) await context.repos.alerts.updateAlertKey(state.identity, { last_status: status });
       return proceed;
     }
     const previous = before.status_changes ? (JSON.parse(before.status_changes) as number[]) : [];
@@ -25,10 +24,10 @@ export const statusChange: Stage<ChannelState> = {
     const wasFlapping = evaluateFlapping(previous, context.now, settings, before.muted_until ?? undefined).flapping;
     const verdict = evaluateFlapping(history, context.now, settings, before.muted_until ?? undefined);
     const mutedUntil = verdict.muteUntil ?? before.muted_until;
-    await updateAlertKey(context.trx, state.identity, { last_status: status, status_changes: JSON.stringify(history), muted_until: mutedUntil ?? null });
+    await context.repos.alerts.updateAlertKey(state.identity, { last_status: status, status_changes: JSON.stringify(history), muted_until: mutedUntil ?? null });
     if (!verdict.flapping) return proceed;
     if (!wasFlapping) {
-      await updateAlert(context.trx, alert.alert_id, { flapping: 1 });
+      await context.repos.alerts.updateAlert(alert.alert_id, { flapping: 1 });
       if (alert.incident_id) await markIncidentFlapping(context, alert.incident_id, alert.alert_id, state.channel);
     }
     return proceedWith({ step: 'flapping', result: 'flapping', changes: history.length, in_mins: settings.in_mins ?? 60, ...(verdict.muteUntil !== undefined && { muted_until: verdict.muteUntil }) });
