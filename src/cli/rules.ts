@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ToolSettings } from '../config/settings.js';
-import { testRules } from '../rules-dry-run/rules-cli.js';
+import { testRules } from '../dry-run/rules-cli.js';
 import { knownAdapterNames } from './known-adapters.js';
 import { io } from './output.js';
 

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { insertRow, runCached } from './cached-query.js';
-import type { Dialect } from './migrations.js';
+import type { Dialect } from './dialect.js';
 import type { AlertsTable, Database } from './tables.js';
 
 export type AlertRow = Selectable<AlertsTable>;
@@ -20,71 +20,117 @@ export interface ClaimedKey {
   state: { status_changes: string | null; muted_until: number | null; last_status: string | null };
 }
 
-/**
- * Records `eventId` as the latest event of a key, unless a later one was already applied (then the event is late).
- * On PostgreSQL the key's row stays locked until commit: events of one alert apply one at a time across workers.
- */
-export async function claimAlertKey(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity, eventId: string): Promise<ClaimedKey> {
-  const inserted = await runCached(
-    trx,
-    dialect,
-    'claim-key-insert',
-    (db) => db.insertInto('alert_keys').values({ integration_id: '', channel_id: '', alert_key: '', last_event_id: '' }).onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing()),
-    [key.integration_id, key.channel_id, key.alert_key, eventId],
-  );
-  if (Number(inserted.numAffectedRows ?? 0) === 1) return { late: false, firstEvent: true, state: { status_changes: null, muted_until: null, last_status: null } };
-  const row = await trx
-    .selectFrom('alert_keys')
-    .select(['last_event_id', 'status_changes', 'muted_until', 'last_status'])
-    .where('integration_id', '=', key.integration_id)
-    .where('channel_id', '=', key.channel_id)
-    .where('alert_key', '=', key.alert_key)
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirstOrThrow();
-  const state = { status_changes: row.status_changes, muted_until: row.muted_until, last_status: row.last_status };
-  if (eventId < row.last_event_id) return { late: true, firstEvent: false, previousEventId: row.last_event_id, state };
-  await trx
-    .updateTable('alert_keys')
-    .set({ last_event_id: eventId })
-    .where('integration_id', '=', key.integration_id)
-    .where('channel_id', '=', key.channel_id)
-    .where('alert_key', '=', key.alert_key)
-    .execute();
-  return { late: false, firstEvent: false, previousEventId: row.last_event_id, state };
-}
-
-export async function findOpenAlert(trx: Kysely<Database>, dialect: Dialect, key: AlertIdentity): Promise<AlertRow | undefined> {
-  const result = await runCached(
-    trx,
-    dialect,
-    'find-open-alert',
-    (db) => db.selectFrom('alerts').selectAll().where('integration_id', '=', '').where('channel_id', '=', '').where('alert_key', '=', '').where('is_open', '=', 1),
-    [key.integration_id, key.channel_id, key.alert_key, 1],
-  );
-  return result.rows[0];
-}
-
 const alertColumns: ReadonlyArray<keyof AlertRow> = [
   'alert_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'incident_id', 'title', 'title_rule', 'description', 'alert_status',
   'alert_severity', 'labels', 'images', 'last_event_hash', 'last_event_core_hash', 'event_cnt', 'start_time', 'last_time', 'end_time', 'close_time',
   'is_open', 'muted', 'flapping', 'created_at', 'updated_at',
 ];
 
-export async function insertAlert(trx: Kysely<Database>, dialect: Dialect, row: AlertRow): Promise<void> {
-  await insertRow(trx, dialect, 'alerts', { ...row }, alertColumns);
-}
+/** Alerts and alert keys, bound to one transaction (or the database) and its dialect. */
+export class AlertsRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
-export async function updateAlert(trx: Kysely<Database>, alertId: string, changes: Partial<AlertRow>): Promise<void> {
-  await trx.updateTable('alerts').set(changes).where('alert_id', '=', alertId).execute();
-}
+  /**
+   * Records `eventId` as the latest event of a key, unless a later one was already applied (then the event is late).
+   * On PostgreSQL the key's row stays locked until commit: events of one alert apply one at a time across workers.
+   */
+  async claimAlertKey(key: AlertIdentity, eventId: string): Promise<ClaimedKey> {
+    const inserted = await runCached(
+      this.db,
+      this.dialect,
+      'claim-key-insert',
+      (db) => db.insertInto('alert_keys').values({ integration_id: '', channel_id: '', alert_key: '', last_event_id: '' }).onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing()),
+      [key.integration_id, key.channel_id, key.alert_key, eventId],
+    );
+    if (Number(inserted.numAffectedRows ?? 0) === 1) return { late: false, firstEvent: true, state: { status_changes: null, muted_until: null, last_status: null } };
+    const row = await this.db
+      .selectFrom('alert_keys')
+      .select(['last_event_id', 'status_changes', 'muted_until', 'last_status'])
+      .where('integration_id', '=', key.integration_id)
+      .where('channel_id', '=', key.channel_id)
+      .where('alert_key', '=', key.alert_key)
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirstOrThrow();
+    const state = { status_changes: row.status_changes, muted_until: row.muted_until, last_status: row.last_status };
+    if (eventId < row.last_event_id) return { late: true, firstEvent: false, previousEventId: row.last_event_id, state };
+    await this.db
+      .updateTable('alert_keys')
+      .set({ last_event_id: eventId })
+      .where('integration_id', '=', key.integration_id)
+      .where('channel_id', '=', key.channel_id)
+      .where('alert_key', '=', key.alert_key)
+      .execute();
+    return { late: false, firstEvent: false, previousEventId: row.last_event_id, state };
+  }
 
-/** Closes every open alert of an incident (the incident was closed by hand). */
-export async function closeAlertsOfIncident(trx: Kysely<Database>, incidentId: string, now: number): Promise<number> {
-  const result = await trx
-    .updateTable('alerts')
-    .set({ is_open: null, close_time: now, updated_at: now })
-    .where('incident_id', '=', incidentId)
-    .where('is_open', '=', 1)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  /** Records a key's flapping state (its last status, recent status changes, mute). */
+  async updateAlertKey(key: AlertIdentity, changes: Partial<ClaimedKey['state']>): Promise<void> {
+    await this.db
+      .updateTable('alert_keys')
+      .set(changes)
+      .where('integration_id', '=', key.integration_id)
+      .where('channel_id', '=', key.channel_id)
+      .where('alert_key', '=', key.alert_key)
+      .execute();
+  }
+
+  async findOpenAlert(key: AlertIdentity): Promise<AlertRow | undefined> {
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'find-open-alert',
+      (db) => db.selectFrom('alerts').selectAll().where('integration_id', '=', '').where('channel_id', '=', '').where('alert_key', '=', '').where('is_open', '=', 1),
+      [key.integration_id, key.channel_id, key.alert_key, 1],
+    );
+    return result.rows[0];
+  }
+
+  async insertAlert(row: AlertRow): Promise<void> {
+    await insertRow(this.db, this.dialect, 'alerts', { ...row }, alertColumns);
+  }
+
+  async updateAlert(alertId: string, changes: Partial<AlertRow>): Promise<void> {
+    await this.db.updateTable('alerts').set(changes).where('alert_id', '=', alertId).execute();
+  }
+
+  /** Closes every open alert of an incident (the incident was closed by hand). */
+  async closeAlertsOfIncident(incidentId: string, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('alerts')
+      .set({ is_open: null, close_time: now, updated_at: now })
+      .where('incident_id', '=', incidentId)
+      .where('is_open', '=', 1)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Open alerts of a channel last heard of at or after `since`, newest first (at most 1000), with their incident's progress. */
+  async recentOpenAlerts(channelId: string, since: number, integrationId?: string) {
+    return this.db
+      .selectFrom('alerts')
+      .leftJoin('incidents', 'incidents.incident_id', 'alerts.incident_id')
+      .select(['alerts.alert_id', 'alerts.alert_key', 'alerts.title', 'alerts.description', 'alerts.alert_severity', 'alerts.alert_status', 'alerts.labels', 'alerts.integration_id', 'alerts.last_time', 'alerts.muted', 'incidents.progress'])
+      .where('alerts.channel_id', '=', channelId)
+      .where('alerts.is_open', '=', 1)
+      .where('alerts.last_time', '>=', since)
+      .$if(integrationId !== undefined, (qb) => qb.where('alerts.integration_id', '=', integrationId ?? ''))
+      .orderBy('alerts.last_time', 'desc')
+      .limit(1000)
+      .execute();
+  }
+
+  /**
+   * A dry run's `last` replays a channel's events as if they arrived again: its open alerts and incidents are set
+   * aside and the replayed keys forget their order and flapping state. Only ever inside a transaction rolled back.
+   */
+  async setChannelAside(channelId: string, alertKeys: readonly string[]): Promise<void> {
+    await this.db.updateTable('alerts').set({ is_open: null }).where('channel_id', '=', channelId).where('is_open', '=', 1).execute();
+    await this.db.updateTable('incidents').set({ open_grouping_key: null }).where('channel_id', '=', channelId).where('open_grouping_key', 'is not', null).execute();
+    for (let i = 0; i < alertKeys.length; i += 500) {
+      await this.db.deleteFrom('alert_keys').where('channel_id', '=', channelId).where('alert_key', 'in', alertKeys.slice(i, i + 500)).execute();
+    }
+  }
 }

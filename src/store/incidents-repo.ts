@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
-import type { Dialect } from './migrations.js';
-import { insertRow } from './cached-query.js';
-import type { Database, IncidentsTable } from './tables.js';
+import type { Dialect } from './dialect.js';
+import { insertRow, runCached } from './cached-query.js';
+import type { Database, GroupMethodCode, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 
@@ -22,42 +22,10 @@ const incidentColumns: ReadonlyArray<keyof IncidentRow> = [
   'active_alert_cnt', 'group_method', 'grouping_key', 'open_grouping_key', 'storm_raised', 'flapping', 'start_time', 'last_time', 'end_time', 'ack_time', 'close_time', 'created_at', 'updated_at',
 ];
 
-export async function insertIncident(trx: Kysely<Database>, dialect: Dialect, row: IncidentRow): Promise<void> {
-  await insertRow(trx, dialect, 'incidents', { ...row }, incidentColumns);
-}
+/** What an alert joining an incident changes. */
+export type IncidentJoin = Pick<IncidentRow, 'alert_cnt' | 'active_alert_cnt' | 'incident_severity' | 'incident_status' | 'end_time' | 'last_time' | 'updated_at' | 'storm_raised'>;
 
-/** Reads an incident; on PostgreSQL locks it until commit so its counters are updated one writer at a time. */
-export async function lockIncident(trx: Kysely<Database>, dialect: Dialect, incidentId: string): Promise<IncidentRow | undefined> {
-  return trx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('incident_id', '=', incidentId)
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirst();
-}
-
-export async function updateIncident(trx: Kysely<Database>, incidentId: string, changes: Partial<IncidentRow>): Promise<void> {
-  await trx.updateTable('incidents').set(changes).where('incident_id', '=', incidentId).execute();
-}
-
-/** Counts and severities of an incident's alerts. */
-export async function summariseIncidentAlerts(trx: Kysely<Database>, incidentId: string): Promise<AlertSummary> {
-  const rows = await trx
-    .selectFrom('alerts')
-    .select(['alert_severity', 'alert_status', sql<number>`count(*)`.as('total'), sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active')])
-    .where('incident_id', '=', incidentId)
-    .groupBy(['alert_severity', 'alert_status'])
-    .execute();
-  const summary: AlertSummary = { alertCount: 0, activeCount: 0, severities: [], activeSeverities: [] };
-  for (const row of rows) {
-    summary.alertCount += Number(row.total);
-    summary.activeCount += Number(row.active);
-    summary.severities.push(row.alert_severity as Severity);
-    // An active alert's status (not its highest severity) is what the incident's status reflects.
-    if (Number(row.active) > 0) summary.activeSeverities.push(row.alert_status as Severity);
-  }
-  return summary;
-}
+const joinColumns: ReadonlyArray<keyof IncidentJoin> = ['alert_cnt', 'active_alert_cnt', 'incident_severity', 'incident_status', 'end_time', 'last_time', 'updated_at', 'storm_raised'];
 
 export interface TimelineEntry {
   incident_id: string;
@@ -70,9 +38,102 @@ export interface TimelineEntry {
 
 const timelineColumns = ['incident_id', 'type', 'at', 'actor', 'alert_id', 'detail'] as const;
 
-export async function addTimeline(trx: Kysely<Database>, dialect: Dialect, entries: TimelineEntry[]): Promise<void> {
-  for (const entry of entries) {
-    const row = { ...entry, actor: entry.actor ?? null, alert_id: entry.alert_id ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null };
-    await insertRow(trx, dialect, 'incident_timeline', row, timelineColumns);
+/** Incidents and their timeline, bound to one transaction (or the database) and its dialect. */
+export class IncidentsRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async insertIncident(row: IncidentRow): Promise<void> {
+    await insertRow(this.db, this.dialect, 'incidents', { ...row }, incidentColumns);
+  }
+
+  /** Reads an incident; on PostgreSQL locks it until commit so its counters are updated one writer at a time. */
+  async lockIncident(incidentId: string): Promise<IncidentRow | undefined> {
+    return this.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirst();
+  }
+
+  /** The open incident a grouping key of a channel points to; on PostgreSQL locked until commit. */
+  async openIncidentByKey(channelId: string, openKey: string): Promise<IncidentRow | undefined> {
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'open-incident-by-key',
+      (db) => db.selectFrom('incidents').selectAll().where('channel_id', '=', '').where('open_grouping_key', '=', '').$if(this.dialect === 'postgres', (qb) => qb.forUpdate()),
+      [channelId, openKey],
+    );
+    return result.rows[0];
+  }
+
+  /** The newest incidents of a channel grouped by `groupMethod` that still take alerts (at most `limit`). */
+  async incidentsTakingAlerts(channelId: string, groupMethod: GroupMethodCode, limit: number): Promise<IncidentRow[]> {
+    return this.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .where('group_method', '=', groupMethod)
+      .where('open_grouping_key', 'is not', null)
+      .orderBy('incident_id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Some incidents by id, summarised (any order). */
+  async incidentSummaries(incidentIds: readonly string[]) {
+    if (incidentIds.length === 0) return [];
+    return this.db.selectFrom('incidents').select(['incident_id', 'channel_id', 'title', 'incident_severity', 'incident_status', 'alert_cnt']).where('incident_id', 'in', incidentIds).execute();
+  }
+
+  /** Whether an incident was ever reopened by hand. */
+  async wasReopened(incidentId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Writes a join; every join writes the same columns, so one cached statement serves them all. */
+  async updateJoinedIncident(incidentId: string, changes: IncidentJoin): Promise<void> {
+    await runCached(
+      this.db,
+      this.dialect,
+      'join-incident',
+      (db) => db.updateTable('incidents').set(Object.fromEntries(joinColumns.map((column) => [column, null]))).where('incident_id', '=', ''),
+      [...joinColumns.map((column) => changes[column]), incidentId],
+    );
+  }
+
+  async updateIncident(incidentId: string, changes: Partial<IncidentRow>): Promise<void> {
+    await this.db.updateTable('incidents').set(changes).where('incident_id', '=', incidentId).execute();
+  }
+
+  /** Counts and severities of an incident's alerts. */
+  async summariseIncidentAlerts(incidentId: string): Promise<AlertSummary> {
+    const rows = await this.db
+      .selectFrom('alerts')
+      .select(['alert_severity', 'alert_status', sql<number>`count(*)`.as('total'), sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active')])
+      .where('incident_id', '=', incidentId)
+      .groupBy(['alert_severity', 'alert_status'])
+      .execute();
+    const summary: AlertSummary = { alertCount: 0, activeCount: 0, severities: [], activeSeverities: [] };
+    for (const row of rows) {
+      summary.alertCount += Number(row.total);
+      summary.activeCount += Number(row.active);
+      summary.severities.push(row.alert_severity);
+      // An active alert's status (not its highest severity) is what the incident's status reflects.
+      if (Number(row.active) > 0) summary.activeSeverities.push(row.alert_status as Severity);
+    }
+    return summary;
+  }
+
+  async addTimeline(entries: TimelineEntry[]): Promise<void> {
+    for (const entry of entries) {
+      const row = { ...entry, actor: entry.actor ?? null, alert_id: entry.alert_id ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null };
+      await insertRow(this.db, this.dialect, 'incident_timeline', row, timelineColumns);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AlertsTable, Database, EventsTable, IncidentsTable, IncidentTimelineTable } from './tables.js';
+import type { AlertsTable, Database, EventsTable, IncidentProgress, IncidentsTable, IncidentTimelineTable } from './tables.js';
 
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -36,7 +36,8 @@ export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter
   const rows = await db
     .selectFrom('incidents')
     .selectAll()
-    .$if(filter.progress !== undefined, (qb) => qb.where('progress', 'in', filter.progress ?? []))
+    // The route lets only the three progresses through.
+    .$if(filter.progress !== undefined, (qb) => qb.where('progress', 'in', (filter.progress ?? []) as IncidentProgress[]))
     .$if(filter.channelIds !== undefined, (qb) => qb.where('channel_id', 'in', filter.channelIds ?? []))
     .$if(filter.since !== undefined, (qb) => qb.where('start_time', '>=', filter.since ?? 0))
     .$if(filter.until !== undefined, (qb) => qb.where('start_time', '<', filter.until ?? 0))

@@ -1,4 +1,3 @@
-import { BroadcastChannel } from 'node:worker_threads';
 import type { Kysely, Selectable } from 'kysely';
 import type { SilenceRule } from '../rules/types.js';
 import type { Database, SilencesTable } from './tables.js';
@@ -12,27 +11,6 @@ export interface StoredSilence {
   created_by: string | null;
   /** Quick silences only: when the row may be deleted. */
   expires_at: number | null;
-}
-
-let localVersion = 0;
-// `alertgate start` runs the worker on a thread of the gateway's process: the threads tell each other of changes.
-const threads = new BroadcastChannel('alertgate:silences');
-threads.unref();
-threads.onmessage = () => {
-  localVersion += 1;
-};
-
-/**
- * Counts the silence writes made by this process (any thread): a worker cache of the same process compares it and
- * reloads at once, while other processes rely on their cache's short refresh interval.
- */
-export function localSilencesVersion(): number {
-  return localVersion;
-}
-
-function bump(): void {
-  localVersion += 1;
-  threads.postMessage('changed');
 }
 
 function toStored(row: Selectable<SilencesTable>): StoredSilence {
@@ -72,7 +50,6 @@ export async function getSilence(db: Kysely<Database>, channelId: string, id: st
 export async function insertSilence(db: Kysely<Database>, silence: StoredSilence): Promise<boolean> {
   const result = await db.insertInto('silences').values(toRow(silence)).onConflict((oc) => oc.columns(['channel_id', 'id']).doNothing()).executeTakeFirst();
   const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-  if (inserted) bump();
   return inserted;
 }
 
@@ -84,7 +61,6 @@ export async function upsertSilence(db: Kysely<Database>, silence: StoredSilence
     .values(row)
     .onConflict((oc) => oc.columns(['channel_id', 'id']).doUpdateSet({ rule: row.rule, expires_at: row.expires_at }))
     .execute();
-  bump();
 }
 
 /** Replaces a silence's rule and expiry; false when there is none. */
@@ -95,14 +71,12 @@ export async function updateSilence(db: Kysely<Database>, channelId: string, id:
     .where('channel_id', '=', channelId)
     .where('id', '=', id)
     .executeTakeFirst();
-  bump();
   return Number(result.numUpdatedRows) > 0;
 }
 
 /** Deletes a silence; false when there was none. */
 export async function deleteSilence(db: Kysely<Database>, channelId: string, id: string): Promise<boolean> {
   const result = await db.deleteFrom('silences').where('channel_id', '=', channelId).where('id', '=', id).executeTakeFirst();
-  bump();
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -116,6 +90,5 @@ export async function alertToSilence(db: Kysely<Database>, alertId: string): Pro
 export async function deleteExpiredSilences(db: Kysely<Database>, now: number): Promise<number> {
   const result = await db.deleteFrom('silences').where('expires_at', '<=', now).executeTakeFirst();
   const deleted = Number(result.numDeletedRows);
-  if (deleted > 0) bump();
   return deleted;
 }

@@ -1,4 +1,20 @@
 import type { Generated } from 'kysely';
+import type { EventStatus, Severity } from '../events/types.js';
+
+/** An incident's progress: triggered, acknowledged (Processing) or closed. */
+export type IncidentProgress = 'Triggered' | 'Processing' | 'Closed';
+
+/** How an incident was grouped, in Flashduty's stored codes (`group_method`). */
+export const GroupMethod = {
+  /** One incident per alert: grouping off, or no grouping dimension has values. */
+  none: 'n',
+  /** By the values of the channel's grouping dimensions (the grouping key). */
+  rule: 'p',
+  /** By similarity to an open incident's title, description and labels. */
+  similarity: 'i',
+} as const;
+
+export type GroupMethodCode = (typeof GroupMethod)[keyof typeof GroupMethod];
 
 /** Row types of the database. Times are milliseconds since the epoch; JSON columns are text. */
 
@@ -11,7 +27,7 @@ export interface EventsTable {
   alert_key: string;
   alert_id: string | null;
   incident_id: string | null;
-  event_status: string;
+  event_status: EventStatus;
   title: string;
   title_rule: string;
   description: string | null;
@@ -48,8 +64,8 @@ export interface AlertsTable {
   title: string;
   title_rule: string;
   description: string | null;
-  alert_status: string;
-  alert_severity: string;
+  alert_status: EventStatus;
+  alert_severity: Severity;
   labels: string;
   images: string | null;
   /** Hash of the last event's status, title, description and labels: did an event change anything? */
@@ -75,14 +91,14 @@ export interface IncidentsTable {
   channel_id: string;
   title: string;
   description: string | null;
-  incident_severity: string;
-  incident_status: string;
-  progress: string;
+  incident_severity: Severity;
+  incident_status: EventStatus;
+  progress: IncidentProgress;
   labels: string;
   first_alert_id: string | null;
   alert_cnt: number;
   active_alert_cnt: number;
-  group_method: string;
+  group_method: GroupMethodCode;
   grouping_key: string | null;
   /** The grouping key while the incident takes alerts; NULL once closed or out of its window (unique per channel). */
   open_grouping_key: string | null;

@@ -1,12 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
-import type { StoreDatabase } from '../store/database.js';
-import type { Database, EventsTable } from '../store/tables.js';
 import { isStoreUnavailable } from '../store/availability.js';
+import type { StoreDatabase } from '../store/database.js';
+import { bindRepos, type Repos } from '../store/repos.js';
+import type { EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
-import { insertRows } from '../store/cached-query.js';
-import { processEvent, type ProcessedEvent, type WorkerRules } from './process-event.js';
+import { processEvent, type ProcessedEvent } from './pipeline.js';
+import type { WorkerRules } from './stage.js';
 import type { EventFailure } from './lanes.js';
 import type { EventOutcome } from './trace.js';
 
@@ -33,11 +33,6 @@ function addResult(into: BatchResult, from: BatchResult): void {
 /** NUL and other characters a store refuses may appear in an error's message: keep the reason printable. */
 const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\0/g, '');
 
-const eventColumns: ReadonlyArray<keyof EventsTable> = [
-  'event_id', 'request_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'alert_id', 'incident_id', 'event_status', 'title',
-  'title_rule', 'description', 'labels', 'images', 'event_time', 'received_at', 'seq', 'processed_at', 'outcome', 'trace',
-];
-
 function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): EventsTable {
   return {
     event_id: event.event_id,
@@ -63,7 +58,7 @@ function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): E
   };
 }
 
-async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResult['applied']): Promise<void> {
+async function recordIntegrationStats(repos: Repos, applied: BatchResult['applied']): Promise<void> {
   const latest = new Map<string, QueuedEvent>();
   const counts = new Map<string, number>();
   for (const { event, processed } of applied) {
@@ -72,22 +67,10 @@ async function recordIntegrationStats(trx: Kysely<Database>, applied: BatchResul
     const key = `${event.integration_id}\0${processed.outcome}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  for (const [integrationId, event] of latest) {
-    await trx
-      .insertInto('integration_stats')
-      .values({ integration_id: integrationId, latest_event_at: event.received_at, latest_event_id: event.event_id })
-      .onConflict((oc) =>
-        oc.column('integration_id').doUpdateSet({ latest_event_at: event.received_at, latest_event_id: event.event_id }).where('integration_stats.latest_event_id', '<', event.event_id),
-      )
-      .execute();
-  }
+  for (const [integrationId, event] of latest) await repos.integrationStats.recordLatestEvent(integrationId, event.event_id, event.received_at);
   for (const [key, count] of counts) {
     const [integrationId, outcome] = key.split('\0') as [string, EventOutcome];
-    await trx
-      .insertInto('integration_counts')
-      .values({ integration_id: integrationId, outcome, count })
-      .onConflict((oc) => oc.columns(['integration_id', 'outcome']).doUpdateSet((eb) => ({ count: eb('integration_counts.count', '+', eb.ref('excluded.count')) })))
-      .execute();
+    await repos.integrationStats.addOutcomeCount(integrationId, outcome, count);
   }
 }
 
@@ -117,27 +100,22 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
 
 async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
   return inTransaction(store, async (trx) => {
-    const ids = events.map((event) => event.event_id);
-    const stored = new Set<string>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await trx.selectFrom('events').select('event_id').where('event_id', 'in', ids.slice(i, i + 500)).execute();
-      for (const row of rows) stored.add(row.event_id);
-    }
+    const repos = bindRepos(trx, store.dialect);
+    const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
     const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
-      if (stored.has(event.event_id)) {
+      const now = clock();
+      const processed = await processEvent({ trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored }, rules, event);
+      if (!processed) {
         result.redelivered.push(event);
         continue;
       }
-      stored.add(event.event_id);
-      const now = clock();
-      const processed = await processEvent({ trx, dialect: store.dialect, now, newId, timers: result.timers }, rules, event);
       result.applied.push({ event, processed });
       rows.push(eventRow(processed.event, processed, now));
     }
-    for (let i = 0; i < rows.length; i += 100) await insertRows(trx, store.dialect, 'events', rows.slice(i, i + 100) as unknown as Array<Record<string, unknown>>, eventColumns);
-    await recordIntegrationStats(trx, result.applied);
+    await repos.events.insertEvents(rows);
+    await recordIntegrationStats(repos, result.applied);
     return result;
   });
 }

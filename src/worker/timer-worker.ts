@@ -1,14 +1,13 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
-import type { Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
-import { resolveIfDue } from '../incidents/auto-resolve.js';
+import { resolveIfDue } from '../incidents/resolve-if-due.js';
 import type { Logger } from '../observability/logger.js';
 import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/timer-queue.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
-import type { Database } from '../store/tables.js';
+import type { EventsRepo } from '../store/events-repo.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
 export interface TimerWorkerDeps {
@@ -74,21 +73,12 @@ export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
  * The timers of the open incidents that stored events belong to. A batch redelivered after a crash between its
  * commit and its scheduling changes nothing in the store, so its timers are derived again from what it stored.
  */
-export async function timersForStoredEvents(db: Kysely<Database>, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
+export async function timersForStoredEvents(events: EventsRepo, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
   if (eventIds.length === 0 || ![...channels.values()].some((channel) => channel.rules.autoResolve)) return [];
   const timers: TimerJobData[] = [];
-  for (let i = 0; i < eventIds.length; i += 500) {
-    const rows = await db
-      .selectFrom('events')
-      .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')
-      .select(['incidents.incident_id', 'incidents.channel_id', 'incidents.start_time', 'incidents.last_time'])
-      .where('events.event_id', 'in', eventIds.slice(i, i + 500))
-      .where('incidents.progress', '<>', 'Closed')
-      .execute();
-    for (const row of rows) {
-      const settings = channels.get(row.channel_id)?.rules.autoResolve;
-      if (settings) timers.push({ incident_id: row.incident_id, due_at: autoResolveDueAt(row, settings) });
-    }
+  for (const row of await events.openIncidentsOfEvents(eventIds)) {
+    const settings = channels.get(row.channel_id)?.rules.autoResolve;
+    if (settings) timers.push({ incident_id: row.incident_id, due_at: autoResolveDueAt(row, settings) });
   }
   return timers;
 }

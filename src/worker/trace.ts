@@ -18,5 +18,3 @@ export type EventOutcome =
   | 'silenced'
   | 'inhibited'
   | 'rejected';
-
-export const eventOutcomes: readonly EventOutcome[] = ['new_alert', 'merged', 'recovered', 'labels_updated', 'duplicate', 'ignored', 'late', 'dropped', 'silenced', 'inhibited', 'rejected'];

@@ -9,11 +9,11 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
+import { EventsRepo } from '../store/events-repo.js';
 import { applyBatch } from './apply-batch.js';
-import { channelGrouping } from './grouping.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
-import type { WorkerRules } from './process-event.js';
-import { StoredSilences } from './silence-cache.js';
+import { StoredSilences } from '../silences/cache.js';
+import { rulesFromConfig, type WorkerRules } from './stage.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 
 export interface WorkerDeps {
@@ -39,16 +39,6 @@ export interface RunningWorker {
   setConfig(config: Config): void;
 }
 
-/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
-export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
-  return {
-    integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
-    channels: new Map(config.channels.map((channel) => [channel.id, channel])),
-    grouping: channelGrouping,
-    ...(storedSilences && { storedSilences }),
-  };
-}
-
 /** Applies a batch with the rules in force when it starts, then schedules its auto-resolve timers. */
 function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () => WorkerRules, timerQueue: Queue<TimerJobData>): BatchApplier {
   return async (events) => {
@@ -58,7 +48,7 @@ function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () =>
     const result = await applyBatch(deps.store, rules, events, clock, newId);
     stopTimer();
     // After the commit, before the jobs complete: a crash in between redelivers the jobs, which schedule again.
-    const redeliveredTimers = await timersForStoredEvents(deps.store.db, rules.channels, result.redelivered.map((event) => event.event_id));
+    const redeliveredTimers = await timersForStoredEvents(new EventsRepo(deps.store.db, deps.store.dialect), rules.channels, result.redelivered.map((event) => event.event_id));
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
     const now = clock();
     for (const { event, processed } of result.applied) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { DryRunReport } from '../../src/rules-dry-run/run-dry-run.js';
+import type { DryRunReport } from '../../src/dry-run/run.js';
 import type { Database } from '../../src/store/tables.js';
 import { api, postJson, startStack, type Stack } from '../support/stack.js';
 import { storeKinds } from '../support/stores.js';

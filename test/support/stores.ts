@@ -21,8 +21,13 @@ export interface TestStore {
   dispose(): Promise<void>;
 }
 
-/** A fresh, migrated store of the given kind: a temporary SQLite file, or a new PostgreSQL schema. */
-export async function createTestStore(kind: StoreKind): Promise<TestStore> {
+/** A fresh, migrated store of the given kind: a temporary SQLite file (in memory with `memory`), or a new PostgreSQL schema. */
+export async function createTestStore(kind: StoreKind, options: { memory?: boolean } = {}): Promise<TestStore> {
+  if (kind === 'sqlite' && options.memory) {
+    const store = openDatabase('sqlite::memory:');
+    await migrateToLatest(store);
+    return { store, url: 'sqlite::memory:', dispose: () => store.close() };
+  }
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'alertgate-test-'));
     const url = `sqlite:${join(dir, 'test.db')}`;

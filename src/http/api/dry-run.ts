@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { runDryRun } from '../../rules-dry-run/run-dry-run.js';
+import { runDryRun } from '../../dry-run/run.js';
 import { sendData } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 

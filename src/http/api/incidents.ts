@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { applyIncidentAction, type IncidentAction } from '../../incidents/incident-actions.js';
+import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
 import { getIncident, incidentView, listIncidents } from '../../store/read-models.js';
 import { intParam, listParam, pageParams } from '../request.js';
 import { sendData, sendFound } from '../respond.js';

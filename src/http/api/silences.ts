@@ -1,6 +1,6 @@
 import type { Request, Router } from 'express';
 import { invalidParameter } from '../../errors.js';
-import { createSilence, getChannelSilence, listChannelSilences, quickSilenceAlert, removeSilence, replaceSilence, type QuickSilenceOptions } from '../../silences/silence-actions.js';
+import { createSilence, getChannelSilence, listChannelSilences, quickSilenceAlert, removeSilence, replaceSilence, type QuickSilenceOptions } from '../../silences/service.js';
 import { describeSchemaErrors, validateQuickSilence } from '../../schemas.js';
 import { sendData } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/tables.js';
+import type { IncidentsRepo } from '../store/incidents-repo.js';
 import type { EventOutcome, TraceStep } from '../worker/trace.js';
 
 /** What one event of a dry run would do. Ids of new alerts and incidents are provisional: nothing is kept. */
@@ -78,7 +77,7 @@ function touchedIncidents(result: DryRunEventResult): Map<string, boolean> {
 }
 
 /** Summarises the results; reads the touched incidents inside the dry run's transaction (before it is rolled back). */
-export async function summariseDryRun(trx: Kysely<Database>, results: readonly DryRunEventResult[]): Promise<DryRunSummary> {
+export async function summariseDryRun(repo: IncidentsRepo, results: readonly DryRunEventResult[]): Promise<DryRunSummary> {
   const outcomes: Partial<Record<EventOutcome, number>> = {};
   const incidents = new Map<string, { opened: boolean; keys: Set<string>; indexes: number[] }>();
   for (const result of results) {
@@ -92,7 +91,7 @@ export async function summariseDryRun(trx: Kysely<Database>, results: readonly D
     }
   }
   const ids = [...incidents.keys()];
-  const rows = ids.length === 0 ? [] : await trx.selectFrom('incidents').select(['incident_id', 'channel_id', 'title', 'incident_severity', 'incident_status', 'alert_cnt']).where('incident_id', 'in', ids).execute();
+  const rows = await repo.incidentSummaries(ids);
   const listed: DryRunIncident[] = rows.map((row) => {
     const entry = incidents.get(row.incident_id) as { opened: boolean; keys: Set<string>; indexes: number[] };
     return { incident_id: row.incident_id, channel_id: row.channel_id, title: row.title, severity: row.incident_severity, status: row.incident_status, opened: entry.opened, alert_cnt: row.alert_cnt, alert_keys: [...entry.keys], event_indexes: [...new Set(entry.indexes)] };

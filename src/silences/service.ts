@@ -6,9 +6,10 @@ import { RuleValidationError } from '../rules/rule-error.js';
 import type { SilenceRule } from '../rules/types.js';
 import { parseInstant } from '../rules/zoned-time.js';
 import type { StoreDatabase } from '../store/database.js';
+import { signalSilencesChanged } from './change-signal.js';
 import { alertToSilence, deleteExpiredSilences, deleteSilence, getSilence, insertSilence, listSilences, updateSilence, upsertSilence, type StoredSilence } from '../store/silences-repo.js';
 
-/** What the silence actions need: the store, the configuration in force and the clock. */
+/** What the silence service needs: the store, the configuration in force and the clock. */
 export interface SilenceDeps {
   store: StoreDatabase;
   config: () => Config;
@@ -69,6 +70,11 @@ export function parseSilenceRule(body: unknown): SilenceRule {
   return body as SilenceRule;
 }
 
+/** Quick silences whose window has ended go lazily, whenever silences are read or made through the API. */
+async function deleteExpired(deps: SilenceDeps, now: number): Promise<void> {
+  if ((await deleteExpiredSilences(deps.store.db, now)) > 0) signalSilencesChanged();
+}
+
 function refuseConfigSilence(channel: Channel, id: string): void {
   if (channel.rules.silences.some((silence) => silence.rule.id === id)) {
     throw new AppError('Conflict', `silence ${id} of channel ${channel.id} comes from the configuration file and is read-only there`);
@@ -79,7 +85,7 @@ function refuseConfigSilence(channel: Channel, id: string): void {
 export async function listChannelSilences(deps: SilenceDeps, channelId: string): Promise<SilenceView[]> {
   const channel = channelOf(deps, channelId);
   const now = deps.clock();
-  await deleteExpiredSilences(deps.store.db, now);
+  await deleteExpired(deps, now);
   const stored = await listSilences(deps.store.db, channel.id);
   return [...channel.rules.silences.map((silence) => configView(channel, silence, now)), ...stored.map((silence) => storedView(silence, now))];
 }
@@ -101,9 +107,10 @@ export async function createSilence(deps: SilenceDeps, channelId: string, body: 
   const rule = parseSilenceRule(body);
   refuseConfigSilence(channel, rule.id);
   const now = deps.clock();
-  await deleteExpiredSilences(deps.store.db, now);
+  await deleteExpired(deps, now);
   const silence: StoredSilence = { channel_id: channel.id, id: rule.id, rule, created_at: now, created_by: actor ?? null, expires_at: null };
   if (!(await insertSilence(deps.store.db, silence))) throw new AppError('Conflict', `channel ${channel.id} already has a silence with id ${rule.id}`);
+  signalSilencesChanged();
   return storedView(silence, now);
 }
 
@@ -120,6 +127,7 @@ export async function replaceSilence(deps: SilenceDeps, channelId: string, id: s
   const end = rule.one_off ? parseInstant(rule.one_off.end) : undefined;
   const expiresAt = existing.expires_at !== null && end !== undefined ? end : null;
   await updateSilence(deps.store.db, channel.id, id, { rule, expires_at: expiresAt });
+  signalSilencesChanged();
   return storedView({ ...existing, rule, expires_at: expiresAt }, deps.clock());
 }
 
@@ -127,7 +135,9 @@ export async function replaceSilence(deps: SilenceDeps, channelId: string, id: s
 export async function removeSilence(deps: SilenceDeps, channelId: string, id: string): Promise<{ id: string; deleted: true }> {
   const channel = channelOf(deps, channelId);
   refuseConfigSilence(channel, id);
-  if (!(await deleteSilence(deps.store.db, channel.id, id))) throw notFound('silence', id);
+  const deleted = await deleteSilence(deps.store.db, channel.id, id);
+  signalSilencesChanged();
+  if (!deleted) throw notFound('silence', id);
   return { id, deleted: true };
 }
 
@@ -149,9 +159,10 @@ export async function quickSilenceAlert(deps: SilenceDeps, alertId: string, opti
     if (error instanceof RuleValidationError) throw invalidParameter(error.problems.join('; '));
     throw error;
   }
-  await deleteExpiredSilences(deps.store.db, now);
+  await deleteExpired(deps, now);
   const existing = await getSilence(deps.store.db, channel.id, rule.id);
   const silence: StoredSilence = { channel_id: channel.id, id: rule.id, rule, created_at: existing?.created_at ?? now, created_by: existing?.created_by ?? options.actor ?? null, expires_at: parseInstant(rule.one_off?.end ?? '') ?? null };
   await upsertSilence(deps.store.db, silence);
+  signalSilencesChanged();
   return { silence: storedView(silence, now), created: !existing };
 }

@@ -2,15 +2,16 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../config/types.js';
 import { invalidParameter } from '../errors.js';
 import { newId } from '../events/ids.js';
+import { bindRepos } from '../store/repos.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Database } from '../store/tables.js';
 import { inRolledBackTransaction } from '../store/transaction.js';
-import { processEvent, type WorkerRules } from '../worker/process-event.js';
-import { StoredSilences } from '../worker/silence-cache.js';
-import { rulesFromConfig } from '../worker/worker.js';
-import { applyConfigFragment, type FragmentOptions } from './config-fragment.js';
-import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './dry-run-input.js';
-import { summariseDryRun, type DryRunEventResult, type DryRunSummary } from './dry-run-summary.js';
+import { StoredSilences } from '../silences/cache.js';
+import { processEvent, type ProcessedEvent } from '../worker/pipeline.js';
+import { rulesFromConfig, type WorkerRules } from '../worker/stage.js';
+import { applyConfigFragment, type FragmentOptions } from './fragment.js';
+import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './input.js';
+import { summariseDryRun, type DryRunEventResult, type DryRunSummary } from './summary.js';
 
 /** What a dry run needs: the store it reads (and writes only inside a transaction that is rolled back), the configuration in force, the clock. */
 export interface DryRunDeps {
@@ -27,21 +28,7 @@ export interface DryRunReport {
   summary: DryRunSummary;
 }
 
-/**
- * `last` replays a channel's events as if they arrived again, so the channel starts empty: its open alerts and
- * incidents are set aside and the replayed keys forget their order and flapping state. Only inside the
- * transaction that is rolled back; the worker waits on these rows while the dry run holds them.
- */
-async function setChannelAside(trx: Kysely<Database>, channelId: string, inputs: readonly DryRunInput[]): Promise<void> {
-  await trx.updateTable('alerts').set({ is_open: null }).where('channel_id', '=', channelId).where('is_open', '=', 1).execute();
-  await trx.updateTable('incidents').set({ open_grouping_key: null }).where('channel_id', '=', channelId).where('open_grouping_key', 'is not', null).execute();
-  const keys = [...new Set(inputs.map((input) => input.event.alert_key))];
-  for (let i = 0; i < keys.length; i += 500) {
-    await trx.deleteFrom('alert_keys').where('channel_id', '=', channelId).where('alert_key', 'in', keys.slice(i, i + 500)).execute();
-  }
-}
-
-function resultOf(index: number, input: DryRunInput, processed: Awaited<ReturnType<typeof processEvent>>): DryRunEventResult {
+function resultOf(index: number, input: DryRunInput, processed: ProcessedEvent): DryRunEventResult {
   return {
     index,
     source: input.source,
@@ -59,19 +46,23 @@ function resultOf(index: number, input: DryRunInput, processed: Awaited<ReturnTy
 }
 
 async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: WorkerRules, request: DryRunRequest, config: Config): Promise<DryRunReport> {
+  const repos = bindRepos(trx, deps.store.dialect);
   const now = deps.clock();
   const stamp = eventStamper();
   // Replayed events first: they are older, and ids must follow the order events are applied in.
-  const replayed = request.last ? await lastEventInputs(trx, request.last.channel, request.last.count, now, stamp) : [];
+  const replayed = request.last ? await lastEventInputs(repos.events, request.last.channel, request.last.count, now, stamp) : [];
   const inputs = [...replayed, ...standardEventInputs(request.events ?? [], config, now, stamp)];
-  if (request.last) await setChannelAside(trx, request.last.channel, replayed);
+  // The worker waits on these rows while the dry run holds them.
+  if (request.last) await repos.alerts.setChannelAside(request.last.channel, [...new Set(replayed.map((input) => input.event.alert_key))]);
   const results: DryRunEventResult[] = [];
   for (const [index, input] of inputs.entries()) {
     // No timers list: a dry run schedules nothing.
-    const processed = await processEvent({ trx, dialect: deps.store.dialect, now: input.event.received_at, newId }, rules, input.event);
+    const processed = await processEvent({ trx, dialect: deps.store.dialect, repos, now: input.event.received_at, newId }, rules, input.event);
+    // Without the batch's stored ids every event is applied.
+    if (!processed) continue;
     results.push(resultOf(index, input, processed));
   }
-  return { events: results, summary: await summariseDryRun(trx, results) };
+  return { events: results, summary: await summariseDryRun(repos.incidents, results) };
 }
 
 /**

@@ -2,9 +2,18 @@ import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type { Channel } from '../config/types.js';
 import { compileSilences, type CompiledSilence } from '../rules/silence.js';
-import { liveSilences, localSilencesVersion } from '../store/silences-repo.js';
+import { liveSilences } from '../store/silences-repo.js';
 import type { Database } from '../store/tables.js';
-import { withStoredSilences } from './mute.js';
+import { localSilencesVersion } from './change-signal.js';
+
+/**
+ * The channel with the silences made through the API after its configured ones (a configured rule is listed first
+ * and so names the match when both apply). The same channel object when there are none.
+ */
+export function withStoredSilences(channel: Channel, stored: readonly CompiledSilence[]): Channel {
+  if (stored.length === 0) return channel;
+  return { ...channel, rules: { ...channel.rules, silences: [...channel.rules.silences, ...stored] } };
+}
 
 /** How often the cache reads the silences again, so a change made by another process applies within it (ms). */
 export const silenceRefreshMs = 2_000;

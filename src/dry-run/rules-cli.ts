@@ -4,8 +4,8 @@ import { ConfigError, loadConfigFile } from '../config/load-config.js';
 import type { Config } from '../config/types.js';
 import { AppError } from '../errors.js';
 import { migrateToLatest, openDatabase } from '../store/database.js';
-import { formatDryRunReport } from './dry-run-format.js';
-import { runDryRun } from './run-dry-run.js';
+import { formatDryRunReport } from './format.js';
+import { runDryRun } from './run.js';
 
 /** What `alertgate rules test` reads besides its two files. */
 export interface RulesTestOptions {

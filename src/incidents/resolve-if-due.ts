@@ -1,9 +1,9 @@
 import type { Channel } from '../config/types.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
-import { lockIncident } from '../store/incidents-repo.js';
+import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
-import { closeIncidentIn } from './incident-actions.js';
+import { closeIncident } from './lifecycle.js';
 
 /** What an auto-resolve timer found: closed it, not due yet (check again at `dueAt`), or nothing to do. */
 export type AutoResolveVerdict =
@@ -18,17 +18,17 @@ export type AutoResolveVerdict =
  */
 export async function resolveIfDue(store: StoreDatabase, incidentId: string, channels: ReadonlyMap<string, Channel>, now: number): Promise<AutoResolveVerdict> {
   return inTransaction(store, async (trx) => {
-    const incident = await lockIncident(trx, store.dialect, incidentId);
+    const repos = bindRepos(trx, store.dialect);
+    const incident = await repos.incidents.lockIncident(incidentId);
     if (!incident) return { kind: 'skipped', reason: 'no such incident' };
     if (incident.progress === 'Closed') return { kind: 'skipped', reason: 'already closed' };
     const settings = channels.get(incident.channel_id)?.rules.autoResolve;
     if (!settings) return { kind: 'skipped', reason: 'channel has no auto_resolve' };
     // Whoever reopens an incident takes it over from the timeout.
-    const reopened = await trx.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
-    if (reopened) return { kind: 'skipped', reason: 'reopened' };
+    if (await repos.incidents.wasReopened(incidentId)) return { kind: 'skipped', reason: 'reopened' };
     const dueAt = autoResolveDueAt(incident, settings);
     if (dueAt > now) return { kind: 'later', dueAt };
-    await closeIncidentIn(trx, store.dialect, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
+    await closeIncident(repos, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
     return { kind: 'closed' };
   });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventStatus, QueuedEvent, Severity } from '../events/types.js';
-import { highestSeverity } from './incident-state.js';
+import { highestSeverity } from './severity.js';
 
 /** The parts of an open alert the merge rules read. */
 export interface OpenAlert {

@@ -1,32 +1,26 @@
-import { severityRank, type Severity } from '../events/types.js';
+import type { EventStatus, Severity } from '../events/types.js';
+import { highestSeverity } from '../rules/severity.js';
 import type { AlertSummary } from '../store/incidents-repo.js';
-
-export type Progress = 'Triggered' | 'Processing' | 'Closed';
-
+import type { IncidentProgress } from '../store/tables.js';
 
 export interface IncidentSnapshot {
-  incident_severity: string;
-  incident_status: string;
-  progress: string;
+  incident_severity: Severity;
+  incident_status: EventStatus;
+  progress: IncidentProgress;
   end_time: number | null;
   close_time: number | null;
 }
 
 export interface IncidentUpdate {
   incident_severity: Severity;
-  incident_status: string;
+  incident_status: EventStatus;
   alert_cnt: number;
   active_alert_cnt: number;
-  progress: string;
+  progress: IncidentProgress;
   end_time: number | null;
   close_time: number | null;
   /** Timeline entries this change causes. */
   timeline: Array<'i_rslv' | 'i_recover'>;
-}
-
-/** The highest severity of a list (Info when empty). */
-export function highestSeverity(list: readonly Severity[]): Severity {
-  return list.reduce<Severity>((best, next) => (severityRank[next] > severityRank[best] ? next : best), 'Info');
 }
 
 /**

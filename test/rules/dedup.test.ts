@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QueuedEvent } from '../../src/events/types.js';
-import { eventContentHash, eventCoreHash, mergeEventIntoAlert, type OpenAlert } from '../../src/worker/merge-event.js';
-import { deriveIncidentState } from '../../src/worker/incident-state.js';
+import { eventContentHash, eventCoreHash, mergeEventIntoAlert, type OpenAlert } from '../../src/rules/dedup.js';
 
 const event = (over: Partial<QueuedEvent>): QueuedEvent => ({
   title: 'cpu', title_rule: 'cpu', event_status: 'Critical', alert_key: 'k', alert_key_derived: false, labels: { host: 'a' }, event_time: 1, event_id: 'E1',
@@ -48,16 +47,3 @@ test('a merge takes the new status, labels and last_time; severity stays the hig
   assert.deepEqual(decision.changes.labels, { host: 'b' });
   assert.equal(decision.changes.last_time, 7000);
 });
-
-const incident = { incident_severity: 'Critical', incident_status: 'Critical', progress: 'Triggered', end_time: null, close_time: null };
-const stateCases = [
-  { name: 'active alerts: severity highest of all, status highest of active', summary: { alertCount: 2, activeCount: 1, severities: ['Critical', 'Info'] as const, activeSeverities: ['Info'] as const }, autoClose: true, expect: { incident_severity: 'Critical', incident_status: 'Info', progress: 'Triggered', timeline: [] } },
-  { name: 'all recovered with auto-close → Closed', summary: { alertCount: 1, activeCount: 0, severities: ['Warning'] as const, activeSeverities: [] }, autoClose: true, expect: { incident_status: 'Ok', progress: 'Closed', close_time: 99, end_time: 99, timeline: ['i_rslv'] } },
-  { name: 'all recovered without auto-close → recovered, still open', summary: { alertCount: 1, activeCount: 0, severities: ['Warning'] as const, activeSeverities: [] }, autoClose: false, expect: { incident_status: 'Ok', progress: 'Triggered', close_time: null, end_time: 99, timeline: ['i_recover'] } },
-];
-for (const item of stateCases) {
-  test(`incident state: ${item.name}`, () => {
-    const update = deriveIncidentState(incident, { ...item.summary, severities: [...item.summary.severities], activeSeverities: [...item.summary.activeSeverities] }, item.autoClose, 99);
-    for (const [key, value] of Object.entries(item.expect)) assert.deepEqual(update[key as keyof typeof update], value, key);
-  });
-}

@@ -1,7 +1,7 @@
 import { counted } from '../counted.js';
 import type { TraceStep } from '../worker/trace.js';
-import type { DryRunStop } from './dry-run-summary.js';
-import type { DryRunReport } from './run-dry-run.js';
+import type { DryRunStop } from './summary.js';
+import type { DryRunReport } from './run.js';
 
 /** Columns padded to their widest cell. */
 function table(rows: readonly string[][]): string[] {

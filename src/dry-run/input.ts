@@ -1,10 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Config, Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { createIdGenerator } from '../events/ids.js';
 import { normaliseStandardEvent } from '../events/normalise.js';
-import type { AlertImage, EventStatus, NormalisedEvent, QueuedEvent } from '../events/types.js';
-import type { Database, EventsTable } from '../store/tables.js';
+import type { AlertImage, NormalisedEvent, QueuedEvent } from '../events/types.js';
+import type { EventsRepo } from '../store/events-repo.js';
+import type { EventsTable } from '../store/tables.js';
 
 /** Most events one dry run applies (given and replayed together). */
 export const maxDryRunEvents = 1000;
@@ -103,7 +104,7 @@ function storedAsNormalised(row: Selectable<EventsTable>): NormalisedEvent {
   return {
     title: row.title,
     title_rule: row.title_rule,
-    event_status: row.event_status as EventStatus,
+    event_status: row.event_status,
     alert_key: row.alert_key,
     alert_key_derived: false,
     ...(row.description !== null && { description: row.description }),
@@ -117,8 +118,8 @@ function storedAsNormalised(row: Selectable<EventsTable>): NormalisedEvent {
  * The channel's last `count` stored events, oldest first, to replay as if they arrived again: their spacing in
  * time is kept and the newest lands at `now`, so windows, flapping and silences see realistic times.
  */
-export async function lastEventInputs(db: Kysely<Database>, channelId: string, count: number, now: number, stamp: ReturnType<typeof eventStamper>): Promise<DryRunInput[]> {
-  const rows = (await db.selectFrom('events').selectAll().where('channel_id', '=', channelId).orderBy('event_id', 'desc').limit(count).execute()).reverse();
+export async function lastEventInputs(events: EventsRepo, channelId: string, count: number, now: number, stamp: ReturnType<typeof eventStamper>): Promise<DryRunInput[]> {
+  const rows = await events.lastEventsOfChannel(channelId, count);
   const newest = rows.length > 0 ? rows[rows.length - 1].received_at : now;
   return rows.map((row) => ({
     event: stamp(storedAsNormalised(row), { id: row.integration_id, adapter: row.integration_type }, now - (newest - row.received_at)),
