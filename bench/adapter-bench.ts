@@ -15,12 +15,18 @@ import { cliPath, cpuSeconds, freePort, startProcess, stopProcess } from './proc
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const alertsPerPayload = 50;
-const context = { integrationId: fixtureDefaults.integrationId, integrationName: fixtureDefaults.integrationName, receivedAt: fixtureDefaults.receivedAt };
+const context = {
+  integrationId: fixtureDefaults.integrationId,
+  integrationName: fixtureDefaults.integrationName,
+  receivedAt: fixtureDefaults.receivedAt,
+};
 
 /** Mean µs per produced alert of the transform (body parsing, mapping, normalisation) over an adapter's fixtures. */
 async function transformCost(adapter: LoadedAdapter, rounds: number): Promise<number> {
   const requests = loadFixtures(adapter.name, adapter.dir)
-    .filter((fixture) => fixture.expected !== undefined && 'events' in fixture.expected && fixture.expected.events.length > 0)
+    .filter(
+      (fixture) => fixture.expected !== undefined && 'events' in fixture.expected && fixture.expected.events.length > 0,
+    )
     .map((fixture) => requestFromSample(fixture.input, adapter.manifest));
   const once = async (): Promise<number> => {
     let alerts = 0;
@@ -38,18 +44,32 @@ async function transformCost(adapter: LoadedAdapter, rounds: number): Promise<nu
 
 /** An Alertmanager webhook (version 4) with `count` distinct alerts, built from the prometheus fixtures. */
 export function alertmanagerPayload(count: number): string {
-  const sample = JSON.parse(readFileSync(join(adaptersDir, 'prometheus', 'fixtures', 'firing-batch.input.json'), 'utf8')) as { body: { alerts: Array<Record<string, unknown> & { labels: Record<string, string> }> } };
+  const sample = JSON.parse(
+    readFileSync(join(adaptersDir, 'prometheus', 'fixtures', 'firing-batch.input.json'), 'utf8'),
+  ) as { body: { alerts: Array<Record<string, unknown> & { labels: Record<string, string> }> } };
   const templates = sample.body.alerts;
   const alerts = Array.from({ length: count }, (_, i) => {
     const template = templates[i % templates.length];
-    return { ...template, fingerprint: `${i.toString(16).padStart(16, '0')}`, labels: { ...template.labels, instance: `host-${i}:9100` } };
+    return {
+      ...template,
+      fingerprint: `${i.toString(16).padStart(16, '0')}`,
+      labels: { ...template.labels, instance: `host-${i}:9100` },
+    };
   });
   return JSON.stringify({ ...sample.body, alerts });
 }
 
 /** The standard endpoint's equivalent: a JSON array of `count` standard events. */
 function standardPayload(count: number): string {
-  return JSON.stringify(Array.from({ length: count }, (_, i) => ({ title_rule: `host-${i} cpu high`, event_status: 'Critical', alert_key: `k-${i}`, description: 'load 9.1', labels: { instance: `host-${i}:9100`, service: 'checkout', env: 'prod' } })));
+  return JSON.stringify(
+    Array.from({ length: count }, (_, i) => ({
+      title_rule: `host-${i} cpu high`,
+      event_status: 'Critical',
+      alert_key: `k-${i}`,
+      description: 'load 9.1',
+      labels: { instance: `host-${i}:9100`, service: 'checkout', env: 'prod' },
+    })),
+  );
 }
 
 interface LoadFigures {
@@ -59,14 +79,25 @@ interface LoadFigures {
 }
 
 async function loadEndpoint(url: string, body: string, seconds: number, pid: number | undefined): Promise<LoadFigures> {
-  const options = { url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body, connections: 32 };
+  const options = {
+    url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: 32,
+  };
   await autocannon({ ...options, duration: 2 });
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({ ...options, duration: seconds });
   const cpu = cpuSeconds(pid) - cpuBefore;
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
   const alerts = result['2xx'] * alertsPerPayload;
-  return { alertsPerSecond: alerts / result.duration, cpuMicrosPerAlert: (cpu / alerts) * 1e6, p99: result.latency.p99 };
+  return {
+    alertsPerSecond: alerts / result.duration,
+    cpuMicrosPerAlert: (cpu / alerts) * 1e6,
+    p99: result.latency.p99,
+  };
 }
 
 async function dropQueue(prefix: string): Promise<void> {
@@ -84,15 +115,25 @@ async function withGateway<T>(work: (port: number, pid: number | undefined) => P
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-adapter-bench-'));
   const prefix = `agbench-${randomBytes(4).toString('hex')}`;
   const limits = { rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 } };
-  writeFileSync(join(dir, 'alertgate.yaml'), stringify({
-    channels: [{ id: 'ops' }],
-    integrations: [
-      { id: 'am', adapter: 'prometheus', key: 'bench-am-key-01', channel: 'ops', ...limits },
-      { id: 'std', adapter: 'standard', key: 'bench-std-key-1', channel: 'ops', ...limits },
-    ],
-  }));
+  writeFileSync(
+    join(dir, 'alertgate.yaml'),
+    stringify({
+      channels: [{ id: 'ops' }],
+      integrations: [
+        { id: 'am', adapter: 'prometheus', key: 'bench-am-key-01', channel: 'ops', ...limits },
+        { id: 'std', adapter: 'standard', key: 'bench-std-key-1', channel: 'ops', ...limits },
+      ],
+    }),
+  );
   const port = await freePort();
-  const env = { PORT: String(port), REDIS_PREFIX: prefix, ALERTGATE_CONFIG: join(dir, 'alertgate.yaml'), DATABASE_URL: `sqlite:${join(dir, 'gw.db')}`, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench' };
+  const env = {
+    PORT: String(port),
+    REDIS_PREFIX: prefix,
+    ALERTGATE_CONFIG: join(dir, 'alertgate.yaml'),
+    DATABASE_URL: `sqlite:${join(dir, 'gw.db')}`,
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: 'bench',
+  };
   const gateway = await startProcess([cliPath, 'gateway'], env, /listening/);
   try {
     return await work(port, gateway.pid);
@@ -113,7 +154,7 @@ export async function runAdapterBench(): Promise<Record<string, number>> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const figures: Record<string, number> = {};
   const print = (line: string) => process.stdout.write(line + '\n');
-  print('adapter transform cost (parse + mapping + normalisation, µs per alert over each adapter\'s fixtures):');
+  print("adapter transform cost (parse + mapping + normalisation, µs per alert over each adapter's fixtures):");
   for (const adapter of AdapterRegistry.load().list()) {
     const micros = await transformCost(adapter, 200);
     figures[`transform_us_per_alert.${adapter.name}`] = micros;
@@ -121,16 +162,38 @@ export async function runAdapterBench(): Promise<Record<string, number>> {
   }
   await withGateway(async (port, pid) => {
     const base = `http://127.0.0.1:${port}/event/push/alert`;
-    const am = await loadEndpoint(`${base}/prometheus?integration_key=bench-am-key-01`, alertmanagerPayload(alertsPerPayload), seconds, pid);
-    const std = await loadEndpoint(`${base}/standard?integration_key=bench-std-key-1`, standardPayload(alertsPerPayload), seconds, pid);
-    Object.assign(figures, { alertmanager_alerts_per_s: am.alertsPerSecond, alertmanager_cpu_us_per_alert: am.cpuMicrosPerAlert, alertmanager_p99_ms: am.p99, standard_alerts_per_s: std.alertsPerSecond, standard_cpu_us_per_alert: std.cpuMicrosPerAlert });
+    const am = await loadEndpoint(
+      `${base}/prometheus?integration_key=bench-am-key-01`,
+      alertmanagerPayload(alertsPerPayload),
+      seconds,
+      pid,
+    );
+    const std = await loadEndpoint(
+      `${base}/standard?integration_key=bench-std-key-1`,
+      standardPayload(alertsPerPayload),
+      seconds,
+      pid,
+    );
+    Object.assign(figures, {
+      alertmanager_alerts_per_s: am.alertsPerSecond,
+      alertmanager_cpu_us_per_alert: am.cpuMicrosPerAlert,
+      alertmanager_p99_ms: am.p99,
+      standard_alerts_per_s: std.alertsPerSecond,
+      standard_cpu_us_per_alert: std.cpuMicrosPerAlert,
+    });
     const mark = am.alertsPerSecond >= 10_000 ? 'meets target' : 'BELOW TARGET';
-    print(`Alertmanager endpoint, ${alertsPerPayload}-alert payloads, 32 connections: ${am.alertsPerSecond.toFixed(0)} alerts/s, ${am.cpuMicrosPerAlert.toFixed(1)} µs gateway CPU/alert (p99 ${am.p99} ms)  target ≥ 10000  ${mark}`);
-    print(`  baseline, standard endpoint, ${alertsPerPayload}-event arrays:        ${std.alertsPerSecond.toFixed(0)} alerts/s, ${std.cpuMicrosPerAlert.toFixed(1)} µs gateway CPU/alert`);
+    print(
+      `Alertmanager endpoint, ${alertsPerPayload}-alert payloads, 32 connections: ${am.alertsPerSecond.toFixed(0)} alerts/s, ${am.cpuMicrosPerAlert.toFixed(1)} µs gateway CPU/alert (p99 ${am.p99} ms)  target ≥ 10000  ${mark}`,
+    );
+    print(
+      `  baseline, standard endpoint, ${alertsPerPayload}-event arrays:        ${std.alertsPerSecond.toFixed(0)} alerts/s, ${std.cpuMicrosPerAlert.toFixed(1)} µs gateway CPU/alert`,
+    );
   });
   return figures;
 }
 
 if (process.argv[1]?.endsWith('adapter-bench.js')) {
-  runAdapterBench().catch((error: Error) => process.stderr.write(`adapter benchmark failed: ${error.stack ?? error.message}\n`));
+  runAdapterBench().catch((error: Error) =>
+    process.stderr.write(`adapter benchmark failed: ${error.stack ?? error.message}\n`),
+  );
 }

@@ -27,28 +27,56 @@ async function main(): Promise<void> {
   const port = await freePort();
   const prefix = `fuzz-${process.pid}`;
   const adminToken = 'fuzz-admin-token';
-  const child = await startProcess([cliPath, 'start'], { PORT: String(port), HOST: '127.0.0.1', REDIS_PREFIX: prefix, DATABASE_URL: `sqlite:${join(dir, 'fuzz.db')}`, ALERTGATE_CONFIG: join(dir, 'alertgate.yaml'), ADMIN_TOKEN: adminToken, LOG_LEVEL: 'fatal' }, /listening/);
+  const child = await startProcess(
+    [cliPath, 'start'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_PREFIX: prefix,
+      DATABASE_URL: `sqlite:${join(dir, 'fuzz.db')}`,
+      ALERTGATE_CONFIG: join(dir, 'alertgate.yaml'),
+      ADMIN_TOKEN: adminToken,
+      LOG_LEVEL: 'fatal',
+    },
+    /listening/,
+  );
   const memory: Array<{ at: number; mb: number }> = [{ at: 0, mb: residentMegabytes(child.pid) }];
   const started = Date.now();
   try {
-    const result = await sendHostileRequests(`http://127.0.0.1:${port}`, { keys, adminToken }, {
-      count,
-      seed,
-      onProgress: (sent) => {
-        if (sent % Math.max(1000, Math.floor(count / 10 / 1000) * 1000) === 0) memory.push({ at: sent, mb: residentMegabytes(child.pid) });
+    const result = await sendHostileRequests(
+      `http://127.0.0.1:${port}`,
+      { keys, adminToken },
+      {
+        count,
+        seed,
+        onProgress: (sent) => {
+          if (sent % Math.max(1000, Math.floor(count / 10 / 1000) * 1000) === 0)
+            memory.push({ at: sent, mb: residentMegabytes(child.pid) });
+        },
       },
-    });
+    );
     memory.push({ at: result.sent, mb: residentMegabytes(child.pid) });
     const seconds = (Date.now() - started) / 1000;
-    const halfway = memory.reduce((best, sample) => (Math.abs(sample.at - count / 2) < Math.abs(best.at - count / 2) ? sample : best));
+    const halfway = memory.reduce((best, sample) =>
+      Math.abs(sample.at - count / 2) < Math.abs(best.at - count / 2) ? sample : best,
+    );
     const end = memory[memory.length - 1] as { at: number; mb: number };
     const growth = end.mb / halfway.mb - 1;
     const fiveHundreds = result.serverErrors.length;
-    process.stdout.write(`alertgate fuzz: ${result.sent} hostile requests, seed ${seed}, ${seconds.toFixed(0)} s (${(result.sent / seconds).toFixed(0)} req/s)\n`);
-    process.stdout.write(`  answers by status: ${Object.entries(result.byStatus).map(([status, n]) => `${status}: ${n}`).join(', ')}; not sendable by the client: ${result.unsendable}\n`);
+    process.stdout.write(
+      `alertgate fuzz: ${result.sent} hostile requests, seed ${seed}, ${seconds.toFixed(0)} s (${(result.sent / seconds).toFixed(0)} req/s)\n`,
+    );
+    process.stdout.write(
+      `  answers by status: ${Object.entries(result.byStatus)
+        .map(([status, n]) => `${status}: ${n}`)
+        .join(', ')}; not sendable by the client: ${result.unsendable}\n`,
+    );
     process.stdout.write(`  5xx other than 503: ${fiveHundreds}  ${fiveHundreds === 0 ? 'ok' : 'FAIL'}\n`);
-    process.stdout.write(`  resident memory: start ${memory[0]?.mb.toFixed(0)} MB, halfway ${halfway.mb.toFixed(0)} MB, end ${end.mb.toFixed(0)} MB (${(growth * 100).toFixed(1)}% after halfway)  ${growth <= 0.5 ? 'flat' : 'GROWING'}\n`);
-    for (const error of result.serverErrors.slice(0, 10)) process.stdout.write(`    ${error.status} ${error.kind} ${error.method} ${error.path}: ${error.body}\n`);
+    process.stdout.write(
+      `  resident memory: start ${memory[0]?.mb.toFixed(0)} MB, halfway ${halfway.mb.toFixed(0)} MB, end ${end.mb.toFixed(0)} MB (${(growth * 100).toFixed(1)}% after halfway)  ${growth <= 0.5 ? 'flat' : 'GROWING'}\n`,
+    );
+    for (const error of result.serverErrors.slice(0, 10))
+      process.stdout.write(`    ${error.status} ${error.kind} ${error.method} ${error.path}: ${error.body}\n`);
     if (fiveHundreds > 0 || growth > 0.5) process.exitCode = 1;
   } finally {
     await stopProcess(child);

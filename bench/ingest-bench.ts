@@ -16,7 +16,13 @@ let sequence = 0;
 /** A distinct alert each time, spread over 20 services so grouping has incidents to join. */
 function eventBody(): string {
   sequence += 1;
-  return JSON.stringify({ title_rule: '$host::cpu high', event_status: 'Critical', alert_key: `bench-${process.pid}-${sequence}`, description: 'load 9.1', labels: { host: `db-${sequence}`, service: `svc-${sequence % 20}`, env: 'prod' } });
+  return JSON.stringify({
+    title_rule: '$host::cpu high',
+    event_status: 'Critical',
+    alert_key: `bench-${process.pid}-${sequence}`,
+    description: 'load 9.1',
+    labels: { host: `db-${sequence}`, service: `svc-${sequence % 20}`, env: 'prod' },
+  });
 }
 
 interface Environment {
@@ -29,11 +35,20 @@ interface Environment {
 function rulesOn(): { channel: Record<string, unknown>; integration: Record<string, unknown> } {
   const silences = Array.from({ length: 100 }, (_, i) => ({
     id: `s${i}`,
-    if: [[{ key: 'labels.service', op: 'IN', values: [`svc-${i}`] }, { key: 'labels.env', op: 'IN', values: ['staging'] }]],
+    if: [
+      [
+        { key: 'labels.service', op: 'IN', values: [`svc-${i}`] },
+        { key: 'labels.env', op: 'IN', values: ['staging'] },
+      ],
+    ],
     weekly: { timezone: 'Europe/Berlin', windows: [{ days: [0, 6], start: '00:00', end: '24:00' }] },
   }));
   return {
-    channel: { grouping: { method: 'rules', equals: [['labels.service']], time_window: '1h' }, silences, storm_thresholds: [100, 1000] },
+    channel: {
+      grouping: { method: 'rules', equals: [['labels.service']], time_window: '1h' },
+      silences,
+      storm_thresholds: [100, 1000],
+    },
     integration: {
       enrich: [
         { id: 'shard', extract: { source: 'labels.host', pattern: '-(?<result>[0-9]+)$', target: 'shard' } },
@@ -47,10 +62,22 @@ function prepare(withRules = false): Environment {
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-bench-'));
   const configPath = join(dir, 'alertgate.yaml');
   const rules = withRules ? rulesOn() : { channel: {}, integration: {} };
-  writeFileSync(configPath, stringify({
-    channels: [{ id: 'ops', ...rules.channel }],
-    integrations: [{ id: 'bench', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 }, ...rules.integration }],
-  }));
+  writeFileSync(
+    configPath,
+    stringify({
+      channels: [{ id: 'ops', ...rules.channel }],
+      integrations: [
+        {
+          id: 'bench',
+          adapter: 'standard',
+          key,
+          channel: 'ops',
+          rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 },
+          ...rules.integration,
+        },
+      ],
+    }),
+  );
   return { dir, configPath, prefix: `agbench-${randomBytes(4).toString('hex')}` };
 }
 
@@ -64,7 +91,10 @@ async function cleanQueue(prefix: string): Promise<void> {
   connection.disconnect();
 }
 
-function load(url: string, options: Partial<autocannon.Options> & { body?: string; makeBody?: () => string }): Promise<autocannon.Result> {
+function load(
+  url: string,
+  options: Partial<autocannon.Options> & { body?: string; makeBody?: () => string },
+): Promise<autocannon.Result> {
   const { makeBody, ...rest } = options;
   const fixed = rest.body;
   return autocannon({
@@ -73,7 +103,9 @@ function load(url: string, options: Partial<autocannon.Options> & { body?: strin
     headers: { 'content-type': 'application/json' },
     connections: 32,
     ...rest,
-    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: fixed ?? (makeBody ?? eventBody)() }) }],
+    requests: [
+      { setupRequest: (request: autocannon.Request) => ({ ...request, body: fixed ?? (makeBody ?? eventBody)() }) },
+    ],
   } as autocannon.Options);
 }
 
@@ -89,11 +121,17 @@ async function measureServer(pid: number | undefined, url: string, seconds: numb
   const cpuBefore = cpuSeconds(pid);
   const result = await load(url, { duration: seconds });
   const cpu = cpuSeconds(pid) - cpuBefore;
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
-  return { requestsPerSecond: result.requests.average, p99: result.latency.p99, cpuMicrosPerRequest: (cpu / result.requests.total) * 1e6 };
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return {
+    requestsPerSecond: result.requests.average,
+    p99: result.latency.p99,
+    cpuMicrosPerRequest: (cpu / result.requests.total) * 1e6,
+  };
 }
 
-const better = (a: EndpointFigures, b: EndpointFigures): EndpointFigures => (b.requestsPerSecond > a.requestsPerSecond ? b : a);
+const better = (a: EndpointFigures, b: EndpointFigures): EndpointFigures =>
+  b.requestsPerSecond > a.requestsPerSecond ? b : a;
 
 /**
  * (a) bare express ceiling and (b) the standard endpoint, single-event pushes, 32 connections; measured as a, b, a, b
@@ -113,8 +151,23 @@ async function benchEndpointOnce(seconds: number): Promise<{ bare: EndpointFigur
 
   const env = prepare();
   const port = await freePort();
-  const gateway = await startProcess([cliPath, 'gateway'], { PORT: String(port), REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: `sqlite:${join(env.dir, 'gw.db')}`, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench' }, /listening/);
-  const standard = await measureServer(gateway.pid, `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`, seconds);
+  const gateway = await startProcess(
+    [cliPath, 'gateway'],
+    {
+      PORT: String(port),
+      REDIS_PREFIX: env.prefix,
+      ALERTGATE_CONFIG: env.configPath,
+      DATABASE_URL: `sqlite:${join(env.dir, 'gw.db')}`,
+      LOG_LEVEL: 'warn',
+      ADMIN_TOKEN: 'bench',
+    },
+    /listening/,
+  );
+  const standard = await measureServer(
+    gateway.pid,
+    `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`,
+    seconds,
+  );
   await stopProcess(gateway);
   await cleanQueue(env.prefix);
   return { bare, standard };
@@ -132,16 +185,33 @@ async function countEvents(dbUrl: string): Promise<() => Promise<number>> {
   };
 }
 
-async function startPipeline(env: Environment, split: boolean, dbUrl: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startPipeline(
+  env: Environment,
+  split: boolean,
+  dbUrl: string,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
-  const common = { REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench', PORT: String(port) };
+  const common = {
+    REDIS_PREFIX: env.prefix,
+    ALERTGATE_CONFIG: env.configPath,
+    DATABASE_URL: dbUrl,
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: 'bench',
+    PORT: String(port),
+  };
   if (!split) {
     const both = await startProcess([cliPath, 'start'], common, /listening/);
     return { port, stop: () => stopProcess(both) };
   }
   const worker = await startProcess([cliPath, 'worker'], common, /worker/);
   const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
-  return { port, stop: async () => { await stopProcess(gateway); await stopProcess(worker); } };
+  return {
+    port,
+    stop: async () => {
+      await stopProcess(gateway);
+      await stopProcess(worker);
+    },
+  };
 }
 
 /** A standard push body holding `size` events (one request per batch, as Alertmanager-style senders do). */
@@ -160,7 +230,10 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
   const count = await countEvents(dbUrl);
   const started = Date.now();
   const url = `http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`;
-  await load(url, { amount: Math.ceil(total / perRequest), ...(perRequest > 1 && { makeBody: () => batchBody(perRequest), connections: 8 }) });
+  await load(url, {
+    amount: Math.ceil(total / perRequest),
+    ...(perRequest > 1 && { makeBody: () => batchBody(perRequest), connections: 8 }),
+  });
   while ((await count()) < total) await new Promise((resolve) => setTimeout(resolve, 20));
   const seconds = (Date.now() - started) / 1000;
   await pipeline.stop();
@@ -172,11 +245,21 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
  * Worker alone: a queue filled beforehand, drained by `alertgate worker` (events/s, start-up excluded); with
  * `withRules`, grouping, 100 silences, storm thresholds and enrichment are on.
  */
-export async function benchWorkerDrain(total: number, withRules = false): Promise<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> {
+export async function benchWorkerDrain(
+  total: number,
+  withRules = false,
+): Promise<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> {
   const env = prepare(withRules);
   const dbUrl = `sqlite:${join(env.dir, 'drain.db')}`;
   const port = await freePort();
-  const common = { REDIS_PREFIX: env.prefix, ALERTGATE_CONFIG: env.configPath, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', ADMIN_TOKEN: 'bench', PORT: String(port) };
+  const common = {
+    REDIS_PREFIX: env.prefix,
+    ALERTGATE_CONFIG: env.configPath,
+    DATABASE_URL: dbUrl,
+    LOG_LEVEL: 'warn',
+    ADMIN_TOKEN: 'bench',
+    PORT: String(port),
+  };
   const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
   await load(`http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`, { amount: total });
   await stopProcess(gateway);
@@ -195,12 +278,19 @@ export async function benchWorkerDrain(total: number, withRules = false): Promis
 }
 
 /** (c) push→incident latency at a fixed rate: p50 and p99 in ms (gateway receipt → incident committed). */
-export async function benchLatency(rate: number, seconds: number): Promise<{ p50: number; p99: number; samples: number }> {
+export async function benchLatency(
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; samples: number }> {
   const env = prepare();
   const dbUrl = `sqlite:${join(env.dir, 'latency.db')}`;
   const pipeline = await startPipeline(env, false, dbUrl);
   const count = await countEvents(dbUrl);
-  const result = await load(`http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`, { duration: seconds, overallRate: rate, connections: 16 });
+  const result = await load(`http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`, {
+    duration: seconds,
+    overallRate: rate,
+    connections: 16,
+  });
   const expected = result.requests.total;
   while ((await count()) < expected) await new Promise((resolve) => setTimeout(resolve, 20));
   await pipeline.stop();

@@ -10,7 +10,9 @@ export function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -18,7 +20,10 @@ export function freePort(): Promise<number> {
 /** Starts a Node program and resolves once it prints `marker` on stdout. */
 export function startProcess(args: string[], env: NodeJS.ProcessEnv, marker: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${output}`)), 20_000);
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -15,17 +15,29 @@ async function main(): Promise<void> {
   const { bare, standard } = await benchEndpoint(seconds);
   const ratio = standard.requestsPerSecond / bare.requestsPerSecond;
   const cpuRatio = bare.cpuMicrosPerRequest / standard.cpuMicrosPerRequest;
-  print(`(a) bare express 5 + express.json():          ${bare.requestsPerSecond.toFixed(0)} req/s, ${bare.cpuMicrosPerRequest.toFixed(0)} µs CPU/request (p99 ${bare.p99} ms)`);
-  print(`(b) standard endpoint, single-event pushes:   ${standard.requestsPerSecond.toFixed(0)} req/s, ${standard.cpuMicrosPerRequest.toFixed(0)} µs CPU/request (p99 ${standard.p99} ms)`);
-  print(`    (b)/(a) throughput: ${(ratio * 100).toFixed(1)}%  target ≥ 60%  ${mark(ratio >= 0.6)};  by CPU per request: ${(cpuRatio * 100).toFixed(1)}%`);
+  print(
+    `(a) bare express 5 + express.json():          ${bare.requestsPerSecond.toFixed(0)} req/s, ${bare.cpuMicrosPerRequest.toFixed(0)} µs CPU/request (p99 ${bare.p99} ms)`,
+  );
+  print(
+    `(b) standard endpoint, single-event pushes:   ${standard.requestsPerSecond.toFixed(0)} req/s, ${standard.cpuMicrosPerRequest.toFixed(0)} µs CPU/request (p99 ${standard.p99} ms)`,
+  );
+  print(
+    `    (b)/(a) throughput: ${(ratio * 100).toFixed(1)}%  target ≥ 60%  ${mark(ratio >= 0.6)};  by CPU per request: ${(cpuRatio * 100).toFixed(1)}%`,
+  );
 
   const total = Number(process.env.BENCH_EVENTS ?? 20000);
   const single = await benchEndToEnd(total, false);
-  print(`(c) end to end, ${total} events, SQLite, \`alertgate start\` (one process):  ${single.toFixed(0)} events/s  target ≥ 3000  ${mark(single >= 3000)}`);
+  print(
+    `(c) end to end, ${total} events, SQLite, \`alertgate start\` (one process):  ${single.toFixed(0)} events/s  target ≥ 3000  ${mark(single >= 3000)}`,
+  );
   const split = await benchEndToEnd(total, true);
-  print(`(c) end to end, ${total} events, SQLite, gateway + worker processes:     ${split.toFixed(0)} events/s  target ≥ 3000  ${mark(split >= 3000)}`);
+  print(
+    `(c) end to end, ${total} events, SQLite, gateway + worker processes:     ${split.toFixed(0)} events/s  target ≥ 3000  ${mark(split >= 3000)}`,
+  );
   const batched = await benchEndToEnd(total, false, 50);
-  print(`(c) end to end, ${total} events, SQLite, \`alertgate start\`, 50 events per push: ${batched.toFixed(0)} events/s  target ≥ 3000  ${mark(batched >= 3000)}`);
+  print(
+    `(c) end to end, ${total} events, SQLite, \`alertgate start\`, 50 events per push: ${batched.toFixed(0)} events/s  target ≥ 3000  ${mark(batched >= 3000)}`,
+  );
   // Off, on, off, on; the cost compares the worker's CPU time per event (steady where wall-clock rates on a shared
   // machine are not), and throughput is the better run of each.
   const off: Array<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> = [];
@@ -37,11 +49,19 @@ async function main(): Promise<void> {
   const best = (runs: typeof off) => Math.max(...runs.map((run) => run.eventsPerSecond));
   const cpu = (runs: typeof off) => Math.min(...runs.map((run) => run.cpuMicrosPerEvent));
   const cost = 1 - cpu(off) / cpu(on);
-  print(`    worker alone, draining a filled queue (SQLite), rules off:   ${best(off).toFixed(0)} events/s, ${cpu(off).toFixed(0)} µs CPU/event`);
-  print(`    same with grouping, 100 silences, enrichment on:             ${best(on).toFixed(0)} events/s, ${cpu(on).toFixed(0)} µs CPU/event`);
-  print(`    rules cost: ${(cost * 100).toFixed(1)}% of throughput by CPU per event (${((1 - best(on) / best(off)) * 100).toFixed(1)}% by wall clock)  target ≤ 30%  ${mark(cost <= 0.3)}`);
+  print(
+    `    worker alone, draining a filled queue (SQLite), rules off:   ${best(off).toFixed(0)} events/s, ${cpu(off).toFixed(0)} µs CPU/event`,
+  );
+  print(
+    `    same with grouping, 100 silences, enrichment on:             ${best(on).toFixed(0)} events/s, ${cpu(on).toFixed(0)} µs CPU/event`,
+  );
+  print(
+    `    rules cost: ${(cost * 100).toFixed(1)}% of throughput by CPU per event (${((1 - best(on) / best(off)) * 100).toFixed(1)}% by wall clock)  target ≤ 30%  ${mark(cost <= 0.3)}`,
+  );
   const latency = await benchLatency(500, seconds);
-  print(`(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`);
+  print(
+    `(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`,
+  );
   await runAdapterBench();
 }
 

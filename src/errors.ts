@@ -36,10 +36,15 @@ export class AppError extends Error {
 export const invalidParameter = (message: string): AppError => new AppError('InvalidParameter', message);
 
 /** `no <what> with id <id>`, optionally followed by where it was looked for (` for integration x`). */
-export const notFound = (what: string, id: string, where = ''): AppError => new AppError('ResourceNotFound', `no ${what} with id ${id}${where}`);
+export const notFound = (what: string, id: string, where = ''): AppError =>
+  new AppError('ResourceNotFound', `no ${what} with id ${id}${where}`);
 
 export const conflict = (message: string): AppError => new AppError('Conflict', message);
 
 /** A dependency is away: the same request succeeds later; `retryAfterSeconds` becomes the Retry-After header. */
 export const unavailable = (message: string, retryAfterSeconds?: number): AppError =>
-  new AppError('ServiceUnavailable', message, retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) });
+  new AppError(
+    'ServiceUnavailable',
+    message,
+    retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+  );

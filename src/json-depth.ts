@@ -12,7 +12,8 @@ export function readMaxJsonDepth(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.JSON_MAX_DEPTH;
   if (raw === undefined || raw === '') return defaultMaxJsonDepth;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`JSON_MAX_DEPTH must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`JSON_MAX_DEPTH must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -76,7 +77,8 @@ export function bytesNestDeeperThan(bytes: Uint8Array, max: number): boolean {
 
 /** Throws InvalidParameter (`what: JSON nesting deeper than N levels`) when JSON text or its UTF-8 bytes nest too deep. */
 export function assertJsonDepth(text: string | Uint8Array, what: string): void {
-  const tooDeep = typeof text === 'string' ? nestsDeeperThan(text, maxJsonDepth) : bytesNestDeeperThan(text, maxJsonDepth);
+  const tooDeep =
+    typeof text === 'string' ? nestsDeeperThan(text, maxJsonDepth) : bytesNestDeeperThan(text, maxJsonDepth);
   if (tooDeep) throw invalidParameter(`${what}: JSON nesting deeper than ${maxJsonDepth} levels`);
 }
 

@@ -43,15 +43,24 @@ export function bindHost(settings: Settings, isExample: boolean): string {
 
 /** What `alertgate` prints once running: where to push and how to reach the API, never a secret the operator chose. */
 export function banner(settings: Settings, config: Config, isExample: boolean, roles: Roles): string {
-  const lines = [`alertgate ${roles.gateway ? `listening on ${settings.publicUrl}` : 'worker'} (config: ${isExample ? 'bundled example' : config.source})`];
+  const lines = [
+    `alertgate ${roles.gateway ? `listening on ${settings.publicUrl}` : 'worker'} (config: ${isExample ? 'bundled example' : config.source})`,
+  ];
   if (roles.gateway) {
-    if (isExample) lines.push('Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):');
+    if (isExample)
+      lines.push(
+        'Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):',
+      );
     for (const integration of config.integrations) {
       // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
       const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
-      lines.push(`  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`);
+      lines.push(
+        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`,
+      );
     }
-    lines.push(`Management API: ${settings.publicUrl}/api/v1 with Authorization: Bearer ${settings.adminTokenGenerated ? `${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)` : '<ADMIN_TOKEN>'}`);
+    lines.push(
+      `Management API: ${settings.publicUrl}/api/v1 with Authorization: Bearer ${settings.adminTokenGenerated ? `${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)` : '<ADMIN_TOKEN>'}`,
+    );
   }
   return lines.join('\n');
 }
@@ -124,7 +133,8 @@ function listen(app: ReturnType<typeof createApp>['app'], port: number, host: st
     const server = createServer(app);
     server.once('error', (error: NodeJS.ErrnoException) => {
       const where = `${host}:${port}`;
-      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} is already in use (${where}); stop the other process or set PORT`));
+      if (error.code === 'EADDRINUSE')
+        reject(new Error(`port ${port} is already in use (${where}); stop the other process or set PORT`));
       else if (error.code === 'EACCES') reject(new Error(`no permission to listen on ${where}; choose another PORT`));
       else reject(error);
     });
@@ -133,7 +143,18 @@ function listen(app: ReturnType<typeof createApp>['app'], port: number, host: st
 }
 
 /** Starts the gateway role (recorded in `running` for shutdown); returns how to hand it a new configuration. */
-async function startGateway({ storeReadiness, settings, config, isExample, adapters, store, logger, metrics, running, options }: GatewayParts): Promise<(config: Config) => void> {
+async function startGateway({
+  storeReadiness,
+  settings,
+  config,
+  isExample,
+  adapters,
+  store,
+  logger,
+  metrics,
+  running,
+  options,
+}: GatewayParts): Promise<(config: Config) => void> {
   const serverLimits = readServerLimits(settings.environment);
   const redis = createProducerConnection({ url: redisUrlOf(settings), prefix: settings.redisPrefix });
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'gateway redis connection error'));
@@ -144,7 +165,21 @@ async function startGateway({ storeReadiness, settings, config, isExample, adapt
     running.mappingPool = await startMappingPool(settings.mappingThreads, { skipBroken: settings.skipBrokenAdapters });
     adapters.evaluateOn(running.mappingPool);
   }
-  const gateway = createApp({ config, store, redis, redisPrefix: settings.redisPrefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken: settings.adminToken, publicUrl: settings.publicUrl, adapters, storeReadiness, ...(options.extraMetrics && { extraMetrics: options.extraMetrics }) });
+  const gateway = createApp({
+    config,
+    store,
+    redis,
+    redisPrefix: settings.redisPrefix,
+    queue,
+    producer: new IngestProducer(queue, redis),
+    logger,
+    metrics,
+    adminToken: settings.adminToken,
+    publicUrl: settings.publicUrl,
+    adapters,
+    storeReadiness,
+    ...(options.extraMetrics && { extraMetrics: options.extraMetrics }),
+  });
   running.redis = redis;
   running.queue = queue;
   running.server = await listen(gateway.app, settings.port, bindHost(settings, isExample));
@@ -177,17 +212,41 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
   try {
     if (roles.worker && store.sqliteFile !== undefined) running.workerLock = lockSqliteWorker(store.sqliteFile);
     // The gateway listens first: pushes need only Redis, and /readyz says why the database is not ready yet.
-    if (roles.gateway) appliers.push(await startGateway({ storeReadiness, settings, config, isExample, adapters, store, logger, metrics, running, options }));
+    if (roles.gateway)
+      appliers.push(
+        await startGateway({
+          storeReadiness,
+          settings,
+          config,
+          isExample,
+          adapters,
+          store,
+          logger,
+          metrics,
+          running,
+          options,
+        }),
+      );
     await prepareStore(store, { logger, readiness: storeReadiness });
   } catch (error) {
     await shutdown(running, logger).catch(() => undefined);
     throw error;
   }
   if (roles.worker) {
-    const worker = createWorker({ config, store, redis: redisSettings, logger, metrics, concurrency: settings.workerConcurrency, lockDuration: settings.workerLockMs, stalledInterval: settings.workerLockMs });
+    const worker = createWorker({
+      config,
+      store,
+      redis: redisSettings,
+      logger,
+      metrics,
+      concurrency: settings.workerConcurrency,
+      lockDuration: settings.workerLockMs,
+      stalledInterval: settings.workerLockMs,
+    });
     running.worker = worker;
     appliers.push((next) => worker.setConfig(next));
-    if (!roles.gateway && settings.metricsPort !== undefined) running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
+    if (!roles.gateway && settings.metricsPort !== undefined)
+      running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
   }
   return {
     banner: banner(settings, config, isExample, roles),
@@ -211,7 +270,9 @@ async function startBoth(settings: Settings): Promise<RunningRoles> {
   // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include the
   // thread's once the thread runs.
   let threadMetrics: (() => Promise<MetricsJson>) | undefined;
-  const gateway = await startRoles({ gateway: true, worker: false }, settings, { extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]) });
+  const gateway = await startRoles({ gateway: true, worker: false }, settings, {
+    extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]),
+  });
   let thread: Awaited<ReturnType<typeof startWorkerThread>>;
   try {
     // The thread gets these very settings (generated admin token included), never the environment to read again.
@@ -264,7 +325,8 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
   const privateRedis = roles.gateway && roles.worker ? await startPrivateRedisIfNeeded(given, logger) : undefined;
   const settings = privateRedis ? { ...given, redisUrl: privateRedis.url } : given;
   // A signal before the roles run still ends the private Redis: nothing else would (it is not ours to orphan).
-  const stopBeforeStarted = (signal: NodeJS.Signals) => void privateRedis?.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  const stopBeforeStarted = (signal: NodeJS.Signals) =>
+    void privateRedis?.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   if (privateRedis) process.once('SIGTERM', stopBeforeStarted).once('SIGINT', stopBeforeStarted);
   let running: RunningRoles;
   try {
@@ -280,8 +342,11 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
     await privateRedis?.stop();
   };
   const { path, isExample } = resolveConfigPath(settings.configFile);
-  const onWatchError = (error: Error) => logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
-  const watcher = isExample ? undefined : watchConfigFile(path, (text) => running.reload(text), { onError: onWatchError });
+  const onWatchError = (error: Error) =>
+    logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
+  const watcher = isExample
+    ? undefined
+    : watchConfigFile(path, (text) => running.reload(text), { onError: onWatchError });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

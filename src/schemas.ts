@@ -14,10 +14,17 @@ import type { QuickSilenceOptions } from './silences/service.js';
  * and the OpenAPI document use the same file.
  */
 
-const schemaFiles = ['standard-alert.schema.json', 'rules.schema.json', 'config.schema.json', 'adapter.schema.json', 'api.schema.json'] as const;
+const schemaFiles = [
+  'standard-alert.schema.json',
+  'rules.schema.json',
+  'config.schema.json',
+  'adapter.schema.json',
+  'api.schema.json',
+] as const;
 type SchemaFile = (typeof schemaFiles)[number];
 
-const readSchema = (file: string): Record<string, unknown> => JSON.parse(readFileSync(join(schemasDir, file), 'utf8')) as Record<string, unknown>;
+const readSchema = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(schemasDir, file), 'utf8')) as Record<string, unknown>;
 const schemas = new Map<SchemaFile, Record<string, unknown>>(schemaFiles.map((file) => [file, readSchema(file)]));
 const idOf = (file: SchemaFile): string => schemas.get(file)?.$id as string;
 
@@ -32,14 +39,18 @@ function compiled<T>(file: SchemaFile): ValidateFunction<T> {
 }
 
 /** The standard event (contract §3), compiled once per process. */
-export const validateStandardAlert: ValidateFunction<StandardAlertInput> = compiled<StandardAlertInput>('standard-alert.schema.json');
+export const validateStandardAlert: ValidateFunction<StandardAlertInput> =
+  compiled<StandardAlertInput>('standard-alert.schema.json');
 /** alertgate.yaml, rules included. */
 export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigFile>('config.schema.json');
 /** An adapter's manifest.json. */
-export const validateAdapterManifest: ValidateFunction<AdapterManifest> = compiled<AdapterManifest>('adapter.schema.json');
+export const validateAdapterManifest: ValidateFunction<AdapterManifest> =
+  compiled<AdapterManifest>('adapter.schema.json');
 
 /** The quick-silence body of the management API. */
-export const validateQuickSilence: ValidateFunction<QuickSilenceOptions> = ajv.compile<QuickSilenceOptions>({ $ref: `${idOf('api.schema.json')}#/definitions/quick_silence` });
+export const validateQuickSilence: ValidateFunction<QuickSilenceOptions> = ajv.compile<QuickSilenceOptions>({
+  $ref: `${idOf('api.schema.json')}#/definitions/quick_silence`,
+});
 
 const ruleValidators = new Map<string, ValidateFunction>();
 
@@ -62,7 +73,10 @@ export type SchemaVoice = 'config' | 'manifest' | 'event' | 'api';
 
 /** A JSON pointer as a path: `a[0].b` (`a.0.b` in the manifest voice); `~1` and `~0` unescaped. */
 function pathOf(pointer: string, voice: SchemaVoice): string {
-  const parts = pointer.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (voice === 'manifest') return parts.join('.');
   let path = '';
   for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
@@ -75,7 +89,8 @@ function describeEventError(error: ErrorObject, path: string, data: unknown): st
   const params = error.params as Record<string, unknown>;
   if (error.propertyName !== undefined) {
     const key = JSON.stringify(error.propertyName);
-    if (error.keyword === 'maxLength') return `${path}: label key ${key} is longer than ${eventLimits.labelKey} characters`;
+    if (error.keyword === 'maxLength')
+      return `${path}: label key ${key} is longer than ${eventLimits.labelKey} characters`;
     if (error.keyword === 'pattern') return `${path}: label key ${key} must match ^[a-zA-Z_][a-zA-Z0-9_]*$`;
     return undefined;
   }
@@ -98,7 +113,9 @@ function describeEventError(error: ErrorObject, path: string, data: unknown): st
     case 'type':
       return `${path || 'body'}: must be ${params.type === 'object' ? 'an object' : params.type === 'array' ? 'an array' : `a ${String(params.type)}`}`;
     case 'pattern':
-      return path.endsWith('.src') ? `${path}: must be an http(s) URL or an image key (img_…)` : `${path}: must match ${String(params.pattern)}`;
+      return path.endsWith('.src')
+        ? `${path}: must be an http(s) URL or an image key (img_…)`
+        : `${path}: must match ${String(params.pattern)}`;
     case 'minimum':
       return `${path}: must be a Unix time (seconds or milliseconds), not negative`;
     case 'if':
@@ -112,7 +129,9 @@ function describeEventError(error: ErrorObject, path: string, data: unknown): st
 /** An example object as one line: `{"duration": "1d", "mode": "mark"}`. */
 const exampleOf = (schema: Record<string, unknown>): string => {
   const example = (schema.examples as Array<Record<string, unknown>> | undefined)?.[0] ?? {};
-  return `{${Object.entries(example).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`).join(', ')}}`;
+  return `{${Object.entries(example)
+    .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
+    .join(', ')}}`;
 };
 
 function describeApiError(error: ErrorObject, path: string, root: string): string | undefined {
@@ -122,8 +141,10 @@ function describeApiError(error: ErrorObject, path: string, root: string): strin
     const known = Object.keys((schema.properties as object | undefined) ?? {}).join(', ');
     return `${path === '' ? '' : path + '.'}${String(params.additionalProperty)}: unknown field (${known})`;
   }
-  if (error.keyword === 'type' && schema.type === 'object') return `${path || root}: must be an object such as ${exampleOf(schema)}`;
-  if (schema.type === 'string' && ['type', 'minLength', 'maxLength'].includes(error.keyword)) return `${path}: must be text of ${String(schema.minLength ?? 0)} to ${String(schema.maxLength)} characters`;
+  if (error.keyword === 'type' && schema.type === 'object')
+    return `${path || root}: must be an object such as ${exampleOf(schema)}`;
+  if (schema.type === 'string' && ['type', 'minLength', 'maxLength'].includes(error.keyword))
+    return `${path}: must be text of ${String(schema.minLength ?? 0)} to ${String(schema.maxLength)} characters`;
   if (error.keyword === 'enum') return `${path || root}: must be one of ${listOf(params.allowedValues)}`;
   return `${path || root}: ${error.message ?? 'is invalid'}`;
 }
@@ -135,7 +156,8 @@ function describeError(error: ErrorObject, voice: SchemaVoice, root: string, dat
   const params = error.params as Record<string, unknown>;
   const at = path || root;
   if (voice === 'manifest' && (error.keyword === 'oneOf' || error.keyword === 'if')) return undefined;
-  if (error.keyword === 'additionalProperties') return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
+  if (error.keyword === 'additionalProperties')
+    return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
   if (error.keyword === 'enum') return `${at}: must be one of ${listOf(params.allowedValues)}`;
   if (error.keyword === 'required') {
     if (voice === 'manifest') return `${path === '' ? '' : path + '.'}${String(params.missingProperty)}: is required`;
@@ -148,13 +170,20 @@ function describeError(error: ErrorObject, voice: SchemaVoice, root: string, dat
  * Every distinct problem of a failed validation as `path: message`, in the document's voice. `root` names the value
  * itself when an error is about it as a whole; `data` is the validated value (the event voice counts its labels).
  */
-export function describeSchemaErrors(errors: readonly ErrorObject[] | null | undefined, voice: SchemaVoice, options: { root?: string; data?: unknown } = {}): string[] {
+export function describeSchemaErrors(
+  errors: readonly ErrorObject[] | null | undefined,
+  voice: SchemaVoice,
+  options: { root?: string; data?: unknown } = {},
+): string[] {
   const root = options.root ?? '(root)';
-  const messages = (errors ?? []).map((error) => describeError(error, voice, root, options.data)).filter((message): message is string => message !== undefined);
+  const messages = (errors ?? [])
+    .map((error) => describeError(error, voice, root, options.data))
+    .filter((message): message is string => message !== undefined);
   return [...new Set(messages)];
 }
 
-const isSchemaFile = (name: string | undefined): name is SchemaFile => name !== undefined && schemas.has(name as SchemaFile);
+const isSchemaFile = (name: string | undefined): name is SchemaFile =>
+  name !== undefined && schemas.has(name as SchemaFile);
 
 /**
  * schemas/openapi.json made self-contained: a `$ref` to a whole schema file is replaced by that schema, and a `$ref`
@@ -164,7 +193,8 @@ const isSchemaFile = (name: string | undefined): name is SchemaFile => name !== 
 export function bundledOpenApi(): string {
   const document = readSchema('openapi.json') as { components: { schemas: Record<string, unknown> } };
   const components = new Map<string, unknown>();
-  const componentName = (file: SchemaFile, definition: string): string => `${file.replace('.schema.json', '')}.${definition}`;
+  const componentName = (file: SchemaFile, definition: string): string =>
+    `${file.replace('.schema.json', '')}.${definition}`;
   const addComponent = (file: SchemaFile, definition: string): string => {
     const name = componentName(file, definition);
     if (!components.has(name)) {
@@ -184,8 +214,14 @@ export function bundledOpenApi(): string {
       const file = target === '' ? within : target;
       if (isSchemaFile(file)) {
         const siblings = bundle(rest, within) as object;
-        if (fragment?.startsWith('/definitions/')) return { $ref: addComponent(file, fragment.slice('/definitions/'.length)), ...siblings };
-        const { $schema: _dialect, $id: _id, definitions: _definitions, ...schema } = schemas.get(file) as Record<string, unknown>;
+        if (fragment?.startsWith('/definitions/'))
+          return { $ref: addComponent(file, fragment.slice('/definitions/'.length)), ...siblings };
+        const {
+          $schema: _dialect,
+          $id: _id,
+          definitions: _definitions,
+          ...schema
+        } = schemas.get(file) as Record<string, unknown>;
         return { ...(bundle(schema, file) as object), ...siblings };
       }
     }

@@ -17,7 +17,8 @@ startRoles({ gateway: false, worker: true }, settings).then(
           port.close();
         });
       } else if (message.type === 'reload') running.reload(message.text);
-      else if (message.type === 'metrics') void running.metricsJson().then((metrics) => port.postMessage({ type: 'metrics', id: message.id, metrics }));
+      else if (message.type === 'metrics')
+        void running.metricsJson().then((metrics) => port.postMessage({ type: 'metrics', id: message.id, metrics }));
     });
     port.postMessage({ type: 'started' });
   },

@@ -6,7 +6,21 @@ import { packageRoot } from '../src/paths.js';
 
 // The dependency rules of src/, checked over the import graph of the TypeScript sources. Each rule: what, and why.
 const entryPoints = ['src/main.ts', 'src/cli.ts', 'src/worker-thread.ts'];
-const ioModules = ['node:fs', 'node:fs/promises', 'node:net', 'node:http', 'node:https', 'node:child_process', 'node:worker_threads', 'pg', 'better-sqlite3', 'ioredis', 'bullmq', 'kysely', 'express'];
+const ioModules = [
+  'node:fs',
+  'node:fs/promises',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:child_process',
+  'node:worker_threads',
+  'pg',
+  'better-sqlite3',
+  'ioredis',
+  'bullmq',
+  'kysely',
+  'express',
+];
 const rules: Array<{ name: string; why: string; forbids: (from: string, to: string) => boolean }> = [
   {
     name: 'nothing imports http/ but http/ itself and the entry points',
@@ -26,19 +40,27 @@ const rules: Array<{ name: string; why: string; forbids: (from: string, to: stri
   {
     name: 'rules/ does no I/O: no file, network, database, queue or HTTP module, nor store/, queue/, http/',
     why: 'noise-reduction rules are pure functions over plain data, testable in a table with a fake clock',
-    forbids: (from, to) => from.startsWith('src/rules/') && (ioModules.includes(to) || /^src\/(store|queue|http)\//.test(to)),
+    forbids: (from, to) =>
+      from.startsWith('src/rules/') && (ioModules.includes(to) || /^src\/(store|queue|http)\//.test(to)),
   },
 ];
 
 /** Imports a rule would refuse but that are what they look like only by name, each with why it is fine. */
-const allowed: Array<{ from: string; to: string; why: string }> = [{ from: 'src/rules/ip-address.ts', to: 'node:net', why: 'isIP only: a pure address parser, no socket' }];
+const allowed: Array<{ from: string; to: string; why: string }> = [
+  { from: 'src/rules/ip-address.ts', to: 'node:net', why: 'isIP only: a pure address parser, no socket' },
+];
 
 /**
  * The environment is read in one place: the CLI entry hands process.env to config/settings.ts, which every other
  * module receives its values from. Files listed here still read it themselves and are to be given settings instead.
  */
 const environmentReader = 'src/cli/program.ts';
-const stillReadingEnvironment = ['src/json-depth.ts', 'src/http/server-limits.ts', 'src/adapters/startup.ts', 'src/dry-run/rules-cli.ts'];
+const stillReadingEnvironment = [
+  'src/json-depth.ts',
+  'src/http/server-limits.ts',
+  'src/adapters/startup.ts',
+  'src/dry-run/rules-cli.ts',
+];
 
 function isEntry(file: string): boolean {
   return entryPoints.includes(file) || file.startsWith('src/cli/');
@@ -58,8 +80,12 @@ function sourceFiles(dir: string): string[] {
  */
 function importsOf(file: string, runtime = false): string[] {
   const text = readFileSync(join(packageRoot, file), 'utf8');
-  const statements = [...text.matchAll(/^\s*(import|export)\s(type\s)?(?:[^'";]*?\sfrom\s)?'([^']+)'/gm)].filter((match) => !(runtime && match[2])).map((match) => match[3]);
-  const specifiers = [...statements, ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((match) => (typeof match === 'string' ? match : match[1]));
+  const statements = [...text.matchAll(/^\s*(import|export)\s(type\s)?(?:[^'";]*?\sfrom\s)?'([^']+)'/gm)]
+    .filter((match) => !(runtime && match[2]))
+    .map((match) => match[3]);
+  const specifiers = [...statements, ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((match) =>
+    typeof match === 'string' ? match : match[1],
+  );
   return specifiers.map((specifier) => {
     if (!specifier.startsWith('.')) return specifier;
     return relative(packageRoot, resolve(dirname(join(packageRoot, file)), specifier)).replace(/\.js$/, '.ts');
@@ -92,25 +118,39 @@ function findCycles(): string[][] {
 
 test('the import graph is read: every relative import resolves to a source file', () => {
   assert.ok(files.length > 50);
-  const unresolved = [...graph].flatMap(([file, imports]) => imports.filter((to) => to.startsWith('src/') && !graph.has(to)).map((to) => `${file} → ${to}`));
+  const unresolved = [...graph].flatMap(([file, imports]) =>
+    imports.filter((to) => to.startsWith('src/') && !graph.has(to)).map((to) => `${file} → ${to}`),
+  );
   assert.deepEqual(unresolved, []);
 });
 
 for (const rule of rules) {
   test(`${rule.name} (${rule.why})`, () => {
-    const isAllowed = (from: string, to: string) => allowed.some((exception) => exception.from === from && exception.to === to);
-    const violations = [...graph].flatMap(([file, imports]) => imports.filter((to) => rule.forbids(file, to) && !isAllowed(file, to)).map((to) => `${file} → ${to}`));
+    const isAllowed = (from: string, to: string) =>
+      allowed.some((exception) => exception.from === from && exception.to === to);
+    const violations = [...graph].flatMap(([file, imports]) =>
+      imports.filter((to) => rule.forbids(file, to) && !isAllowed(file, to)).map((to) => `${file} → ${to}`),
+    );
     assert.deepEqual(violations, []);
   });
 }
 
 test('no import cycle among src/ files at run time', () => {
-  assert.deepEqual(findCycles().map((cycle) => cycle.join(' → ')), []);
+  assert.deepEqual(
+    findCycles().map((cycle) => cycle.join(' → ')),
+    [],
+  );
 });
 
 test('only the CLI entry reads process.env; every other module is handed settings', () => {
   const readers = files.filter((file) => /\bprocess\.env\b/.test(readFileSync(join(packageRoot, file), 'utf8')));
-  assert.deepEqual(readers.filter((file) => file !== environmentReader && !stillReadingEnvironment.includes(file)), []);
+  assert.deepEqual(
+    readers.filter((file) => file !== environmentReader && !stillReadingEnvironment.includes(file)),
+    [],
+  );
   // A file that stopped reading it leaves the list, so the list only shrinks.
-  assert.deepEqual(stillReadingEnvironment.filter((file) => !readers.includes(file)), []);
+  assert.deepEqual(
+    stillReadingEnvironment.filter((file) => !readers.includes(file)),
+    [],
+  );
 });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { assertJsonDepth, bytesNestDeeperThan, defaultMaxJsonDepth, nestsDeeperThan, readMaxJsonDepth } from '../src/json-depth.js';
+import {
+  assertJsonDepth,
+  bytesNestDeeperThan,
+  defaultMaxJsonDepth,
+  nestsDeeperThan,
+  readMaxJsonDepth,
+} from '../src/json-depth.js';
 import { AppError } from '../src/errors.js';
 
 describe('JSON nesting depth', () => {
@@ -25,13 +31,20 @@ describe('JSON nesting depth', () => {
     assert.doesNotThrow(() => assertJsonDepth(Buffer.from(text), 'body'));
     assert.throws(
       () => assertJsonDepth(Buffer.from(`[${text}]`), 'body'),
-      (error: unknown) => error instanceof AppError && error.code === 'InvalidParameter' && error.message === `body: JSON nesting deeper than ${defaultMaxJsonDepth} levels`,
+      (error: unknown) =>
+        error instanceof AppError &&
+        error.code === 'InvalidParameter' &&
+        error.message === `body: JSON nesting deeper than ${defaultMaxJsonDepth} levels`,
     );
   });
 
   test('JSON_MAX_DEPTH: default 128, a positive integer, anything else refused by name', () => {
     assert.equal(readMaxJsonDepth({}), 128);
     assert.equal(readMaxJsonDepth({ JSON_MAX_DEPTH: '32' }), 32);
-    for (const bad of ['0', '-1', '2.5', 'deep']) assert.throws(() => readMaxJsonDepth({ JSON_MAX_DEPTH: bad }), /^Error: JSON_MAX_DEPTH must be a positive integer/);
+    for (const bad of ['0', '-1', '2.5', 'deep'])
+      assert.throws(
+        () => readMaxJsonDepth({ JSON_MAX_DEPTH: bad }),
+        /^Error: JSON_MAX_DEPTH must be a positive integer/,
+      );
   });
 });

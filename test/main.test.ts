@@ -5,7 +5,17 @@ import { readSettings } from '../src/config/settings.js';
 import { banner, bindHost } from '../src/main.js';
 
 const both = { gateway: true, worker: true };
-const realConfig = buildConfig({ channels: [{ id: 'ops' }], integrations: [{ id: 'prom', name: 'Prometheus', adapter: 'prometheus', key: 'secret-prom-key-0001', channel: 'ops' }] }, '/etc/alertgate.yaml', {}, new Set(['prometheus']));
+const realConfig = buildConfig(
+  {
+    channels: [{ id: 'ops' }],
+    integrations: [
+      { id: 'prom', name: 'Prometheus', adapter: 'prometheus', key: 'secret-prom-key-0001', channel: 'ops' },
+    ],
+  },
+  '/etc/alertgate.yaml',
+  {},
+  new Set(['prometheus']),
+);
 
 test('the bundled example binds to loopback unless HOST is set; a real configuration binds to every interface', () => {
   assert.equal(bindHost(readSettings({}, 1), true), '127.0.0.1');
@@ -17,7 +27,9 @@ test('the bundled example binds to loopback unless HOST is set; a real configura
 test('the banner of a real configuration names each integration key by its integration, never prints it', () => {
   const text = banner(readSettings({ ADMIN_TOKEN: 'chosen-token-1234' }, 1), realConfig, false, both);
   assert.ok(!text.includes('secret-prom-key-0001'));
-  assert.ok(text.includes('POST http://localhost:8080/event/push/alert/prometheus?integration_key=<key of integration prom>'));
+  assert.ok(
+    text.includes('POST http://localhost:8080/event/push/alert/prometheus?integration_key=<key of integration prom>'),
+  );
 });
 
 test('the banner of the bundled example shows its public demo keys', () => {
@@ -31,7 +43,11 @@ test('the banner prints the admin token only when alertgate generated it', () =>
   assert.ok(!configured.includes('chosen-token-1234'));
   assert.ok(configured.includes('Authorization: Bearer <ADMIN_TOKEN>'));
   const settings = readSettings({}, 1);
-  assert.ok(banner(settings, realConfig, false, both).includes(`Bearer ${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)`));
+  assert.ok(
+    banner(settings, realConfig, false, both).includes(
+      `Bearer ${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)`,
+    ),
+  );
 });
 
 test('a worker-only banner names no push URL and no token', () => {

@@ -2,7 +2,16 @@ import { AssertionError, deepStrictEqual } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { counted } from '../counted.js';
 import { AppError } from '../errors.js';
-import { fixtureMismatch, fixtureDefaults, fixtureMappingLimits, loadFixtures, runFixture, sortKeys, writeExpected, type Fixture } from './fixtures.js';
+import {
+  fixtureMismatch,
+  fixtureDefaults,
+  fixtureMappingLimits,
+  loadFixtures,
+  runFixture,
+  sortKeys,
+  writeExpected,
+  type Fixture,
+} from './fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from './registry.js';
 import { mapRequest } from './map-request.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from './sample-request.js';
@@ -19,7 +28,12 @@ export function listAdapters(io: CliOutput, dir?: string): number {
   for (const adapter of registry.list()) {
     const { manifest } = adapter;
     const fixtures = loadFixtures(adapter.name, adapter.dir).length;
-    const extras = [manifest.methods.join('/'), manifest.content_types.join(', '), manifest.signature ? `signature ${manifest.signature.type}` : '', counted(fixtures, 'fixture')].filter(Boolean);
+    const extras = [
+      manifest.methods.join('/'),
+      manifest.content_types.join(', '),
+      manifest.signature ? `signature ${manifest.signature.type}` : '',
+      counted(fixtures, 'fixture'),
+    ].filter(Boolean);
     io.out(`${adapter.name.padEnd(16)} ${manifest.title}  (${extras.join('; ')})`);
   }
   for (const broken of registry.broken) io.out(`${broken.name.padEnd(16)} BROKEN\n  ${broken.problems.join('\n  ')}`);
@@ -30,7 +44,8 @@ function readableDiff(mismatch: { expected: unknown; actual: unknown }): string 
   try {
     deepStrictEqual(sortKeys(mismatch.actual), sortKeys(mismatch.expected));
   } catch (error) {
-    if (error instanceof AssertionError) return error.message.replace('Expected values to be strictly deep-equal:', '(+ actual, - expected)');
+    if (error instanceof AssertionError)
+      return error.message.replace('Expected values to be strictly deep-equal:', '(+ actual, - expected)');
   }
   return `expected ${JSON.stringify(mismatch.expected, null, 2)}\nactual ${JSON.stringify(mismatch.actual, null, 2)}`;
 }
@@ -56,11 +71,21 @@ async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boo
  * compares with the expected files; exit code 1 on any mismatch, broken adapter or adapter without fixtures.
  * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead.
  */
-export async function testAdapters(io: CliOutput, options: { name?: string; dir?: string; update?: boolean } = {}): Promise<number> {
-  const registry = AdapterRegistry.load({ skipBroken: true, limits: fixtureMappingLimits, ...(options.dir && { dir: options.dir }) });
+export async function testAdapters(
+  io: CliOutput,
+  options: { name?: string; dir?: string; update?: boolean } = {},
+): Promise<number> {
+  const registry = AdapterRegistry.load({
+    skipBroken: true,
+    limits: fixtureMappingLimits,
+    ...(options.dir && { dir: options.dir }),
+  });
   const broken = registry.broken.filter((adapter) => options.name === undefined || adapter.name === options.name);
   for (const adapter of broken) io.err(`  BROKEN ${adapter.name}\n    ${adapter.problems.join('\n    ')}`);
-  const adapters = options.name === undefined ? registry.list() : [registry.get(options.name)].filter((a): a is LoadedAdapter => a !== undefined);
+  const adapters =
+    options.name === undefined
+      ? registry.list()
+      : [registry.get(options.name)].filter((a): a is LoadedAdapter => a !== undefined);
   if (options.name !== undefined && adapters.length === 0 && broken.length === 0) {
     io.err(`no adapter named ${JSON.stringify(options.name)}; adapters: ${registry.names().join(', ')}`);
     return 1;
@@ -94,7 +119,11 @@ export async function tryAdapter(io: CliOutput, name: string, file: string, dir?
   const sample: SampleRequest = isSampleRequest(document, 'body') ? (document as SampleRequest) : { body: document };
   const request = requestFromSample(sample, adapter.manifest);
   try {
-    const context = { integrationId: fixtureDefaults.integrationId, integrationName: fixtureDefaults.integrationName, receivedAt: sample.received_at ?? fixtureDefaults.receivedAt };
+    const context = {
+      integrationId: fixtureDefaults.integrationId,
+      integrationName: fixtureDefaults.integrationName,
+      receivedAt: sample.received_at ?? fixtureDefaults.receivedAt,
+    };
     const { events } = await mapRequest(adapter, request, context);
     io.out(JSON.stringify(events, null, 2));
     return 0;

@@ -94,8 +94,14 @@ async function parseMultipart(request: AdapterRequest, field: string): Promise<u
     throw invalidParameter('request body is not valid multipart/form-data (check the boundary)');
   }
   const value = form.get(field);
-  if (value === null) throw invalidParameter(`multipart/form-data body has no field ${JSON.stringify(field)}; fields: ${[...new Set(form.keys())].join(', ') || 'none'}`);
-  return parseJsonText(typeof value === 'string' ? value : await value.text(), `multipart field ${JSON.stringify(field)}`);
+  if (value === null)
+    throw invalidParameter(
+      `multipart/form-data body has no field ${JSON.stringify(field)}; fields: ${[...new Set(form.keys())].join(', ') || 'none'}`,
+    );
+  return parseJsonText(
+    typeof value === 'string' ? value : await value.text(),
+    `multipart field ${JSON.stringify(field)}`,
+  );
 }
 
 /**
@@ -104,11 +110,15 @@ async function parseMultipart(request: AdapterRequest, field: string): Promise<u
  */
 export function checkContentType(manifest: AdapterManifest, request: AdapterRequest): AdapterContentType | undefined {
   if (request.method === 'GET') return undefined;
-  if (request.contentType === undefined && (manifest.content_types as string[]).includes('application/json')) return 'application/json';
+  if (request.contentType === undefined && (manifest.content_types as string[]).includes('application/json'))
+    return 'application/json';
   const type = mediaTypeOf(request.contentType);
   if (type === undefined || !(manifest.content_types as string[]).includes(type)) {
     const got = request.contentType ? JSON.stringify(request.contentType) : 'none';
-    throw new AppError('InvalidContentType', `Content-Type must be ${manifest.content_types.join(' or ')} for the ${manifest.name} adapter, got ${got}`);
+    throw new AppError(
+      'InvalidContentType',
+      `Content-Type must be ${manifest.content_types.join(' or ')} for the ${manifest.name} adapter, got ${got}`,
+    );
   }
   return type as AdapterContentType;
 }
@@ -126,7 +136,10 @@ export async function parseAdapterBody(manifest: AdapterManifest, request: Adapt
     case 'application/json':
       return parseJsonText(decodeText(request.rawBody, request.contentType), 'request body');
     case 'text/plain':
-      return parseJsonText(decodeText(request.rawBody, request.contentType), 'the text/plain request body (JSON expected)');
+      return parseJsonText(
+        decodeText(request.rawBody, request.contentType),
+        'the text/plain request body (JSON expected)',
+      );
     case 'application/x-www-form-urlencoded':
       return Object.fromEntries(new URLSearchParams(decodeText(request.rawBody, request.contentType)));
     case 'multipart/form-data':

@@ -15,10 +15,17 @@ import { requestFromSample, type SampleRequest } from './sample-request.js';
 export const fixtureMappingLimits = { timeoutMs: 10_000 } as const;
 
 /** Fixtures run as this integration at this time (adapters/README.md). */
-export const fixtureDefaults = { receivedAt: 1767225600000, integrationId: 'fixture', integrationName: 'Fixture' } as const;
+export const fixtureDefaults = {
+  receivedAt: 1767225600000,
+  integrationId: 'fixture',
+  integrationName: 'Fixture',
+} as const;
 
 /** The part of a normalised event that `<case>.expected.json` pins down. */
-export type ProjectedEvent = Pick<NormalisedEvent, 'title' | 'event_status' | 'alert_key' | 'description' | 'labels' | 'images' | 'event_time'>;
+export type ProjectedEvent = Pick<
+  NormalisedEvent,
+  'title' | 'event_status' | 'alert_key' | 'description' | 'labels' | 'images' | 'event_time'
+>;
 
 /** `<case>.expected-error.json`: the answer, and a substring of its message. */
 export interface ExpectedError {
@@ -59,7 +66,9 @@ const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'
 export function loadFixtures(adapterName: string, adapterDir: string): Fixture[] {
   const dir = join(adapterDir, 'fixtures');
   if (!existsSync(dir)) return [];
-  const inputs = readdirSync(dir).filter((file) => file.endsWith('.input.json')).sort();
+  const inputs = readdirSync(dir)
+    .filter((file) => file.endsWith('.input.json'))
+    .sort();
   return inputs.map((file) => {
     const name = file.slice(0, -'.input.json'.length);
     const eventsFile = join(dir, `${name}.expected.json`);
@@ -67,20 +76,31 @@ export function loadFixtures(adapterName: string, adapterDir: string): Fixture[]
     let expected: Fixture['expected'];
     if (existsSync(errorFile)) expected = { error: readJson(errorFile) as ExpectedError };
     else if (existsSync(eventsFile)) expected = { events: readJson(eventsFile) as ProjectedEvent[] };
-    return { adapter: adapterName, name, input: readJson(join(dir, file)) as SampleRequest, expectedFile: existsSync(errorFile) ? errorFile : eventsFile, expected };
+    return {
+      adapter: adapterName,
+      name,
+      input: readJson(join(dir, file)) as SampleRequest,
+      expectedFile: existsSync(errorFile) ? errorFile : eventsFile,
+      expected,
+    };
   });
 }
 
 /** The error as a fixture pins it: the JSONata message without the file pointer, so it holds wherever the code runs. */
 export function errorOutcome(error: AppError): { error: ExpectedError } {
-  const message = error instanceof MappingError && error.jsonata.code === 'D3137' ? error.jsonata.message : error.message;
+  const message =
+    error instanceof MappingError && error.jsonata.code === 'D3137' ? error.jsonata.message : error.message;
   return { error: { status: error.status, code: error.code, message } };
 }
 
 /** Runs a fixture through {@link mapRequest} (content type, body parsing, mapping, normalisation), as `alertgate adapter test` does. */
 export async function runFixture(adapter: LoadedAdapter, fixture: Fixture): Promise<FixtureOutcome> {
   const request = requestFromSample(fixture.input, adapter.manifest);
-  const context = { integrationId: fixtureDefaults.integrationId, integrationName: fixtureDefaults.integrationName, receivedAt: fixture.input.received_at ?? fixtureDefaults.receivedAt };
+  const context = {
+    integrationId: fixtureDefaults.integrationId,
+    integrationName: fixtureDefaults.integrationName,
+    receivedAt: fixture.input.received_at ?? fixtureDefaults.receivedAt,
+  };
   try {
     const { events } = await mapRequest(adapter, request, { ...context, ...parseQueryOverrides(request.query) });
     return { events: events.map(projectEvent) };
@@ -91,29 +111,44 @@ export async function runFixture(adapter: LoadedAdapter, fixture: Fixture): Prom
 }
 
 /** Undefined when the outcome is what the fixture expects, else what differs (the expected file is the reference). */
-export function fixtureMismatch(fixture: Fixture, outcome: FixtureOutcome): { expected: unknown; actual: unknown } | undefined {
+export function fixtureMismatch(
+  fixture: Fixture,
+  outcome: FixtureOutcome,
+): { expected: unknown; actual: unknown } | undefined {
   const expected = fixture.expected;
   if (expected === undefined) return { expected: '(no expected file)', actual: outcome };
   if ('error' in expected) {
     if (!('error' in outcome)) return { expected: expected.error, actual: outcome.events };
-    const same = outcome.error.status === expected.error.status && outcome.error.code === expected.error.code && outcome.error.message.includes(expected.error.message);
+    const same =
+      outcome.error.status === expected.error.status &&
+      outcome.error.code === expected.error.code &&
+      outcome.error.message.includes(expected.error.message);
     return same ? undefined : { expected: expected.error, actual: outcome.error };
   }
   if ('error' in outcome) return { expected: expected.events, actual: outcome.error };
-  return JSON.stringify(sortKeys(outcome.events)) === JSON.stringify(sortKeys(expected.events)) ? undefined : { expected: expected.events, actual: outcome.events };
+  return JSON.stringify(sortKeys(outcome.events)) === JSON.stringify(sortKeys(expected.events))
+    ? undefined
+    : { expected: expected.events, actual: outcome.events };
 }
 
 /** Deep copy with object keys sorted: key order is not part of an expectation. */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
 }
 
 /** Rewrites a fixture's expected file from an outcome (UPDATE_FIXTURES=1); review the diff before committing. */
 export function writeExpected(fixture: Fixture, outcome: FixtureOutcome): void {
   const dir = join(fixture.expectedFile, '..');
   const [kept, dropped] = 'error' in outcome ? ['expected-error', 'expected'] : ['expected', 'expected-error'];
-  writeFileSync(join(dir, `${fixture.name}.${kept}.json`), JSON.stringify('error' in outcome ? outcome.error : outcome.events, null, 2) + '\n');
+  writeFileSync(
+    join(dir, `${fixture.name}.${kept}.json`),
+    JSON.stringify('error' in outcome ? outcome.error : outcome.events, null, 2) + '\n',
+  );
   rmSync(join(dir, `${fixture.name}.${dropped}.json`), { force: true });
 }

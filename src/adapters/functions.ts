@@ -87,7 +87,10 @@ function flattenInto(labels: LabelBuilder, value: unknown, path: string): void {
     return;
   }
   if (Array.isArray(value) && value.every((item) => item === null || isScalar(item))) {
-    const joined = value.filter((item) => item !== null && item !== '').map(String).join(',');
+    const joined = value
+      .filter((item) => item !== null && item !== '')
+      .map(String)
+      .join(',');
     if (joined !== '' && path !== '') putLabel(labels, sanitizeKey(path) ?? '_', joined);
     return;
   }

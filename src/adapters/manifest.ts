@@ -2,7 +2,8 @@ import { describeSchemaErrors, validateAdapterManifest } from '../schemas.js';
 import { lineColumnOf } from './source-position.js';
 
 /** Body types an adapter may accept (schemas/adapter.schema.json). */
-export type AdapterContentType = 'application/json' | 'text/plain' | 'application/x-www-form-urlencoded' | 'multipart/form-data';
+export type AdapterContentType =
+  'application/json' | 'text/plain' | 'application/x-www-form-urlencoded' | 'multipart/form-data';
 
 /** HTTP methods an adapter may accept. */
 export type AdapterMethod = 'POST' | 'PUT' | 'GET';
@@ -52,7 +53,11 @@ export function parseManifest(text: string, folder: string): { manifest: Adapter
   } catch (error) {
     return { problems: [jsonSyntaxProblem(text, error as Error)] };
   }
-  if (!validateAdapterManifest(document)) return { problems: describeSchemaErrors(validateAdapterManifest.errors, 'manifest') };
-  if (document.name !== folder) return { problems: [`name: must equal the folder name ${JSON.stringify(folder)}, got ${JSON.stringify(document.name)}`] };
+  if (!validateAdapterManifest(document))
+    return { problems: describeSchemaErrors(validateAdapterManifest.errors, 'manifest') };
+  if (document.name !== folder)
+    return {
+      problems: [`name: must equal the folder name ${JSON.stringify(folder)}, got ${JSON.stringify(document.name)}`],
+    };
   return { manifest: document };
 }

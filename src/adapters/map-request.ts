@@ -3,7 +3,13 @@ import type { NormalisedEvent } from '../events/types.js';
 import { checkContentType, parseAdapterBody, requestBytes, type AdapterRequest } from './body-parsing.js';
 import type { LoadedAdapter } from './registry.js';
 import { checkHmacSignature, handleSnsMessage, type SnsTransport } from './request-checks.js';
-import { previewPayload, transformPayload, type TransformContext, type TransformProblem, type TransformResult } from './transform.js';
+import {
+  previewPayload,
+  transformPayload,
+  type TransformContext,
+  type TransformProblem,
+  type TransformResult,
+} from './transform.js';
 
 /** The sender checks a live push runs; a replayed, previewed or fixture request was either checked before or is a sample. */
 export interface SenderChecks {
@@ -24,14 +30,20 @@ export interface MapRequestOptions {
   onRejected?: (error: AppError) => Promise<void>;
 }
 
-const isPayloadProblem = (error: unknown): error is AppError => error instanceof AppError && (error.code === 'InvalidParameter' || error.code === 'InvalidContentType');
+const isPayloadProblem = (error: unknown): error is AppError =>
+  error instanceof AppError && (error.code === 'InvalidParameter' || error.code === 'InvalidContentType');
 
 /**
  * THE way to run an adapter over a request: content type, signature (as options), body parsing, SNS handshake, the
  * mapping and normalisation. Push, native routes, replay, fixtures, the CLI and benchmarks call it, so a fixture that
  * passes maps exactly as a push does. Throws the AppError the push endpoint answers.
  */
-export async function mapRequest(adapter: LoadedAdapter, request: AdapterRequest, context: TransformContext, options: MapRequestOptions = {}): Promise<TransformResult> {
+export async function mapRequest(
+  adapter: LoadedAdapter,
+  request: AdapterRequest,
+  context: TransformContext,
+  options: MapRequestOptions = {},
+): Promise<TransformResult> {
   const { senderChecks } = options;
   if (senderChecks) {
     checkContentType(adapter.manifest, request);
@@ -40,7 +52,12 @@ export async function mapRequest(adapter: LoadedAdapter, request: AdapterRequest
   try {
     const body = await parseAdapterBody(adapter.manifest, request);
     if (senderChecks) await handleSnsMessage(adapter.manifest, body, senderChecks.sns);
-    return await transformPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request));
+    return await transformPayload(
+      adapter,
+      { body, headers: request.headers, query: request.query },
+      context,
+      requestBytes(request),
+    );
   } catch (error) {
     if (options.onRejected && isPayloadProblem(error)) await options.onRejected(error);
     throw error;
@@ -54,7 +71,11 @@ export interface PreviewResult {
 }
 
 /** {@link mapRequest} for the preview API: the same parsing and mapping, but problems are listed, not thrown. */
-export async function previewRequest(adapter: LoadedAdapter, request: AdapterRequest, context: TransformContext): Promise<PreviewResult> {
+export async function previewRequest(
+  adapter: LoadedAdapter,
+  request: AdapterRequest,
+  context: TransformContext,
+): Promise<PreviewResult> {
   let body: unknown;
   try {
     body = await parseAdapterBody(adapter.manifest, request);
@@ -62,5 +83,10 @@ export async function previewRequest(adapter: LoadedAdapter, request: AdapterReq
     if (!(error instanceof AppError)) throw error;
     return { events: [], errors: [{ code: error.code, message: error.message }] };
   }
-  return previewPayload(adapter, { body, headers: request.headers, query: request.query }, context, requestBytes(request));
+  return previewPayload(
+    adapter,
+    { body, headers: request.headers, query: request.query },
+    context,
+    requestBytes(request),
+  );
 }

@@ -11,7 +11,13 @@ export interface MappingPool {
 /** What a mapping thread answers: the raw output, or the error to rebuild on this side. */
 export type MappingReply =
   | { id: number; output: unknown }
-  | { id: number; error: { kind: 'mapping'; message: string; jsonata: JsonataErrorDetail } | { kind: 'app'; code: ErrorCode; message: string } | { kind: 'other'; message: string } };
+  | {
+      id: number;
+      error:
+        | { kind: 'mapping'; message: string; jsonata: JsonataErrorDetail }
+        | { kind: 'app'; code: ErrorCode; message: string }
+        | { kind: 'other'; message: string };
+    };
 
 interface Pending {
   resolve: (output: unknown) => void;

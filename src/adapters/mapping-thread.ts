@@ -26,7 +26,10 @@ function describe(error: unknown): Extract<MappingReply, { error: unknown }>['er
 port.on('message', (request: Request) => {
   const adapter = registry.get(request.adapter);
   if (!adapter) {
-    port.postMessage({ id: request.id, error: { kind: 'other', message: `adapter ${request.adapter} is not loaded` } } satisfies MappingReply);
+    port.postMessage({
+      id: request.id,
+      error: { kind: 'other', message: `adapter ${request.adapter} is not loaded` },
+    } satisfies MappingReply);
     return;
   }
   adapter.mapping.evaluate(request.input, request.bindings, request.inputBytes).then(

@@ -136,16 +136,25 @@ export class MappingCompileError extends Error {
 function checkOutputSize(output: unknown, limits: MappingLimits, file: string): void {
   const count = Array.isArray(output) ? output.length : 1;
   if (count > limits.maxEvents) {
-    throw new MappingError(`the mapping produced ${count} events; at most ${limits.maxEvents} per payload are allowed (${file})`, { code: 'OutputTooLarge', message: `${count} events` });
+    throw new MappingError(
+      `the mapping produced ${count} events; at most ${limits.maxEvents} per payload are allowed (${file})`,
+      { code: 'OutputTooLarge', message: `${count} events` },
+    );
   }
   let bytes: number;
   try {
     bytes = Buffer.byteLength(JSON.stringify(output) ?? '');
   } catch {
-    throw new MappingError(`the mapping output is not plain JSON (a function or a cycle in it?) (${file})`, { code: 'OutputNotJson', message: 'output cannot be serialised' });
+    throw new MappingError(`the mapping output is not plain JSON (a function or a cycle in it?) (${file})`, {
+      code: 'OutputNotJson',
+      message: 'output cannot be serialised',
+    });
   }
   if (bytes > limits.maxOutputBytes) {
-    throw new MappingError(`the mapping produced ${bytes} bytes of events; at most ${limits.maxOutputBytes} are allowed (${file})`, { code: 'OutputTooLarge', message: `${bytes} bytes` });
+    throw new MappingError(
+      `the mapping produced ${bytes} bytes of events; at most ${limits.maxOutputBytes} are allowed (${file})`,
+      { code: 'OutputTooLarge', message: `${bytes} bytes` },
+    );
   }
 }
 
@@ -154,7 +163,11 @@ function checkOutputSize(output: unknown, limits: MappingLimits, file: string): 
  * and a time budget set for each evaluation from the payload size (safe to set per evaluation because evaluations run
  * one at a time). Throws MappingCompileError for syntax errors and for `$now`, `$millis`, `$random`.
  */
-export function compileMapping(source: string, file: string, limits: MappingLimits = defaultMappingLimits): CompiledMapping {
+export function compileMapping(
+  source: string,
+  file: string,
+  limits: MappingLimits = defaultMappingLimits,
+): CompiledMapping {
   let expression: jsonata.Expression;
   // JSONata reads these at every step of an evaluation: `timeout` is the running evaluation's budget.
   const guardrails = { stack: limits.maxDepth, timeout: limits.timeoutMs };
@@ -162,16 +175,25 @@ export function compileMapping(source: string, file: string, limits: MappingLimi
     expression = jsonata(source, guardrails);
   } catch (error) {
     const detail = describeJsonataError(error, source);
-    throw new MappingCompileError(`${file}:${detail.line ?? 1}:${detail.column ?? 1}: JSONata ${detail.code}: ${detail.message}`);
+    throw new MappingCompileError(
+      `${file}:${detail.line ?? 1}:${detail.column ?? 1}: JSONata ${detail.code}: ${detail.message}`,
+    );
   }
   const impure: Array<{ name: string; position: number }> = [];
   findImpureCalls(expression.ast(), impure);
   if (impure.length > 0) {
     const { name, position } = impure[0];
     const { line, column } = lineColumnOf(source, position - name.length - 1);
-    throw new MappingCompileError(`${file}:${line}:${column}: $${name}() is not allowed: mappings must be pure; use $receivedAt for the time of reception`);
+    throw new MappingCompileError(
+      `${file}:${line}:${column}: $${name}() is not allowed: mappings must be pure; use $receivedAt for the time of reception`,
+    );
   }
-  for (const shared of sharedFunctions) expression.registerFunction(shared.name, shared.implementation as (...args: unknown[]) => unknown, shared.signature);
+  for (const shared of sharedFunctions)
+    expression.registerFunction(
+      shared.name,
+      shared.implementation as (...args: unknown[]) => unknown,
+      shared.signature,
+    );
   const run = async (input: unknown, bindings: MappingBindings, inputBytes: number): Promise<unknown> => {
     guardrails.timeout = Math.round(limits.timeoutMs + (limits.timeoutMsPerKiB * inputBytes) / 1024);
     try {

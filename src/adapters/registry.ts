@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { adaptersDir as defaultAdaptersDir } from '../paths.js';
 import { parseManifest, type AdapterManifest } from './manifest.js';
-import { compileMapping, defaultMappingLimits, MappingCompileError, type CompiledMapping, type MappingLimits } from './mapping.js';
+import {
+  compileMapping,
+  defaultMappingLimits,
+  MappingCompileError,
+  type CompiledMapping,
+  type MappingLimits,
+} from './mapping.js';
 import type { MappingPool } from './mapping-pool.js';
 
 /** An adapter ready to evaluate: manifest validated, mapping compiled. */
@@ -36,7 +42,9 @@ export class AdapterLoadError extends Error {
 
   constructor(broken: BrokenAdapter[]) {
     const lines = broken.flatMap((adapter) => adapter.problems);
-    super(`broken adapter${broken.length > 1 ? 's' : ''} (fix them, or start with --skip-broken to disable them):\n  ${lines.join('\n  ')}`);
+    super(
+      `broken adapter${broken.length > 1 ? 's' : ''} (fix them, or start with --skip-broken to disable them):\n  ${lines.join('\n  ')}`,
+    );
     this.name = 'AdapterLoadError';
     this.broken = broken;
   }
@@ -54,13 +62,25 @@ function loadAdapter(dir: string, name: string, limits: MappingLimits): LoadedAd
   const folder = join(dir, name);
   const manifestFile = join(folder, 'manifest.json');
   const mappingFile = join(folder, 'mapping.jsonata');
-  if (reservedNames.has(name)) return { name, problems: [`${displayPath(dir, name)}: "${name}" is reserved for the built-in endpoint; rename the folder`] };
+  if (reservedNames.has(name))
+    return {
+      name,
+      problems: [`${displayPath(dir, name)}: "${name}" is reserved for the built-in endpoint; rename the folder`],
+    };
   const missing = ['manifest.json', 'mapping.jsonata'].filter((file) => !existsSync(join(folder, file)));
   if (missing.length > 0) return { name, problems: missing.map((file) => `${displayPath(dir, name, file)}: missing`) };
   const parsed = parseManifest(readFileSync(manifestFile, 'utf8'), name);
-  if ('problems' in parsed) return { name, problems: parsed.problems.map((problem) => `${displayPath(dir, name, 'manifest.json')}: ${problem}`) };
+  if ('problems' in parsed)
+    return {
+      name,
+      problems: parsed.problems.map((problem) => `${displayPath(dir, name, 'manifest.json')}: ${problem}`),
+    };
   try {
-    const mapping = compileMapping(readFileSync(mappingFile, 'utf8'), displayPath(dir, name, 'mapping.jsonata'), limits);
+    const mapping = compileMapping(
+      readFileSync(mappingFile, 'utf8'),
+      displayPath(dir, name, 'mapping.jsonata'),
+      limits,
+    );
     return { name, dir: folder, manifest: parsed.manifest, mapping };
   } catch (error) {
     if (error instanceof MappingCompileError) return { name, problems: [error.message] };
@@ -71,7 +91,10 @@ function loadAdapter(dir: string, name: string, limits: MappingLimits): LoadedAd
 function loadAll(dir: string, options: RegistryOptions): { adapters: LoadedAdapter[]; broken: BrokenAdapter[] } {
   const limits = { ...defaultMappingLimits, ...options.limits };
   const folders = existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort()
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+        .map((entry) => entry.name)
+        .sort()
     : [];
   const adapters: LoadedAdapter[] = [];
   const broken: BrokenAdapter[] = [];
@@ -123,7 +146,14 @@ export class AdapterRegistry {
     this.byName = new Map(
       [...this.byName].map(([name, adapter]) => [
         name,
-        { ...adapter, mapping: { file: adapter.mapping.file, source: adapter.mapping.source, evaluate: (input, bindings, inputBytes = 0) => pool.evaluate(name, input, bindings, inputBytes) } },
+        {
+          ...adapter,
+          mapping: {
+            file: adapter.mapping.file,
+            source: adapter.mapping.source,
+            evaluate: (input, bindings, inputBytes = 0) => pool.evaluate(name, input, bindings, inputBytes),
+          },
+        },
       ]),
     );
   }

@@ -30,10 +30,20 @@ export const fetchSubscribeUrl: UrlFetcher = async (url: string) => {
  * Checks an HMAC-SHA256 signature over the raw body when the manifest asks for one and the integration has a
  * secret (without one, verification is skipped; start-up warns). Throws Unauthorized with the reason.
  */
-export function checkHmacSignature(manifest: AdapterManifest, request: AdapterRequest, secret: string | undefined): void {
+export function checkHmacSignature(
+  manifest: AdapterManifest,
+  request: AdapterRequest,
+  secret: string | undefined,
+): void {
   const spec = manifest.signature;
   if (spec?.type !== 'hmac-sha256' || secret === undefined) return;
-  const result = verifyHmacSignature({ rawBody: request.rawBody, header: request.headers[spec.header.toLowerCase()], secret, encoding: spec.encoding, ...(spec.prefix !== undefined && { prefix: spec.prefix }) });
+  const result = verifyHmacSignature({
+    rawBody: request.rawBody,
+    header: request.headers[spec.header.toLowerCase()],
+    secret,
+    encoding: spec.encoding,
+    ...(spec.prefix !== undefined && { prefix: spec.prefix }),
+  });
   if (!result.ok) throw new AppError('Unauthorized', `request signature (${spec.header}): ${result.reason}`);
 }
 
@@ -49,7 +59,11 @@ export interface SnsTransport {
  * when that is an AWS SNS ConfirmSubscription URL. A body without `Type` (raw message delivery, which SNS does not
  * sign) is authenticated by the integration key alone.
  */
-export async function handleSnsMessage(manifest: AdapterManifest, body: unknown, transport: SnsTransport): Promise<void> {
+export async function handleSnsMessage(
+  manifest: AdapterManifest,
+  body: unknown,
+  transport: SnsTransport,
+): Promise<void> {
   if (manifest.signature?.type !== 'aws-sns') return;
   if (!isPlainObject(body) || !('Type' in body)) return;
   const message = body;
@@ -58,7 +72,10 @@ export async function handleSnsMessage(manifest: AdapterManifest, body: unknown,
   if (message.Type !== 'SubscriptionConfirmation') return;
   const url = message.SubscribeURL;
   if (typeof url !== 'string' || !isTrustedSnsUrl(url)) {
-    throw new AppError('InvalidParameter', 'SubscribeURL is not an https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription URL; the subscription was not confirmed');
+    throw new AppError(
+      'InvalidParameter',
+      'SubscribeURL is not an https://sns.<region>.amazonaws.com/?Action=ConfirmSubscription URL; the subscription was not confirmed',
+    );
   }
   try {
     await transport.fetchUrl(url);

@@ -29,7 +29,9 @@ const sampleKeys = new Set(['raw_body', 'headers', 'query', 'content_type', 'met
 export function isSampleRequest(value: unknown, bodyKey: 'body' | 'payload'): boolean {
   if (!isPlainObject(value)) return false;
   const keys = Object.keys(value);
-  return (keys.includes(bodyKey) || keys.includes('raw_body')) && keys.every((key) => key === bodyKey || sampleKeys.has(key));
+  return (
+    (keys.includes(bodyKey) || keys.includes('raw_body')) && keys.every((key) => key === bodyKey || sampleKeys.has(key))
+  );
 }
 
 function defaultContentType(manifest: AdapterManifest): string {
@@ -48,5 +50,11 @@ export function requestFromSample(sample: SampleRequest, manifest: AdapterManife
   if (sample.raw_body !== undefined) rawBody = Buffer.from(sample.raw_body, 'utf8');
   else if (method === 'GET' || sample.body === undefined) rawBody = Buffer.alloc(0);
   else rawBody = Buffer.from(JSON.stringify(sample.body), 'utf8');
-  return { method, ...(contentType !== undefined && { contentType }), rawBody, headers, query: mappingQuery(sample.query ?? {}) };
+  return {
+    method,
+    ...(contentType !== undefined && { contentType }),
+    rawBody,
+    headers,
+    query: mappingQuery(sample.query ?? {}),
+  };
 }

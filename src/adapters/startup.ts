@@ -20,7 +20,9 @@ export function adapterConfigWarnings(config: Config, registry: AdapterRegistry)
   for (const integration of config.integrations) {
     const signature = registry.get(integration.adapter)?.manifest.signature;
     if (signature?.type === 'hmac-sha256' && integration.secret === undefined) {
-      warnings.push(`integration ${integration.id}: the ${integration.adapter} adapter can verify ${signature.header}, but the integration has no secret: signatures are NOT checked`);
+      warnings.push(
+        `integration ${integration.id}: the ${integration.adapter} adapter can verify ${signature.header}, but the integration has no secret: signatures are NOT checked`,
+      );
     }
   }
   return warnings;
@@ -28,7 +30,11 @@ export function adapterConfigWarnings(config: Config, registry: AdapterRegistry)
 
 /** Says loudly which adapters are disabled as broken, and warns about unverified signatures. */
 export function logAdapterStartup(logger: Logger, registry: AdapterRegistry, config: Config): void {
-  for (const broken of registry.broken) logger.error({ adapter: broken.name, problems: broken.problems }, `adapter ${broken.name} is broken and DISABLED (--skip-broken)`);
+  for (const broken of registry.broken)
+    logger.error(
+      { adapter: broken.name, problems: broken.problems },
+      `adapter ${broken.name} is broken and DISABLED (--skip-broken)`,
+    );
   for (const warning of adapterConfigWarnings(config, registry)) logger.warn(warning);
   logger.info({ adapters: registry.names() }, `${counted(registry.names().length, 'adapter')} loaded`);
 }

@@ -25,8 +25,16 @@ export interface TransformProblem {
 }
 
 /** Runs the adapter's mapping and returns its raw items; throws MappingError when it fails or returns nothing usable. */
-async function mapItems(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes: number): Promise<{ items: unknown[]; asList: boolean }> {
-  const bindings = { receivedAt: context.receivedAt, integration: { id: context.integrationId, name: context.integrationName } };
+async function mapItems(
+  adapter: LoadedAdapter,
+  input: MappingInput,
+  context: TransformContext,
+  inputBytes: number,
+): Promise<{ items: unknown[]; asList: boolean }> {
+  const bindings = {
+    receivedAt: context.receivedAt,
+    integration: { id: context.integrationId, name: context.integrationName },
+  };
   const output = await adapter.mapping.evaluate(input, bindings, inputBytes);
   if (Array.isArray(output)) return { items: output, asList: true };
   if (isPlainObject(output)) return { items: [output], asList: false };
@@ -37,7 +45,11 @@ async function mapItems(adapter: LoadedAdapter, input: MappingInput, context: Tr
 
 function normaliseItem(item: unknown, adapter: LoadedAdapter, context: TransformContext): NormalisedEvent {
   // normaliseStandardEvent speaks of "body" for a non-object; here it is the mapping's output item.
-  if (!isPlainObject(item)) throw new AppError('InvalidParameter', `the ${adapter.name} mapping must return objects (standard events), got ${Array.isArray(item) ? 'an array' : typeof item}`);
+  if (!isPlainObject(item))
+    throw new AppError(
+      'InvalidParameter',
+      `the ${adapter.name} mapping must return objects (standard events), got ${Array.isArray(item) ? 'an array' : typeof item}`,
+    );
   return normaliseStandardEvent(item, { ...context, integrationType: adapter.name, titleIsLiteral: true });
 }
 
@@ -46,7 +58,12 @@ function normaliseItem(item: unknown, adapter: LoadedAdapter, context: Transform
  * the standard endpoint does (same schema, truncation, title rules, query overrides, alert_key). An empty array is
  * valid. Throws InvalidParameter naming the event (`[i].field: ...`) or carrying the JSONata error.
  */
-export async function transformPayload(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes = 0): Promise<TransformResult> {
+export async function transformPayload(
+  adapter: LoadedAdapter,
+  input: MappingInput,
+  context: TransformContext,
+  inputBytes = 0,
+): Promise<TransformResult> {
   const { items, asList } = await mapItems(adapter, input, context, inputBytes);
   const events = items.map((item, index) => {
     try {
@@ -62,11 +79,21 @@ export async function transformPayload(adapter: LoadedAdapter, input: MappingInp
 function problemOf(error: unknown, index?: number): TransformProblem {
   if (!(error instanceof AppError)) throw error;
   const message = index === undefined ? error.message : `[${index}].${error.message}`;
-  return { code: error.code, message, ...(index !== undefined && { index }), ...(error instanceof MappingError && { jsonata: error.jsonata }) };
+  return {
+    code: error.code,
+    message,
+    ...(index !== undefined && { index }),
+    ...(error instanceof MappingError && { jsonata: error.jsonata }),
+  };
 }
 
 /** Like transformPayload but never throws for bad input: every valid event and every problem, for the preview API. */
-export async function previewPayload(adapter: LoadedAdapter, input: MappingInput, context: TransformContext, inputBytes = 0): Promise<{ events: NormalisedEvent[]; errors: TransformProblem[] }> {
+export async function previewPayload(
+  adapter: LoadedAdapter,
+  input: MappingInput,
+  context: TransformContext,
+  inputBytes = 0,
+): Promise<{ events: NormalisedEvent[]; errors: TransformProblem[] }> {
   let mapped: { items: unknown[]; asList: boolean };
   try {
     mapped = await mapItems(adapter, input, context, inputBytes);

@@ -7,18 +7,25 @@ import { io } from './output.js';
 /** `adapter list|test|try|new`: the adapter tools of adapters/README.md. */
 export function addAdapterCommands(program: Command, settings: ToolSettings): void {
   const adapterCommand = program.command('adapter').description('adapter tools (adapters/README.md)');
-  adapterCommand.command('list').description('list the adapters and any broken ones').action(() => {
-    process.exitCode = listAdapters(io);
-  });
+  adapterCommand
+    .command('list')
+    .description('list the adapters and any broken ones')
+    .action(() => {
+      process.exitCode = listAdapters(io);
+    });
   adapterCommand
     .command('test [name]')
-    .description('run the fixtures of every adapter (or one) and show a diff on mismatch; UPDATE_FIXTURES=1 rewrites expected files')
+    .description(
+      'run the fixtures of every adapter (or one) and show a diff on mismatch; UPDATE_FIXTURES=1 rewrites expected files',
+    )
     .action(async (name?: string) => {
       process.exitCode = await testAdapters(io, { ...(name && { name }), update: settings.updateFixtures });
     });
   adapterCommand
     .command('try <name> <payload>')
-    .description('print the standard events a payload file maps to (a bare payload, or a fixture input with body/headers/query)')
+    .description(
+      'print the standard events a payload file maps to (a bare payload, or a fixture input with body/headers/query)',
+    )
     .action(async (name: string, payload: string) => {
       process.exitCode = await tryAdapter(io, name, payload);
     });
@@ -27,6 +34,8 @@ export function addAdapterCommands(program: Command, settings: ToolSettings): vo
     .description('scaffold adapters/<name>/ with a commented mapping, a manifest and passing fixtures')
     .action(async (name: string) => {
       const folder = await scaffoldAdapter(name);
-      io.out(`created ${folder}: edit mapping.jsonata and manifest.json, replace the fixtures with real payloads, then run \`alertgate adapter test ${name}\``);
+      io.out(
+        `created ${folder}: edit mapping.jsonata and manifest.json, replace the fixtures with real payloads, then run \`alertgate adapter test ${name}\``,
+      );
     });
 }

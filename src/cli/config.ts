@@ -15,7 +15,9 @@ export function addConfigCommands(program: Command, settings: ToolSettings): voi
       try {
         const path = file ?? resolveConfigPath(settings.configFile).path;
         const config = loadConfigFile(path, settings.environment, knownAdapterNames(settings));
-        io.out(`${path}: valid (${counted(config.channels.length, 'channel')}, ${counted(config.integrations.length, 'integration')})`);
+        io.out(
+          `${path}: valid (${counted(config.channels.length, 'channel')}, ${counted(config.integrations.length, 'integration')})`,
+        );
       } catch (error) {
         if (error instanceof ConfigError) {
           io.err(error.message);

@@ -1,7 +1,10 @@
 import type { CliOutput } from '../adapters/adapter-cli.js';
 
 /** Where every command writes: lines on stdout and stderr. */
-export const io: CliOutput = { out: (text) => process.stdout.write(text + '\n'), err: (text) => process.stderr.write(text + '\n') };
+export const io: CliOutput = {
+  out: (text) => process.stdout.write(text + '\n'),
+  err: (text) => process.stderr.write(text + '\n'),
+};
 
 /** Ends the command with `alertgate: <message>` on stderr and exit code 1. */
 export function fail(error: unknown): never {

@@ -20,7 +20,9 @@ const env = process.env;
 const tools = readToolSettings(env);
 
 const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-const program = new Command('alertgate').description('Alert-ingestion gateway: monitoring webhooks in, de-duplicated alerts and incidents out.').version(version);
+const program = new Command('alertgate')
+  .description('Alert-ingestion gateway: monitoring webhooks in, de-duplicated alerts and incidents out.')
+  .version(version);
 addRunCommands(program, env);
 addAdapterCommands(program, tools);
 addConfigCommands(program, tools);

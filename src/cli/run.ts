@@ -15,7 +15,19 @@ function run(roles: Roles, env: Environment, options: { skipBroken?: boolean }):
 
 /** `start`, `gateway`, `worker`: run the roles until a signal stops them. */
 export function addRunCommands(program: Command, env: Environment): void {
-  program.command('start').description('run gateway and worker in one process').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: true, worker: true }, env, options));
-  program.command('gateway').description('run only the HTTP gateway (push endpoints, API)').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: true, worker: false }, env, options));
-  program.command('worker').description('run only the worker (queue → store)').option(skipBroken, skipBrokenHelp).action((options) => run({ gateway: false, worker: true }, env, options));
+  program
+    .command('start')
+    .description('run gateway and worker in one process')
+    .option(skipBroken, skipBrokenHelp)
+    .action((options) => run({ gateway: true, worker: true }, env, options));
+  program
+    .command('gateway')
+    .description('run only the HTTP gateway (push endpoints, API)')
+    .option(skipBroken, skipBrokenHelp)
+    .action((options) => run({ gateway: true, worker: false }, env, options));
+  program
+    .command('worker')
+    .description('run only the worker (queue → store)')
+    .option(skipBroken, skipBrokenHelp)
+    .action((options) => run({ gateway: false, worker: true }, env, options));
 }

@@ -23,7 +23,14 @@ function definitions(text: string | undefined, section: 'channels' | 'integratio
   try {
     const file = parse(text) as Record<string, unknown> | null;
     const items = Array.isArray(file?.[section]) ? (file[section] as unknown[]) : [];
-    return new Map(items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string').map((item) => [item.id as string, item]));
+    return new Map(
+      items
+        .filter(
+          (item): item is Record<string, unknown> =>
+            typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string',
+        )
+        .map((item) => [item.id as string, item]),
+    );
   } catch {
     return new Map();
   }
@@ -35,7 +42,9 @@ function changedFields(previous: Definitions, next: Definitions): Record<string,
   for (const [id, after] of next) {
     const before = previous.get(id);
     if (!before) continue;
-    const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field])).sort();
+    const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+      .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
+      .sort();
     if (fields.length > 0) changed[id] = fields;
   }
   return changed;
@@ -50,7 +59,11 @@ function difference(from: ReadonlyArray<{ id: string }>, to: ReadonlyArray<{ id:
  * Counts of the new configuration, the channel and integration ids it added or removed, and what changed in those it
  * kept (read from the two files' texts when given).
  */
-export function summariseConfigChange(previous: Config, next: Config, texts: { previous?: string; next?: string } = {}): ConfigChangeSummary {
+export function summariseConfigChange(
+  previous: Config,
+  next: Config,
+  texts: { previous?: string; next?: string } = {},
+): ConfigChangeSummary {
   return {
     source: next.source,
     channels: next.channels.length,
@@ -60,6 +73,9 @@ export function summariseConfigChange(previous: Config, next: Config, texts: { p
     integrations_added: difference(next.integrations, previous.integrations),
     integrations_removed: difference(previous.integrations, next.integrations),
     channels_changed: changedFields(definitions(texts.previous, 'channels'), definitions(texts.next, 'channels')),
-    integrations_changed: changedFields(definitions(texts.previous, 'integrations'), definitions(texts.next, 'integrations')),
+    integrations_changed: changedFields(
+      definitions(texts.previous, 'integrations'),
+      definitions(texts.next, 'integrations'),
+    ),
   };
 }

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { dirname } from 'node:path';
 import { packageRoot } from '../paths.js';
-import { compileChannelRules, compileIntegrationRules, loadMappingTables, validateChannelRules, validateIntegrationRules } from './compile-rules.js';
+import {
+  compileChannelRules,
+  compileIntegrationRules,
+  loadMappingTables,
+  validateChannelRules,
+  validateIntegrationRules,
+} from './compile-rules.js';
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
@@ -32,7 +38,12 @@ function substituteEnv(value: unknown, env: Environment, path: string, problems:
   }
   if (Array.isArray(value)) return value.map((item, i) => substituteEnv(item, env, `${path}[${i}]`, problems));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteEnv(item, env, path ? `${path}.${key}` : key, problems)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        substituteEnv(item, env, path ? `${path}.${key}` : key, problems),
+      ]),
+    );
   }
   return value;
 }
@@ -49,33 +60,47 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   const problems: string[] = [];
   const channelIds = new Set<string>();
   (file.channels ?? []).forEach((channel, i) => {
-    if (channelIds.has(channel.id)) problems.push(`channels[${i}].id: duplicate channel id ${JSON.stringify(channel.id)}`);
+    if (channelIds.has(channel.id))
+      problems.push(`channels[${i}].id: duplicate channel id ${JSON.stringify(channel.id)}`);
     channelIds.add(channel.id);
     problems.push(...validateChannelRules(channel, `channels[${i}]`));
   });
   const ids = new Set<string>();
   const keys = new Set<string>();
   (file.integrations ?? []).forEach((integration, i) => {
-    if (ids.has(integration.id)) problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
+    if (ids.has(integration.id))
+      problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
     if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
     ids.add(integration.id);
     keys.add(integration.key);
     problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
     if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
-      problems.push(`integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`);
+      problems.push(
+        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`,
+      );
     }
   });
   return problems;
 }
 
 /** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
-export function buildConfig(document: unknown, source: string, env: Environment, knownAdapters?: ReadonlySet<string>, baseDir = '.'): Config {
+export function buildConfig(
+  document: unknown,
+  source: string,
+  env: Environment,
+  knownAdapters?: ReadonlySet<string>,
+  baseDir = '.',
+): Config {
   const problems: string[] = [];
   const substituted = substituteEnv(document ?? {}, env, '', problems);
   // A field whose variable is missing has one problem, not also the empty value's schema errors.
   const missingPaths = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(':'))));
   if (!validateConfigFile(substituted)) {
-    problems.push(...describeSchemaErrors(validateConfigFile.errors, 'config').filter((problem) => !missingPaths.has(problem.slice(0, problem.indexOf(':')))));
+    problems.push(
+      ...describeSchemaErrors(validateConfigFile.errors, 'config').filter(
+        (problem) => !missingPaths.has(problem.slice(0, problem.indexOf(':'))),
+      ),
+    );
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
   const file = substituted as ConfigFile;
@@ -125,7 +150,12 @@ export function readConfigText(path: string): string {
 }
 
 /** Validates the YAML text of the configuration file at `path` (mapping tables are read next to it). */
-export function parseConfigText(text: string, path: string, env: Environment, knownAdapters?: ReadonlySet<string>): Config {
+export function parseConfigText(
+  text: string,
+  path: string,
+  env: Environment,
+  knownAdapters?: ReadonlySet<string>,
+): Config {
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -152,7 +182,12 @@ export interface LoadedConfig {
  * Reads the configuration the way every role does (ALERTGATE_CONFIG, ./alertgate.yaml, or the example); given
  * `text`, validates that text as the file's content instead of reading the file.
  */
-export function readConfig(configFile: string | undefined, env: Environment, knownAdapters: ReadonlySet<string>, text?: string): LoadedConfig {
+export function readConfig(
+  configFile: string | undefined,
+  env: Environment,
+  knownAdapters: ReadonlySet<string>,
+  text?: string,
+): LoadedConfig {
   const { path, isExample } = resolveConfigPath(configFile);
   const source = text ?? readConfigText(path);
   return { config: parseConfigText(source, path, env, knownAdapters), text: source, isExample };

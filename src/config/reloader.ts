@@ -32,12 +32,24 @@ export function createReloader(deps: ReloaderDeps): (text?: string) => string | 
       loaded = deps.load(text);
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
-      deps.logger.error({ role: deps.role, problems }, `new configuration refused; the previous one stays in force:\n  ${problems.join('\n  ')}`);
+      deps.logger.error(
+        { role: deps.role, problems },
+        `new configuration refused; the previous one stays in force:\n  ${problems.join('\n  ')}`,
+      );
       deps.onOutcome?.(false);
       return undefined;
     }
     deps.apply(loaded.config);
-    deps.logger.info({ role: deps.role, ...summariseConfigChange(current, loaded.config, { ...(currentText !== undefined && { previous: currentText }), next: loaded.text }) }, 'configuration reloaded');
+    deps.logger.info(
+      {
+        role: deps.role,
+        ...summariseConfigChange(current, loaded.config, {
+          ...(currentText !== undefined && { previous: currentText }),
+          next: loaded.text,
+        }),
+      },
+      'configuration reloaded',
+    );
     deps.onOutcome?.(true);
     current = loaded.config;
     currentText = loaded.text;

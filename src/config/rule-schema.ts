@@ -9,8 +9,18 @@ import { describeSchemaErrors, ruleDefinitionValidator } from '../schemas.js';
 function specificErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const choices = errors.filter((error) => error.keyword === 'anyOf').map((error) => `${error.instancePath}/`);
   const underChoice = (error: ErrorObject, choice: string) => error.instancePath.startsWith(choice);
-  const plain = errors.filter((error) => error.keyword !== 'anyOf' && error.keyword !== 'oneOf' && !/\/oneOf\/\d+\/required$/.test(error.schemaPath));
-  const relevant = plain.filter((error) => error.keyword !== 'type' || !choices.some((choice) => underChoice(error, choice) && plain.some((other) => other.keyword !== 'type' && underChoice(other, choice))));
+  const plain = errors.filter(
+    (error) =>
+      error.keyword !== 'anyOf' && error.keyword !== 'oneOf' && !/\/oneOf\/\d+\/required$/.test(error.schemaPath),
+  );
+  const relevant = plain.filter(
+    (error) =>
+      error.keyword !== 'type' ||
+      !choices.some(
+        (choice) =>
+          underChoice(error, choice) && plain.some((other) => other.keyword !== 'type' && underChoice(other, choice)),
+      ),
+  );
   return relevant.filter((error) => !relevant.some((other) => other.instancePath.startsWith(`${error.instancePath}/`)));
 }
 

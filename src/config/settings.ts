@@ -52,7 +52,8 @@ function integer(env: Environment, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -61,21 +62,24 @@ function integer(env: Environment, name: string, fallback: number): number {
  * little CPU per alert and JSONata needs much.
  */
 function mappingThreads(env: Environment, cores: number): number {
-  if (env.MAPPING_THREADS !== undefined && env.MAPPING_THREADS !== '') return Math.max(0, Math.floor(Number(env.MAPPING_THREADS)) || 0);
+  if (env.MAPPING_THREADS !== undefined && env.MAPPING_THREADS !== '')
+    return Math.max(0, Math.floor(Number(env.MAPPING_THREADS)) || 0);
   return cores > 1 ? cores : 0;
 }
 
 function localRedis(env: Environment): { host: string; port: number } {
   const raw = env.ALERTGATE_LOCAL_REDIS || '127.0.0.1:6379';
   const match = /^([^:]+):(\d{1,5})$/.exec(raw);
-  if (!match || Number(match[2]) > 65535) throw new Error(`ALERTGATE_LOCAL_REDIS must be host:port, got ${JSON.stringify(raw)}`);
+  if (!match || Number(match[2]) > 65535)
+    throw new Error(`ALERTGATE_LOCAL_REDIS must be host:port, got ${JSON.stringify(raw)}`);
   return { host: match[1], port: Number(match[2]) };
 }
 
 /** The settings of a running alertgate; throws naming the variable when one is not usable. */
 export function readSettings(env: Environment, cores: number, overrides: SettingsOverrides = {}): Settings {
   const port = integer(env, 'PORT', 8080);
-  const adminToken = env.ADMIN_TOKEN && env.ADMIN_TOKEN !== '' ? env.ADMIN_TOKEN : randomBytes(18).toString('base64url');
+  const adminToken =
+    env.ADMIN_TOKEN && env.ADMIN_TOKEN !== '' ? env.ADMIN_TOKEN : randomBytes(18).toString('base64url');
   const metricsPort = env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0) : undefined;
   return {
     port,
@@ -112,5 +116,10 @@ export interface ToolSettings {
 }
 
 export function readToolSettings(env: Environment): ToolSettings {
-  return { configFile: env.ALERTGATE_CONFIG, environment: { ...env }, skipBrokenAdapters: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1', updateFixtures: env.UPDATE_FIXTURES === '1' };
+  return {
+    configFile: env.ALERTGATE_CONFIG,
+    environment: { ...env },
+    skipBrokenAdapters: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1',
+    updateFixtures: env.UPDATE_FIXTURES === '1',
+  };
 }

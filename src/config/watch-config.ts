@@ -27,7 +27,11 @@ function readIfPresent(path: string): string | undefined {
  * that save by writing a new file and renaming it over the old one would end a watch on the file itself. A change
  * that leaves the text as it was (a touch) calls nothing.
  */
-export function watchConfigFile(path: string, onChange: (text: string) => void, options: WatchOptions = {}): ConfigWatcher {
+export function watchConfigFile(
+  path: string,
+  onChange: (text: string) => void,
+  options: WatchOptions = {},
+): ConfigWatcher {
   const name = basename(path);
   let last = readIfPresent(path);
   let timer: NodeJS.Timeout | undefined;

@@ -9,19 +9,23 @@ export interface FragmentOptions {
   knownAdapters?: ReadonlySet<string>;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Problems a fragment has before validation proper: fields other than channels and integrations, and mapping
  * tables read from files (a fragment may come through the API: it never makes the server read its files).
  */
 function fragmentShapeProblems(fragment: Record<string, unknown>): string[] {
-  const problems = Object.keys(fragment).filter((key) => key !== 'channels' && key !== 'integrations').map((key) => `config.${key}: a dry run takes channels and integrations only`);
+  const problems = Object.keys(fragment)
+    .filter((key) => key !== 'channels' && key !== 'integrations')
+    .map((key) => `config.${key}: a dry run takes channels and integrations only`);
   if (!Array.isArray(fragment.integrations)) return problems;
   fragment.integrations.forEach((integration: unknown, i) => {
     const enrich = isObject(integration) && Array.isArray(integration.enrich) ? (integration.enrich as unknown[]) : [];
     enrich.forEach((rule, j) => {
-      if (isObject(rule) && isObject(rule.map) && rule.map.file !== undefined) problems.push(`config.integrations[${i}].enrich[${j}].map.file: give the mapping table inline (map.table)`);
+      if (isObject(rule) && isObject(rule.map) && rule.map.file !== undefined)
+        problems.push(`config.integrations[${i}].enrich[${j}].map.file: give the mapping table inline (map.table)`);
     });
   });
   return problems;
@@ -53,10 +57,16 @@ export function applyConfigFragment(base: Config, fragment: unknown, options: Fr
   try {
     built = buildConfig(document, 'dry-run config', options.env ?? {}, options.knownAdapters);
   } catch (error) {
-    if (error instanceof ConfigError) throw invalidParameter(error.problems.map((problem) => `config.${problem}`).join('; '));
+    if (error instanceof ConfigError)
+      throw invalidParameter(error.problems.map((problem) => `config.${problem}`).join('; '));
     throw error;
   }
   const fragmentChannels: Channel[] = built.channels.filter((channel) => ownIds.has(channel.id));
   const fragmentIntegrations: Integration[] = built.integrations;
-  return { ...base, source: `${base.source} + dry-run config`, channels: replaceById(base.channels, fragmentChannels), integrations: replaceById(base.integrations, fragmentIntegrations) };
+  return {
+    ...base,
+    source: `${base.source} + dry-run config`,
+    channels: replaceById(base.channels, fragmentChannels),
+    integrations: replaceById(base.integrations, fragmentIntegrations),
+  };
 }

@@ -30,16 +30,19 @@ export interface DryRunInput {
   replayedEventId?: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseLast(value: unknown): DryRunRequest['last'] {
   if (value === undefined) return undefined;
   if (!isObject(value)) throw invalidParameter('last: must be {"channel": "<id>", "count": <n>}');
   const unknown = Object.keys(value).find((key) => key !== 'channel' && key !== 'count');
   if (unknown !== undefined) throw invalidParameter(`last.${unknown}: unknown field`);
-  if (typeof value.channel !== 'string' || value.channel === '') throw invalidParameter('last.channel: must be a channel id');
+  if (typeof value.channel !== 'string' || value.channel === '')
+    throw invalidParameter('last.channel: must be a channel id');
   const count = value.count ?? 50;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > maxLastEvents) throw invalidParameter(`last.count: must be an integer from 1 to ${maxLastEvents}`);
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > maxLastEvents)
+    throw invalidParameter(`last.count: must be an integer from 1 to ${maxLastEvents}`);
   return { channel: value.channel, count };
 }
 
@@ -48,11 +51,17 @@ export function parseDryRunRequest(body: unknown): DryRunRequest {
   if (!isObject(body)) throw invalidParameter('body: must be an object with config, events and/or last');
   const unknown = Object.keys(body).find((key) => key !== 'config' && key !== 'events' && key !== 'last');
   if (unknown !== undefined) throw invalidParameter(`${unknown}: unknown field (config, events, last)`);
-  if (body.events !== undefined && (!Array.isArray(body.events) || body.events.length > maxDryRunEvents)) throw invalidParameter(`events: must be a list of at most ${maxDryRunEvents} standard events`);
+  if (body.events !== undefined && (!Array.isArray(body.events) || body.events.length > maxDryRunEvents))
+    throw invalidParameter(`events: must be a list of at most ${maxDryRunEvents} standard events`);
   const last = parseLast(body.last);
   const events = body.events as unknown[] | undefined;
-  if ((events === undefined || events.length === 0) && last === undefined) throw invalidParameter('body: give events, last or both');
-  return { ...(body.config !== undefined && { config: body.config }), ...(events && { events }), ...(last && { last }) };
+  if ((events === undefined || events.length === 0) && last === undefined)
+    throw invalidParameter('body: give events, last or both');
+  return {
+    ...(body.config !== undefined && { config: body.config }),
+    ...(events && { events }),
+    ...(last && { last }),
+  };
 }
 
 function integrationFor(config: Config, raw: Record<string, unknown>, path: string): Integration {
@@ -71,19 +80,36 @@ function integrationFor(config: Config, raw: Record<string, unknown>, path: stri
 }
 
 /** Stamps events the way the gateway does, with ids ordered by the time each is applied. */
-export function eventStamper(): (event: NormalisedEvent, integration: { id: string; adapter: string }, at: number) => QueuedEvent {
+export function eventStamper(): (
+  event: NormalisedEvent,
+  integration: { id: string; adapter: string },
+  at: number,
+) => QueuedEvent {
   let current = 0;
   const nextId = createIdGenerator(() => current);
   let seq = 0;
   return (event, integration, at) => {
     current = at;
     seq += 1;
-    return { ...event, event_id: nextId(), request_id: 'dry-run', integration_id: integration.id, integration_type: integration.adapter, received_at: at, seq };
+    return {
+      ...event,
+      event_id: nextId(),
+      request_id: 'dry-run',
+      integration_id: integration.id,
+      integration_type: integration.adapter,
+      received_at: at,
+      seq,
+    };
   };
 }
 
 /** Standard events, normalised as the push endpoint does, all received at `now`. Errors name `events[i]`. */
-export function standardEventInputs(items: readonly unknown[], config: Config, now: number, stamp: ReturnType<typeof eventStamper>): DryRunInput[] {
+export function standardEventInputs(
+  items: readonly unknown[],
+  config: Config,
+  now: number,
+  stamp: ReturnType<typeof eventStamper>,
+): DryRunInput[] {
   return items.map((item, index) => {
     const path = `events[${index}]`;
     if (!isObject(item)) throw invalidParameter(`${path}: must be a standard event object`);
@@ -91,7 +117,12 @@ export function standardEventInputs(items: readonly unknown[], config: Config, n
     const { integration_id: _id, integration_key: _key, ...raw } = item;
     let event: NormalisedEvent;
     try {
-      event = normaliseStandardEvent(raw, { integrationId: integration.id, integrationName: integration.name, integrationType: 'standard', receivedAt: now });
+      event = normaliseStandardEvent(raw, {
+        integrationId: integration.id,
+        integrationName: integration.name,
+        integrationType: 'standard',
+        receivedAt: now,
+      });
     } catch (error) {
       if (error instanceof AppError) throw invalidParameter(`${path}.${error.message}`);
       throw error;
@@ -118,11 +149,21 @@ function storedAsNormalised(row: Selectable<EventsTable>): NormalisedEvent {
  * The channel's last `count` stored events, oldest first, to replay as if they arrived again: their spacing in
  * time is kept and the newest lands at `now`, so windows, flapping and silences see realistic times.
  */
-export async function lastEventInputs(events: EventsRepo, channelId: string, count: number, now: number, stamp: ReturnType<typeof eventStamper>): Promise<DryRunInput[]> {
+export async function lastEventInputs(
+  events: EventsRepo,
+  channelId: string,
+  count: number,
+  now: number,
+  stamp: ReturnType<typeof eventStamper>,
+): Promise<DryRunInput[]> {
   const rows = await events.lastEventsOfChannel(channelId, count);
   const newest = rows.length > 0 ? rows[rows.length - 1].received_at : now;
   return rows.map((row) => ({
-    event: stamp(storedAsNormalised(row), { id: row.integration_id, adapter: row.integration_type }, now - (newest - row.received_at)),
+    event: stamp(
+      storedAsNormalised(row),
+      { id: row.integration_id, adapter: row.integration_type },
+      now - (newest - row.received_at),
+    ),
     source: 'last',
     replayedEventId: row.event_id,
   }));

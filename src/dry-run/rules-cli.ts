@@ -18,11 +18,17 @@ export interface RulesTestOptions {
 function readEvents(path: string): unknown[] {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   if (Array.isArray(parsed)) return parsed;
-  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { events?: unknown }).events)) return (parsed as { events: unknown[] }).events;
+  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { events?: unknown }).events))
+    return (parsed as { events: unknown[] }).events;
   throw new Error('must hold a list of standard events, or {"events": [...]}');
 }
 
-function loadInputs(io: CliOutput, configPath: string, eventsPath: string, options: RulesTestOptions): { config: Config; events: unknown[] } | undefined {
+function loadInputs(
+  io: CliOutput,
+  configPath: string,
+  eventsPath: string,
+  options: RulesTestOptions,
+): { config: Config; events: unknown[] } | undefined {
   let config: Config;
   try {
     config = loadConfigFile(configPath, options.env ?? process.env, options.knownAdapters);
@@ -43,13 +49,21 @@ function loadInputs(io: CliOutput, configPath: string, eventsPath: string, optio
  * configuration on a temporary in-memory store and prints what each would do, the incidents and the traces.
  * Exit code 0 when the dry run ran (whatever its outcomes), 1 when an input is invalid.
  */
-export async function testRules(io: CliOutput, configPath: string, eventsPath: string, options: RulesTestOptions = {}): Promise<number> {
+export async function testRules(
+  io: CliOutput,
+  configPath: string,
+  eventsPath: string,
+  options: RulesTestOptions = {},
+): Promise<number> {
   const inputs = loadInputs(io, configPath, eventsPath, options);
   if (!inputs) return 1;
   const store = openDatabase('sqlite::memory:');
   try {
     await migrateToLatest(store);
-    const report = await runDryRun({ store, config: inputs.config, clock: options.clock ?? Date.now }, { events: inputs.events });
+    const report = await runDryRun(
+      { store, config: inputs.config, clock: options.clock ?? Date.now },
+      { events: inputs.events },
+    );
     for (const line of formatDryRunReport(report)) io.out(line);
     return 0;
   } catch (error) {

@@ -10,7 +10,14 @@ import { StoredSilences } from '../silences/cache.js';
 import { processEvent, type ProcessedEvent } from '../worker/pipeline.js';
 import { rulesFromConfig, type WorkerRules } from '../worker/stage.js';
 import { applyConfigFragment, type FragmentOptions } from './fragment.js';
-import { eventStamper, lastEventInputs, parseDryRunRequest, standardEventInputs, type DryRunInput, type DryRunRequest } from './input.js';
+import {
+  eventStamper,
+  lastEventInputs,
+  parseDryRunRequest,
+  standardEventInputs,
+  type DryRunInput,
+  type DryRunRequest,
+} from './input.js';
 import { summariseDryRun, type DryRunEventResult, type DryRunSummary } from './summary.js';
 
 /** What a dry run needs: the store it reads (and writes only inside a transaction that is rolled back), the configuration in force, the clock. */
@@ -45,19 +52,34 @@ function resultOf(index: number, input: DryRunInput, processed: ProcessedEvent):
   };
 }
 
-async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: WorkerRules, request: DryRunRequest, config: Config): Promise<DryRunReport> {
+async function applyInputs(
+  trx: Kysely<Database>,
+  deps: DryRunDeps,
+  rules: WorkerRules,
+  request: DryRunRequest,
+  config: Config,
+): Promise<DryRunReport> {
   const repos = bindRepos(trx, deps.store.dialect);
   const now = deps.clock();
   const stamp = eventStamper();
   // Replayed events first: they are older, and ids must follow the order events are applied in.
-  const replayed = request.last ? await lastEventInputs(repos.events, request.last.channel, request.last.count, now, stamp) : [];
+  const replayed = request.last
+    ? await lastEventInputs(repos.events, request.last.channel, request.last.count, now, stamp)
+    : [];
   const inputs = [...replayed, ...standardEventInputs(request.events ?? [], config, now, stamp)];
   // The worker waits on these rows while the dry run holds them.
-  if (request.last) await repos.alerts.setChannelAside(request.last.channel, [...new Set(replayed.map((input) => input.event.alert_key))]);
+  if (request.last)
+    await repos.alerts.setChannelAside(request.last.channel, [
+      ...new Set(replayed.map((input) => input.event.alert_key)),
+    ]);
   const results: DryRunEventResult[] = [];
   for (const [index, input] of inputs.entries()) {
     // No timers list: a dry run schedules nothing.
-    const processed = await processEvent({ trx, dialect: deps.store.dialect, repos, now: input.event.received_at, newId }, rules, input.event);
+    const processed = await processEvent(
+      { trx, dialect: deps.store.dialect, repos, now: input.event.received_at, newId },
+      rules,
+      input.event,
+    );
     // Without the batch's stored ids every event is applied.
     if (!processed) continue;
     results.push(resultOf(index, input, processed));
@@ -72,7 +94,8 @@ async function applyInputs(trx: Kysely<Database>, deps: DryRunDeps, rules: Worke
  */
 export async function runDryRun(deps: DryRunDeps, body: unknown): Promise<DryRunReport> {
   const request = parseDryRunRequest(body);
-  const config = request.config === undefined ? deps.config : applyConfigFragment(deps.config, request.config, deps.fragment);
+  const config =
+    request.config === undefined ? deps.config : applyConfigFragment(deps.config, request.config, deps.fragment);
   if (request.last && !config.channels.some((channel) => channel.id === request.last?.channel)) {
     throw invalidParameter(`last.channel: no channel ${JSON.stringify(request.last.channel)}`);
   }

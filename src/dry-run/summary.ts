@@ -60,9 +60,18 @@ export interface DryRunSummary {
 const stoppingSteps = new Set<TraceStep['step']>(['drop', 'pipeline', 'silence', 'inhibit', 'flapping', 'route']);
 
 function stopOf(result: DryRunEventResult): DryRunStop {
-  const step = [...result.trace].reverse().find((candidate) => stoppingSteps.has(candidate.step)) ?? result.trace[result.trace.length - 1];
+  const step =
+    [...result.trace].reverse().find((candidate) => stoppingSteps.has(candidate.step)) ??
+    result.trace[result.trace.length - 1];
   const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-  return { index: result.index, alert_key: result.alert_key, step: step?.step ?? 'route', result: step?.result ?? result.outcome, rule_id: text(step?.rule_id), reason: text(step?.reason) };
+  return {
+    index: result.index,
+    alert_key: result.alert_key,
+    step: step?.step ?? 'route',
+    result: step?.result ?? result.outcome,
+    rule_id: text(step?.rule_id),
+    reason: text(step?.reason),
+  };
 }
 
 /** Incident ids an event touched in any channel, with whether it opened them. */
@@ -77,7 +86,10 @@ function touchedIncidents(result: DryRunEventResult): Map<string, boolean> {
 }
 
 /** Summarises the results; reads the touched incidents inside the dry run's transaction (before it is rolled back). */
-export async function summariseDryRun(repo: IncidentsRepo, results: readonly DryRunEventResult[]): Promise<DryRunSummary> {
+export async function summariseDryRun(
+  repo: IncidentsRepo,
+  results: readonly DryRunEventResult[],
+): Promise<DryRunSummary> {
   const outcomes: Partial<Record<EventOutcome, number>> = {};
   const incidents = new Map<string, { opened: boolean; keys: Set<string>; indexes: number[] }>();
   for (const result of results) {
@@ -94,7 +106,17 @@ export async function summariseDryRun(repo: IncidentsRepo, results: readonly Dry
   const rows = await repo.incidentSummaries(ids);
   const listed: DryRunIncident[] = rows.map((row) => {
     const entry = incidents.get(row.incident_id) as { opened: boolean; keys: Set<string>; indexes: number[] };
-    return { incident_id: row.incident_id, channel_id: row.channel_id, title: row.title, severity: row.incident_severity, status: row.incident_status, opened: entry.opened, alert_cnt: row.alert_cnt, alert_keys: [...entry.keys], event_indexes: [...new Set(entry.indexes)] };
+    return {
+      incident_id: row.incident_id,
+      channel_id: row.channel_id,
+      title: row.title,
+      severity: row.incident_severity,
+      status: row.incident_status,
+      opened: entry.opened,
+      alert_cnt: row.alert_cnt,
+      alert_keys: [...entry.keys],
+      event_indexes: [...new Set(entry.indexes)],
+    };
   });
   listed.sort((a, b) => a.event_indexes[0] - b.event_indexes[0]);
   const stopped = (outcome: EventOutcome) => results.filter((result) => result.outcome === outcome).map(stopOf);

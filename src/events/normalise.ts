@@ -28,7 +28,8 @@ export interface NormaliseContext {
 const isAbsent = (value: unknown): boolean => value === null || value === undefined || value === '';
 
 /** NUL cannot be stored in a PostgreSQL text column (nor read back by most tools): it is removed from every string. */
-const withoutNul = (value: unknown): unknown => (typeof value === 'string' && value.includes('\0') ? value.replace(/\0/g, '') : value);
+const withoutNul = (value: unknown): unknown =>
+  typeof value === 'string' && value.includes('\0') ? value.replace(/\0/g, '') : value;
 
 /** The latest event_time a store holds as epoch milliseconds: 9999-12-31T23:59:59.999Z. */
 export const maxEventTimeMs = 253_402_300_799_999;
@@ -59,7 +60,10 @@ function cleanImages(images: unknown): unknown {
       }
       return cleaned;
     })
-    .filter((image) => !(isPlainObject(image) && typeof image.src === 'string' && codePointLength(image.src) > eventLimits.imageSrc));
+    .filter(
+      (image) =>
+        !(isPlainObject(image) && typeof image.src === 'string' && codePointLength(image.src) > eventLimits.imageSrc),
+    );
 }
 
 function parseEventTime(value: unknown): unknown {
@@ -104,7 +108,9 @@ function truncateImages(images: AlertImage[] | undefined): AlertImage[] | undefi
 
 function truncateLabels(labels: Record<string, string> | undefined): Record<string, string> {
   // fromEntries defines each key, so a label named __proto__ stays a label of an ordinary object.
-  return Object.fromEntries(Object.entries(labels ?? {}).map(([key, value]) => [key, truncateCodePoints(value, eventLimits.labelValue)]));
+  return Object.fromEntries(
+    Object.entries(labels ?? {}).map(([key, value]) => [key, truncateCodePoints(value, eventLimits.labelValue)]),
+  );
 }
 
 /**
@@ -115,15 +121,23 @@ function truncateLabels(labels: Record<string, string> | undefined): Record<stri
 export function normaliseStandardEvent(raw: unknown, context: NormaliseContext): NormalisedEvent {
   if (!isPlainObject(raw)) throw invalidParameter('body: must be a JSON object (one standard event)');
   const cleaned = cleanInput(raw);
-  if (!validateStandardAlert(cleaned)) throw invalidParameter(describeSchemaErrors(validateStandardAlert.errors, 'event', { data: cleaned }).join('; ') || 'the event does not match the standard event schema');
+  if (!validateStandardAlert(cleaned))
+    throw invalidParameter(
+      describeSchemaErrors(validateStandardAlert.errors, 'event', { data: cleaned }).join('; ') ||
+        'the event does not match the standard event schema',
+    );
   const input: StandardAlertInput = cleaned;
   const eventTime = input.event_time === undefined ? context.receivedAt : toEpochMillis(input.event_time);
   if (!Number.isFinite(eventTime) || eventTime > maxEventTimeMs) {
-    throw invalidParameter(`event_time: must be a Unix time in seconds, milliseconds, microseconds or nanoseconds before the year 10000, got ${String(raw.event_time)}`);
+    throw invalidParameter(
+      `event_time: must be a Unix time in seconds, milliseconds, microseconds or nanoseconds before the year 10000, got ${String(raw.event_time)}`,
+    );
   }
   const labels = truncateLabels(input.labels);
-  const description = input.description === undefined ? undefined : truncateCodePoints(input.description, eventLimits.description);
-  const eventStatus = input.event_status !== 'Ok' && context.severityOverride ? context.severityOverride : input.event_status;
+  const description =
+    input.description === undefined ? undefined : truncateCodePoints(input.description, eventLimits.description);
+  const eventStatus =
+    input.event_status !== 'Ok' && context.severityOverride ? context.severityOverride : input.event_status;
   const base = {
     labels,
     description,
@@ -159,7 +173,9 @@ export function normaliseStandardEvent(raw: unknown, context: NormaliseContext):
 export function parseSeverityOverride(value: unknown): Severity | undefined {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'string' && (severities as readonly string[]).includes(value)) return value as Severity;
-  throw invalidParameter(`severity (query): must be one of ${severities.join(', ')} (case-sensitive), got ${JSON.stringify(value)}`);
+  throw invalidParameter(
+    `severity (query): must be one of ${severities.join(', ')} (case-sensitive), got ${JSON.stringify(value)}`,
+  );
 }
 
 /** The query overrides a push URL may carry (contract §2): `severity=` and `title_rule=`. */
@@ -172,6 +188,7 @@ export interface QueryOverrides {
 export function parseQueryOverrides(query: Record<string, unknown>): QueryOverrides {
   const severity = parseSeverityOverride(query.severity);
   const titleRule = query.title_rule;
-  if (titleRule !== undefined && typeof titleRule !== 'string') throw invalidParameter('title_rule (query): must be given once, as text');
+  if (titleRule !== undefined && typeof titleRule !== 'string')
+    throw invalidParameter('title_rule (query): must be given once, as text');
   return { ...(severity && { severityOverride: severity }), ...(titleRule && { titleRuleOverride: titleRule }) };
 }

@@ -43,10 +43,12 @@ function goField(expression: string, context: TitleContext): string | undefined 
 }
 
 function renderTemplate(template: string, context: TitleContext): string {
-  return template
-    .replace(dollarVariable, (_match, name: string) => labelValue(context.labels, name.trim()) ?? '<no value>')
-    // An expression we do not understand stays verbatim, so the author sees it in the title.
-    .replace(goAction, (match, expression: string) => goField(expression, context) ?? match);
+  return (
+    template
+      .replace(dollarVariable, (_match, name: string) => labelValue(context.labels, name.trim()) ?? '<no value>')
+      // An expression we do not understand stays verbatim, so the author sees it in the title.
+      .replace(goAction, (match, expression: string) => goField(expression, context) ?? match)
+  );
 }
 
 function renderSegments(rule: string, labels: Record<string, string>): string {

@@ -12,7 +12,8 @@ export function requireAdmin(token: string) {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match) throw new AppError('Unauthorized', 'management API needs Authorization: Bearer <ADMIN_TOKEN>');
-    if (!timingSafeEqual(digest(match[1]), expected)) throw new AppError('Unauthorized', 'the bearer token is not the ADMIN_TOKEN');
+    if (!timingSafeEqual(digest(match[1]), expected))
+      throw new AppError('Unauthorized', 'the bearer token is not the ADMIN_TOKEN');
     next();
   };
 }

@@ -69,10 +69,14 @@ export interface GatewayApp {
 
 async function updateQueueGauges(deps: AppDeps): Promise<void> {
   const circuit = circuitOf(deps.redis);
-  const counts = await circuit.run(() => deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'));
+  const counts = await circuit.run(() =>
+    deps.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
+  );
   for (const [state, count] of Object.entries(counts)) deps.metrics.queueJobs.set({ state }, count);
   const [oldest] = await circuit.run(() => deps.queue.getWaiting(0, 0));
-  deps.metrics.queueOldestWaitSeconds.set(oldest ? Math.max(0, ((deps.clock ?? Date.now)() - oldest.timestamp) / 1000) : 0);
+  deps.metrics.queueOldestWaitSeconds.set(
+    oldest ? Math.max(0, ((deps.clock ?? Date.now)() - oldest.timestamp) / 1000) : 0,
+  );
 }
 
 /** Registers resource routes on a router. */
@@ -82,17 +86,27 @@ function withRoutes(router: Router, deps: ApiDeps, resources: Array<(router: Rou
 }
 
 /** What the push routes and the API's payload routes call: the ingest service's dependencies. */
-function ingestDeps(deps: AppDeps, directory: IntegrationDirectory, clock: () => number, config: () => Config): IngestDeps {
+function ingestDeps(
+  deps: AppDeps,
+  directory: IntegrationDirectory,
+  clock: () => number,
+  config: () => Config,
+): IngestDeps {
   return {
     directory,
     rateLimiter: new RateLimiter(deps.redis, queuePrefix(deps.redisPrefix), clock),
     registry: deps.adapters ?? AdapterRegistry.load(),
     producer: deps.producer,
     store: deps.store,
-    recent: new RecentPayloads(deps.redis, deps.redisPrefix, (error) => deps.logger.warn({ err: error.message }, 'could not keep a recent payload')),
+    recent: new RecentPayloads(deps.redis, deps.redisPrefix, (error) =>
+      deps.logger.warn({ err: error.message }, 'could not keep a recent payload'),
+    ),
     metrics: deps.metrics,
     logger: deps.logger,
-    sns: { fetchCertificate: deps.fetchCertificate ?? fetchSnsCertificate, fetchUrl: deps.fetchUrl ?? fetchSubscribeUrl },
+    sns: {
+      fetchCertificate: deps.fetchCertificate ?? fetchSnsCertificate,
+      fetchUrl: deps.fetchUrl ?? fetchSubscribeUrl,
+    },
     clock,
     payloadLimitBytes: () => config().payloadLimitBytes,
   };
@@ -118,10 +132,19 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.get('/readyz', async (_req, res) => {
     res.locals.route = 'readyz';
     const checks: Record<string, string> = {};
-    await circuitOf(deps.redis).run(() => deps.redis.ping()).then(() => (checks.redis = 'ok'), (error: Error) => (checks.redis = error.message));
+    await circuitOf(deps.redis)
+      .run(() => deps.redis.ping())
+      .then(
+        () => (checks.redis = 'ok'),
+        (error: Error) => (checks.redis = error.message),
+      );
     const waiting = deps.storeReadiness?.notReadyReason;
     if (waiting !== undefined) checks.database = waiting;
-    else await sql`select 1`.execute(deps.store.db).then(() => (checks.database = 'ok'), (error: Error) => (checks.database = error.message));
+    else
+      await sql`select 1`.execute(deps.store.db).then(
+        () => (checks.database = 'ok'),
+        (error: Error) => (checks.database = error.message),
+      );
     const loaded = registry.names().length;
     checks.adapters = loaded > 0 ? 'ok' : 'no adapter loaded';
     const ready = Object.values(checks).every((value) => value === 'ok');
@@ -129,7 +152,9 @@ export function createApp(deps: AppDeps): GatewayApp {
   });
   app.get('/metrics', async (_req, res) => {
     res.locals.route = 'metrics';
-    await updateQueueGauges(deps).catch((error: Error) => deps.logger.warn({ err: error.message }, 'queue metrics unavailable'));
+    await updateQueueGauges(deps).catch((error: Error) =>
+      deps.logger.warn({ err: error.message }, 'queue metrics unavailable'),
+    );
     const own = await deps.metrics.registry.getMetricsAsJSON();
     const extra = deps.extraMetrics ? await deps.extraMetrics().catch(() => []) : [];
     const merged = AggregatorRegistry.aggregate([own, extra]);
@@ -149,8 +174,25 @@ export function createApp(deps: AppDeps): GatewayApp {
     if (waiting !== undefined) throw unavailable(`the management API is not ready: ${waiting}`, 5);
     next();
   });
-  const api: ApiDeps = { store: deps.store, queue: deps.queue, ingest, adminToken: deps.adminToken, publicUrl: deps.publicUrl, clock, config: () => config, knownAdapters: () => new Set(registry.names()) };
-  app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [integrationRoutes, incidentRoutes, alertRoutes, failedJobRoutes]));
+  const api: ApiDeps = {
+    store: deps.store,
+    queue: deps.queue,
+    ingest,
+    adminToken: deps.adminToken,
+    publicUrl: deps.publicUrl,
+    clock,
+    config: () => config,
+    knownAdapters: () => new Set(registry.names()),
+  };
+  app.use(
+    '/api/v1',
+    withRoutes(adminRouter(api.adminToken, { json: true }), api, [
+      integrationRoutes,
+      incidentRoutes,
+      alertRoutes,
+      failedJobRoutes,
+    ]),
+  );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [silenceRoutes, dryRunRoutes]));
   app.use(routeNotFound);

@@ -17,7 +17,10 @@ export function bodyParserError(error: unknown): AppError | undefined {
   const parserError = error as BodyParserError;
   switch (parserError.type) {
     case 'entity.too.large':
-      return new AppError('PayloadTooLarge', `request body is larger than the limit of ${parserError.limit ?? '?'} bytes`);
+      return new AppError(
+        'PayloadTooLarge',
+        `request body is larger than the limit of ${parserError.limit ?? '?'} bytes`,
+      );
     case 'entity.parse.failed':
       return new AppError('InvalidParameter', `request body is not valid JSON: ${parserError.message ?? ''}`.trim());
     case 'encoding.unsupported':
@@ -46,19 +49,36 @@ function redisUnavailableError(error: unknown): AppError | undefined {
 /** Last handler: known errors answer with their code; anything else is logged with the request id and is a 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = error instanceof AppError ? error : (bodyParserError(error) ?? malformedPathError(error) ?? redisUnavailableError(error));
+    const known =
+      error instanceof AppError
+        ? error
+        : (bodyParserError(error) ?? malformedPathError(error) ?? redisUnavailableError(error));
     if (known) {
       sendError(res, known);
       return;
     }
     if (isStoreUnavailable(error)) {
       // Not a defect: the database is restarting or unreachable, and the same request succeeds once it is back.
-      logger.warn({ request_id: res.locals.requestId, method: req.method, path: req.path, err: (error as Error).message }, 'database unavailable');
-      if (!res.headersSent) sendError(res, unavailable(`the database is unavailable (${(error as Error).message}); retry later`, 5));
+      logger.warn(
+        { request_id: res.locals.requestId, method: req.method, path: req.path, err: (error as Error).message },
+        'database unavailable',
+      );
+      if (!res.headersSent)
+        sendError(res, unavailable(`the database is unavailable (${(error as Error).message}); retry later`, 5));
       return;
     }
-    logger.error({ request_id: res.locals.requestId, method: req.method, path: req.path, err: error }, 'unexpected error');
-    if (!res.headersSent) sendError(res, new AppError('InternalError', 'internal error; see the server log for request_id ' + String(res.locals.requestId)));
+    logger.error(
+      { request_id: res.locals.requestId, method: req.method, path: req.path, err: error },
+      'unexpected error',
+    );
+    if (!res.headersSent)
+      sendError(
+        res,
+        new AppError(
+          'InternalError',
+          'internal error; see the server log for request_id ' + String(res.locals.requestId),
+        ),
+      );
   };
 }
 

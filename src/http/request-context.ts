@@ -17,7 +17,14 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
       metrics.httpDuration.observe({ route }, seconds);
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug';
       if (!logger.isLevelEnabled(level)) return;
-      const entry = { request_id: requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10, integration_id: res.locals.integrationId as string | undefined };
+      const entry = {
+        request_id: requestId,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 1e4) / 10,
+        integration_id: res.locals.integrationId as string | undefined,
+      };
       logger[level](entry, level === 'error' ? 'request failed' : level === 'info' ? 'request rejected' : 'request');
     });
     next();

@@ -30,7 +30,11 @@ function parserFor(kind: 'json' | 'raw', limitBytes: number): Parser {
   const key = `${kind}:${limitBytes}`;
   let parser = parsers.get(key);
   if (!parser) {
-    parser = (kind === 'json' ? express.json({ limit: limitBytes, type: () => true, strict: false, verify: verifyJsonDepth }) : express.raw({ limit: limitBytes, type: () => true })) as Parser;
+    parser = (
+      kind === 'json'
+        ? express.json({ limit: limitBytes, type: () => true, strict: false, verify: verifyJsonDepth })
+        : express.raw({ limit: limitBytes, type: () => true })
+    ) as Parser;
     parsers.set(key, parser);
   }
   return parser;
@@ -52,7 +56,10 @@ export async function readRawBody(req: Request, res: Response, limitBytes: numbe
 export function requireJson(req: Request): void {
   const type = req.get('content-type');
   if (mediaTypeOf(type) !== 'application/json') {
-    throw new AppError('InvalidContentType', `Content-Type must be application/json, got ${type ? JSON.stringify(type) : 'none'}`);
+    throw new AppError(
+      'InvalidContentType',
+      `Content-Type must be application/json, got ${type ? JSON.stringify(type) : 'none'}`,
+    );
   }
 }
 
@@ -70,7 +77,13 @@ export function integrationKeyOf(req: Request): string | undefined {
 /** The request as adapters see it: credentials stripped from headers and query; `method` defaults to the request's. */
 export function adapterRequestOf(req: Request, rawBody: Buffer, method = req.method): AdapterRequest {
   const contentType = req.get('content-type');
-  return { method, ...(contentType !== undefined && { contentType }), rawBody, headers: mappingHeaders(req.headers), query: mappingQuery(req.query as Record<string, unknown>) };
+  return {
+    method,
+    ...(contentType !== undefined && { contentType }),
+    rawBody,
+    headers: mappingHeaders(req.headers),
+    query: mappingQuery(req.query as Record<string, unknown>),
+  };
 }
 
 /** A query parameter given once as text; undefined when absent. */
@@ -86,7 +99,8 @@ export function intParam(req: Request, name: string, min: number, max: number): 
   const value = req.query[name];
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw invalidParameter(`${name}: must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw invalidParameter(`${name}: must be an integer from ${min} to ${max}`);
   return number;
 }
 
@@ -94,8 +108,12 @@ export function intParam(req: Request, name: string, min: number, max: number): 
 export function listParam(req: Request, name: string, allowed?: readonly string[]): string[] | undefined {
   const value = req.query[name];
   if (value === undefined) return undefined;
-  const items = (Array.isArray(value) ? value : [value]).flatMap((item) => String(item).split(',')).filter((item) => item !== '');
-  for (const item of items) if (allowed && !allowed.includes(item)) throw invalidParameter(`${name}: must be one of ${allowed.join(', ')}, got ${JSON.stringify(item)}`);
+  const items = (Array.isArray(value) ? value : [value])
+    .flatMap((item) => String(item).split(','))
+    .filter((item) => item !== '');
+  for (const item of items)
+    if (allowed && !allowed.includes(item))
+      throw invalidParameter(`${name}: must be one of ${allowed.join(', ')}, got ${JSON.stringify(item)}`);
   return items;
 }
 

@@ -29,5 +29,8 @@ export function sendErrorAs(res: Response, error: AppError, body: unknown): void
 
 /** The JSON error shape of every endpoint: `{request_id, error: {code, message}}`. */
 export function sendError(res: Response, error: AppError): void {
-  sendErrorAs(res, error, { request_id: res.locals.requestId as string, error: { code: error.code, message: error.message } });
+  sendErrorAs(res, error, {
+    request_id: res.locals.requestId as string,
+    error: { code: error.code, message: error.message },
+  });
 }

@@ -20,14 +20,20 @@ function plan(action: IncidentAction, incident: IncidentRow, now: number): Chang
   switch (action) {
     case 'ack':
       if (closed) throw new AppError('Conflict', `incident ${incident.incident_id} is closed; reopen it first`);
-      return incident.progress === 'Processing' ? undefined : { changes: { progress: 'Processing', ack_time: now }, timeline: 'i_ack' };
+      return incident.progress === 'Processing'
+        ? undefined
+        : { changes: { progress: 'Processing', ack_time: now }, timeline: 'i_ack' };
     case 'unack':
       if (closed) throw new AppError('Conflict', `incident ${incident.incident_id} is closed; reopen it first`);
-      return incident.progress === 'Triggered' ? undefined : { changes: { progress: 'Triggered', ack_time: null }, timeline: 'i_unack' };
+      return incident.progress === 'Triggered'
+        ? undefined
+        : { changes: { progress: 'Triggered', ack_time: null }, timeline: 'i_unack' };
     case 'close':
       return closed ? undefined : { changes: { progress: 'Closed', close_time: now }, timeline: 'i_close' };
     case 'reopen':
-      return closed ? { changes: { progress: 'Triggered', close_time: null, ack_time: null }, timeline: 'i_reopen' } : undefined;
+      return closed
+        ? { changes: { progress: 'Triggered', close_time: null, ack_time: null }, timeline: 'i_reopen' }
+        : undefined;
   }
 }
 
@@ -35,7 +41,13 @@ function plan(action: IncidentAction, incident: IncidentRow, now: number): Chang
  * Acknowledges, un-acknowledges, closes or reopens an incident. Closing also closes its open alerts, so the next
  * event of their keys opens new alerts. Repeating an action that is already in effect changes nothing.
  */
-export async function applyIncidentAction(store: StoreDatabase, incidentId: string, action: IncidentAction, request: ActionRequest, now: number): Promise<IncidentRow> {
+export async function applyIncidentAction(
+  store: StoreDatabase,
+  incidentId: string,
+  action: IncidentAction,
+  request: ActionRequest,
+  now: number,
+): Promise<IncidentRow> {
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect);
     const incident = await repos.incidents.lockIncident(incidentId);
@@ -44,7 +56,8 @@ export async function applyIncidentAction(store: StoreDatabase, incidentId: stri
     if (!change) return incident;
     const detail: Record<string, unknown> = request.reason ? { reason: request.reason } : {};
     const actor = request.actor ?? null;
-    if (action === 'close') return closeIncident(repos, incident, now, { timeline: 'i_close', actor, detail, ends: false });
+    if (action === 'close')
+      return closeIncident(repos, incident, now, { timeline: 'i_close', actor, detail, ends: false });
     return changeProgress(repos, incident, now, change.changes, { type: change.timeline, actor, detail });
   });
 }

@@ -30,14 +30,25 @@ export interface CloseRecord {
 }
 
 /** Every incident update goes through here: a closed incident takes no more alerts, so closing releases its grouping key. */
-async function writeIncident(repos: Repos, incidentId: string, changes: Partial<IncidentRow>): Promise<Partial<IncidentRow>> {
+async function writeIncident(
+  repos: Repos,
+  incidentId: string,
+  changes: Partial<IncidentRow>,
+): Promise<Partial<IncidentRow>> {
   const written = changes.progress === 'Closed' ? { ...changes, open_grouping_key: null } : changes;
   await repos.incidents.updateIncident(incidentId, written);
   return written;
 }
 
 /** Opens a new incident holding just this alert, and collects its auto-resolve timer. */
-export async function openIncident(context: IncidentWriteContext, alert: AlertRow, channel: Channel, groupMethod: GroupMethodCode, groupingKey: string | null, openKey: string | null = groupingKey): Promise<IncidentRow> {
+export async function openIncident(
+  context: IncidentWriteContext,
+  alert: AlertRow,
+  channel: Channel,
+  groupMethod: GroupMethodCode,
+  groupingKey: string | null,
+  openKey: string | null = groupingKey,
+): Promise<IncidentRow> {
   const incident: IncidentRow = {
     incident_id: context.newId(),
     channel_id: channel.id,
@@ -64,23 +75,41 @@ export async function openIncident(context: IncidentWriteContext, alert: AlertRo
     updated_at: context.now,
   };
   await context.repos.incidents.insertIncident(incident);
-  await context.repos.incidents.addTimeline([{ incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id }]);
+  await context.repos.incidents.addTimeline([
+    { incident_id: incident.incident_id, type: 'i_new', at: context.now, alert_id: alert.alert_id },
+  ]);
   // One timer at the first possible due time; for last-merge the timer itself moves on while merges keep coming.
-  if (channel.rules.autoResolve) context.timers?.push({ incident_id: incident.incident_id, due_at: autoResolveDueAt(incident, channel.rules.autoResolve) });
+  if (channel.rules.autoResolve)
+    context.timers?.push({
+      incident_id: incident.incident_id,
+      due_at: autoResolveDueAt(incident, channel.rules.autoResolve),
+    });
   return incident;
 }
 
 /** Adds an alert to an open incident: counters, last merge time, `a_merge` and any storm thresholds crossed. */
-export async function joinIncident(context: IncidentWriteContext, incident: IncidentRow, alert: AlertRow, channel: Channel): Promise<IncidentRow> {
+export async function joinIncident(
+  context: IncidentWriteContext,
+  incident: IncidentRow,
+  alert: AlertRow,
+  channel: Channel,
+): Promise<IncidentRow> {
   const raised = incident.storm_raised ? (JSON.parse(incident.storm_raised) as number[]) : [];
-  const crossed = stormThresholdsCrossed(channel.rules.stormThresholds, incident.alert_cnt, incident.alert_cnt + 1, raised);
+  const crossed = stormThresholdsCrossed(
+    channel.rules.stormThresholds,
+    incident.alert_cnt,
+    incident.alert_cnt + 1,
+    raised,
+  );
   // A joining alert is active: the incident's state follows without re-reading its other alerts.
   const wasRecovered = incident.active_alert_cnt === 0;
   const changes: IncidentJoin = {
     alert_cnt: incident.alert_cnt + 1,
     active_alert_cnt: incident.active_alert_cnt + 1,
     incident_severity: highestSeverity([incident.incident_severity, alert.alert_severity]),
-    incident_status: wasRecovered ? alert.alert_status : highestSeverity([incident.incident_status as Severity, alert.alert_status as Severity]),
+    incident_status: wasRecovered
+      ? alert.alert_status
+      : highestSeverity([incident.incident_status as Severity, alert.alert_status as Severity]),
     end_time: null,
     last_time: context.now,
     updated_at: context.now,
@@ -89,7 +118,12 @@ export async function joinIncident(context: IncidentWriteContext, incident: Inci
   await context.repos.incidents.updateJoinedIncident(incident.incident_id, changes);
   await context.repos.incidents.addTimeline([
     { incident_id: incident.incident_id, type: 'a_merge', at: context.now, alert_id: alert.alert_id },
-    ...crossed.map((threshold) => ({ incident_id: incident.incident_id, type: 'i_storm', at: context.now, detail: { threshold, alert_cnt: incident.alert_cnt + 1 } })),
+    ...crossed.map((threshold) => ({
+      incident_id: incident.incident_id,
+      type: 'i_storm',
+      at: context.now,
+      detail: { threshold, alert_cnt: incident.alert_cnt + 1 },
+    })),
   ]);
   return { ...incident, ...changes };
 }
@@ -107,15 +141,26 @@ export interface IncidentRefresh {
 }
 
 /** Recomputes an incident's severity, status and counters after one of its alerts changed; may auto-close it. */
-export async function refreshIncident(context: IncidentWriteContext, incidentId: string, channel: Channel, alert: AlertRow): Promise<IncidentRefresh | undefined> {
+export async function refreshIncident(
+  context: IncidentWriteContext,
+  incidentId: string,
+  channel: Channel,
+  alert: AlertRow,
+): Promise<IncidentRefresh | undefined> {
   const incident = await context.repos.incidents.lockIncident(incidentId);
   if (!incident) return undefined;
   const summary = await context.repos.incidents.summariseIncidentAlerts(incidentId);
   const { timeline, ...update } = deriveIncidentState(incident, summary, channel.autoClose, context.now);
   const followsFirstAlert = incident.first_alert_id === alert.alert_id ? { labels: alert.labels } : {};
   await writeIncident(context.repos, incidentId, { ...update, ...followsFirstAlert, updated_at: context.now });
-  await context.repos.incidents.addTimeline(timeline.map((type) => ({ incident_id: incidentId, type, at: context.now, alert_id: alert.alert_id })));
-  const result = timeline.includes('i_rslv') ? 'incident_closed' : timeline.includes('i_recover') ? 'incident_recovered' : 'incident_updated';
+  await context.repos.incidents.addTimeline(
+    timeline.map((type) => ({ incident_id: incidentId, type, at: context.now, alert_id: alert.alert_id })),
+  );
+  const result = timeline.includes('i_rslv')
+    ? 'incident_closed'
+    : timeline.includes('i_recover')
+      ? 'incident_recovered'
+      : 'incident_updated';
   return { result, severity: update.incident_severity, status: update.incident_status };
 }
 
@@ -123,23 +168,62 @@ export async function refreshIncident(context: IncidentWriteContext, incidentId:
  * Closes an open incident inside the caller's transaction (the incident locked by it): progress Closed, close_time,
  * its open alerts closed, its grouping key released, one timeline entry with the number of alerts closed.
  */
-export async function closeIncident(repos: Repos, incident: IncidentRow, now: number, record: CloseRecord): Promise<IncidentRow> {
+export async function closeIncident(
+  repos: Repos,
+  incident: IncidentRow,
+  now: number,
+  record: CloseRecord,
+): Promise<IncidentRow> {
   const closedAlerts = await repos.alerts.closeAlertsOfIncident(incident.incident_id, now);
-  const changes = await writeIncident(repos, incident.incident_id, { progress: 'Closed', close_time: now, updated_at: now, ...(record.ends && { end_time: incident.end_time ?? now }) });
-  await repos.incidents.addTimeline([{ incident_id: incident.incident_id, type: record.timeline, at: now, actor: record.actor, detail: { ...record.detail, closed_alerts: closedAlerts } }]);
+  const changes = await writeIncident(repos, incident.incident_id, {
+    progress: 'Closed',
+    close_time: now,
+    updated_at: now,
+    ...(record.ends && { end_time: incident.end_time ?? now }),
+  });
+  await repos.incidents.addTimeline([
+    {
+      incident_id: incident.incident_id,
+      type: record.timeline,
+      at: now,
+      actor: record.actor,
+      detail: { ...record.detail, closed_alerts: closedAlerts },
+    },
+  ]);
   return { ...incident, ...changes };
 }
 
 /** Changes an open incident's progress by hand (ack, unack, reopen), with its timeline entry. */
-export async function changeProgress(repos: Repos, incident: IncidentRow, now: number, changes: Partial<IncidentRow>, entry: { type: string; actor: string | null; detail: Record<string, unknown> }): Promise<IncidentRow> {
+export async function changeProgress(
+  repos: Repos,
+  incident: IncidentRow,
+  now: number,
+  changes: Partial<IncidentRow>,
+  entry: { type: string; actor: string | null; detail: Record<string, unknown> },
+): Promise<IncidentRow> {
   const written = await writeIncident(repos, incident.incident_id, { ...changes, updated_at: now });
-  await repos.incidents.addTimeline([{ incident_id: incident.incident_id, type: entry.type, at: now, actor: entry.actor, detail: entry.detail }]);
+  await repos.incidents.addTimeline([
+    { incident_id: incident.incident_id, type: entry.type, at: now, actor: entry.actor, detail: entry.detail },
+  ]);
   return { ...incident, ...written };
 }
 
 /** Marks an incident flapping the first time one of its alerts flaps, with an `i_m_flapping` timeline entry. */
-export async function markIncidentFlapping(context: IncidentWriteContext, incidentId: string, alertId: string, channel: Channel): Promise<void> {
+export async function markIncidentFlapping(
+  context: IncidentWriteContext,
+  incidentId: string,
+  alertId: string,
+  channel: Channel,
+): Promise<void> {
   await writeIncident(context.repos, incidentId, { flapping: 1 });
   const { max_changes, in_mins, mute_mins, mode } = channel.rules.flapping;
-  await context.repos.incidents.addTimeline([{ incident_id: incidentId, type: 'i_m_flapping', at: context.now, alert_id: alertId, detail: { mode, max_changes, in_mins, mute_mins } }]);
+  await context.repos.incidents.addTimeline([
+    {
+      incident_id: incidentId,
+      type: 'i_m_flapping',
+      at: context.now,
+      alert_id: alertId,
+      detail: { mode, max_changes, in_mins, mute_mins },
+    },
+  ]);
 }

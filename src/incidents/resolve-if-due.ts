@@ -16,7 +16,12 @@ export type AutoResolveVerdict =
  * timer fired twice (several workers, a redelivered job) closes it once. The channel's current settings decide:
  * an incident that closed before, was reopened, or whose channel no longer auto-resolves is left as it is.
  */
-export async function resolveIfDue(store: StoreDatabase, incidentId: string, channels: ReadonlyMap<string, Channel>, now: number): Promise<AutoResolveVerdict> {
+export async function resolveIfDue(
+  store: StoreDatabase,
+  incidentId: string,
+  channels: ReadonlyMap<string, Channel>,
+  now: number,
+): Promise<AutoResolveVerdict> {
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect);
     const incident = await repos.incidents.lockIncident(incidentId);
@@ -28,7 +33,12 @@ export async function resolveIfDue(store: StoreDatabase, incidentId: string, cha
     if (await repos.incidents.wasReopened(incidentId)) return { kind: 'skipped', reason: 'reopened' };
     const dueAt = autoResolveDueAt(incident, settings);
     if (dueAt > now) return { kind: 'later', dueAt };
-    await closeIncident(repos, incident, now, { timeline: 'i_rslv', actor: null, detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from }, ends: true });
+    await closeIncident(repos, incident, now, {
+      timeline: 'i_rslv',
+      actor: null,
+      detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from },
+      ends: true,
+    });
     return { kind: 'closed' };
   });
 }

@@ -27,7 +27,12 @@ export interface IncidentUpdate {
  * An incident's derived state: severity = highest of its alerts; status = highest of its active alerts, or Ok when
  * none is active; when every alert has recovered the incident is recovered and, with auto-close, closed.
  */
-export function deriveIncidentState(incident: IncidentSnapshot, alerts: AlertSummary, autoClose: boolean, now: number): IncidentUpdate {
+export function deriveIncidentState(
+  incident: IncidentSnapshot,
+  alerts: AlertSummary,
+  autoClose: boolean,
+  now: number,
+): IncidentUpdate {
   const recovered = alerts.activeCount === 0;
   const update: IncidentUpdate = {
     incident_severity: highestSeverity(alerts.severities),

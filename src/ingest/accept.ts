@@ -47,20 +47,35 @@ export interface AcceptedPayload {
 export const maxEventsPerPush = 100;
 
 /** The enabled integration owning `key` and taking `adapter` payloads; the contract's error otherwise. */
-export function authenticate(deps: Pick<IngestDeps, 'directory'>, key: string | undefined, adapter: string): Integration {
+export function authenticate(
+  deps: Pick<IngestDeps, 'directory'>,
+  key: string | undefined,
+  adapter: string,
+): Integration {
   return deps.directory.authenticate(key, adapter);
 }
 
 /** The loaded adapter of that name; RouteNotFound for an unknown one (it names a push URL). */
 export function adapterNamed(registry: AdapterRegistry, name: string): LoadedAdapter {
   const adapter = registry.get(name);
-  if (!adapter) throw new AppError('RouteNotFound', `no adapter named ${JSON.stringify(name)}; adapters: standard, ${registry.names().join(', ')}`);
+  if (!adapter)
+    throw new AppError(
+      'RouteNotFound',
+      `no adapter named ${JSON.stringify(name)}; adapters: standard, ${registry.names().join(', ')}`,
+    );
   return adapter;
 }
 
-async function enqueue(deps: IngestDeps, integration: Integration, accepted: AcceptedPayload): Promise<AcceptedPayload> {
+async function enqueue(
+  deps: IngestDeps,
+  integration: Integration,
+  accepted: AcceptedPayload,
+): Promise<AcceptedPayload> {
   await deps.producer.enqueue(accepted.events);
-  deps.metrics.gatewayEvents.inc({ integration: integration.id, adapter: integration.adapter, outcome: 'queued' }, accepted.events.length);
+  deps.metrics.gatewayEvents.inc(
+    { integration: integration.id, adapter: integration.adapter, outcome: 'queued' },
+    accepted.events.length,
+  );
   return accepted;
 }
 
@@ -75,7 +90,11 @@ export interface StandardPush {
  * Accepts a standard push: the budget check (a Redis round trip) runs while the body is read and checked, and both
  * must pass; then the events are normalised, stamped and queued in one enqueue.
  */
-export async function acceptStandard(deps: IngestDeps, integration: Integration, push: StandardPush): Promise<AcceptedPayload> {
+export async function acceptStandard(
+  deps: IngestDeps,
+  integration: Integration,
+  push: StandardPush,
+): Promise<AcceptedPayload> {
   const withinBudget = deps.rateLimiter.check(integration);
   withinBudget.catch(() => undefined);
   const body = await push.readBody();
@@ -85,7 +104,13 @@ export async function acceptStandard(deps: IngestDeps, integration: Integration,
   if (asList && (items.length === 0 || items.length > maxEventsPerPush)) {
     throw invalidParameter(`body: a list must hold 1 to ${maxEventsPerPush} events, got ${items.length}`);
   }
-  const context = { integrationId: integration.id, integrationName: integration.name, integrationType: 'standard', receivedAt, ...parseQueryOverrides(push.query) };
+  const context = {
+    integrationId: integration.id,
+    integrationName: integration.name,
+    integrationType: 'standard',
+    receivedAt,
+    ...parseQueryOverrides(push.query),
+  };
   const normalised = items.map((item, index) => {
     try {
       return normaliseStandardEvent(item, context);
@@ -95,7 +120,10 @@ export async function acceptStandard(deps: IngestDeps, integration: Integration,
     }
   });
   await withinBudget;
-  return enqueue(deps, integration, { events: stampEvents(normalised, integration, push.requestId, receivedAt), asList });
+  return enqueue(deps, integration, {
+    events: stampEvents(normalised, integration, push.requestId, receivedAt),
+    asList,
+  });
 }
 
 /** One adapter payload of an integration, as {@link mapAdapterPayload} takes it. */
@@ -125,11 +153,26 @@ export async function mapAdapterPayload(deps: IngestDeps, payload: AdapterPayloa
   };
   const onRejected = async (error: AppError): Promise<void> => {
     deps.metrics.gatewayEvents.inc({ integration: integration.id, adapter: adapter.name, outcome: 'rejected' });
-    if (payload.live) await keepRejectedPayload(deps.store, deps.logger, { integrationId: integration.id, adapter: adapter.name, requestId: payload.requestId, request, receivedAt: payload.receivedAt }, error);
+    if (payload.live)
+      await keepRejectedPayload(
+        deps.store,
+        deps.logger,
+        {
+          integrationId: integration.id,
+          adapter: adapter.name,
+          requestId: payload.requestId,
+          request,
+          receivedAt: payload.receivedAt,
+        },
+        error,
+      );
   };
   const senderChecks = payload.live ? { senderChecks: { secret: integration.secret, sns: deps.sns } } : {};
   const { events, asList } = await mapRequest(adapter, request, context, { ...senderChecks, onRejected });
-  const accepted = await enqueue(deps, integration, { events: stampEvents(events, integration, payload.requestId, payload.receivedAt), asList });
+  const accepted = await enqueue(deps, integration, {
+    events: stampEvents(events, integration, payload.requestId, payload.receivedAt),
+    asList,
+  });
   deps.recent.record(integration.id, {
     request_id: payload.requestId,
     adapter: adapter.name,
@@ -152,9 +195,22 @@ export interface AdapterPush {
 }
 
 /** Accepts a live adapter push: the budget first (before the body is read), then {@link mapAdapterPayload}. */
-export async function acceptAdapterPush(deps: IngestDeps, integration: Integration, adapter: LoadedAdapter, push: AdapterPush): Promise<AcceptedPayload> {
+export async function acceptAdapterPush(
+  deps: IngestDeps,
+  integration: Integration,
+  adapter: LoadedAdapter,
+  push: AdapterPush,
+): Promise<AcceptedPayload> {
   await deps.rateLimiter.check(integration);
   const overrides = parseQueryOverrides(push.query);
   const request = await push.readRequest();
-  return mapAdapterPayload(deps, { integration, adapter, request, requestId: push.requestId, receivedAt: deps.clock(), ...overrides, live: true });
+  return mapAdapterPayload(deps, {
+    integration,
+    adapter,
+    request,
+    requestId: push.requestId,
+    receivedAt: deps.clock(),
+    ...overrides,
+    live: true,
+  });
 }

@@ -25,13 +25,19 @@ export class IntegrationDirectory {
   /** The enabled integration owning `key`, configured for `adapter`; throws the contract's error otherwise. */
   authenticate(key: string | undefined, adapter: string): Integration {
     if (key === undefined) {
-      throw new AppError('Unauthorized', 'integration_key is required: pass it as query parameter integration_key, header X-Integration-Key or Authorization: Bearer <key>');
+      throw new AppError(
+        'Unauthorized',
+        'integration_key is required: pass it as query parameter integration_key, header X-Integration-Key or Authorization: Bearer <key>',
+      );
     }
     const integration = this.byKey.get(key);
     if (!integration) throw new AppError('InvalidParameter', 'integration_key is not a valid one');
     if (!integration.enabled) throw new AppError('AccessDenied', `integration ${integration.id} is disabled`);
     if (integration.adapter !== adapter) {
-      throw new AppError('InvalidParameter', `integration ${integration.id} takes ${integration.adapter} payloads: push to /event/push/alert/${integration.adapter}, not /event/push/alert/${adapter}`);
+      throw new AppError(
+        'InvalidParameter',
+        `integration ${integration.id} takes ${integration.adapter} payloads: push to /event/push/alert/${integration.adapter}, not /event/push/alert/${adapter}`,
+      );
     }
     return integration;
   }

@@ -13,7 +13,9 @@ local m = redis.call('INCRBY', KEYS[2], n)
 if m == n then redis.call('PEXPIRE', KEYS[2], 120000) end
 return {s, m}`;
 
-type RateLimitRedis = Redis & { alertgateRateLimit(second: string, minute: string, count: number): Promise<[number, number]> };
+type RateLimitRedis = Redis & {
+  alertgateRateLimit(second: string, minute: string, count: number): Promise<[number, number]>;
+};
 
 interface Waiting {
   integration: Integration;
@@ -31,7 +33,11 @@ export class RateLimiter {
   private waiting = new Map<string, Waiting[]>();
   private scheduled = false;
 
-  constructor(redis: Redis, private readonly prefix: string, private readonly clock: () => number = Date.now) {
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+    private readonly clock: () => number = Date.now,
+  ) {
     redis.defineCommand('alertgateRateLimit', { numberOfKeys: 2, lua: script });
     this.redis = redis as RateLimitRedis;
     this.circuit = circuitOf(redis);
@@ -64,9 +70,14 @@ export class RateLimiter {
     const base = `${this.prefix}:rl:${integrationId}`;
     let totals: [number, number];
     try {
-      totals = await this.circuit.run(() => this.redis.alertgateRateLimit(`${base}:s:${second}`, `${base}:m:${minute}`, list.length));
+      totals = await this.circuit.run(() =>
+        this.redis.alertgateRateLimit(`${base}:s:${second}`, `${base}:m:${minute}`, list.length),
+      );
     } catch (error) {
-      const failure = unavailable(`rate limiter unavailable (${(error as Error).message}); nothing was accepted, retry later`, 5);
+      const failure = unavailable(
+        `rate limiter unavailable (${(error as Error).message}); nothing was accepted, retry later`,
+        5,
+      );
       for (const item of list) item.reject(failure);
       return;
     }
@@ -76,9 +87,21 @@ export class RateLimiter {
       const limit = item.integration.rateLimit;
       if (firstMinute + i + 1 > limit.perMinute) {
         const wait = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now) / 1000));
-        item.reject(new AppError('RequestTooFrequently', `integration ${integrationId} is limited to ${limit.perMinute} requests per minute`, { 'Retry-After': String(wait) }));
+        item.reject(
+          new AppError(
+            'RequestTooFrequently',
+            `integration ${integrationId} is limited to ${limit.perMinute} requests per minute`,
+            { 'Retry-After': String(wait) },
+          ),
+        );
       } else if (firstSecond + i + 1 > limit.perSecond) {
-        item.reject(new AppError('RequestTooFrequently', `integration ${integrationId} is limited to ${limit.perSecond} requests per second`, { 'Retry-After': '1' }));
+        item.reject(
+          new AppError(
+            'RequestTooFrequently',
+            `integration ${integrationId} is limited to ${limit.perSecond} requests per second`,
+            { 'Retry-After': '1' },
+          ),
+        );
       } else item.resolve();
     });
   }

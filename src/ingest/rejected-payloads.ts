@@ -17,7 +17,12 @@ export interface RejectedPush {
  * Stores a payload that could not be parsed or mapped so it can be replayed once the adapter is fixed. Storing is
  * best effort: the sender gets its 400 either way, a failure is logged.
  */
-export async function keepRejectedPayload(store: StoreDatabase, logger: Logger, push: RejectedPush, error: AppError): Promise<void> {
+export async function keepRejectedPayload(
+  store: StoreDatabase,
+  logger: Logger,
+  push: RejectedPush,
+  error: AppError,
+): Promise<void> {
   const { request } = push;
   await insertRejectedPayload(store, {
     integration_id: push.integrationId,
@@ -30,11 +35,19 @@ export async function keepRejectedPayload(store: StoreDatabase, logger: Logger, 
     content_type: request.contentType ?? null,
     body: request.rawBody.toString('utf8'),
     received_at: push.receivedAt,
-  }).catch((storeError: Error) => logger.error({ request_id: push.requestId, err: storeError.message }, 'could not store a rejected payload'));
+  }).catch((storeError: Error) =>
+    logger.error({ request_id: push.requestId, err: storeError.message }, 'could not store a rejected payload'),
+  );
 }
 
 /** The request a stored payload describes, as it first arrived. */
-export function requestOfRejected(payload: { method: string; content_type: string | null; body: string; headers: Record<string, string>; query: Record<string, string> }): AdapterRequest {
+export function requestOfRejected(payload: {
+  method: string;
+  content_type: string | null;
+  body: string;
+  headers: Record<string, string>;
+  query: Record<string, string>;
+}): AdapterRequest {
   return {
     method: payload.method,
     ...(payload.content_type !== null && { contentType: payload.content_type }),

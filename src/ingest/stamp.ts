@@ -5,7 +5,12 @@ import type { NormalisedEvent, QueuedEvent } from '../events/types.js';
 let sequence = 0;
 
 /** Stamps normalised events with the gateway's ids and order (contract §3). */
-export function stampEvents(events: NormalisedEvent[], integration: Integration, requestId: string, receivedAt: number): QueuedEvent[] {
+export function stampEvents(
+  events: NormalisedEvent[],
+  integration: Integration,
+  requestId: string,
+  receivedAt: number,
+): QueuedEvent[] {
   return events.map((event) => {
     sequence += 1;
     return {

@@ -5,7 +5,9 @@ import type { Metrics } from './metrics.js';
 export function serveWorkerMetrics(port: number, metrics: Metrics): Server {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
-      void metrics.registry.metrics().then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
+      void metrics.registry
+        .metrics()
+        .then((body) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body));
     } else if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else res.writeHead(404).end();

@@ -29,7 +29,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const registers = [registry];
   return {
     registry,
-    httpRequests: new Counter({ name: 'alertgate_http_requests_total', help: 'HTTP requests by route and status code', labelNames: ['route', 'code'], registers }),
+    httpRequests: new Counter({
+      name: 'alertgate_http_requests_total',
+      help: 'HTTP requests by route and status code',
+      labelNames: ['route', 'code'],
+      registers,
+    }),
     httpDuration: new Histogram({
       name: 'alertgate_http_request_duration_seconds',
       help: 'HTTP request duration by route',
@@ -61,12 +66,44 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
-    redelivered: new Counter({ name: 'alertgate_events_redelivered_total', help: 'Events of redelivered jobs that were already stored (skipped)', registers }),
-    isolatedEvents: new Counter({ name: 'alertgate_events_isolated_total', help: 'Events that could not be stored, moved alone to the failed jobs with their reason', labelNames: ['integration'], registers }),
-    storeUnavailable: new Gauge({ name: 'alertgate_worker_store_unavailable', help: '1 while the worker waits for an unreachable database, holding its events', registers }),
-    configReloadSuccessful: new Gauge({ name: 'alertgate_config_last_reload_successful', help: 'Whether the last configuration reload attempt succeeded (1) or was refused (0)', aggregator: 'min', registers }),
-    configReloadSuccessTimestamp: new Gauge({ name: 'alertgate_config_last_reload_success_timestamp_seconds', help: 'When the configuration in force was loaded (start or last successful reload)', aggregator: 'max', registers }),
-    queueJobs: new Gauge({ name: 'alertgate_queue_jobs', help: 'Jobs in the ingest queue by state', labelNames: ['state'], registers }),
-    queueOldestWaitSeconds: new Gauge({ name: 'alertgate_queue_oldest_waiting_seconds', help: 'Age of the oldest waiting ingest job', registers }),
+    redelivered: new Counter({
+      name: 'alertgate_events_redelivered_total',
+      help: 'Events of redelivered jobs that were already stored (skipped)',
+      registers,
+    }),
+    isolatedEvents: new Counter({
+      name: 'alertgate_events_isolated_total',
+      help: 'Events that could not be stored, moved alone to the failed jobs with their reason',
+      labelNames: ['integration'],
+      registers,
+    }),
+    storeUnavailable: new Gauge({
+      name: 'alertgate_worker_store_unavailable',
+      help: '1 while the worker waits for an unreachable database, holding its events',
+      registers,
+    }),
+    configReloadSuccessful: new Gauge({
+      name: 'alertgate_config_last_reload_successful',
+      help: 'Whether the last configuration reload attempt succeeded (1) or was refused (0)',
+      aggregator: 'min',
+      registers,
+    }),
+    configReloadSuccessTimestamp: new Gauge({
+      name: 'alertgate_config_last_reload_success_timestamp_seconds',
+      help: 'When the configuration in force was loaded (start or last successful reload)',
+      aggregator: 'max',
+      registers,
+    }),
+    queueJobs: new Gauge({
+      name: 'alertgate_queue_jobs',
+      help: 'Jobs in the ingest queue by state',
+      labelNames: ['state'],
+      registers,
+    }),
+    queueOldestWaitSeconds: new Gauge({
+      name: 'alertgate_queue_oldest_waiting_seconds',
+      help: 'Age of the oldest waiting ingest job',
+      registers,
+    }),
   };
 }

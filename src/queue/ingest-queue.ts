@@ -96,10 +96,19 @@ export class IngestProducer {
     try {
       // BullMQ waits for a connection that is down; the sender must hear at once that nothing was accepted.
       if (this.connection.status !== 'ready') throw new Error(`redis connection is ${this.connection.status}`);
-      await circuitOf(this.connection).run(() => withTimeout(this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions }))), this.timeoutMs));
+      await circuitOf(this.connection).run(() =>
+        withTimeout(
+          this.queue.addBulk(jobs.map((data) => ({ name: 'events', data, opts: ingestJobOptions }))),
+          this.timeoutMs,
+        ),
+      );
       for (const request of batch) request.resolve();
     } catch (error) {
-      const unavailable = new AppError('ServiceUnavailable', `the event queue is unavailable (${(error as Error).message}); nothing was accepted, retry later`, { 'Retry-After': '5' });
+      const unavailable = new AppError(
+        'ServiceUnavailable',
+        `the event queue is unavailable (${(error as Error).message}); nothing was accepted, retry later`,
+        { 'Retry-After': '5' },
+      );
       for (const request of batch) request.reject(unavailable);
     }
   }

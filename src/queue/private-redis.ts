@@ -14,7 +14,15 @@ export interface PrivateRedis {
 
 /** Whether a Redis answers PING at host:port within a second or two. */
 export async function redisAnswers(host: string, port: number): Promise<boolean> {
-  const probe = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1500, retryStrategy: () => null });
+  const probe = new Redis({
+    host,
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 1500,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -51,11 +59,16 @@ function portToUse(host: string, port: number): Promise<number> {
         server.close(() => done(typeof address === 'object' && address ? address.port : undefined));
       });
     });
-  return tryListen(port).then(async (free) => free ?? (await tryListen(0)) ?? Promise.reject(new Error(`no free port on ${host} for a private Redis`)));
+  return tryListen(port).then(
+    async (free) =>
+      free ?? (await tryListen(0)) ?? Promise.reject(new Error(`no free port on ${host} for a private Redis`)),
+  );
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((done) => child.once('exit', () => done()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((done) => child.once('exit', () => done()));
 }
 
 export interface PrivateRedisOptions {
@@ -76,12 +89,18 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const port = await portToUse(options.host, options.port);
-  const child = spawn(options.binary, ['--bind', options.host, '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--daemonize', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    options.binary,
+    ['--bind', options.host, '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--daemonize', 'no'],
+    { stdio: 'ignore' },
+  );
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
   const failed = new Promise<never>((_, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`the private redis-server exited with code ${code} before answering`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the private redis-server exited with code ${code} before answering`)),
+    );
   });
   const stop = async () => {
     process.removeListener('exit', killOnExit);
@@ -95,7 +114,10 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
     throw error;
   }
   failed.catch(() => undefined);
-  options.logger.info({ port, dir, binary: options.binary }, `no REDIS_URL and no Redis on ${options.host}; started a private redis-server on port ${port}`);
+  options.logger.info(
+    { port, dir, binary: options.binary },
+    `no REDIS_URL and no Redis on ${options.host}; started a private redis-server on port ${port}`,
+  );
   return { url: `redis://${options.host}:${port}`, stop };
 }
 

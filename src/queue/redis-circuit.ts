@@ -26,14 +26,22 @@ export class RedisTimeoutError extends Error {
   }
 }
 
-const isTimeout = (error: unknown): boolean => error instanceof RedisTimeoutError || (error instanceof Error && error.message === 'Command timed out');
+const isTimeout = (error: unknown): boolean =>
+  error instanceof RedisTimeoutError || (error instanceof Error && error.message === 'Command timed out');
 
 /** ioredis's messages for a connection that is down, with offline queueing off (createProducerConnection). */
-const connectionDownMessages = new Set(["Stream isn't writeable and enableOfflineQueue options is false", 'Connection is closed.']);
+const connectionDownMessages = new Set([
+  "Stream isn't writeable and enableOfflineQueue options is false",
+  'Connection is closed.',
+]);
 
 /** Whether an error means Redis is away (down, not answering, circuit open) rather than a defect. */
 export function isRedisUnavailable(error: unknown): boolean {
-  return error instanceof RedisCircuitOpenError || isTimeout(error) || (error instanceof Error && connectionDownMessages.has(error.message));
+  return (
+    error instanceof RedisCircuitOpenError ||
+    isTimeout(error) ||
+    (error instanceof Error && connectionDownMessages.has(error.message))
+  );
 }
 
 /**

@@ -31,7 +31,13 @@ export function createWorkerConnection(settings: RedisSettings): Redis {
 
 /** Checks that Redis answers, with a one-line error naming REDIS_URL when it does not. */
 export async function assertRedisReachable(settings: RedisSettings): Promise<void> {
-  const probe = new Redis(settings.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: () => null });
+  const probe = new Redis(settings.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();

@@ -36,7 +36,11 @@ export function createTimerQueue(connection: Redis, prefix: string): Queue<Timer
  * Adds delayed jobs for `timers`, each firing when `clock` reaches its due time. The delay is what the clock says is
  * left, so an injected clock that runs ahead makes timers due early; the timer itself checks due-ness again.
  */
-export async function scheduleTimers(queue: Queue<TimerJobData>, timers: readonly TimerJobData[], clock: () => number): Promise<void> {
+export async function scheduleTimers(
+  queue: Queue<TimerJobData>,
+  timers: readonly TimerJobData[],
+  clock: () => number,
+): Promise<void> {
   if (timers.length === 0) return;
   const now = clock();
   await queue.addBulk(

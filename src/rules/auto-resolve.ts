@@ -14,6 +14,7 @@ export interface AutoResolveAnchors {
 
 /** When an incident is due to close by itself under `settings` (ms since the epoch). */
 export function autoResolveDueAt(incident: AutoResolveAnchors, settings: AutoResolveSettings): number {
-  const anchor = settings.from === 'last-merge' ? Math.max(incident.last_time, incident.start_time) : incident.start_time;
+  const anchor =
+    settings.from === 'last-merge' ? Math.max(incident.last_time, incident.start_time) : incident.start_time;
   return anchor + settings.afterMs;
 }

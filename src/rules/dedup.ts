@@ -46,11 +46,17 @@ function digest(parts: string[]): string {
 }
 
 function sortedLabels(labels: Record<string, string>): string {
-  return JSON.stringify(Object.keys(labels).sort().map((key) => [key, labels[key]]));
+  return JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((key) => [key, labels[key]]),
+  );
 }
 
 /** Content hash of an event: did it change anything (status, title, description, labels)? */
-export function eventContentHash(event: Pick<QueuedEvent, 'event_status' | 'title' | 'description' | 'labels'>): string {
+export function eventContentHash(
+  event: Pick<QueuedEvent, 'event_status' | 'title' | 'description' | 'labels'>,
+): string {
   return digest([event.event_status, event.title, event.description ?? '', sortedLabels(event.labels)]);
 }
 
@@ -59,7 +65,11 @@ export function eventCoreHash(event: Pick<QueuedEvent, 'event_status' | 'title' 
   return digest([event.event_status, event.title, event.description ?? '']);
 }
 
-function changesFrom(event: QueuedEvent, previous: OpenAlert | undefined, labels: Record<string, string>): AlertChanges {
+function changesFrom(
+  event: QueuedEvent,
+  previous: OpenAlert | undefined,
+  labels: Record<string, string>,
+): AlertChanges {
   const recovered = event.event_status === 'Ok';
   return {
     title: event.title,
@@ -67,7 +77,9 @@ function changesFrom(event: QueuedEvent, previous: OpenAlert | undefined, labels
     description: event.description ?? null,
     alert_status: event.event_status,
     // An alert's severity is the highest of its events (a recovery keeps it).
-    alert_severity: recovered ? (previous?.alert_severity ?? 'Info') : highestSeverity([event.event_status as Severity, ...(previous ? [previous.alert_severity] : [])]),
+    alert_severity: recovered
+      ? (previous?.alert_severity ?? 'Info')
+      : highestSeverity([event.event_status as Severity, ...(previous ? [previous.alert_severity] : [])]),
     labels,
     last_event_hash: eventContentHash(event),
     last_event_core_hash: eventCoreHash(event),

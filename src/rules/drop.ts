@@ -11,7 +11,8 @@ export interface CompiledDropRule {
 /** Checks a drop rule: an id and at least one condition (an empty `if` would drop everything). */
 export function validateDropRule(rule: DropRule, path: string): string[] {
   const problems = typeof rule.id === 'string' && rule.id !== '' ? [] : [`${path}.id: required`];
-  if (Array.isArray(rule.if) && rule.if.length === 0) return [...problems, `${path}.if: must have at least one condition`];
+  if (Array.isArray(rule.if) && rule.if.length === 0)
+    return [...problems, `${path}.if: must have at least one condition`];
   return [...problems, ...validateFilter(rule.if, `${path}.if`)];
 }
 

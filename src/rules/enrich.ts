@@ -31,14 +31,22 @@ const maxLabelValue = 2048;
 const kinds = ['extract', 'compose', 'map', 'drop'] as const;
 
 const badLabelNames = (names: readonly string[] | undefined, path: string): string[] =>
-  !Array.isArray(names) || names.length === 0 ? [`${path}: must list at least one label`] : names.flatMap((name, index) => (labelName.test(name) ? [] : [`${path}[${index}]: invalid label name ${JSON.stringify(name)}`]));
+  !Array.isArray(names) || names.length === 0
+    ? [`${path}: must list at least one label`]
+    : names.flatMap((name, index) =>
+        labelName.test(name) ? [] : [`${path}[${index}]: invalid label name ${JSON.stringify(name)}`],
+      );
 
 function validateMap(map: MapAction, path: string): string[] {
-  const problems = [...badLabelNames(map.source_labels, `${path}.source_labels`), ...badLabelNames(map.target_labels, `${path}.target_labels`)];
+  const problems = [
+    ...badLabelNames(map.source_labels, `${path}.source_labels`),
+    ...badLabelNames(map.target_labels, `${path}.target_labels`),
+  ];
   if (problems.length > 0) return problems;
   if (map.source_labels.length > 3) problems.push(`${path}.source_labels: at most 3 labels`);
   if (map.target_labels.length > 10) problems.push(`${path}.target_labels: at most 10 labels`);
-  if (map.source_labels.some((name) => map.target_labels.includes(name))) problems.push(`${path}: source_labels and target_labels overlap`);
+  if (map.source_labels.some((name) => map.target_labels.includes(name)))
+    problems.push(`${path}: source_labels and target_labels overlap`);
   if (map.table === undefined && map.file === undefined) problems.push(`${path}: needs table or file`);
   const columns = [...map.source_labels, ...map.target_labels];
   (map.table ?? []).forEach((row, index) => {
@@ -55,13 +63,15 @@ export function validateEnrichRule(rule: EnrichRule, path: string): string[] {
   if (present.length !== 1) return [...problems, `${path}: needs exactly one of ${kinds.join(', ')}`];
   if (rule.extract) {
     const { source, pattern, target } = rule.extract;
-    if (!/^(?:title|description|labels\.[A-Za-z_][A-Za-z0-9_]*)$/.test(source)) problems.push(`${path}.extract.source: must be title, description or labels.<name>`);
+    if (!/^(?:title|description|labels\.[A-Za-z_][A-Za-z0-9_]*)$/.test(source))
+      problems.push(`${path}.extract.source: must be title, description or labels.<name>`);
     const compiled = compileSafeRegex(pattern);
     if ('error' in compiled) problems.push(`${path}.extract.pattern: invalid regex /${pattern}/: ${compiled.error}`);
     if (!labelName.test(target)) problems.push(`${path}.extract.target: invalid label name ${JSON.stringify(target)}`);
   }
   if (rule.compose) {
-    if (!labelName.test(rule.compose.target)) problems.push(`${path}.compose.target: invalid label name ${JSON.stringify(rule.compose.target)}`);
+    if (!labelName.test(rule.compose.target))
+      problems.push(`${path}.compose.target: invalid label name ${JSON.stringify(rule.compose.target)}`);
     problems.push(...validateLabelTemplate(rule.compose.template, `${path}.compose.template`));
   }
   if (rule.map) problems.push(...validateMap(rule.map, `${path}.map`));
@@ -109,7 +119,12 @@ function stepOf(rule: EnrichRule): EnrichStep {
 /** Compiles an integration's enrichment rules once; throws RuleValidationError listing every problem. */
 export function compileEnrichRules(rules: readonly EnrichRule[], path = 'enrich'): CompiledEnrichRule[] {
   assertNoProblems(rules.flatMap((rule, index) => validateEnrichRule(rule, `${path}[${index}]`)));
-  return rules.map((rule, index) => ({ id: rule.id ?? `enrich[${index}]`, matches: compileOptionalFilter(rule.if, `${path}[${index}].if`), overwrite: rule.overwrite ?? false, step: stepOf(rule) }));
+  return rules.map((rule, index) => ({
+    id: rule.id ?? `enrich[${index}]`,
+    matches: compileOptionalFilter(rule.if, `${path}[${index}].if`),
+    overwrite: rule.overwrite ?? false,
+    step: stepOf(rule),
+  }));
 }
 
 function applyStep(labels: Labels, change: ReturnType<EnrichStep>, overwrite: boolean): Labels | undefined {
@@ -118,7 +133,12 @@ function applyStep(labels: Labels, change: ReturnType<EnrichStep>, overwrite: bo
     if (value === undefined || (!overwrite && Object.hasOwn(labels, name)) || labels[name] === value) continue;
     next ??= { ...labels };
     // defineProperty, not assignment: a label named __proto__ must stay a label.
-    Object.defineProperty(next, name, { value: truncateCodePoints(value, maxLabelValue), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(next, name, {
+      value: truncateCodePoints(value, maxLabelValue),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   for (const name of change.remove ?? []) {
     if (!Object.hasOwn(next ?? labels, name)) continue;
@@ -133,7 +153,10 @@ function applyStep(labels: Labels, change: ReturnType<EnrichStep>, overwrite: bo
  * skipped. Without `overwrite`, an existing label is kept. Returns a new event (the input is not changed) and the
  * ids of the rules that changed a label, for the trace.
  */
-export function applyEnrichment<E extends RuleEvent>(rules: readonly CompiledEnrichRule[], event: E): { event: E; applied: string[] } {
+export function applyEnrichment<E extends RuleEvent>(
+  rules: readonly CompiledEnrichRule[],
+  event: E,
+): { event: E; applied: string[] } {
   let current = event;
   const applied: string[] = [];
   for (const rule of rules) {

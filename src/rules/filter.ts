@@ -28,17 +28,34 @@ export function keyValue(subject: FilterSubject, key: string): string | undefine
     return Object.hasOwn(subject.labels, name) ? subject.labels[name] : undefined;
   }
   switch (key) {
-    case 'title': return subject.title;
-    case 'description': return subject.description;
-    case 'severity': return subject.severity;
-    case 'integration': return subject.integration_id;
-    default: return undefined;
+    case 'title':
+      return subject.title;
+    case 'description':
+      return subject.description;
+    case 'severity':
+      return subject.severity;
+    case 'integration':
+      return subject.integration_id;
+    default:
+      return undefined;
   }
 }
 
 /** A subject from an event or alert (its status as severity). */
-export function subjectOf(event: { title: string; description?: string | null; event_status: string; labels: Record<string, string>; integration_id: string }): FilterSubject {
-  return { title: event.title, description: event.description ?? undefined, severity: event.event_status, labels: event.labels, integration_id: event.integration_id };
+export function subjectOf(event: {
+  title: string;
+  description?: string | null;
+  event_status: string;
+  labels: Record<string, string>;
+  integration_id: string;
+}): FilterSubject {
+  return {
+    title: event.title,
+    description: event.description ?? undefined,
+    severity: event.event_status,
+    labels: event.labels,
+    integration_id: event.integration_id,
+  };
 }
 
 /** The filter as OR of AND groups with the path of each group; undefined groups when it mixes both forms. */
@@ -54,11 +71,16 @@ function groupsOf(spec: FilterSpec, path: string): Array<{ conditions: FilterCon
 function validateCondition(condition: FilterCondition, path: string): string[] {
   if (typeof condition !== 'object' || condition === null) return [`${path}: must be {key, op, values}`];
   const problems: string[] = [];
-  if (typeof condition.key !== 'string' || !isFilterKey(condition.key)) problems.push(`${path}.key: unknown key ${JSON.stringify(condition.key)} (${keyHelp})`);
+  if (typeof condition.key !== 'string' || !isFilterKey(condition.key))
+    problems.push(`${path}.key: unknown key ${JSON.stringify(condition.key)} (${keyHelp})`);
   if (condition.op !== 'IN' && condition.op !== 'NOTIN') problems.push(`${path}.op: must be IN or NOTIN`);
-  if (!Array.isArray(condition.values) || condition.values.length === 0) return [...problems, `${path}.values: must be a non-empty list`];
+  if (!Array.isArray(condition.values) || condition.values.length === 0)
+    return [...problems, `${path}.values: must be a non-empty list`];
   condition.values.forEach((value, index) => {
-    if (typeof value !== 'string') { problems.push(`${path}.values[${index}]: must be a string`); return; }
+    if (typeof value !== 'string') {
+      problems.push(`${path}.values[${index}]: must be a string`);
+      return;
+    }
     const compiled = compileValue(value);
     if ('error' in compiled) problems.push(`${path}.values[${index}]: ${compiled.error}`);
   });
@@ -113,4 +135,5 @@ export function compileFilter(spec: FilterSpec, path = 'if'): CompiledFilter {
 }
 
 /** Compiles an optional filter: absent = matches everything. */
-export const compileOptionalFilter = (spec: FilterSpec | undefined, path: string): CompiledFilter => (spec === undefined ? () => true : compileFilter(spec, path));
+export const compileOptionalFilter = (spec: FilterSpec | undefined, path: string): CompiledFilter =>
+  spec === undefined ? () => true : compileFilter(spec, path);

@@ -18,7 +18,11 @@ const minutes = (count: number): number => count * 60_000;
  * Appends a status change (ms) to an alert's history and drops changes older than the window, keeping at most
  * 100 entries; returns a new array sorted by time.
  */
-export function recordStatusChange(history: readonly number[], at: number, settings: Pick<FlappingSettings, 'in_mins'> = {}): number[] {
+export function recordStatusChange(
+  history: readonly number[],
+  at: number,
+  settings: Pick<FlappingSettings, 'in_mins'> = {},
+): number[] {
   const windowStart = at - minutes(settings.in_mins ?? flappingDefaults.in_mins);
   const kept = [...history, at].filter((time) => time > windowStart).sort((a, b) => a - b);
   return kept.slice(-maxFlappingHistory);
@@ -30,7 +34,12 @@ export function recordStatusChange(history: readonly number[], at: number, setti
  * alert-then-silence mode a new flap mutes notifications for `mute_mins` from `now`; a mute still running
  * (`mutedUntil` > now) is kept, not extended, so a flapping alert is heard again when its mute ends.
  */
-export function evaluateFlapping(history: readonly number[], now: number, settings: FlappingSettings, mutedUntil?: number): FlappingVerdict {
+export function evaluateFlapping(
+  history: readonly number[],
+  now: number,
+  settings: FlappingSettings,
+  mutedUntil?: number,
+): FlappingVerdict {
   if (settings.mode === 'off') return { flapping: false };
   const windowStart = now - minutes(settings.in_mins ?? flappingDefaults.in_mins);
   const recent = history.filter((time) => time > windowStart && time <= now).length;

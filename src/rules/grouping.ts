@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { compileFilter, isFilterKey, keyValue, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
+import {
+  compileFilter,
+  isFilterKey,
+  keyValue,
+  validateFilter,
+  type CompiledFilter,
+  type FilterSubject,
+} from './filter.js';
 import { parseDuration } from './duration.js';
 import { assertNoProblems } from './rule-error.js';
 import type { GroupingSettings } from './types.js';
@@ -32,8 +39,11 @@ function validateDimensionGroups(groups: string[][], path: string): string[] {
   if (!Array.isArray(groups) || groups.length === 0) return [`${path}: must be a non-empty list of key lists`];
   if (groups.length > maxDimensions) return [`${path}: at most ${maxDimensions} groups`];
   return groups.flatMap((group, index) => {
-    if (!Array.isArray(group) || group.length === 0 || group.length > maxDimensions) return [`${path}[${index}]: must list 1..${maxDimensions} keys`];
-    return group.flatMap((key, keyIndex) => (isFilterKey(key) ? [] : [`${path}[${index}][${keyIndex}]: unknown key ${JSON.stringify(key)}`]));
+    if (!Array.isArray(group) || group.length === 0 || group.length > maxDimensions)
+      return [`${path}[${index}]: must list 1..${maxDimensions} keys`];
+    return group.flatMap((key, keyIndex) =>
+      isFilterKey(key) ? [] : [`${path}[${index}][${keyIndex}]: unknown key ${JSON.stringify(key)}`],
+    );
   });
 }
 
@@ -51,9 +61,12 @@ export function validateGrouping(settings: GroupingSettings, path: string): stri
     problems.push(`${path}.time_window: not a duration such as 10m or 1h`);
   }
   const threshold = settings.similarity?.threshold;
-  if (threshold !== undefined && !(threshold >= 0.5 && threshold <= 1)) problems.push(`${path}.similarity.threshold: must be 0.5..1`);
+  if (threshold !== undefined && !(threshold >= 0.5 && threshold <= 1))
+    problems.push(`${path}.similarity.threshold: must be 0.5..1`);
   const keys = settings.similarity?.keys ?? [];
-  keys.forEach((key, index) => { if (!isFilterKey(key)) problems.push(`${path}.similarity.keys[${index}]: unknown key ${JSON.stringify(key)}`); });
+  keys.forEach((key, index) => {
+    if (!isFilterKey(key)) problems.push(`${path}.similarity.keys[${index}]: unknown key ${JSON.stringify(key)}`);
+  });
   return problems;
 }
 
@@ -63,7 +76,10 @@ export function compileGrouping(settings: GroupingSettings, path = 'grouping'): 
   const windowMs = settings.time_window === undefined ? 0 : (parseDuration(settings.time_window) ?? 0);
   return {
     method: settings.method,
-    cases: (settings.cases ?? []).map((item, index) => ({ matches: compileFilter(item.if, `${path}.cases[${index}].if`), equals: item.equals })),
+    cases: (settings.cases ?? []).map((item, index) => ({
+      matches: compileFilter(item.if, `${path}.cases[${index}].if`),
+      equals: item.equals,
+    })),
     equals: settings.equals ?? [],
     strict: settings.strict ?? false,
     timeWindowMs: windowMs > 0 ? windowMs : undefined,
@@ -116,7 +132,13 @@ export type JoinVerdict = { join: true } | { join: false; reason: 'closed' | 'wi
  * its window has passed: tumbling counts from the incident's start, sliding from its last merge; no window = until
  * the incident closes. The window is half-open: at exactly start + window the alert opens a new incident.
  */
-export function canJoin(incident: WindowedIncident, now: number, window: { time_window_ms?: number; window_type: 'tumbling' | 'sliding' }, alertCount: number, max = maxAlertsPerIncident): JoinVerdict {
+export function canJoin(
+  incident: WindowedIncident,
+  now: number,
+  window: { time_window_ms?: number; window_type: 'tumbling' | 'sliding' },
+  alertCount: number,
+  max = maxAlertsPerIncident,
+): JoinVerdict {
   if (incident.progress === 'Closed') return { join: false, reason: 'closed' };
   if (alertCount >= max) return { join: false, reason: 'full' };
   if (window.time_window_ms !== undefined && window.time_window_ms > 0) {

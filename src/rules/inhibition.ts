@@ -1,4 +1,11 @@
-import { compileFilter, isFilterKey, keyValue, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
+import {
+  compileFilter,
+  isFilterKey,
+  keyValue,
+  validateFilter,
+  type CompiledFilter,
+  type FilterSubject,
+} from './filter.js';
 import { assertNoProblems } from './rule-error.js';
 import type { FilterSpec, InhibitionRule } from './types.js';
 
@@ -21,7 +28,8 @@ export interface InhibitionCandidate {
 export type InhibitionTarget = FilterSubject & { alert_id?: string; alert_key?: string };
 
 const sameAlert = (candidate: InhibitionCandidate, target: InhibitionTarget): boolean =>
-  (candidate.alert_id !== undefined && candidate.alert_id === target.alert_id) || (candidate.alert_key !== undefined && candidate.alert_key === target.alert_key);
+  (candidate.alert_id !== undefined && candidate.alert_id === target.alert_id) ||
+  (candidate.alert_key !== undefined && candidate.alert_key === target.alert_key);
 
 /** An inhibition rule compiled once. */
 export interface CompiledInhibition {
@@ -33,11 +41,15 @@ export interface CompiledInhibition {
 /** Checks the `equal` keys of an inhibition: required, known keys. */
 export function validateEqualKeys(equal: readonly string[] | undefined, path: string): string[] {
   if (!Array.isArray(equal) || equal.length === 0) return [`${path}: must list at least one key`];
-  return equal.flatMap((key, index) => (isFilterKey(key) ? [] : [`${path}[${index}]: unknown key ${JSON.stringify(key)}`]));
+  return equal.flatMap((key, index) =>
+    isFilterKey(key) ? [] : [`${path}[${index}]: unknown key ${JSON.stringify(key)}`],
+  );
 }
 
 function validateRequiredFilter(spec: FilterSpec, path: string): string[] {
-  return Array.isArray(spec) && spec.length === 0 ? [`${path}: must have at least one condition`] : validateFilter(spec, path);
+  return Array.isArray(spec) && spec.length === 0
+    ? [`${path}: must have at least one condition`]
+    : validateFilter(spec, path);
 }
 
 /** Checks an inhibition rule; messages are `path: message`. */
@@ -53,7 +65,11 @@ export function validateInhibition(rule: InhibitionRule, path: string): string[]
 /** Compiles inhibition rules once; throws RuleValidationError listing every problem. */
 export function compileInhibitions(rules: readonly InhibitionRule[], path = 'inhibitions'): CompiledInhibition[] {
   assertNoProblems(rules.flatMap((rule, index) => validateInhibition(rule, `${path}[${index}]`)));
-  return rules.map((rule, index) => ({ rule, source: compileFilter(rule.source, `${path}[${index}].source`), target: compileFilter(rule.target, `${path}[${index}].target`) }));
+  return rules.map((rule, index) => ({
+    rule,
+    source: compileFilter(rule.source, `${path}[${index}].source`),
+    target: compileFilter(rule.target, `${path}[${index}].target`),
+  }));
 }
 
 /** Equal, present (non-empty) values on every key: a missing value never matches, so no accidental inhibition. */
@@ -70,19 +86,34 @@ function equalOnKeys(a: FilterSubject, b: FilterSubject, keys: readonly string[]
  * `equal` key. As in Alertmanager, when the target also matches `source`, a candidate that also matches
  * `targetFilter` is skipped, so two alerts matching both sides cannot silence each other.
  */
-export function findInhibitingSource<C extends InhibitionCandidate>(source: CompiledFilter, equal: readonly string[], target: InhibitionTarget, candidates: readonly C[], now: number, targetFilter?: CompiledFilter): C | undefined {
+export function findInhibitingSource<C extends InhibitionCandidate>(
+  source: CompiledFilter,
+  equal: readonly string[],
+  target: InhibitionTarget,
+  candidates: readonly C[],
+  now: number,
+  targetFilter?: CompiledFilter,
+): C | undefined {
   const targetIsSource = targetFilter !== undefined && source(target);
-  return candidates.find((candidate) =>
-    !candidate.acked && !candidate.recovered
-    && now - candidate.last_time <= inhibitionFreshnessMs
-    && !sameAlert(candidate, target)
-    && source(candidate.subject)
-    && !(targetIsSource && targetFilter(candidate.subject))
-    && equalOnKeys(target, candidate.subject, equal));
+  return candidates.find(
+    (candidate) =>
+      !candidate.acked &&
+      !candidate.recovered &&
+      now - candidate.last_time <= inhibitionFreshnessMs &&
+      !sameAlert(candidate, target) &&
+      source(candidate.subject) &&
+      !(targetIsSource && targetFilter(candidate.subject)) &&
+      equalOnKeys(target, candidate.subject, equal),
+  );
 }
 
 /** The first rule (in list order) whose target conditions match and that has an inhibiting source, with it. */
-export function findInhibition<C extends InhibitionCandidate>(rules: readonly CompiledInhibition[], target: InhibitionTarget, candidates: readonly C[], now: number): { rule: InhibitionRule; source: C } | undefined {
+export function findInhibition<C extends InhibitionCandidate>(
+  rules: readonly CompiledInhibition[],
+  target: InhibitionTarget,
+  candidates: readonly C[],
+  now: number,
+): { rule: InhibitionRule; source: C } | undefined {
   for (const compiled of rules) {
     if (!compiled.target(target)) continue;
     const source = findInhibitingSource(compiled.source, compiled.rule.equal, target, candidates, now, compiled.target);

@@ -16,7 +16,8 @@ function ipv6Value(text: string): bigint {
   const [left, right] = groupsText.split('::');
   const head = left === '' ? [] : left.split(':');
   const tail = right === undefined || right === '' ? [] : right.split(':');
-  const groups = right === undefined ? head : [...head, ...new Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
+  const groups =
+    right === undefined ? head : [...head, ...new Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
   const value = groups.reduce((total, group) => (total << 16n) | BigInt(parseInt(group, 16)), 0n);
   return embedded === undefined ? value : (value & ~0xffffffffn) | BigInt(embedded);
 }
@@ -50,7 +51,12 @@ export interface IpNetwork {
 export function networkContains(network: IpNetwork, address: IpAddress): boolean {
   const { prefix } = network;
   if (network.address.family === 4) {
-    const value = address.family === 4 ? address.value : (address.value >> 32n) << 32n === mappedPrefix ? Number(address.value & 0xffffffffn) : undefined;
+    const value =
+      address.family === 4
+        ? address.value
+        : (address.value >> 32n) << 32n === mappedPrefix
+          ? Number(address.value & 0xffffffffn)
+          : undefined;
     if (value === undefined) return false;
     const size = 2 ** (32 - prefix);
     return Math.floor(value / size) === Math.floor(network.address.value / size);

@@ -13,7 +13,8 @@ export function validateLabelTemplate(template: string, path: string): string[] 
 function actionValue(expression: string, subject: FilterSubject): string | undefined {
   const field = /^\.(title|description|severity)$/i.exec(expression);
   if (field) return keyValue(subject, field[1].toLowerCase()) ?? '';
-  const label = /^\.labels\.([A-Za-z_][A-Za-z0-9_]*)$/i.exec(expression) ?? /^index\s+\.labels\s+"([^"]*)"$/i.exec(expression);
+  const label =
+    /^\.labels\.([A-Za-z_][A-Za-z0-9_]*)$/i.exec(expression) ?? /^index\s+\.labels\s+"([^"]*)"$/i.exec(expression);
   if (label) return keyValue(subject, `labels.${label[1]}`) ?? '';
   return undefined;
 }

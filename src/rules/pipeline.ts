@@ -35,12 +35,17 @@ export type PipelineOutcome<E, C> =
 export function validatePipelineRule(rule: PipelineRule, path: string): string[] {
   const problems = rule.if === undefined ? [] : validateFilter(rule.if, `${path}.if`);
   const needsValue = rule.action === 'title' || rule.action === 'description' || rule.action === 'severity';
-  if (!['title', 'description', 'severity', 'drop', 'inhibit'].includes(rule.action)) problems.push(`${path}.action: must be title, description, severity, drop or inhibit`);
-  if (needsValue && (typeof rule.value !== 'string' || rule.value === '')) problems.push(`${path}.value: required for ${rule.action}`);
-  if (rule.action === 'severity' && rule.value !== undefined && !(severities as readonly string[]).includes(rule.value)) problems.push(`${path}.value: must be Critical, Warning or Info`);
-  if (rule.action === 'title' && (rule.value?.length ?? 0) > pipelineLimits.title) problems.push(`${path}.value: longer than ${pipelineLimits.title} characters`);
+  if (!['title', 'description', 'severity', 'drop', 'inhibit'].includes(rule.action))
+    problems.push(`${path}.action: must be title, description, severity, drop or inhibit`);
+  if (needsValue && (typeof rule.value !== 'string' || rule.value === ''))
+    problems.push(`${path}.value: required for ${rule.action}`);
+  if (rule.action === 'severity' && rule.value !== undefined && !(severities as readonly string[]).includes(rule.value))
+    problems.push(`${path}.value: must be Critical, Warning or Info`);
+  if (rule.action === 'title' && (rule.value?.length ?? 0) > pipelineLimits.title)
+    problems.push(`${path}.value: longer than ${pipelineLimits.title} characters`);
   if (rule.action === 'inhibit') {
-    if (!Array.isArray(rule.source) || rule.source.length === 0) problems.push(`${path}.source: must have at least one condition`);
+    if (!Array.isArray(rule.source) || rule.source.length === 0)
+      problems.push(`${path}.source: must have at least one condition`);
     else problems.push(...validateFilter(rule.source, `${path}.source`));
     problems.push(...validateEqualKeys(rule.equal, `${path}.equal`));
   }
@@ -55,7 +60,8 @@ export function compilePipeline(rules: readonly PipelineRule[], path = 'pipeline
     id: rule.id ?? `pipeline[${index}]`,
     rule,
     matches: compileOptionalFilter(rule.if, `${path}[${index}].if`),
-    source: rule.action === 'inhibit' && rule.source ? compileFilter(rule.source, `${path}[${index}].source`) : undefined,
+    source:
+      rule.action === 'inhibit' && rule.source ? compileFilter(rule.source, `${path}[${index}].source`) : undefined,
   }));
 }
 
@@ -74,8 +80,13 @@ function render<E extends PipelineEvent>(template: string, event: E, integration
 
 function rewrite<E extends PipelineEvent>(rule: PipelineRule, event: E, integrationName: string): E {
   const value = rule.value ?? '';
-  if (rule.action === 'title') return { ...event, title: truncateCodePoints(render(value, event, integrationName), pipelineLimits.title) };
-  if (rule.action === 'description') return { ...event, description: truncateCodePoints(render(value, event, integrationName), pipelineLimits.description) };
+  if (rule.action === 'title')
+    return { ...event, title: truncateCodePoints(render(value, event, integrationName), pipelineLimits.title) };
+  if (rule.action === 'description')
+    return {
+      ...event,
+      description: truncateCodePoints(render(value, event, integrationName), pipelineLimits.description),
+    };
   return { ...event, event_status: value };
 }
 
@@ -92,7 +103,11 @@ export interface PipelineContext<C extends InhibitionCandidate> {
  * reset (templates as title rules, `[TPL]…`; cut to 512/2048), severity reset, drop, inhibit (an active source of
  * the same integration, as inhibition rules). Ok events pass untouched. Returns a new event, or the deciding rule.
  */
-export function applyPipeline<E extends PipelineEvent, C extends InhibitionCandidate>(rules: readonly CompiledPipelineRule[], event: E, context: PipelineContext<C>): PipelineOutcome<E, C> {
+export function applyPipeline<E extends PipelineEvent, C extends InhibitionCandidate>(
+  rules: readonly CompiledPipelineRule[],
+  event: E,
+  context: PipelineContext<C>,
+): PipelineOutcome<E, C> {
   const applied: string[] = [];
   if (event.event_status === 'Ok') return { kind: 'event', event, applied };
   let current = event;
@@ -102,7 +117,16 @@ export function applyPipeline<E extends PipelineEvent, C extends InhibitionCandi
     if (rule.action === 'drop') return { kind: 'drop', rule_id: compiled.id, applied };
     if (rule.action === 'inhibit') {
       const target = { ...subjectOf(current), alert_key: current.alert_key };
-      const source = compiled.source && findInhibitingSource(compiled.source, rule.equal ?? [], target, context.sources ?? [], context.now, compiled.matches);
+      const source =
+        compiled.source &&
+        findInhibitingSource(
+          compiled.source,
+          rule.equal ?? [],
+          target,
+          context.sources ?? [],
+          context.now,
+          compiled.matches,
+        );
       if (source) return { kind: 'inhibit', rule_id: compiled.id, source, applied };
       continue;
     }

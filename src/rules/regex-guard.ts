@@ -13,9 +13,21 @@ const boundedRepeatLimit = 32;
 /** Upper bound on the product of the choices of optional repeats (`a?`, `\d{1,3}`…): 2^12. */
 const optionalChoiceBudget = 4096;
 
-interface Quantifier { min: number; max: number }
-interface Atom { kind: 'atom'; text: string; broad: boolean; quantifier?: Quantifier }
-interface Group { kind: 'group'; alternatives: RegexNode[][]; quantifier?: Quantifier }
+interface Quantifier {
+  min: number;
+  max: number;
+}
+interface Atom {
+  kind: 'atom';
+  text: string;
+  broad: boolean;
+  quantifier?: Quantifier;
+}
+interface Group {
+  kind: 'group';
+  alternatives: RegexNode[][];
+  quantifier?: Quantifier;
+}
 type RegexNode = Atom | Group;
 
 /** A pattern ready to run, or why it was refused. */
@@ -35,7 +47,11 @@ class Parser {
     while (this.position < this.source.length) {
       const char = this.source[this.position];
       if (char === ')') break;
-      if (char === '|') { this.position += 1; alternatives.push([]); continue; }
+      if (char === '|') {
+        this.position += 1;
+        alternatives.push([]);
+        continue;
+      }
       const node = this.parseNode();
       const quantifier = this.parseQuantifier();
       if (quantifier) node.quantifier = quantifier;
@@ -57,7 +73,8 @@ class Parser {
     const rest = this.source.slice(this.position);
     if (/^\(\?(=|!|<=|<!)/.test(rest)) throw new PatternError('lookaround is not supported (RE2 syntax)');
     const opening = /^\((\?:|\?P?<[A-Za-z_][A-Za-z0-9_]*>)?/.exec(rest)?.[0] ?? '(';
-    if (opening === '(' && rest.startsWith('(?')) throw new PatternError('inline flags are only supported at the start, as (?i)');
+    if (opening === '(' && rest.startsWith('(?'))
+      throw new PatternError('inline flags are only supported at the start, as (?i)');
     this.position += opening.length;
     const alternatives = this.parseAlternatives();
     if (this.source[this.position] !== ')') throw new PatternError('missing )');
@@ -78,7 +95,8 @@ class Parser {
 
   private parseEscape(): Atom {
     const text = this.source.slice(this.position, this.position + 2);
-    if (/^\\[1-9]$/.test(text) || text === '\\k') throw new PatternError('backreferences are not supported (RE2 syntax)');
+    if (/^\\[1-9]$/.test(text) || text === '\\k')
+      throw new PatternError('backreferences are not supported (RE2 syntax)');
     this.position += 2;
     return { kind: 'atom', text, broad: broadEscapes.has(text) };
   }
@@ -96,11 +114,14 @@ class Parser {
   }
 }
 
-const isUnbounded = (quantifier: Quantifier | undefined): boolean => quantifier !== undefined && quantifier.max > boundedRepeatLimit;
+const isUnbounded = (quantifier: Quantifier | undefined): boolean =>
+  quantifier !== undefined && quantifier.max > boundedRepeatLimit;
 const children = (node: RegexNode): RegexNode[] => (node.kind === 'group' ? node.alternatives.flat() : []);
 
 function someQuantifierInside(nodes: RegexNode[], test: (quantifier: Quantifier) => boolean): boolean {
-  return nodes.some((node) => (node.quantifier !== undefined && test(node.quantifier)) || someQuantifierInside(children(node), test));
+  return nodes.some(
+    (node) => (node.quantifier !== undefined && test(node.quantifier)) || someQuantifierInside(children(node), test),
+  );
 }
 
 /** First atom an alternative must start with, as text; undefined when it may start with anything. */
@@ -131,9 +152,12 @@ function checkNodes(nodes: RegexNode[], underRepeat = false): void {
     const unbounded = isUnbounded(node.quantifier);
     const repeated = node.quantifier !== undefined && node.quantifier.max >= 2;
     if (unbounded && someQuantifierInside(inner, () => true)) throw new PatternError('nested quantifier');
-    if (repeated && someQuantifierInside(inner, (quantifier) => quantifier.max > boundedRepeatLimit)) throw new PatternError('nested quantifier');
+    if (repeated && someQuantifierInside(inner, (quantifier) => quantifier.max > boundedRepeatLimit))
+      throw new PatternError('nested quantifier');
     if ((unbounded || underRepeat) && node.alternatives.length > 1 && alternativesMayOverlap(node)) {
-      throw new PatternError('alternatives that can match the same text under a repeat, e.g. (a|a)*; use a character class');
+      throw new PatternError(
+        'alternatives that can match the same text under a repeat, e.g. (a|a)*; use a character class',
+      );
     }
     checkNodes(inner, unbounded || underRepeat);
   }
@@ -178,8 +202,10 @@ function regexRisk(alternatives: RegexNode[][], multiline: boolean): string | un
   }
   const counts = countQuantifiers(alternatives.flat());
   // An unanchored search retries at every position, one more factor of n; a leading ^ removes it.
-  const anchored = !multiline && alternatives.length === 1 && alternatives[0][0]?.kind === 'atom' && alternatives[0][0].text === '^';
-  if (counts.unbounded > (anchored ? 2 : 1)) return 'too many unbounded quantifiers (*, +, {n,}): one, or two after a leading ^; bound the others, e.g. \\d{1,20}';
+  const anchored =
+    !multiline && alternatives.length === 1 && alternatives[0][0]?.kind === 'atom' && alternatives[0][0].text === '^';
+  if (counts.unbounded > (anchored ? 2 : 1))
+    return 'too many unbounded quantifiers (*, +, {n,}): one, or two after a leading ^; bound the others, e.g. \\d{1,20}';
   if (counts.optionalChoices > optionalChoiceBudget) return 'too many optional repeats';
   return undefined;
 }
@@ -217,4 +243,5 @@ export function compileSafeRegex(pattern: string, forTest = false): SafeRegexRes
 }
 
 /** The part of a value a regex looks at. */
-export const regexInput = (value: string): string => (value.length > regexInputLimit ? value.slice(0, regexInputLimit) : value);
+export const regexInput = (value: string): string =>
+  value.length > regexInputLimit ? value.slice(0, regexInputLimit) : value;

@@ -10,8 +10,7 @@ export interface CompiledRouting {
 
 /** Where an event goes: its channels and the indexes of the cases that matched, or why it goes nowhere. */
 export type RoutingDecision =
-  | { channels: string[]; matched: number[]; usedDefault: boolean }
-  | { rejected: string; matched: number[] };
+  { channels: string[]; matched: number[]; usedDefault: boolean } | { rejected: string; matched: number[] };
 
 const labelName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -19,13 +18,17 @@ const labelName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function validateRouting(table: RoutingTable, path: string, known?: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const checkChannels = (channels: readonly string[] | undefined, at: string): void => {
-    (channels ?? []).forEach((channel, index) => { if (known && !known.has(channel)) problems.push(`${at}[${index}]: unknown channel ${JSON.stringify(channel)}`); });
+    (channels ?? []).forEach((channel, index) => {
+      if (known && !known.has(channel)) problems.push(`${at}[${index}]: unknown channel ${JSON.stringify(channel)}`);
+    });
   };
   table.routes.forEach((route, index) => {
     const at = `${path}.routes[${index}]`;
     problems.push(...validateFilter(route.if, `${at}.if`));
-    if ((route.channels ?? []).length === 0 && route.channel_label === undefined) problems.push(`${at}: needs channels or channel_label`);
-    if (route.channel_label !== undefined && !labelName.test(route.channel_label)) problems.push(`${at}.channel_label: invalid label name ${JSON.stringify(route.channel_label)}`);
+    if ((route.channels ?? []).length === 0 && route.channel_label === undefined)
+      problems.push(`${at}: needs channels or channel_label`);
+    if (route.channel_label !== undefined && !labelName.test(route.channel_label))
+      problems.push(`${at}.channel_label: invalid label name ${JSON.stringify(route.channel_label)}`);
     checkChannels(route.channels, `${at}.channels`);
   });
   checkChannels(table.default_channels, `${path}.default_channels`);
@@ -36,7 +39,10 @@ export function validateRouting(table: RoutingTable, path: string, known?: Reado
 export function compileRouting(table: RoutingTable, path = 'routing'): CompiledRouting {
   assertNoProblems(validateRouting(table, path));
   return {
-    cases: table.routes.map((route, index) => ({ route, matches: compileFilter(route.if, `${path}.routes[${index}].if`) })),
+    cases: table.routes.map((route, index) => ({
+      route,
+      matches: compileFilter(route.if, `${path}.routes[${index}].if`),
+    })),
     defaultChannels: table.default_channels ?? [],
   };
 }
@@ -55,7 +61,11 @@ function caseChannels(route: RouteCase, subject: FilterSubject, known: ReadonlyS
  * `continue`. The default channels apply only when no case yields a channel: none matched, or the matched ones name
  * channels that do not exist (a label naming no channel falls back to the default). No channel at all → rejected.
  */
-export function routeEvent(routing: CompiledRouting, subject: FilterSubject, known: ReadonlySet<string>): RoutingDecision {
+export function routeEvent(
+  routing: CompiledRouting,
+  subject: FilterSubject,
+  known: ReadonlySet<string>,
+): RoutingDecision {
   const channels: string[] = [];
   const matched: number[] = [];
   for (const [index, { route, matches }] of routing.cases.entries()) {
@@ -67,6 +77,9 @@ export function routeEvent(routing: CompiledRouting, subject: FilterSubject, kno
   if (channels.length > 0) return { channels, matched, usedDefault: false };
   const fallback = routing.defaultChannels.filter((channel) => known.has(channel));
   if (fallback.length > 0) return { channels: fallback, matched, usedDefault: true };
-  const reason = matched.length === 0 ? 'no route matched and no default route' : `routes ${matched.join(', ')} matched but named no existing channel, and no default route`;
+  const reason =
+    matched.length === 0
+      ? 'no route matched and no default route'
+      : `routes ${matched.join(', ')} matched but named no existing channel, and no default route`;
   return { rejected: reason, matched };
 }

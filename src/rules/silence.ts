@@ -14,14 +14,18 @@ export interface CompiledSilence {
 
 function validateWeekly(weekly: WeeklySchedule, path: string): string[] {
   const problems: string[] = [];
-  if (!isTimeZone(weekly.timezone)) problems.push(`${path}.timezone: unknown time zone ${JSON.stringify(weekly.timezone)}`);
-  if (!Array.isArray(weekly.windows) || weekly.windows.length === 0) return [...problems, `${path}.windows: must be a non-empty list`];
+  if (!isTimeZone(weekly.timezone))
+    problems.push(`${path}.timezone: unknown time zone ${JSON.stringify(weekly.timezone)}`);
+  if (!Array.isArray(weekly.windows) || weekly.windows.length === 0)
+    return [...problems, `${path}.windows: must be a non-empty list`];
   weekly.windows.forEach((window, index) => {
     const at = `${path}.windows[${index}]`;
     (window.days ?? []).forEach((day, dayIndex) => {
-      if (!Number.isInteger(day) || day < 0 || day > 6) problems.push(`${at}.days[${dayIndex}]: must be 0 (Sunday)..6 (Saturday)`);
+      if (!Number.isInteger(day) || day < 0 || day > 6)
+        problems.push(`${at}.days[${dayIndex}]: must be 0 (Sunday)..6 (Saturday)`);
     });
-    if (window.start === '24:00' || parseClockTime(window.start) === undefined) problems.push(`${at}.start: must be HH:MM (00:00..23:59)`);
+    if (window.start === '24:00' || parseClockTime(window.start) === undefined)
+      problems.push(`${at}.start: must be HH:MM (00:00..23:59)`);
     if (parseClockTime(window.end) === undefined) problems.push(`${at}.end: must be HH:MM (00:00..24:00)`);
   });
   return problems;
@@ -33,14 +37,16 @@ export function validateSilence(rule: SilenceRule, path: string): string[] {
   if (typeof rule.id !== 'string' || rule.id === '') problems.push(`${path}.id: required`);
   if (Array.isArray(rule.if) && rule.if.length === 0) problems.push(`${path}.if: must have at least one condition`);
   else problems.push(...validateFilter(rule.if, `${path}.if`));
-  if ((rule.one_off === undefined) === (rule.weekly === undefined)) problems.push(`${path}: needs exactly one of one_off and weekly`);
+  if ((rule.one_off === undefined) === (rule.weekly === undefined))
+    problems.push(`${path}: needs exactly one of one_off and weekly`);
   if (rule.one_off) {
     const start = parseInstant(rule.one_off.start);
     const end = parseInstant(rule.one_off.end);
     const instantHelp = 'must be ISO 8601 with Z or an offset, or Unix seconds/milliseconds';
     if (start === undefined) problems.push(`${path}.one_off.start: ${instantHelp}`);
     if (end === undefined) problems.push(`${path}.one_off.end: ${instantHelp}`);
-    if (start !== undefined && end !== undefined && end <= start) problems.push(`${path}.one_off.end: must be after start`);
+    if (start !== undefined && end !== undefined && end <= start)
+      problems.push(`${path}.one_off.end: must be after start`);
   }
   if (rule.weekly) problems.push(...validateWeekly(rule.weekly, `${path}.weekly`));
   return problems;
@@ -86,7 +92,11 @@ export function compileSilences(rules: readonly SilenceRule[], path = 'silences'
 }
 
 /** The first silence (in list order) active at `now` whose conditions match the alert; undefined when none. */
-export function activeSilence(silences: readonly CompiledSilence[], subject: FilterSubject, now: number): SilenceRule | undefined {
+export function activeSilence(
+  silences: readonly CompiledSilence[],
+  subject: FilterSubject,
+  now: number,
+): SilenceRule | undefined {
   // Time first: it is cheaper than the filter and rules outside their window are the common case.
   return silences.find((silence) => silence.activeAt(now) && silence.matches(subject))?.rule;
 }
@@ -109,7 +119,14 @@ const maxQuickLabelLength = 128;
 /** Labels worth matching on: not numeric (they change), not long, and readable as exact values. */
 function stableLabels(labels: Record<string, string>): Array<[string, string]> {
   return Object.entries(labels)
-    .filter(([name, value]) => labelName.test(name) && value !== '' && value.length <= maxQuickLabelLength && isLiteralValue(value) && parseNumber(value) === undefined)
+    .filter(
+      ([name, value]) =>
+        labelName.test(name) &&
+        value !== '' &&
+        value.length <= maxQuickLabelLength &&
+        isLiteralValue(value) &&
+        parseNumber(value) === undefined,
+    )
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -119,9 +136,11 @@ function stableLabels(labels: Record<string, string>): Array<[string, string]> {
  */
 export function quickSilence(request: QuickSilenceRequest): SilenceRule {
   const durationMs = parseDuration(request.duration ?? '1d');
-  if (durationMs === undefined || durationMs <= 0) throw new RuleValidationError([`duration: not a duration such as 30m, 1h, 1d, 1w`]);
+  if (durationMs === undefined || durationMs <= 0)
+    throw new RuleValidationError([`duration: not a duration such as 30m, 1h, 1d, 1w`]);
   const conditions: FilterCondition[] = [{ key: 'severity', op: 'IN', values: [request.alert.severity] }];
-  for (const [name, value] of stableLabels(request.alert.labels)) conditions.push({ key: `labels.${name}`, op: 'IN', values: [value] });
+  for (const [name, value] of stableLabels(request.alert.labels))
+    conditions.push({ key: `labels.${name}`, op: 'IN', values: [value] });
   return {
     id: request.id,
     name: request.name ?? `Quick Silence - ${request.alert.short_id ?? request.id}`,

@@ -37,7 +37,10 @@ export function diceCoefficient(a: ReadonlySet<string>, b: ReadonlySet<string>):
 export type SimilarityProfile = ReadonlyArray<Set<string>>;
 
 /** The profile of a subject over `keys` (a missing field is an empty set). */
-export function similarityProfile(subject: FilterSubject, keys: readonly string[] = defaultSimilarityKeys): SimilarityProfile {
+export function similarityProfile(
+  subject: FilterSubject,
+  keys: readonly string[] = defaultSimilarityKeys,
+): SimilarityProfile {
   return keys.map((key) => tokenSet(keyValue(subject, key) ?? ''));
 }
 
@@ -59,7 +62,11 @@ export function profileSimilarity(a: SimilarityProfile, b: SimilarityProfile): n
  * then the mean over the fields present on either side (a field empty on both sides is no evidence either way).
  * Deterministic and symmetric; no model, no external service.
  */
-export function similarity(a: FilterSubject, b: FilterSubject, keys: readonly string[] = defaultSimilarityKeys): number {
+export function similarity(
+  a: FilterSubject,
+  b: FilterSubject,
+  keys: readonly string[] = defaultSimilarityKeys,
+): number {
   return profileSimilarity(similarityProfile(a, keys), similarityProfile(b, keys));
 }
 
@@ -72,7 +79,12 @@ export interface SimilarityCandidate {
  * The candidate most similar to the alert with a score ≥ threshold (default 0.9); on equal scores the earlier
  * candidate wins, so the caller's order (e.g. oldest incident first) breaks ties. Undefined when none is close enough.
  */
-export function bestMatch<C extends SimilarityCandidate>(alert: FilterSubject, candidates: readonly C[], threshold = defaultSimilarityThreshold, keys: readonly string[] = defaultSimilarityKeys): { candidate: C; score: number } | undefined {
+export function bestMatch<C extends SimilarityCandidate>(
+  alert: FilterSubject,
+  candidates: readonly C[],
+  threshold = defaultSimilarityThreshold,
+  keys: readonly string[] = defaultSimilarityKeys,
+): { candidate: C; score: number } | undefined {
   const profile = similarityProfile(alert, keys);
   let best: { candidate: C; score: number } | undefined;
   for (const candidate of candidates) {

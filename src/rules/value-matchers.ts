@@ -26,7 +26,8 @@ function compileNumber(raw: string): CompiledValue {
   const match = /^num:(gt|ge|lt|le):(.*)$/.exec(raw);
   if (!match) return { error: `invalid number comparison ${JSON.stringify(raw)}: expected num:gt|ge|lt|le:<number>` };
   const limit = parseNumber(match[2]);
-  if (limit === undefined) return { error: `invalid number comparison ${JSON.stringify(raw)}: ${JSON.stringify(match[2])} is not a number` };
+  if (limit === undefined)
+    return { error: `invalid number comparison ${JSON.stringify(raw)}: ${JSON.stringify(match[2])} is not a number` };
   const compare = comparisons[match[1] as keyof typeof comparisons];
   return {
     match: (value) => {
@@ -41,10 +42,12 @@ function compileCidr(raw: string): CompiledValue {
   const address = parseIpAddress(network);
   const invalid = (why: string): CompiledValue => ({ error: `invalid cidr ${JSON.stringify(raw)}: ${why}` });
   const withPort = address?.family === 4 && network.includes(':');
-  if (!address || extra !== undefined || withPort) return invalid('expected cidr:<IPv4 or IPv6 address>[/<prefix length>]');
+  if (!address || extra !== undefined || withPort)
+    return invalid('expected cidr:<IPv4 or IPv6 address>[/<prefix length>]');
   const bits = address.family === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : Number(prefixText);
-  if (!/^\d{1,3}$/.test(prefixText ?? String(bits)) || prefix > bits) return invalid(`prefix length must be 0..${bits}`);
+  if (!/^\d{1,3}$/.test(prefixText ?? String(bits)) || prefix > bits)
+    return invalid(`prefix length must be 0..${bits}`);
   return {
     match: (value) => {
       const parsed = parseIpAddress(value);
@@ -104,5 +107,11 @@ export function compileValue(raw: string): CompiledValue {
 
 /** True when a value would be read as exactly itself (no regex, wildcard, cidr or num syntax). */
 export function isLiteralValue(raw: string): boolean {
-  return !(raw.length >= 2 && raw.startsWith('/') && raw.endsWith('/')) && !raw.startsWith('cidr:') && !raw.startsWith('num:') && !raw.includes('*') && !raw.includes('?');
+  return (
+    !(raw.length >= 2 && raw.startsWith('/') && raw.endsWith('/')) &&
+    !raw.startsWith('cidr:') &&
+    !raw.startsWith('num:') &&
+    !raw.includes('*') &&
+    !raw.includes('?')
+  );
 }

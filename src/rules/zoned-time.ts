@@ -7,7 +7,13 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     // Building a formatter is slow; there are few time zones, so each is built once.
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, formatter);
   }
   return formatter;
@@ -39,7 +45,10 @@ export function wallClock(instant: number, timeZone: string): WallClock {
   if (cached?.utcMinute === utcMinute) return cached.clock;
   const parts = formatterFor(timeZone).formatToParts(new Date(instant));
   const part = (type: string): string => parts.find((item) => item.type === type)?.value ?? '';
-  const clock = { weekday: weekdays[part('weekday')] ?? 0, minuteOfDay: Number(part('hour')) * 60 + Number(part('minute')) };
+  const clock = {
+    weekday: weekdays[part('weekday')] ?? 0,
+    minuteOfDay: Number(part('hour')) * 60 + Number(part('minute')),
+  };
   lastAnswer.set(timeZone, { utcMinute, clock });
   return clock;
 }
@@ -58,7 +67,8 @@ const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
  * ISO 8601 with `Z` or an offset (without one it would depend on the server's zone); undefined when neither.
  */
 export function parseInstant(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? (value < 1e12 ? value * 1000 : value) : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) && value >= 0 ? (value < 1e12 ? value * 1000 : value) : undefined;
   if (/^\d+$/.test(value)) return parseInstant(Number(value));
   if (!isoWithOffset.test(value)) return undefined;
   const time = Date.parse(value);

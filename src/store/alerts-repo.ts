@@ -21,9 +21,31 @@ export interface ClaimedKey {
 }
 
 const alertColumns: ReadonlyArray<keyof AlertRow> = [
-  'alert_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'incident_id', 'title', 'title_rule', 'description', 'alert_status',
-  'alert_severity', 'labels', 'images', 'last_event_hash', 'last_event_core_hash', 'event_cnt', 'start_time', 'last_time', 'end_time', 'close_time',
-  'is_open', 'muted', 'flapping', 'created_at', 'updated_at',
+  'alert_id',
+  'integration_id',
+  'integration_type',
+  'channel_id',
+  'alert_key',
+  'incident_id',
+  'title',
+  'title_rule',
+  'description',
+  'alert_status',
+  'alert_severity',
+  'labels',
+  'images',
+  'last_event_hash',
+  'last_event_core_hash',
+  'event_cnt',
+  'start_time',
+  'last_time',
+  'end_time',
+  'close_time',
+  'is_open',
+  'muted',
+  'flapping',
+  'created_at',
+  'updated_at',
 ];
 
 /** Alerts and alert keys, bound to one transaction (or the database) and its dialect. */
@@ -42,10 +64,15 @@ export class AlertsRepo {
       this.db,
       this.dialect,
       'claim-key-insert',
-      (db) => db.insertInto('alert_keys').values({ integration_id: '', channel_id: '', alert_key: '', last_event_id: '' }).onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing()),
+      (db) =>
+        db
+          .insertInto('alert_keys')
+          .values({ integration_id: '', channel_id: '', alert_key: '', last_event_id: '' })
+          .onConflict((oc) => oc.columns(['integration_id', 'channel_id', 'alert_key']).doNothing()),
       [key.integration_id, key.channel_id, key.alert_key, eventId],
     );
-    if (Number(inserted.numAffectedRows ?? 0) === 1) return { late: false, firstEvent: true, state: { status_changes: null, muted_until: null, last_status: null } };
+    if (Number(inserted.numAffectedRows ?? 0) === 1)
+      return { late: false, firstEvent: true, state: { status_changes: null, muted_until: null, last_status: null } };
     const row = await this.db
       .selectFrom('alert_keys')
       .select(['last_event_id', 'status_changes', 'muted_until', 'last_status'])
@@ -55,7 +82,8 @@ export class AlertsRepo {
       .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
       .executeTakeFirstOrThrow();
     const state = { status_changes: row.status_changes, muted_until: row.muted_until, last_status: row.last_status };
-    if (eventId < row.last_event_id) return { late: true, firstEvent: false, previousEventId: row.last_event_id, state };
+    if (eventId < row.last_event_id)
+      return { late: true, firstEvent: false, previousEventId: row.last_event_id, state };
     await this.db
       .updateTable('alert_keys')
       .set({ last_event_id: eventId })
@@ -82,7 +110,14 @@ export class AlertsRepo {
       this.db,
       this.dialect,
       'find-open-alert',
-      (db) => db.selectFrom('alerts').selectAll().where('integration_id', '=', '').where('channel_id', '=', '').where('alert_key', '=', '').where('is_open', '=', 1),
+      (db) =>
+        db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('integration_id', '=', '')
+          .where('channel_id', '=', '')
+          .where('alert_key', '=', '')
+          .where('is_open', '=', 1),
       [key.integration_id, key.channel_id, key.alert_key, 1],
     );
     return result.rows[0];
@@ -112,7 +147,19 @@ export class AlertsRepo {
     return this.db
       .selectFrom('alerts')
       .leftJoin('incidents', 'incidents.incident_id', 'alerts.incident_id')
-      .select(['alerts.alert_id', 'alerts.alert_key', 'alerts.title', 'alerts.description', 'alerts.alert_severity', 'alerts.alert_status', 'alerts.labels', 'alerts.integration_id', 'alerts.last_time', 'alerts.muted', 'incidents.progress'])
+      .select([
+        'alerts.alert_id',
+        'alerts.alert_key',
+        'alerts.title',
+        'alerts.description',
+        'alerts.alert_severity',
+        'alerts.alert_status',
+        'alerts.labels',
+        'alerts.integration_id',
+        'alerts.last_time',
+        'alerts.muted',
+        'incidents.progress',
+      ])
       .where('alerts.channel_id', '=', channelId)
       .where('alerts.is_open', '=', 1)
       .where('alerts.last_time', '>=', since)
@@ -127,10 +174,24 @@ export class AlertsRepo {
    * aside and the replayed keys forget their order and flapping state. Only ever inside a transaction rolled back.
    */
   async setChannelAside(channelId: string, alertKeys: readonly string[]): Promise<void> {
-    await this.db.updateTable('alerts').set({ is_open: null }).where('channel_id', '=', channelId).where('is_open', '=', 1).execute();
-    await this.db.updateTable('incidents').set({ open_grouping_key: null }).where('channel_id', '=', channelId).where('open_grouping_key', 'is not', null).execute();
+    await this.db
+      .updateTable('alerts')
+      .set({ is_open: null })
+      .where('channel_id', '=', channelId)
+      .where('is_open', '=', 1)
+      .execute();
+    await this.db
+      .updateTable('incidents')
+      .set({ open_grouping_key: null })
+      .where('channel_id', '=', channelId)
+      .where('open_grouping_key', 'is not', null)
+      .execute();
     for (let i = 0; i < alertKeys.length; i += 500) {
-      await this.db.deleteFrom('alert_keys').where('channel_id', '=', channelId).where('alert_key', 'in', alertKeys.slice(i, i + 500)).execute();
+      await this.db
+        .deleteFrom('alert_keys')
+        .where('channel_id', '=', channelId)
+        .where('alert_key', 'in', alertKeys.slice(i, i + 500))
+        .execute();
     }
   }
 }

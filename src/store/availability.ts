@@ -2,19 +2,41 @@ import type { Logger } from '../observability/logger.js';
 import { migrateToLatest, type StoreDatabase } from './database.js';
 
 /** Socket-level failures: the database host is unreachable or went away. */
-const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const networkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /**
  * PostgreSQL SQLSTATEs of a server that is restarting, shutting down, overloaded or failing over: the same
  * statement succeeds once it is back. Class 08 is "connection exception".
  */
-const unavailableStates = new Set(['57P01', '57P02', '57P03', '53000', '53100', '53200', '53300', '58000', '58030', '25006']);
+const unavailableStates = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53000',
+  '53100',
+  '53200',
+  '53300',
+  '58000',
+  '58030',
+  '25006',
+]);
 
 /** SQLite result codes of a locked, full or unreadable file: a condition of the machine, not of the event. */
 const unavailableSqlite = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|PROTOCOL|NOMEM)/;
 
 /** node-postgres reports a lost connection as a plain Error with one of these messages. */
-const lostConnection = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down|in recovery)/i;
+const lostConnection =
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down|in recovery)/i;
 
 /**
  * True when an error says the store cannot be reached or used right now (restart, failover, network, a locked or full
@@ -25,7 +47,8 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
-    if (networkCodes.has(code) || unavailableStates.has(code) || code.startsWith('08') || unavailableSqlite.test(code)) return true;
+    if (networkCodes.has(code) || unavailableStates.has(code) || code.startsWith('08') || unavailableSqlite.test(code))
+      return true;
   }
   return typeof message === 'string' && lostConnection.test(message);
 }
@@ -65,10 +88,14 @@ export interface PrepareStoreOptions {
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -87,7 +114,8 @@ export async function prepareStore(store: StoreDatabase, options: PrepareStoreOp
       return;
     } catch (error) {
       if (!isStoreUnavailable(error) && !isStoreUnavailable((error as { cause?: unknown }).cause)) throw error;
-      if (options.signal?.aborted) throw new Error(`start-up cancelled while waiting for the database at ${store.location}`);
+      if (options.signal?.aborted)
+        throw new Error(`start-up cancelled while waiting for the database at ${store.location}`);
       const reason = `database at ${store.location} unreachable (${(error as Error).message}); retrying in ${Math.round(delay / 100) / 10} s`;
       options.readiness?.markWaiting(reason);
       options.logger.warn({ store: store.location, attempt }, reason);

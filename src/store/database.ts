@@ -55,7 +55,9 @@ function openSqlite(url: string): StoreDatabase {
 /** PostgreSQL bigint columns hold epoch milliseconds and counts: safe as JS numbers. */
 const typeParsers = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 function openPostgres(url: string, schema: string | undefined): StoreDatabase {
@@ -74,7 +76,12 @@ function openPostgres(url: string, schema: string | undefined): StoreDatabase {
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
-  return { db, dialect: 'postgres', location: `postgres://${parsed.host}${parsed.pathname}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location: `postgres://${parsed.host}${parsed.pathname}`,
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -122,12 +129,18 @@ async function migrateSqliteExclusively(file: string): Promise<void> {
 }
 
 async function runMigrator(db: Kysely<unknown>, dialect: Dialect, schema: string | undefined): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect), ...(schema && { migrationTableSchema: schema }) });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    ...(schema && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error || failed) {
     const reason = error instanceof Error ? error.message : 'unknown error';
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`.replace('  ', ' '), { cause: error });
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`.replace('  ', ' '), {
+      cause: error,
+    });
   }
 }
 
@@ -135,7 +148,10 @@ async function runMigrator(db: Kysely<unknown>, dialect: Dialect, schema: string
 export async function migrateToLatest(store: StoreDatabase): Promise<void> {
   if (store.sqliteFile !== undefined) return migrateSqliteExclusively(store.sqliteFile);
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
-  const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
   if (store.dialect === 'postgres' && !schema) throw await missingSchemaError(store.db);
   await runMigrator(store.db as unknown as Kysely<unknown>, store.dialect, schema);
 }

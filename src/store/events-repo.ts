@@ -4,8 +4,26 @@ import type { Dialect } from './dialect.js';
 import type { Database, EventsTable } from './tables.js';
 
 const eventColumns: ReadonlyArray<keyof EventsTable> = [
-  'event_id', 'request_id', 'integration_id', 'integration_type', 'channel_id', 'alert_key', 'alert_id', 'incident_id', 'event_status', 'title',
-  'title_rule', 'description', 'labels', 'images', 'event_time', 'received_at', 'seq', 'processed_at', 'outcome', 'trace',
+  'event_id',
+  'request_id',
+  'integration_id',
+  'integration_type',
+  'channel_id',
+  'alert_key',
+  'alert_id',
+  'incident_id',
+  'event_status',
+  'title',
+  'title_rule',
+  'description',
+  'labels',
+  'images',
+  'event_time',
+  'received_at',
+  'seq',
+  'processed_at',
+  'outcome',
+  'trace',
 ];
 
 /** Stored events, bound to one transaction (or the database) and its dialect. */
@@ -19,7 +37,11 @@ export class EventsRepo {
   async storedEventIds(eventIds: readonly string[]): Promise<Set<string>> {
     const stored = new Set<string>();
     for (let i = 0; i < eventIds.length; i += 500) {
-      const rows = await this.db.selectFrom('events').select('event_id').where('event_id', 'in', eventIds.slice(i, i + 500)).execute();
+      const rows = await this.db
+        .selectFrom('events')
+        .select('event_id')
+        .where('event_id', 'in', eventIds.slice(i, i + 500))
+        .execute();
       for (const row of rows) stored.add(row.event_id);
     }
     return stored;
@@ -27,18 +49,35 @@ export class EventsRepo {
 
   /** Stores applied events, 100 rows a statement. */
   async insertEvents(rows: readonly EventsTable[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 100) await insertRows(this.db, this.dialect, 'events', rows.slice(i, i + 100) as unknown as Array<Record<string, unknown>>, eventColumns);
+    for (let i = 0; i < rows.length; i += 100)
+      await insertRows(
+        this.db,
+        this.dialect,
+        'events',
+        rows.slice(i, i + 100) as unknown as Array<Record<string, unknown>>,
+        eventColumns,
+      );
   }
 
   /** A channel's last `count` events, oldest first. */
   async lastEventsOfChannel(channelId: string, count: number): Promise<Array<Selectable<EventsTable>>> {
-    return (await this.db.selectFrom('events').selectAll().where('channel_id', '=', channelId).orderBy('event_id', 'desc').limit(count).execute()).reverse();
+    return (
+      await this.db
+        .selectFrom('events')
+        .selectAll()
+        .where('channel_id', '=', channelId)
+        .orderBy('event_id', 'desc')
+        .limit(count)
+        .execute()
+    ).reverse();
   }
 
   /** The incidents, not closed, that these events were placed into. */
-  async openIncidentsOfEvents(eventIds: readonly string[]): Promise<Array<{ incident_id: string; channel_id: string; start_time: number; last_time: number }>> {
-  const found: Array<{ incident_id: string; channel_id: string; start_time: number; last_time: number }> = [];
-  for (let i = 0; i < eventIds.length; i += 500) {
+  async openIncidentsOfEvents(
+    eventIds: readonly string[],
+  ): Promise<Array<{ incident_id: string; channel_id: string; start_time: number; last_time: number }>> {
+    const found: Array<{ incident_id: string; channel_id: string; start_time: number; last_time: number }> = [];
+    for (let i = 0; i < eventIds.length; i += 500) {
       const rows = await this.db
         .selectFrom('events')
         .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')

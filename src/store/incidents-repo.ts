@@ -18,14 +18,54 @@ export interface AlertSummary {
 }
 
 const incidentColumns: ReadonlyArray<keyof IncidentRow> = [
-  'incident_id', 'channel_id', 'title', 'description', 'incident_severity', 'incident_status', 'progress', 'labels', 'first_alert_id', 'alert_cnt',
-  'active_alert_cnt', 'group_method', 'grouping_key', 'open_grouping_key', 'storm_raised', 'flapping', 'start_time', 'last_time', 'end_time', 'ack_time', 'close_time', 'created_at', 'updated_at',
+  'incident_id',
+  'channel_id',
+  'title',
+  'description',
+  'incident_severity',
+  'incident_status',
+  'progress',
+  'labels',
+  'first_alert_id',
+  'alert_cnt',
+  'active_alert_cnt',
+  'group_method',
+  'grouping_key',
+  'open_grouping_key',
+  'storm_raised',
+  'flapping',
+  'start_time',
+  'last_time',
+  'end_time',
+  'ack_time',
+  'close_time',
+  'created_at',
+  'updated_at',
 ];
 
 /** What an alert joining an incident changes. */
-export type IncidentJoin = Pick<IncidentRow, 'alert_cnt' | 'active_alert_cnt' | 'incident_severity' | 'incident_status' | 'end_time' | 'last_time' | 'updated_at' | 'storm_raised'>;
+export type IncidentJoin = Pick<
+  IncidentRow,
+  | 'alert_cnt'
+  | 'active_alert_cnt'
+  | 'incident_severity'
+  | 'incident_status'
+  | 'end_time'
+  | 'last_time'
+  | 'updated_at'
+  | 'storm_raised'
+>;
 
-const joinColumns: ReadonlyArray<keyof IncidentJoin> = ['alert_cnt', 'active_alert_cnt', 'incident_severity', 'incident_status', 'end_time', 'last_time', 'updated_at', 'storm_raised'];
+const joinColumns: ReadonlyArray<keyof IncidentJoin> = [
+  'alert_cnt',
+  'active_alert_cnt',
+  'incident_severity',
+  'incident_status',
+  'end_time',
+  'last_time',
+  'updated_at',
+  'storm_raised',
+];
 
 export interface TimelineEntry {
   incident_id: string;
@@ -65,7 +105,13 @@ export class IncidentsRepo {
       this.db,
       this.dialect,
       'open-incident-by-key',
-      (db) => db.selectFrom('incidents').selectAll().where('channel_id', '=', '').where('open_grouping_key', '=', '').$if(this.dialect === 'postgres', (qb) => qb.forUpdate()),
+      (db) =>
+        db
+          .selectFrom('incidents')
+          .selectAll()
+          .where('channel_id', '=', '')
+          .where('open_grouping_key', '=', '')
+          .$if(this.dialect === 'postgres', (qb) => qb.forUpdate()),
       [channelId, openKey],
     );
     return result.rows[0];
@@ -87,12 +133,22 @@ export class IncidentsRepo {
   /** Some incidents by id, summarised (any order). */
   async incidentSummaries(incidentIds: readonly string[]) {
     if (incidentIds.length === 0) return [];
-    return this.db.selectFrom('incidents').select(['incident_id', 'channel_id', 'title', 'incident_severity', 'incident_status', 'alert_cnt']).where('incident_id', 'in', incidentIds).execute();
+    return this.db
+      .selectFrom('incidents')
+      .select(['incident_id', 'channel_id', 'title', 'incident_severity', 'incident_status', 'alert_cnt'])
+      .where('incident_id', 'in', incidentIds)
+      .execute();
   }
 
   /** Whether an incident was ever reopened by hand. */
   async wasReopened(incidentId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('incident_timeline').select('id').where('incident_id', '=', incidentId).where('type', '=', 'i_reopen').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('incident_timeline')
+      .select('id')
+      .where('incident_id', '=', incidentId)
+      .where('type', '=', 'i_reopen')
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -102,7 +158,11 @@ export class IncidentsRepo {
       this.db,
       this.dialect,
       'join-incident',
-      (db) => db.updateTable('incidents').set(Object.fromEntries(joinColumns.map((column) => [column, null]))).where('incident_id', '=', ''),
+      (db) =>
+        db
+          .updateTable('incidents')
+          .set(Object.fromEntries(joinColumns.map((column) => [column, null])))
+          .where('incident_id', '=', ''),
       [...joinColumns.map((column) => changes[column]), incidentId],
     );
   }
@@ -115,7 +175,12 @@ export class IncidentsRepo {
   async summariseIncidentAlerts(incidentId: string): Promise<AlertSummary> {
     const rows = await this.db
       .selectFrom('alerts')
-      .select(['alert_severity', 'alert_status', sql<number>`count(*)`.as('total'), sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active')])
+      .select([
+        'alert_severity',
+        'alert_status',
+        sql<number>`count(*)`.as('total'),
+        sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active'),
+      ])
       .where('incident_id', '=', incidentId)
       .groupBy(['alert_severity', 'alert_status'])
       .execute();
@@ -132,7 +197,12 @@ export class IncidentsRepo {
 
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
     for (const entry of entries) {
-      const row = { ...entry, actor: entry.actor ?? null, alert_id: entry.alert_id ?? null, detail: entry.detail ? JSON.stringify(entry.detail) : null };
+      const row = {
+        ...entry,
+        actor: entry.actor ?? null,
+        alert_id: entry.alert_id ?? null,
+        detail: entry.detail ? JSON.stringify(entry.detail) : null,
+      };
       await insertRow(this.db, this.dialect, 'incident_timeline', row, timelineColumns);
     }
   }

@@ -10,7 +10,12 @@ export class IntegrationStatsRepo {
     await this.db
       .insertInto('integration_stats')
       .values({ integration_id: integrationId, latest_event_at: receivedAt, latest_event_id: eventId })
-      .onConflict((oc) => oc.column('integration_id').doUpdateSet({ latest_event_at: receivedAt, latest_event_id: eventId }).where('integration_stats.latest_event_id', '<', eventId))
+      .onConflict((oc) =>
+        oc
+          .column('integration_id')
+          .doUpdateSet({ latest_event_at: receivedAt, latest_event_id: eventId })
+          .where('integration_stats.latest_event_id', '<', eventId),
+      )
       .execute();
   }
 
@@ -19,7 +24,11 @@ export class IntegrationStatsRepo {
     await this.db
       .insertInto('integration_counts')
       .values({ integration_id: integrationId, outcome, count })
-      .onConflict((oc) => oc.columns(['integration_id', 'outcome']).doUpdateSet((eb) => ({ count: eb('integration_counts.count', '+', eb.ref('excluded.count')) })))
+      .onConflict((oc) =>
+        oc
+          .columns(['integration_id', 'outcome'])
+          .doUpdateSet((eb) => ({ count: eb('integration_counts.count', '+', eb.ref('excluded.count')) })),
+      )
       .execute();
   }
 }

@@ -1,5 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AlertsTable, Database, EventsTable, IncidentProgress, IncidentsTable, IncidentTimelineTable } from './tables.js';
+import type {
+  AlertsTable,
+  Database,
+  EventsTable,
+  IncidentProgress,
+  IncidentsTable,
+  IncidentTimelineTable,
+} from './tables.js';
 
 const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
@@ -10,7 +17,12 @@ export function incidentView(row: Selectable<IncidentsTable>) {
 
 export function alertView(row: Selectable<AlertsTable>) {
   const { last_event_hash: _hash, last_event_core_hash: _core, is_open, ...rest } = row;
-  return { ...rest, progress: is_open === 1 ? 'Triggered' : 'Closed', labels: parseJson(row.labels), images: parseJson(row.images) };
+  return {
+    ...rest,
+    progress: is_open === 1 ? 'Triggered' : 'Closed',
+    labels: parseJson(row.labels),
+    images: parseJson(row.images),
+  };
 }
 
 export function eventView(row: Selectable<EventsTable>) {
@@ -37,7 +49,9 @@ export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter
     .selectFrom('incidents')
     .selectAll()
     // The route lets only the three progresses through.
-    .$if(filter.progress !== undefined, (qb) => qb.where('progress', 'in', (filter.progress ?? []) as IncidentProgress[]))
+    .$if(filter.progress !== undefined, (qb) =>
+      qb.where('progress', 'in', (filter.progress ?? []) as IncidentProgress[]),
+    )
     .$if(filter.channelIds !== undefined, (qb) => qb.where('channel_id', 'in', filter.channelIds ?? []))
     .$if(filter.since !== undefined, (qb) => qb.where('start_time', '>=', filter.since ?? 0))
     .$if(filter.until !== undefined, (qb) => qb.where('start_time', '<', filter.until ?? 0))
@@ -46,14 +60,32 @@ export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter
     .limit(filter.limit + 1)
     .execute();
   const page = rows.slice(0, filter.limit);
-  return { items: page.map(incidentView), next_cursor: rows.length > filter.limit ? page[page.length - 1].incident_id : null };
+  return {
+    items: page.map(incidentView),
+    next_cursor: rows.length > filter.limit ? page[page.length - 1].incident_id : null,
+  };
 }
 
 export async function getIncident(db: Kysely<Database>, incidentId: string) {
-  const incident = await db.selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
+  const incident = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .executeTakeFirst();
   if (!incident) return undefined;
-  const alerts = await db.selectFrom('alerts').selectAll().where('incident_id', '=', incidentId).orderBy('alert_id').limit(5000).execute();
-  const timeline = await db.selectFrom('incident_timeline').selectAll().where('incident_id', '=', incidentId).orderBy('id').execute();
+  const alerts = await db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('alert_id')
+    .limit(5000)
+    .execute();
+  const timeline = await db
+    .selectFrom('incident_timeline')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
   return { incident: incidentView(incident), alerts: alerts.map(alertView), timeline: timeline.map(timelineView) };
 }
 
@@ -82,13 +114,22 @@ export async function listAlerts(db: Kysely<Database>, filter: AlertFilter) {
     .limit(filter.limit + 1)
     .execute();
   const page = rows.slice(0, filter.limit);
-  return { items: page.map(alertView), next_cursor: rows.length > filter.limit ? page[page.length - 1].alert_id : null };
+  return {
+    items: page.map(alertView),
+    next_cursor: rows.length > filter.limit ? page[page.length - 1].alert_id : null,
+  };
 }
 
 export async function getAlert(db: Kysely<Database>, alertId: string) {
   const alert = await db.selectFrom('alerts').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
   if (!alert) return undefined;
-  const events = await db.selectFrom('events').selectAll().where('alert_id', '=', alertId).orderBy('event_id').limit(1000).execute();
+  const events = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('alert_id', '=', alertId)
+    .orderBy('event_id')
+    .limit(1000)
+    .execute();
   return { alert: alertView(alert), events: events.map(eventView) };
 }
 

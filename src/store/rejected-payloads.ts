@@ -46,7 +46,8 @@ export interface RejectedPayload {
 export type NewRejectedPayload = Omit<RejectedPayload, 'id' | 'replayed_at' | 'replay_result'>;
 
 type PayloadDb = Kysely<{ rejected_payloads: RejectedPayloadsTable }>;
-const payloadDb = (store: StoreDatabase): PayloadDb => store.db.withTables<{ rejected_payloads: RejectedPayloadsTable }>() as unknown as PayloadDb;
+const payloadDb = (store: StoreDatabase): PayloadDb =>
+  store.db.withTables<{ rejected_payloads: RejectedPayloadsTable }>() as unknown as PayloadDb;
 
 function toView(row: RejectedPayloadsTable): RejectedPayload {
   return {
@@ -102,29 +103,63 @@ export interface RejectedPayloadQuery {
 }
 
 /** Rejected payloads of an integration, newest first, with the cursor of the next page. */
-export async function listRejectedPayloads(store: StoreDatabase, query: RejectedPayloadQuery): Promise<{ items: RejectedPayload[]; next_cursor: string | null }> {
-  let select = payloadDb(store).selectFrom('rejected_payloads').selectAll().where('integration_id', '=', query.integrationId);
+export async function listRejectedPayloads(
+  store: StoreDatabase,
+  query: RejectedPayloadQuery,
+): Promise<{ items: RejectedPayload[]; next_cursor: string | null }> {
+  let select = payloadDb(store)
+    .selectFrom('rejected_payloads')
+    .selectAll()
+    .where('integration_id', '=', query.integrationId);
   if (query.pendingOnly) select = select.where('replayed_at', 'is', null);
   if (query.before) select = select.where('id', '<', query.before);
-  const rows = await select.orderBy('id', 'desc').limit(query.limit + 1).execute();
+  const rows = await select
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
   const items = rows.slice(0, query.limit).map(toView);
   return { items, next_cursor: rows.length > query.limit ? items[items.length - 1].id : null };
 }
 
 /** Pending (never successfully replayed) payloads of an integration, oldest first: the order they arrived in. */
-export async function pendingRejectedPayloads(store: StoreDatabase, integrationId: string, limit: number): Promise<RejectedPayload[]> {
-  const rows = await payloadDb(store).selectFrom('rejected_payloads').selectAll().where('integration_id', '=', integrationId).where('replayed_at', 'is', null).orderBy('id', 'asc').limit(limit).execute();
+export async function pendingRejectedPayloads(
+  store: StoreDatabase,
+  integrationId: string,
+  limit: number,
+): Promise<RejectedPayload[]> {
+  const rows = await payloadDb(store)
+    .selectFrom('rejected_payloads')
+    .selectAll()
+    .where('integration_id', '=', integrationId)
+    .where('replayed_at', 'is', null)
+    .orderBy('id', 'asc')
+    .limit(limit)
+    .execute();
   return rows.map(toView);
 }
 
 /** One rejected payload of an integration. */
-export async function getRejectedPayload(store: StoreDatabase, integrationId: string, id: string): Promise<RejectedPayload | undefined> {
-  const row = await payloadDb(store).selectFrom('rejected_payloads').selectAll().where('integration_id', '=', integrationId).where('id', '=', id).executeTakeFirst();
+export async function getRejectedPayload(
+  store: StoreDatabase,
+  integrationId: string,
+  id: string,
+): Promise<RejectedPayload | undefined> {
+  const row = await payloadDb(store)
+    .selectFrom('rejected_payloads')
+    .selectAll()
+    .where('integration_id', '=', integrationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toView(row);
 }
 
 /** Records a replay attempt; `replayedAt` only when its events were queued. */
-export async function recordReplay(store: StoreDatabase, id: string, replayedAt: number | null, result: unknown): Promise<void> {
+export async function recordReplay(
+  store: StoreDatabase,
+  id: string,
+  replayedAt: number | null,
+  result: unknown,
+): Promise<void> {
   await payloadDb(store)
     .updateTable('rejected_payloads')
     .set({ replay_result: JSON.stringify(result), ...(replayedAt !== null && { replayed_at: replayedAt }) })

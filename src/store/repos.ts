@@ -16,5 +16,10 @@ export interface Repos {
 
 /** Binds the repositories once per transaction: callers pass them on instead of a transaction and a dialect. */
 export function bindRepos(db: Kysely<Database>, dialect: Dialect): Repos {
-  return { alerts: new AlertsRepo(db, dialect), incidents: new IncidentsRepo(db, dialect), events: new EventsRepo(db, dialect), integrationStats: new IntegrationStatsRepo(db) };
+  return {
+    alerts: new AlertsRepo(db, dialect),
+    incidents: new IncidentsRepo(db, dialect),
+    events: new EventsRepo(db, dialect),
+    integrationStats: new IntegrationStatsRepo(db),
+  };
 }

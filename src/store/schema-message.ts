@@ -14,8 +14,12 @@ const quoteIdentifier = (name: string): string => `"${name.replace(/"/g, '""')}"
  * create in"): the schema by name and the statement that creates it.
  */
 export function missingSchemaMessage(searchPath: string): string {
-  const entries = searchPath.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '' && entry !== '"$user"' && entry !== '$user');
-  if (entries.length !== 1) return `no schema of the PostgreSQL search_path (${searchPath}) exists: create one with CREATE SCHEMA "name" and set DATABASE_SCHEMA to it`;
+  const entries = searchPath
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '' && entry !== '"$user"' && entry !== '$user');
+  if (entries.length !== 1)
+    return `no schema of the PostgreSQL search_path (${searchPath}) exists: create one with CREATE SCHEMA "name" and set DATABASE_SCHEMA to it`;
   const name = quoteIdentifier(schemaName(entries[0]));
   return `PostgreSQL schema ${name} does not exist (DATABASE_SCHEMA / search_path): create it with CREATE SCHEMA ${name}; or name an existing schema`;
 }

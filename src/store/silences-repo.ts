@@ -23,7 +23,13 @@ function toRow(silence: StoredSilence): SilencesTable {
 
 /** The API silences of a channel, oldest first. */
 export async function listSilences(db: Kysely<Database>, channelId: string): Promise<StoredSilence[]> {
-  const rows = await db.selectFrom('silences').selectAll().where('channel_id', '=', channelId).orderBy('created_at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('silences')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   return rows.map(toStored);
 }
 
@@ -41,14 +47,27 @@ export async function liveSilences(db: Kysely<Database>, now: number): Promise<S
 }
 
 /** One API silence; undefined when there is none. */
-export async function getSilence(db: Kysely<Database>, channelId: string, id: string): Promise<StoredSilence | undefined> {
-  const row = await db.selectFrom('silences').selectAll().where('channel_id', '=', channelId).where('id', '=', id).executeTakeFirst();
+export async function getSilence(
+  db: Kysely<Database>,
+  channelId: string,
+  id: string,
+): Promise<StoredSilence | undefined> {
+  const row = await db
+    .selectFrom('silences')
+    .selectAll()
+    .where('channel_id', '=', channelId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row && toStored(row);
 }
 
 /** Adds a silence; false when the channel already has one with that id. */
 export async function insertSilence(db: Kysely<Database>, silence: StoredSilence): Promise<boolean> {
-  const result = await db.insertInto('silences').values(toRow(silence)).onConflict((oc) => oc.columns(['channel_id', 'id']).doNothing()).executeTakeFirst();
+  const result = await db
+    .insertInto('silences')
+    .values(toRow(silence))
+    .onConflict((oc) => oc.columns(['channel_id', 'id']).doNothing())
+    .executeTakeFirst();
   const inserted = Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   return inserted;
 }
@@ -64,7 +83,12 @@ export async function upsertSilence(db: Kysely<Database>, silence: StoredSilence
 }
 
 /** Replaces a silence's rule and expiry; false when there is none. */
-export async function updateSilence(db: Kysely<Database>, channelId: string, id: string, changes: Pick<StoredSilence, 'rule' | 'expires_at'>): Promise<boolean> {
+export async function updateSilence(
+  db: Kysely<Database>,
+  channelId: string,
+  id: string,
+  changes: Pick<StoredSilence, 'rule' | 'expires_at'>,
+): Promise<boolean> {
   const result = await db
     .updateTable('silences')
     .set({ rule: JSON.stringify(changes.rule), expires_at: changes.expires_at })
@@ -76,13 +100,26 @@ export async function updateSilence(db: Kysely<Database>, channelId: string, id:
 
 /** Deletes a silence; false when there was none. */
 export async function deleteSilence(db: Kysely<Database>, channelId: string, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('silences').where('channel_id', '=', channelId).where('id', '=', id).executeTakeFirst();
+  const result = await db
+    .deleteFrom('silences')
+    .where('channel_id', '=', channelId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
 /** What a quick silence is made from: the alert's channel, severity and labels; undefined when there is no such alert. */
-export async function alertToSilence(db: Kysely<Database>, alertId: string): Promise<{ alert_id: string; channel_id: string; alert_severity: string; labels: Record<string, string> } | undefined> {
-  const row = await db.selectFrom('alerts').select(['alert_id', 'channel_id', 'alert_severity', 'labels']).where('alert_id', '=', alertId).executeTakeFirst();
+export async function alertToSilence(
+  db: Kysely<Database>,
+  alertId: string,
+): Promise<
+  { alert_id: string; channel_id: string; alert_severity: string; labels: Record<string, string> } | undefined
+> {
+  const row = await db
+    .selectFrom('alerts')
+    .select(['alert_id', 'channel_id', 'alert_severity', 'labels'])
+    .where('alert_id', '=', alertId)
+    .executeTakeFirst();
   return row && { ...row, labels: JSON.parse(row.labels) as Record<string, string> };
 }
 

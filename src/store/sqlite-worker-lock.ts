@@ -19,7 +19,9 @@ export function lockSqliteWorker(file: string): WorkerLock {
   } catch (error) {
     database.close();
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new Error(`another alertgate worker is already using ${file}; SQLite serves one worker (run several on PostgreSQL)`);
+      throw new Error(
+        `another alertgate worker is already using ${file}; SQLite serves one worker (run several on PostgreSQL)`,
+      );
     }
     throw error;
   }

@@ -27,7 +27,10 @@ export async function inTransaction<T>(store: StoreDatabase, work: (trx: Kysely<
           await sql.raw('commit').execute(connection);
           return result;
         } catch (error) {
-          await sql.raw('rollback').execute(connection).catch(() => undefined);
+          await sql
+            .raw('rollback')
+            .execute(connection)
+            .catch(() => undefined);
           throw error;
         }
       });
@@ -49,7 +52,10 @@ class RolledBack<T> extends Error {
  * Runs `work` in one transaction and always rolls it back: `work` sees its own writes (the real code path), and
  * nothing it did is kept. Its result is returned; its errors are thrown after the rollback.
  */
-export async function inRolledBackTransaction<T>(store: StoreDatabase, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function inRolledBackTransaction<T>(
+  store: StoreDatabase,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
   try {
     await inTransaction(store, async (trx) => {
       throw new RolledBack(await work(trx));

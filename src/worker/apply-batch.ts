@@ -31,7 +31,8 @@ function addResult(into: BatchResult, from: BatchResult): void {
 }
 
 /** NUL and other characters a store refuses may appear in an error's message: keep the reason printable. */
-const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\0/g, '');
+const reasonOf = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).replace(/\0/g, '');
 
 function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): EventsTable {
   return {
@@ -67,7 +68,8 @@ async function recordIntegrationStats(repos: Repos, applied: BatchResult['applie
     const key = `${event.integration_id}\0${processed.outcome}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  for (const [integrationId, event] of latest) await repos.integrationStats.recordLatestEvent(integrationId, event.event_id, event.received_at);
+  for (const [integrationId, event] of latest)
+    await repos.integrationStats.recordLatestEvent(integrationId, event.event_id, event.received_at);
   for (const [key, count] of counts) {
     const [integrationId, outcome] = key.split('\0') as [string, EventOutcome];
     await repos.integrationStats.addOutcomeCount(integrationId, outcome, count);
@@ -81,7 +83,13 @@ async function recordIntegrationStats(repos: Repos, applied: BatchResult['applie
  * the batch is applied again event by event and that event alone is returned in `failed`. An unreachable store
  * fails the whole call, to be retried as it is.
  */
-export async function applyBatch(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
+export async function applyBatch(
+  store: StoreDatabase,
+  rules: WorkerRules,
+  events: QueuedEvent[],
+  clock: () => number,
+  newId: () => string,
+): Promise<BatchResult> {
   // Several workers write at once on PostgreSQL: one short transaction per event takes its locks in one order
   // (alert key, then incident), so concurrent batches never wait on each other in a cycle.
   const together = store.dialect === 'sqlite' || events.length === 1;
@@ -98,7 +106,13 @@ export async function applyBatch(store: StoreDatabase, rules: WorkerRules, event
   return result;
 }
 
-async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, events: QueuedEvent[], clock: () => number, newId: () => string): Promise<BatchResult> {
+async function applyInOneTransaction(
+  store: StoreDatabase,
+  rules: WorkerRules,
+  events: QueuedEvent[],
+  clock: () => number,
+  newId: () => string,
+): Promise<BatchResult> {
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect);
     const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
@@ -106,7 +120,11 @@ async function applyInOneTransaction(store: StoreDatabase, rules: WorkerRules, e
     const rows: EventsTable[] = [];
     for (const event of events) {
       const now = clock();
-      const processed = await processEvent({ trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored }, rules, event);
+      const processed = await processEvent(
+        { trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored },
+        rules,
+        event,
+      );
       if (!processed) {
         result.redelivered.push(event);
         continue;

@@ -95,7 +95,10 @@ export class ApplyLanes {
       const taken: Waiting[] = [];
       let count = 0;
       const waiting = this.queues[lane];
-      while (waiting.length > 0 && (taken.length === 0 || count + waiting[0].events.length <= this.maxEventsPerTransaction)) {
+      while (
+        waiting.length > 0 &&
+        (taken.length === 0 || count + waiting[0].events.length <= this.maxEventsPerTransaction)
+      ) {
         const next = waiting.shift() as Waiting;
         taken.push(next);
         count += next.events.length;
@@ -135,9 +138,13 @@ export class ApplyLanes {
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -1,6 +1,13 @@
 import type { QueuedEvent } from '../events/types.js';
 import type { AlertRow } from '../store/alerts-repo.js';
-import { runStages, type ChannelState, type EventState, type Stage, type StageContext, type WorkerRules } from './stage.js';
+import {
+  runStages,
+  type ChannelState,
+  type EventState,
+  type Stage,
+  type StageContext,
+  type WorkerRules,
+} from './stage.js';
 import { dedup } from './stages/dedup.js';
 import { drop } from './stages/drop.js';
 import { enrich } from './stages/enrich.js';
@@ -29,7 +36,17 @@ export const eventStages: ReadonlyArray<Stage<EventState>> = [idempotency, integ
  * thresholds on joining; an updated alert refreshes its incident) → the key's status changes (flapping) → notify.
  * Any stage may stop the event in this channel; a muted new alert goes on, kept without an incident.
  */
-export const channelStages: ReadonlyArray<Stage<ChannelState>> = [drop, order, dedup, silence, inhibit, flapping, group, statusChange, notify];
+export const channelStages: ReadonlyArray<Stage<ChannelState>> = [
+  drop,
+  order,
+  dedup,
+  silence,
+  inhibit,
+  flapping,
+  group,
+  statusChange,
+  notify,
+];
 
 /** The result of one event: what it did, why, and which alert and incident it touched. */
 export interface ProcessedEvent {
@@ -47,12 +64,23 @@ export interface ProcessedEvent {
  * it (nothing to do). An event routed to several channels opens one alert in each; the event row links to the first
  * channel's, and the trace names every one.
  */
-export async function processEvent(context: StageContext, rules: WorkerRules, received: QueuedEvent): Promise<ProcessedEvent | undefined> {
+export async function processEvent(
+  context: StageContext,
+  rules: WorkerRules,
+  received: QueuedEvent,
+): Promise<ProcessedEvent | undefined> {
   const state: EventState = { rules, received, event: received, channels: [], trace: [] };
   const stopped = await runStages(eventStages, context, state);
   if (stopped) {
     if (stopped.outcome === 'already_stored') return undefined;
-    return { outcome: stopped.outcome, trace: state.trace, event: state.event, channelId: null, alertId: null, incidentId: null };
+    return {
+      outcome: stopped.outcome,
+      trace: state.trace,
+      event: state.event,
+      channelId: null,
+      alertId: null,
+      incidentId: null,
+    };
   }
   const event = state.event;
   let first: { channelId: string; outcome: EventOutcome; alert: AlertRow | undefined } | undefined;

@@ -73,7 +73,9 @@ export interface ChannelState {
 export type StageOutcome = EventOutcome | 'already_stored';
 
 /** What a stage decided: go on (with what it traced, if anything), or stop with an outcome and its trace step. */
-export type StageVerdict = { kind: 'continue'; trace?: TraceStep | readonly TraceStep[] } | { kind: 'stop'; outcome: StageOutcome; trace: TraceStep };
+export type StageVerdict =
+  | { kind: 'continue'; trace?: TraceStep | readonly TraceStep[] }
+  | { kind: 'stop'; outcome: StageOutcome; trace: TraceStep };
 
 /** One step of the worker's pipeline. It calls pure rules and its own repository; the runner records its trace. */
 export interface Stage<State> {
@@ -93,7 +95,11 @@ export function stop(outcome: StageOutcome, trace: TraceStep): StageVerdict {
 }
 
 /** Runs stages in order, recording each one's trace; the verdict of the stage that stopped, if one did. */
-export async function runStages<State extends { readonly trace: TraceStep[] }>(stages: ReadonlyArray<Stage<State>>, context: StageContext, state: State): Promise<Extract<StageVerdict, { kind: 'stop' }> | undefined> {
+export async function runStages<State extends { readonly trace: TraceStep[] }>(
+  stages: ReadonlyArray<Stage<State>>,
+  context: StageContext,
+  state: State,
+): Promise<Extract<StageVerdict, { kind: 'stop' }> | undefined> {
   for (const stage of stages) {
     const verdict = await stage.run(context, state);
     const trace = verdict.trace;

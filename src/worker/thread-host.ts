@@ -9,14 +9,22 @@ export interface WorkerThread {
   metricsJson(): Promise<MetricsJson>;
 }
 
-type Reply = { type: 'started' } | { type: 'failed'; message: string } | { type: 'stopped' } | { type: 'metrics'; id: number; metrics: MetricsJson };
+type Reply =
+  | { type: 'started' }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' }
+  | { type: 'metrics'; id: number; metrics: MetricsJson };
 
 /**
  * Starts the worker role on a thread running `entry` with `workerData`, and resolves once it runs (rejects with its
  * start-up error). `onCrash` is told when the thread dies afterwards without being asked to stop: a gateway must not
  * go on accepting with no consumer. The entry is the caller's, so this module imports no composition root.
  */
-export function startWorkerThread(entry: URL, workerData: unknown, onCrash: (error: Error) => void): Promise<WorkerThread> {
+export function startWorkerThread(
+  entry: URL,
+  workerData: unknown,
+  onCrash: (error: Error) => void,
+): Promise<WorkerThread> {
   const thread = new Worker(entry, { workerData });
   const pending = new Map<number, (metrics: MetricsJson) => void>();
   let nextId = 0;

@@ -59,7 +59,12 @@ export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
     maxStalledCount: 100,
     settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialBackoff(attemptsMade) },
   });
-  worker.on('failed', (job, error) => deps.logger.error({ job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'auto-resolve timer failed; it will be retried'));
+  worker.on('failed', (job, error) =>
+    deps.logger.error(
+      { job_id: job?.id, attempts: job?.attemptsMade, err: error.message },
+      'auto-resolve timer failed; it will be retried',
+    ),
+  );
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer worker error'));
   return {
     async close() {
@@ -73,7 +78,11 @@ export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
  * The timers of the open incidents that stored events belong to. A batch redelivered after a crash between its
  * commit and its scheduling changes nothing in the store, so its timers are derived again from what it stored.
  */
-export async function timersForStoredEvents(events: EventsRepo, channels: ReadonlyMap<string, Channel>, eventIds: readonly string[]): Promise<TimerJobData[]> {
+export async function timersForStoredEvents(
+  events: EventsRepo,
+  channels: ReadonlyMap<string, Channel>,
+  eventIds: readonly string[],
+): Promise<TimerJobData[]> {
   if (eventIds.length === 0 || ![...channels.values()].some((channel) => channel.rules.autoResolve)) return [];
   const timers: TimerJobData[] = [];
   for (const row of await events.openIncidentsOfEvents(eventIds)) {

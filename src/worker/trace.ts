@@ -1,6 +1,17 @@
 /** One decision taken about an event: which step, what it decided, and the ids that explain it. */
 export interface TraceStep {
-  step: 'idempotency' | 'enrich' | 'pipeline' | 'route' | 'drop' | 'order' | 'merge' | 'silence' | 'inhibit' | 'flapping' | 'incident';
+  step:
+    | 'idempotency'
+    | 'enrich'
+    | 'pipeline'
+    | 'route'
+    | 'drop'
+    | 'order'
+    | 'merge'
+    | 'silence'
+    | 'inhibit'
+    | 'flapping'
+    | 'incident';
   result: string;
   [detail: string]: string | number | boolean | null | undefined;
 }

@@ -2,7 +2,13 @@ import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/types.js';
 import { newId } from '../events/ids.js';
-import { cappedExponentialBackoff, createIngestQueue, ingestQueueName, isolatedJobOptions, type IngestJobData } from '../queue/ingest-queue.js';
+import {
+  cappedExponentialBackoff,
+  createIngestQueue,
+  ingestQueueName,
+  isolatedJobOptions,
+  type IngestJobData,
+} from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import { createTimerQueue, scheduleTimers, type TimerJobData } from '../queue/timer-queue.js';
 import type { Logger } from '../observability/logger.js';
@@ -40,7 +46,12 @@ export interface RunningWorker {
 }
 
 /** Applies a batch with the rules in force when it starts, then schedules its auto-resolve timers. */
-function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () => WorkerRules, timerQueue: Queue<TimerJobData>): BatchApplier {
+function batchApplier(
+  deps: WorkerDeps,
+  clock: () => number,
+  currentRules: () => WorkerRules,
+  timerQueue: Queue<TimerJobData>,
+): BatchApplier {
   return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
     // A reload swaps the rules between batches, never inside one.
@@ -48,7 +59,11 @@ function batchApplier(deps: WorkerDeps, clock: () => number, currentRules: () =>
     const result = await applyBatch(deps.store, rules, events, clock, newId);
     stopTimer();
     // After the commit, before the jobs complete: a crash in between redelivers the jobs, which schedule again.
-    const redeliveredTimers = await timersForStoredEvents(new EventsRepo(deps.store.db, deps.store.dialect), rules.channels, result.redelivered.map((event) => event.event_id));
+    const redeliveredTimers = await timersForStoredEvents(
+      new EventsRepo(deps.store.db, deps.store.dialect),
+      rules.channels,
+      result.redelivered.map((event) => event.event_id),
+    );
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
     const now = clock();
     for (const { event, processed } of result.applied) {
@@ -70,7 +85,11 @@ function createLanes(deps: WorkerDeps, apply: BatchApplier): ApplyLanes {
     retryWhile: isStoreUnavailable,
     onHold: (error, delayMs) => {
       deps.metrics.storeUnavailable.set(1);
-      if (!holding) deps.logger.warn({ err: (error as Error).message, store: deps.store.location }, 'database unavailable: holding events and retrying until it is back');
+      if (!holding)
+        deps.logger.warn(
+          { err: (error as Error).message, store: deps.store.location },
+          'database unavailable: holding events and retrying until it is back',
+        );
       else deps.logger.debug({ err: (error as Error).message, retry_in_ms: delayMs }, 'database still unavailable');
       holding = true;
     },
@@ -87,34 +106,59 @@ function createLanes(deps: WorkerDeps, apply: BatchApplier): ApplyLanes {
  * in the failed jobs with its reason (`GET /api/v1/failed-jobs`, retried there after a fix) while the rest of its
  * job is stored. The job id is the event's, so a redelivered job sets the same event aside once.
  */
-async function setAside(deps: WorkerDeps, queue: Queue<IngestJobData>, job: Job<IngestJobData>, failures: EventFailure[]): Promise<void> {
+async function setAside(
+  deps: WorkerDeps,
+  queue: Queue<IngestJobData>,
+  job: Job<IngestJobData>,
+  failures: EventFailure[],
+): Promise<void> {
   if (job.data.isolated) throw new UnrecoverableError(failures.map((failure) => failure.reason).join('; '));
   for (const { event, reason } of failures) {
     deps.metrics.isolatedEvents.inc({ integration: String(event.integration_id) });
-    deps.logger.error({ job_id: job.id, event_id: event.event_id, integration: event.integration_id, err: reason }, 'event cannot be stored; set aside in the failed jobs, the rest of its batch is stored');
+    deps.logger.error(
+      { job_id: job.id, event_id: event.event_id, integration: event.integration_id, err: reason },
+      'event cannot be stored; set aside in the failed jobs, the rest of its batch is stored',
+    );
   }
-  await queue.addBulk(failures.map(({ event }) => ({ name: 'events', data: { events: [event], isolated: true }, opts: { ...isolatedJobOptions, jobId: `isolated-${String(event.event_id)}` } })));
+  await queue.addBulk(
+    failures.map(({ event }) => ({
+      name: 'events',
+      data: { events: [event], isolated: true },
+      opts: { ...isolatedJobOptions, jobId: `isolated-${String(event.event_id)}` },
+    })),
+  );
 }
 
-function startIngestWorker(deps: WorkerDeps, lanes: ApplyLanes, queue: Queue<IngestJobData>): { worker: Worker<IngestJobData>; connection: Redis } {
+function startIngestWorker(
+  deps: WorkerDeps,
+  lanes: ApplyLanes,
+  queue: Queue<IngestJobData>,
+): { worker: Worker<IngestJobData>; connection: Redis } {
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
-  const worker = new Worker<IngestJobData>(ingestQueueName, async (job: Job<IngestJobData>) => {
-    if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
-    const failures = await lanes.submit(job.data.events);
-    if (failures.length > 0) await setAside(deps, queue, job, failures);
-  }, {
-    connection,
-    prefix: queuePrefix(deps.redis.prefix),
-    concurrency: deps.concurrency ?? 64,
-    lockDuration: deps.lockDuration ?? 30_000,
-    stalledInterval: deps.stalledInterval ?? 30_000,
-    // A crashed worker's jobs come back; they are idempotent, so letting them come back often loses nothing.
-    maxStalledCount: 100,
-    settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialBackoff(attemptsMade) },
-  });
+  const worker = new Worker<IngestJobData>(
+    ingestQueueName,
+    async (job: Job<IngestJobData>) => {
+      if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
+      const failures = await lanes.submit(job.data.events);
+      if (failures.length > 0) await setAside(deps, queue, job, failures);
+    },
+    {
+      connection,
+      prefix: queuePrefix(deps.redis.prefix),
+      concurrency: deps.concurrency ?? 64,
+      lockDuration: deps.lockDuration ?? 30_000,
+      stalledInterval: deps.stalledInterval ?? 30_000,
+      // A crashed worker's jobs come back; they are idempotent, so letting them come back often loses nothing.
+      maxStalledCount: 100,
+      settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialBackoff(attemptsMade) },
+    },
+  );
   worker.on('failed', (job, error) => {
-    deps.logger.error({ job_id: job?.id, attempts: job?.attemptsMade, err: error.message }, 'ingest job failed; it will be retried or kept in the failed set');
+    deps.logger.error(
+      { job_id: job?.id, attempts: job?.attemptsMade, err: error.message },
+      'ingest job failed; it will be retried or kept in the failed set',
+    );
   });
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker error'));
   return { worker, connection };
@@ -130,11 +174,16 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const storedSilences = new StoredSilences();
   let rules = rulesFromConfig(deps.config, storedSilences);
   const timerConnection = createWorkerConnection(deps.redis);
-  timerConnection.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer queue redis connection error'));
+  timerConnection.on('error', (error) =>
+    deps.logger.warn({ err: error.message }, 'timer queue redis connection error'),
+  );
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
   const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
   const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
-  const lanes = createLanes(deps, batchApplier(deps, clock, () => rules, timerQueue));
+  const lanes = createLanes(
+    deps,
+    batchApplier(deps, clock, () => rules, timerQueue),
+  );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
   return {
     async close() {

@@ -47,7 +47,10 @@ describe('alertgate adapter new / test / try / list', () => {
     const [event] = JSON.parse(io.text()) as Array<{ title: string; event_status: string; alert_key: string }>;
     assert.deepEqual([event.title, event.event_status, event.alert_key], ['Queue backlog', 'Info', '7']);
     const failing = capture();
-    assert.equal(await tryAdapter(failing, 'acme', join(temp.dir, 'acme', 'fixtures', 'malformed.input.json'), temp.dir), 1);
+    assert.equal(
+      await tryAdapter(failing, 'acme', join(temp.dir, 'acme', 'fixtures', 'malformed.input.json'), temp.dir),
+      1,
+    );
     assert.match(failing.text(), /^400 InvalidParameter: not a acme payload: expected an id/);
   });
 

@@ -3,7 +3,18 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fixtureDefaults, fixtureMappingLimits, fixtureMismatch, loadFixtures, projectEvent, runFixture, sortKeys, writeExpected, type Fixture, type FixtureOutcome } from '../../src/adapters/fixtures.js';
+import {
+  fixtureDefaults,
+  fixtureMappingLimits,
+  fixtureMismatch,
+  loadFixtures,
+  projectEvent,
+  runFixture,
+  sortKeys,
+  writeExpected,
+  type Fixture,
+  type FixtureOutcome,
+} from '../../src/adapters/fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from '../../src/adapters/registry.js';
 import { requestFromSample } from '../../src/adapters/sample-request.js';
 import { buildConfig } from '../../src/config/load-config.js';
@@ -20,11 +31,18 @@ import { startStack, type Stack } from '../support/stack.js';
 
 const registry = AdapterRegistry.load({ limits: fixtureMappingLimits });
 const update = process.env.UPDATE_FIXTURES === '1';
-const cases: Array<{ adapter: LoadedAdapter; fixture: Fixture }> = registry.list().flatMap((adapter) => loadFixtures(adapter.name, adapter.dir).map((fixture) => ({ adapter, fixture })));
+const cases: Array<{ adapter: LoadedAdapter; fixture: Fixture }> = registry
+  .list()
+  .flatMap((adapter) => loadFixtures(adapter.name, adapter.dir).map((fixture) => ({ adapter, fixture })));
 
 function assertOutcome(fixture: Fixture, outcome: FixtureOutcome): void {
   const mismatch = fixtureMismatch(fixture, outcome);
-  if (mismatch) assert.deepStrictEqual(sortKeys(mismatch.actual), sortKeys(mismatch.expected), `${fixture.adapter}/${fixture.name} differs from ${fixture.expectedFile}`);
+  if (mismatch)
+    assert.deepStrictEqual(
+      sortKeys(mismatch.actual),
+      sortKeys(mismatch.expected),
+      `${fixture.adapter}/${fixture.name} differs from ${fixture.expectedFile}`,
+    );
 }
 
 describe('adapter fixtures: transform path', () => {
@@ -49,14 +67,26 @@ describe('adapter fixtures: real HTTP endpoint', () => {
       store: 'sqlite',
       worker: false,
       clock: () => now,
-      app: { adapters: registry, fetchCertificate: async () => sns.certPem, fetchUrl: async (url) => void fetchedUrls.push(url) },
+      app: {
+        adapters: registry,
+        fetchCertificate: async () => sns.certPem,
+        fetchUrl: async (url) => void fetchedUrls.push(url),
+      },
     });
   });
   after(() => stack.close());
 
   /** One integration, id `fixture`, switched to the adapter under test (derived alert_keys depend on the id). */
   function useAdapter(adapter: LoadedAdapter): void {
-    const integration = { id: fixtureDefaults.integrationId, name: fixtureDefaults.integrationName, adapter: adapter.name, key, channel: 'ops', secret, rate_limit: { per_second: 1_000_000, per_minute: 10_000_000 } };
+    const integration = {
+      id: fixtureDefaults.integrationId,
+      name: fixtureDefaults.integrationName,
+      adapter: adapter.name,
+      key,
+      channel: 'ops',
+      secret,
+      rate_limit: { per_second: 1_000_000, per_minute: 10_000_000 },
+    };
     stack.gateway.setConfig(buildConfig({ channels: [{ id: 'ops' }], integrations: [integration] }, 'test', {}));
   }
 
@@ -73,10 +103,15 @@ describe('adapter fixtures: real HTTP endpoint', () => {
     delete headers['content-length'];
     if (request.contentType !== undefined) headers['content-type'] = request.contentType;
     const signature = adapter.manifest.signature;
-    if (signature?.type === 'hmac-sha256') headers[signature.header] = (signature.prefix ?? '') + createHmac('sha256', secret).update(request.rawBody).digest(signature.encoding);
+    if (signature?.type === 'hmac-sha256')
+      headers[signature.header] =
+        (signature.prefix ?? '') + createHmac('sha256', secret).update(request.rawBody).digest(signature.encoding);
     const query = new URLSearchParams({ ...request.query, integration_key: key });
     const body = request.method === 'GET' ? undefined : new Uint8Array(request.rawBody);
-    return { url: `${stack.baseUrl}/event/push/alert/${adapter.name}?${query}`, init: { method: request.method, headers, ...(body && { body }) } };
+    return {
+      url: `${stack.baseUrl}/event/push/alert/${adapter.name}?${query}`,
+      init: { method: request.method, headers, ...(body && { body }) },
+    };
   }
 
   for (const { adapter, fixture } of cases) {
@@ -93,14 +128,17 @@ describe('adapter fixtures: real HTTP endpoint', () => {
       assert.ok(response.status === 200 || answer.error, `status ${response.status}`);
       assertOutcome(fixture, outcome);
       const body = fixture.input.body as { Type?: string; SubscribeURL?: string } | undefined;
-      if (adapter.manifest.signature?.type === 'aws-sns' && body?.Type === 'SubscriptionConfirmation') assert.deepEqual(fetchedUrls, [body.SubscribeURL]);
+      if (adapter.manifest.signature?.type === 'aws-sns' && body?.Type === 'SubscriptionConfirmation')
+        assert.deepEqual(fetchedUrls, [body.SubscribeURL]);
       else assert.deepEqual(fetchedUrls, [], 'only a SubscriptionConfirmation fetches anything');
     });
   }
 });
 
 describe('adapter meta-test', () => {
-  const folders = readdirSync(adaptersDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  const folders = readdirSync(adaptersDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
 
   test('every folder of adapters/ is a loaded adapter (manifest valid, mapping compiles)', () => {
     assert.deepEqual(registry.broken, []);
@@ -111,9 +149,18 @@ describe('adapter meta-test', () => {
     test(`${adapter.name} has a firing, a resolved and a malformed fixture`, () => {
       const expectations = loadFixtures(adapter.name, adapter.dir).map((fixture) => fixture.expected);
       const events = expectations.flatMap((expected) => (expected && 'events' in expected ? expected.events : []));
-      assert.ok(events.some((event) => event.event_status !== 'Ok'), 'a fixture whose events fire (status other than Ok)');
-      assert.ok(events.some((event) => event.event_status === 'Ok'), 'a fixture whose events resolve (status Ok)');
-      assert.ok(expectations.some((expected) => expected && 'error' in expected), 'a malformed fixture (<case>.expected-error.json)');
+      assert.ok(
+        events.some((event) => event.event_status !== 'Ok'),
+        'a fixture whose events fire (status other than Ok)',
+      );
+      assert.ok(
+        events.some((event) => event.event_status === 'Ok'),
+        'a fixture whose events resolve (status Ok)',
+      );
+      assert.ok(
+        expectations.some((expected) => expected && 'error' in expected),
+        'a malformed fixture (<case>.expected-error.json)',
+      );
     });
 
     test(`${adapter.name}: every input has one expected file and every expected file an input`, () => {
@@ -121,21 +168,30 @@ describe('adapter meta-test', () => {
       const files = readdirSync(dir);
       for (const file of files) {
         const match = /^(.+)\.(input|expected|expected-error)\.json$/.exec(file);
-        assert.ok(match, `${adapter.name}/fixtures/${file}: not <case>.input.json, <case>.expected.json or <case>.expected-error.json`);
-        const expectedFiles = ['expected', 'expected-error'].filter((kind) => files.includes(`${match[1]}.${kind}.json`));
-        if (match[2] === 'input') assert.equal(expectedFiles.length, 1, `${adapter.name}/fixtures/${file}: needs exactly one expected file`);
+        assert.ok(
+          match,
+          `${adapter.name}/fixtures/${file}: not <case>.input.json, <case>.expected.json or <case>.expected-error.json`,
+        );
+        const expectedFiles = ['expected', 'expected-error'].filter((kind) =>
+          files.includes(`${match[1]}.${kind}.json`),
+        );
+        if (match[2] === 'input')
+          assert.equal(expectedFiles.length, 1, `${adapter.name}/fixtures/${file}: needs exactly one expected file`);
         else assert.ok(files.includes(`${match[1]}.input.json`), `${adapter.name}/fixtures/${file}: has no input`);
       }
     });
 
     test(`${adapter.name}: the mapping uses no clock or randomness`, () => {
       const source = readFileSync(join(adapter.dir, 'mapping.jsonata'), 'utf8');
-      for (const banned of ['$now(', '$millis(', '$random(']) assert.ok(!source.includes(banned), `${adapter.name}/mapping.jsonata uses ${banned}`);
+      for (const banned of ['$now(', '$millis(', '$random('])
+        assert.ok(!source.includes(banned), `${adapter.name}/mapping.jsonata uses ${banned}`);
     });
   }
 
   test('every fixtures folder belongs to an adapter', () => {
-    const orphans = folders.filter((name) => existsSync(join(adaptersDir, name, 'fixtures')) && registry.get(name) === undefined);
+    const orphans = folders.filter(
+      (name) => existsSync(join(adaptersDir, name, 'fixtures')) && registry.get(name) === undefined,
+    );
     assert.deepEqual(orphans, []);
   });
 });

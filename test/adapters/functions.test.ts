@@ -78,17 +78,29 @@ describe('sanitizeKey', () => {
 describe('flattenLabels', () => {
   table(flattenLabels, [
     { name: 'flat strings', args: [{ env: 'prod' }], want: { env: 'prod' } },
-    { name: 'nested', args: [{ host: { name: 'web-3', ip: '10.0.0.1' } }], want: { host_name: 'web-3', host_ip: '10.0.0.1' } },
+    {
+      name: 'nested',
+      args: [{ host: { name: 'web-3', ip: '10.0.0.1' } }],
+      want: { host_name: 'web-3', host_ip: '10.0.0.1' },
+    },
     { name: 'dotted keys', args: [{ 'service.name': 'api' }], want: { service_name: 'api' } },
     { name: 'leading digit', args: [{ '2fa': 'on' }], want: { _2fa: 'on' } },
     { name: 'numbers and booleans', args: [{ n: 3, f: 1.5, b: false }], want: { n: '3', f: '1.5', b: 'false' } },
     { name: 'array of scalars joined', args: [{ tags: ['a', 1, null, '', true] }], want: { tags: 'a,1,true' } },
     { name: 'array of objects by index', args: [{ t: [{ k: 'x' }, { k: 'y' }] }], want: { t_0_k: 'x', t_1_k: 'y' } },
     { name: 'null and empty dropped', args: [{ a: null, b: '', c: [], d: {}, e: 'x' }], want: { e: 'x' } },
-    { name: 'prefix', args: [{ summary: 's', 'run.book': 'r' }, 'annotation'], want: { annotation_summary: 's', annotation_run_book: 'r' } },
+    {
+      name: 'prefix',
+      args: [{ summary: 's', 'run.book': 'r' }, 'annotation'],
+      want: { annotation_summary: 's', annotation_run_book: 'r' },
+    },
     { name: 'scalar with prefix', args: ['x', 'tag'], want: { tag: 'x' } },
     { name: 'capped at 50 in document order', args: [manyLabels], want: firstFifty },
-    { name: '__proto__ is an ordinary key', args: [JSON.parse('{"__proto__": "x"}')], want: JSON.parse('{"__proto__": "x"}') },
+    {
+      name: '__proto__ is an ordinary key',
+      args: [JSON.parse('{"__proto__": "x"}')],
+      want: JSON.parse('{"__proto__": "x"}'),
+    },
     { name: 'undefined', args: [undefined], want: undefined },
   ]);
 });
@@ -99,7 +111,11 @@ describe('mergeLabels', () => {
     { name: 'undefined maps skipped', args: [[undefined, { a: '1' }, null]], want: { a: '1' } },
     { name: 'null and empty values do not erase', args: [[{ a: '1' }, { a: '', b: null }]], want: { a: '1' } },
     { name: 'scalars stringified', args: [[{ n: 1, b: true }]], want: { n: '1', b: 'true' } },
-    { name: 'capped at 50, first inserted kept', args: [[manyLabels, { k0: 'new', extra: 'x' }]], want: { ...firstFifty, k0: 'new' } },
+    {
+      name: 'capped at 50, first inserted kept',
+      args: [[manyLabels, { k0: 'new', extra: 'x' }]],
+      want: { ...firstFifty, k0: 'new' },
+    },
     { name: 'a single map', args: [{ a: '1' }], want: { a: '1' } },
   ]);
 });
@@ -154,7 +170,11 @@ describe('splitTags', () => {
     { name: 'custom separators', args: ['a=1;b=2', ';', '='], want: { a: '1', b: '2' } },
     { name: 'keys sanitised', args: ['host.name:web-1,1x:y'], want: { host_name: 'web-1', _1x: 'y' } },
     { name: 'empty value is true', args: ['maintenance:'], want: { maintenance: 'true' } },
-    { name: 'array of items', args: [['ident=redis-03', 'rulename=Redis mem'], ',', '='], want: { ident: 'redis-03', rulename: 'Redis mem' } },
+    {
+      name: 'array of items',
+      args: [['ident=redis-03', 'rulename=Redis mem'], ',', '='],
+      want: { ident: 'redis-03', rulename: 'Redis mem' },
+    },
     { name: 'empty string', args: [''], want: {} },
     { name: 'undefined', args: [undefined], want: undefined },
   ]);
@@ -195,7 +215,10 @@ describe('shared functions through JSONata', () => {
     { expression: '$sanitizeKey("host.name")', want: 'host_name' },
     { expression: '$flattenLabels(nested, "x")', want: { x_a_b: '1' } },
     { expression: '$flattenLabels(missing)', want: undefined },
-    { expression: '$mergeLabels([missing, labels, {"severity": "info"}])', want: { severity: 'info', 'host.name': 'web-1' } },
+    {
+      expression: '$mergeLabels([missing, labels, {"severity": "info"}])',
+      want: { severity: 'info', 'host.name': 'web-1' },
+    },
     { expression: '$mergeLabels(labels)', want: { severity: 'critical', 'host.name': 'web-1' } },
     { expression: '$parseJson(tags).tag', want: 'scope' },
     { expression: '$parseJson("{")', want: undefined },
@@ -216,8 +239,16 @@ describe('shared functions through JSONata', () => {
 
   it('registers every function with a valid signature', async () => {
     assert.deepEqual(sharedFunctions.map((fn) => fn.name).sort(), [
-      'collectLabels', 'flattenLabels', 'labelSeverity', 'mapSeverity', 'mergeLabels', 'parseJson',
-      'sanitizeKey', 'splitTags', 'toEpochMs', 'truncate',
+      'collectLabels',
+      'flattenLabels',
+      'labelSeverity',
+      'mapSeverity',
+      'mergeLabels',
+      'parseJson',
+      'sanitizeKey',
+      'splitTags',
+      'toEpochMs',
+      'truncate',
     ]);
     await evaluate('1');
   });
@@ -225,8 +256,21 @@ describe('shared functions through JSONata', () => {
 
 describe('collectLabels', () => {
   table(collectLabels, [
-    { name: 'first source wins', args: [[{ job: 'api', alertname: 'Up' }, { job: 'annotation', summary: 'down' }]], want: { job: 'api', alertname: 'Up', summary: 'down' } },
-    { name: 'nested and dotted keys flattened and sanitised', args: [[{ 'host.name': 'a', deep: { x: 1 } }]], want: { host_name: 'a', deep_x: '1' } },
+    {
+      name: 'first source wins',
+      args: [
+        [
+          { job: 'api', alertname: 'Up' },
+          { job: 'annotation', summary: 'down' },
+        ],
+      ],
+      want: { job: 'api', alertname: 'Up', summary: 'down' },
+    },
+    {
+      name: 'nested and dotted keys flattened and sanitised',
+      args: [[{ 'host.name': 'a', deep: { x: 1 } }]],
+      want: { host_name: 'a', deep_x: '1' },
+    },
     { name: 'missing sources skipped', args: [[undefined, null, { a: 'b' }]], want: { a: 'b' } },
     { name: 'capped at 50 across sources', args: [[manyLabels, { extra: 'x' }]], want: firstFifty },
     { name: 'empty values dropped', args: [[{ a: '', b: null, c: 'x' }]], want: { c: 'x' } },
@@ -234,6 +278,9 @@ describe('collectLabels', () => {
   it('works through JSONata', async () => {
     const expression = jsonata('$collectLabels([labels, annotations])');
     for (const fn of sharedFunctions) expression.registerFunction(fn.name, fn.implementation as never, fn.signature);
-    assert.deepEqual(await expression.evaluate({ labels: { a: '1' }, annotations: { a: '2', b: '3' } }), { a: '1', b: '3' });
+    assert.deepEqual(await expression.evaluate({ labels: { a: '1' }, annotations: { a: '2', b: '3' } }), {
+      a: '1',
+      b: '3',
+    });
   });
 });

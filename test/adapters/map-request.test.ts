@@ -10,7 +10,12 @@ import { manifestFor, tempAdaptersDir } from '../support/temp-adapters.js';
 /* mapRequest is the one way to run an adapter: the sender checks are options, the mapping is the same either way. */
 
 const temp = tempAdaptersDir({
-  signed: { manifest: manifestFor('signed', { signature: { type: 'hmac-sha256', header: 'X-Signature', encoding: 'hex', prefix: 'sha256=' } }), mapping: '{ "title": body.title, "event_status": "Info" }' },
+  signed: {
+    manifest: manifestFor('signed', {
+      signature: { type: 'hmac-sha256', header: 'X-Signature', encoding: 'hex', prefix: 'sha256=' },
+    }),
+    mapping: '{ "title": body.title, "event_status": "Info" }',
+  },
 });
 const registry = AdapterRegistry.load({ dir: temp.dir });
 const signed = registry.get('signed') as LoadedAdapter;
@@ -31,8 +36,13 @@ describe('mapRequest', () => {
     const body = JSON.stringify({ title: 'disk full' });
     const unchecked = await mapRequest(signed, request(body), context);
     assert.equal(unchecked.events[0].title, 'disk full');
-    await assert.rejects(mapRequest(signed, request(body), context, { senderChecks: { secret, sns } }), codeOf('Unauthorized'));
-    const checked = await mapRequest(signed, request(body, { 'x-signature': sign(body) }), context, { senderChecks: { secret, sns } });
+    await assert.rejects(
+      mapRequest(signed, request(body), context, { senderChecks: { secret, sns } }),
+      codeOf('Unauthorized'),
+    );
+    const checked = await mapRequest(signed, request(body, { 'x-signature': sign(body) }), context, {
+      senderChecks: { secret, sns },
+    });
     assert.deepEqual(checked, unchecked);
   });
 
@@ -40,8 +50,14 @@ describe('mapRequest', () => {
     const heard: string[] = [];
     const onRejected = async (error: AppError) => void heard.push(error.code);
     await assert.rejects(mapRequest(signed, request('{not json'), context, { onRejected }), codeOf('InvalidParameter'));
-    await assert.rejects(mapRequest(signed, request('{}', {}, 'text/plain'), context, { senderChecks: { secret, sns }, onRejected }), codeOf('InvalidContentType'));
-    await assert.rejects(mapRequest(signed, request('{}'), context, { senderChecks: { secret, sns }, onRejected }), codeOf('Unauthorized'));
+    await assert.rejects(
+      mapRequest(signed, request('{}', {}, 'text/plain'), context, { senderChecks: { secret, sns }, onRejected }),
+      codeOf('InvalidContentType'),
+    );
+    await assert.rejects(
+      mapRequest(signed, request('{}'), context, { senderChecks: { secret, sns }, onRejected }),
+      codeOf('Unauthorized'),
+    );
     assert.deepEqual(heard, ['InvalidParameter']);
   });
 

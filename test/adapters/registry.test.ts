@@ -24,17 +24,32 @@ function loadError(adapters: Parameters<typeof tempAdaptersDir>[0]): string {
 
 describe('AdapterRegistry: loading', () => {
   test('a broken mapping names file, line, column and the JSONata error', () => {
-    const message = loadError({ ok: { manifest: manifestFor('ok'), mapping: goodMapping }, broken: { manifest: manifestFor('broken'), mapping: '(\n  $a := 1;\n  { "title": $a ]\n)' } });
+    const message = loadError({
+      ok: { manifest: manifestFor('ok'), mapping: goodMapping },
+      broken: { manifest: manifestFor('broken'), mapping: '(\n  $a := 1;\n  { "title": $a ]\n)' },
+    });
     assert.match(message, /adapters\/broken\/mapping\.jsonata:3:17: JSONata S0202: Expected "}", got "]"/);
     assert.doesNotMatch(message, /adapters\/ok/);
   });
 
   const manifestCases: Array<[string, string | Record<string, unknown>, RegExp]> = [
-    ['a name that is not the folder name', manifestFor('other'), /manifest\.json: name: must equal the folder name "m", got "other"/],
-    ['an unknown content type', manifestFor('m', { content_types: ['application/xml'] }), /manifest\.json: content_types\.0: must be one of application\/json, text\/plain/],
+    [
+      'a name that is not the folder name',
+      manifestFor('other'),
+      /manifest\.json: name: must equal the folder name "m", got "other"/,
+    ],
+    [
+      'an unknown content type',
+      manifestFor('m', { content_types: ['application/xml'] }),
+      /manifest\.json: content_types\.0: must be one of application\/json, text\/plain/,
+    ],
     ['a missing field', { name: 'm', title: 'x' }, /manifest\.json: vendor_docs: is required/],
     ['an unknown field', manifestFor('m', { colour: 'red' }), /manifest\.json: \(root\): unknown field "colour"/],
-    ['multipart without multipart_field', manifestFor('m', { content_types: ['multipart/form-data'] }), /multipart_field: is required/],
+    [
+      'multipart without multipart_field',
+      manifestFor('m', { content_types: ['multipart/form-data'] }),
+      /multipart_field: is required/,
+    ],
     ['invalid JSON', '{\n  "name": "m",\n  "title": \n}', /manifest\.json: .*is not valid JSON/],
   ];
   for (const [name, manifest, expected] of manifestCases) {
@@ -45,15 +60,26 @@ describe('AdapterRegistry: loading', () => {
 
   test('a folder without mapping.jsonata, and one named standard, are refused', () => {
     assert.match(loadError({ m: { manifest: manifestFor('m') } }), /adapters\/m\/mapping\.jsonata: missing/);
-    assert.match(loadError({ standard: { manifest: manifestFor('standard'), mapping: goodMapping } }), /"standard" is reserved/);
+    assert.match(
+      loadError({ standard: { manifest: manifestFor('standard'), mapping: goodMapping } }),
+      /"standard" is reserved/,
+    );
   });
 
   test('a mapping using the clock or randomness is refused', () => {
-    assert.match(loadError({ m: { manifest: manifestFor('m'), mapping: '{\n  "title": $string($millis()),\n  "event_status": "Info"\n}' } }), /adapters\/m\/mapping\.jsonata:2:20: \$millis\(\) is not allowed/);
+    assert.match(
+      loadError({
+        m: { manifest: manifestFor('m'), mapping: '{\n  "title": $string($millis()),\n  "event_status": "Info"\n}' },
+      }),
+      /adapters\/m\/mapping\.jsonata:2:20: \$millis\(\) is not allowed/,
+    );
   });
 
   test('skipBroken disables broken adapters and reports them', () => {
-    const temp = tempAdaptersDir({ ok: { manifest: manifestFor('ok'), mapping: goodMapping }, bad: { manifest: manifestFor('bad'), mapping: '{' } });
+    const temp = tempAdaptersDir({
+      ok: { manifest: manifestFor('ok'), mapping: goodMapping },
+      bad: { manifest: manifestFor('bad'), mapping: '{' },
+    });
     after(() => temp.remove());
     const registry = AdapterRegistry.load({ dir: temp.dir, skipBroken: true });
     assert.deepEqual(registry.names(), ['ok']);
@@ -82,13 +108,21 @@ describe('AdapterRegistry: loading', () => {
       { id: 'prom', adapter: 'prometheus', key: 'prom-key-00001', channel: 'ops' },
     ];
     const config = buildConfig({ channels: [{ id: 'ops' }], integrations }, 'test', {}, new Set(registry.names()));
-    assert.deepEqual(adapterConfigWarnings(config, registry), ['integration sentry-a: the sentry adapter can verify sentry-hook-signature, but the integration has no secret: signatures are NOT checked']);
+    assert.deepEqual(adapterConfigWarnings(config, registry), [
+      'integration sentry-a: the sentry adapter can verify sentry-hook-signature, but the integration has no secret: signatures are NOT checked',
+    ]);
   });
 
   test('integrations may only name loaded adapters', () => {
     const registry = AdapterRegistry.load();
-    const file = { channels: [{ id: 'ops' }], integrations: [{ id: 'x', adapter: 'nagios', key: 'nagios-key-001', channel: 'ops' }] };
-    assert.throws(() => buildConfig(file, 'test', {}, new Set(registry.names())), /integrations\[0\]\.adapter: unknown adapter "nagios"/);
+    const file = {
+      channels: [{ id: 'ops' }],
+      integrations: [{ id: 'x', adapter: 'nagios', key: 'nagios-key-001', channel: 'ops' }],
+    };
+    assert.throws(
+      () => buildConfig(file, 'test', {}, new Set(registry.names())),
+      /integrations\[0\]\.adapter: unknown adapter "nagios"/,
+    );
   });
 
   test('the package adapters all load', () => {
@@ -101,9 +135,15 @@ describe('AdapterRegistry: loading', () => {
 describe('mapping evaluation is bounded', () => {
   const temp = tempAdaptersDir({
     loop: { manifest: manifestFor('loop'), mapping: '(\n  $loop := function($n) { $loop($n + 1) };\n  $loop(0)\n)' },
-    recursion: { manifest: manifestFor('recursion'), mapping: '(\n  $deep := function($n) { 1 + $deep($n + 1) };\n  $deep(0)\n)' },
+    recursion: {
+      manifest: manifestFor('recursion'),
+      mapping: '(\n  $deep := function($n) { 1 + $deep($n + 1) };\n  $deep(0)\n)',
+    },
     many: { manifest: manifestFor('many'), mapping: '[1..1001].{ "title": "t" & $, "event_status": "Info" }' },
-    huge: { manifest: manifestFor('huge'), mapping: '[1..20].{ "title": $pad("", 60000, "x"), "event_status": "Info" }' },
+    huge: {
+      manifest: manifestFor('huge'),
+      mapping: '[1..20].{ "title": $pad("", 60000, "x"), "event_status": "Info" }',
+    },
     fails: { manifest: manifestFor('fails'), mapping: '(\n  $x := body.count;\n  $x + "a"\n)' },
   });
   const registry = AdapterRegistry.load({ dir: temp.dir });
@@ -113,10 +153,13 @@ describe('mapping evaluation is bounded', () => {
 
   async function failure(name: string, from = registry): Promise<MappingError> {
     const started = Date.now();
-    const error = await from.get(name)!.mapping.evaluate({ body: { count: 1 } }, bindings).then(
-      () => assert.fail('expected a MappingError'),
-      (caught: unknown) => caught,
-    );
+    const error = await from
+      .get(name)!
+      .mapping.evaluate({ body: { count: 1 } }, bindings)
+      .then(
+        () => assert.fail('expected a MappingError'),
+        (caught: unknown) => caught,
+      );
     assert.ok(error instanceof MappingError, String(error));
     assert.ok(Date.now() - started < (from === registry ? 2000 : 10_000), 'answered quickly');
     assert.equal(error.code, 'InvalidParameter');
@@ -126,12 +169,18 @@ describe('mapping evaluation is bounded', () => {
   test('an endless tail-recursive loop stops at the time budget (D1012)', async () => {
     const error = await failure('loop');
     assert.equal(error.jsonata.code, 'D1012');
-    assert.match(error.message, /^Evaluation timeout after 200 milliseconds.*\(adapters\/loop\/mapping\.jsonata:\d+:\d+, JSONata D1012\)$/);
+    assert.match(
+      error.message,
+      /^Evaluation timeout after 200 milliseconds.*\(adapters\/loop\/mapping\.jsonata:\d+:\d+, JSONata D1012\)$/,
+    );
   });
 
   test('the time budget grows with the payload size', async () => {
     const started = Date.now();
-    await registry.get('loop')!.mapping.evaluate({ body: {} }, bindings, 100 * 1024).catch((error: MappingError) => assert.equal(error.jsonata.code, 'D1012'));
+    await registry
+      .get('loop')!
+      .mapping.evaluate({ body: {} }, bindings, 100 * 1024)
+      .catch((error: MappingError) => assert.equal(error.jsonata.code, 'D1012'));
     assert.ok(Date.now() - started >= 390, 'a 100 KiB payload gets 200 ms + 2 ms per KiB');
   });
 
@@ -140,12 +189,24 @@ describe('mapping evaluation is bounded', () => {
   });
 
   test('more than 1000 events, or more than 1 MiB of them, is refused', async () => {
-    assert.match((await failure('many', roomy)).message, /^the mapping produced 1001 events; at most 1000 per payload are allowed/);
-    assert.match((await failure('huge', roomy)).message, /^the mapping produced \d+ bytes of events; at most 1048576 are allowed/);
+    assert.match(
+      (await failure('many', roomy)).message,
+      /^the mapping produced 1001 events; at most 1000 per payload are allowed/,
+    );
+    assert.match(
+      (await failure('huge', roomy)).message,
+      /^the mapping produced \d+ bytes of events; at most 1048576 are allowed/,
+    );
   });
 
   test('a throwing mapping carries the JSONata code, message and position', async () => {
     const error = await failure('fails');
-    assert.deepEqual(error.jsonata, { code: 'T2002', message: 'The right side of the "+" operator must evaluate to a number', position: 28, line: 3, column: 6 });
+    assert.deepEqual(error.jsonata, {
+      code: 'T2002',
+      message: 'The right side of the "+" operator must evaluate to a number',
+      position: 28,
+      line: 3,
+      column: 6,
+    });
   });
 });

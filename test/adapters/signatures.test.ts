@@ -53,7 +53,10 @@ describe('verifyHmacSignature', () => {
 
 describe('isTrustedSnsUrl', () => {
   const table: [string, boolean][] = [
-    ['https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:1:t&Token=a', true],
+    [
+      'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:1:t&Token=a',
+      true,
+    ],
     ['https://sns.cn-north-1.amazonaws.com.cn/?Action=ConfirmSubscription&Token=abc', true],
     ['http://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc', false],
     ['https://sns.eu-west-1.amazonaws.com.evil.example/?Action=ConfirmSubscription', false],
@@ -176,14 +179,26 @@ describe('verifySnsMessage', { skip: hasOpenssl() ? false : 'the openssl CLI is 
     ['a tampered Subject', { ...signed, Subject: 'OK: "orders-api-5xx"' }, 'does not match'],
     ['a removed Subject', omit(signed, 'Subject'), 'does not match'],
     ['a version 2 signature announced as version 1', { ...signed, SignatureVersion: '1' }, 'does not match'],
-    ['a certificate on another host', withCert('https://certs.evil.example/SimpleNotificationService-1.pem'), 'SigningCertURL'],
+    [
+      'a certificate on another host',
+      withCert('https://certs.evil.example/SimpleNotificationService-1.pem'),
+      'SigningCertURL',
+    ],
     ['a look-alike host', withCert('https://sns.eu-west-1.amazonaws.com.evil.example/x.pem'), 'SigningCertURL'],
     ['an http certificate URL', withCert(certUrl.replace('https:', 'http:')), 'SigningCertURL'],
-    ['a certificate URL that is not a .pem', withCert('https://sns.eu-west-1.amazonaws.com/?Action=x'), 'SigningCertURL'],
+    [
+      'a certificate URL that is not a .pem',
+      withCert('https://sns.eu-west-1.amazonaws.com/?Action=x'),
+      'SigningCertURL',
+    ],
     ['an unknown Type', sign({ ...notification, Type: 'Bogus' }, pair.keyPem), 'unknown SNS message type "Bogus"'],
     ['an unsupported SignatureVersion', { ...signed, SignatureVersion: '3' }, 'unsupported SNS SignatureVersion "3"'],
     ['a numeric SignatureVersion', { ...signed, SignatureVersion: 2 }, 'unsupported SNS SignatureVersion 2'],
-    ['a prototype-key SignatureVersion', { ...signed, SignatureVersion: 'toString' }, 'unsupported SNS SignatureVersion'],
+    [
+      'a prototype-key SignatureVersion',
+      { ...signed, SignatureVersion: 'toString' },
+      'unsupported SNS SignatureVersion',
+    ],
     ['a missing Signature', omit(signed, 'Signature'), 'Signature'],
     ['a confirmation without Token', omit(sign(confirmation, pair.keyPem), 'Token'), 'has no Token'],
   ];

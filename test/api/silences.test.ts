@@ -4,11 +4,24 @@ import { eventView } from '../../src/store/read-models.js';
 import { api, postJson, startStack, type Stack } from '../support/stack.js';
 import { storeKinds } from '../support/stores.js';
 
-interface SilenceItem { id: string; channel_id: string; source: string; rule: Record<string, unknown>; active: boolean; created_at: number | null; created_by: string | null; expires_at: number | null }
+interface SilenceItem {
+  id: string;
+  channel_id: string;
+  source: string;
+  rule: Record<string, unknown>;
+  active: boolean;
+  created_at: number | null;
+  created_by: string | null;
+  expires_at: number | null;
+}
 
 const condition = (key: string, values: string[]) => ({ key, op: 'IN' as const, values });
 const farWindow = { start: '2020-01-01T00:00:00Z', end: '2099-01-01T00:00:00Z' };
-const configSilence = { id: 'cfg-staging', if: [condition('labels.env', ['staging'])], weekly: { timezone: 'UTC', windows: [{ start: '00:00', end: '24:00' }] } };
+const configSilence = {
+  id: 'cfg-staging',
+  if: [condition('labels.env', ['staging'])],
+  weekly: { timezone: 'UTC', windows: [{ start: '00:00', end: '24:00' }] },
+};
 
 for (const kind of storeKinds) {
   describe(`silences API on ${kind}`, () => {
@@ -22,7 +35,12 @@ for (const kind of storeKinds) {
       await stack.waitForEvents(pushed);
     };
     const eventOf = async (alertKey: string) => {
-      const row = await stack.testStore.store.db.selectFrom('events').selectAll().where('alert_key', '=', alertKey).orderBy('event_id', 'desc').executeTakeFirstOrThrow();
+      const row = await stack.testStore.store.db
+        .selectFrom('events')
+        .selectAll()
+        .where('alert_key', '=', alertKey)
+        .orderBy('event_id', 'desc')
+        .executeTakeFirstOrThrow();
       return eventView(row);
     };
 
@@ -32,7 +50,15 @@ for (const kind of storeKinds) {
         clock: () => Date.now() + offset,
         configFile: {
           channels: [{ id: 'ops', silences: [configSilence] }, { id: 'db' }],
-          integrations: [{ id: 'std', adapter: 'standard', key: 'key-ops-0001', channel: 'ops', rate_limit: { per_second: 10000, per_minute: 100000 } }],
+          integrations: [
+            {
+              id: 'std',
+              adapter: 'standard',
+              key: 'key-ops-0001',
+              channel: 'ops',
+              rate_limit: { per_second: 10000, per_minute: 100000 },
+            },
+          ],
         },
       });
     });
@@ -41,10 +67,31 @@ for (const kind of storeKinds) {
     test('configured silences are listed, read-only', async () => {
       const list = await api(stack, 'GET', '/channels/ops/silences');
       assert.equal(list.status, 200);
-      assert.deepEqual((list.body.data as { items: SilenceItem[] }).items, [{ id: 'cfg-staging', channel_id: 'ops', source: 'config', rule: configSilence, active: true, created_at: null, created_by: null, expires_at: null }]);
-      assert.equal(((await api(stack, 'GET', '/channels/ops/silences/cfg-staging')).body.data as SilenceItem).source, 'config');
-      const readOnly = { code: 'Conflict', message: 'silence cfg-staging of channel ops comes from the configuration file and is read-only there' };
-      for (const [method, path] of [['PUT', '/channels/ops/silences/cfg-staging'], ['DELETE', '/channels/ops/silences/cfg-staging'], ['POST', '/channels/ops/silences']] as const) {
+      assert.deepEqual((list.body.data as { items: SilenceItem[] }).items, [
+        {
+          id: 'cfg-staging',
+          channel_id: 'ops',
+          source: 'config',
+          rule: configSilence,
+          active: true,
+          created_at: null,
+          created_by: null,
+          expires_at: null,
+        },
+      ]);
+      assert.equal(
+        ((await api(stack, 'GET', '/channels/ops/silences/cfg-staging')).body.data as SilenceItem).source,
+        'config',
+      );
+      const readOnly = {
+        code: 'Conflict',
+        message: 'silence cfg-staging of channel ops comes from the configuration file and is read-only there',
+      };
+      for (const [method, path] of [
+        ['PUT', '/channels/ops/silences/cfg-staging'],
+        ['DELETE', '/channels/ops/silences/cfg-staging'],
+        ['POST', '/channels/ops/silences'],
+      ] as const) {
         const res = await api(stack, method, path, method === 'DELETE' ? undefined : configSilence);
         assert.equal(res.status, 409, `${method} ${path}`);
         assert.deepEqual(res.body.error, readOnly);
@@ -56,17 +103,38 @@ for (const kind of storeKinds) {
       const created = await api(stack, 'POST', '/channels/ops/silences?actor=alice', rule);
       assert.equal(created.status, 201);
       const item = created.body.data as SilenceItem;
-      assert.deepEqual({ ...item, created_at: 0 }, { id: 'maint', channel_id: 'ops', source: 'api', rule, active: true, created_at: 0, created_by: 'alice', expires_at: null });
+      assert.deepEqual(
+        { ...item, created_at: 0 },
+        {
+          id: 'maint',
+          channel_id: 'ops',
+          source: 'api',
+          rule,
+          active: true,
+          created_at: 0,
+          created_by: 'alice',
+          expires_at: null,
+        },
+      );
       const again = await api(stack, 'POST', '/channels/ops/silences', rule);
       assert.equal(again.status, 409);
-      assert.deepEqual(again.body.error, { code: 'Conflict', message: 'channel ops already has a silence with id maint' });
+      assert.deepEqual(again.body.error, {
+        code: 'Conflict',
+        message: 'channel ops already has a silence with id maint',
+      });
       assert.deepEqual((await api(stack, 'GET', '/channels/ops/silences/maint')).body.data, item);
       const { id: _id, ...withoutId } = rule;
       const replaced = await api(stack, 'PUT', '/channels/ops/silences/maint', { ...withoutId, mode: 'drop' });
       assert.equal(replaced.status, 200);
       assert.deepEqual((replaced.body.data as SilenceItem).rule, { ...rule, mode: 'drop' });
       const list = (await api(stack, 'GET', '/channels/ops/silences')).body.data as { items: SilenceItem[] };
-      assert.deepEqual(list.items.map((silence) => [silence.id, silence.source]), [['cfg-staging', 'config'], ['maint', 'api']]);
+      assert.deepEqual(
+        list.items.map((silence) => [silence.id, silence.source]),
+        [
+          ['cfg-staging', 'config'],
+          ['maint', 'api'],
+        ],
+      );
       const deleted = await api(stack, 'DELETE', '/channels/ops/silences/maint');
       assert.deepEqual(deleted.body.data, { id: 'maint', deleted: true });
       const gone = { code: 'ResourceNotFound', message: 'no silence with id maint' };
@@ -80,19 +148,49 @@ for (const kind of storeKinds) {
 
     test('an unknown channel is 404; a bad rule is 400 naming the field', async () => {
       const noChannel = { code: 'ResourceNotFound', message: 'no channel with id nope' };
-      for (const [method, path] of [['GET', '/channels/nope/silences'], ['POST', '/channels/nope/silences'], ['GET', '/channels/nope/silences/x']] as const) {
+      for (const [method, path] of [
+        ['GET', '/channels/nope/silences'],
+        ['POST', '/channels/nope/silences'],
+        ['GET', '/channels/nope/silences/x'],
+      ] as const) {
         const res = await api(stack, method, path, method === 'POST' ? configSilence : undefined);
         assert.equal(res.status, 404);
         assert.deepEqual(res.body.error, noChannel);
       }
       const cases: Array<[unknown, string]> = [
         [{ id: 's1', if: [condition('labels.host', ['db1'])] }, 'body: needs exactly one of one_off and weekly'],
-        [{ id: 's1', if: [condition('labels.host', ['db1'])], one_off: { start: '2030-01-02T00:00:00Z', end: '2030-01-01T00:00:00Z' } }, 'one_off.end: must be after start'],
-        [{ id: 's1', if: [{ key: 'labels.host', op: 'IS', values: ['db1'] }], one_off: farWindow }, 'if[0].op: must be one of IN, NOTIN'],
-        [{ id: 's1', if: [[condition('title', ['x'])], [{ key: 'labels.a', op: 'IN' }]], one_off: farWindow }, 'if[1][0]: missing required field "values"'],
-        [{ id: 's1', if: [condition('title', ['/(a/'])], one_off: farWindow }, 'if[0].values[0]: invalid regex /(a/: missing )'],
-        [{ id: 's1', if: [condition('title', ['x'])], weekly: { timezone: 'UTC', windows: [{ start: '7am', end: '09:00' }] } }, 'weekly.windows[0].start: must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$"'],
-        [{ if: [condition('title', ['x'])], one_off: farWindow, color: 'red' }, 'body: missing required field "id"; body: unknown field "color"'],
+        [
+          {
+            id: 's1',
+            if: [condition('labels.host', ['db1'])],
+            one_off: { start: '2030-01-02T00:00:00Z', end: '2030-01-01T00:00:00Z' },
+          },
+          'one_off.end: must be after start',
+        ],
+        [
+          { id: 's1', if: [{ key: 'labels.host', op: 'IS', values: ['db1'] }], one_off: farWindow },
+          'if[0].op: must be one of IN, NOTIN',
+        ],
+        [
+          { id: 's1', if: [[condition('title', ['x'])], [{ key: 'labels.a', op: 'IN' }]], one_off: farWindow },
+          'if[1][0]: missing required field "values"',
+        ],
+        [
+          { id: 's1', if: [condition('title', ['/(a/'])], one_off: farWindow },
+          'if[0].values[0]: invalid regex /(a/: missing )',
+        ],
+        [
+          {
+            id: 's1',
+            if: [condition('title', ['x'])],
+            weekly: { timezone: 'UTC', windows: [{ start: '7am', end: '09:00' }] },
+          },
+          'weekly.windows[0].start: must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$"',
+        ],
+        [
+          { if: [condition('title', ['x'])], one_off: farWindow, color: 'red' },
+          'body: missing required field "id"; body: unknown field "color"',
+        ],
         [['not', 'a', 'rule'], 'body: must be object'],
       ];
       for (const [body, message] of cases) {
@@ -101,54 +199,114 @@ for (const kind of storeKinds) {
         assert.deepEqual(res.body.error, { code: 'InvalidParameter', message });
       }
       const otherId = await api(stack, 'PUT', '/channels/ops/silences/s2', { ...configSilence, id: 's3' });
-      assert.deepEqual(otherId.body.error, { code: 'InvalidParameter', message: 'id: must be "s2", the id in the path' });
+      assert.deepEqual(otherId.body.error, {
+        code: 'InvalidParameter',
+        message: 'id: must be "s2", the id in the path',
+      });
     });
 
     test('a silence made through the API silences the next matching alert in the worker', async () => {
       const now = Date.now() + offset;
-      const rule = { id: 'checkout-maint', if: [condition('labels.service', ['checkout'])], one_off: { start: new Date(now - 60_000).toISOString(), end: new Date(now + 3_600_000).toISOString() } };
+      const rule = {
+        id: 'checkout-maint',
+        if: [condition('labels.service', ['checkout'])],
+        one_off: { start: new Date(now - 60_000).toISOString(), end: new Date(now + 3_600_000).toISOString() },
+      };
       assert.equal((await api(stack, 'POST', '/channels/ops/silences', rule)).status, 201);
-      await push({ title_rule: 'checkout down', event_status: 'Critical', alert_key: 'c1', labels: { service: 'checkout' } });
-      await push({ title_rule: 'payments down', event_status: 'Critical', alert_key: 'p1', labels: { service: 'payments' } });
-      await push({ title_rule: 'staging down', event_status: 'Critical', alert_key: 'st1', labels: { env: 'staging' } });
+      await push({
+        title_rule: 'checkout down',
+        event_status: 'Critical',
+        alert_key: 'c1',
+        labels: { service: 'checkout' },
+      });
+      await push({
+        title_rule: 'payments down',
+        event_status: 'Critical',
+        alert_key: 'p1',
+        labels: { service: 'payments' },
+      });
+      await push({
+        title_rule: 'staging down',
+        event_status: 'Critical',
+        alert_key: 'st1',
+        labels: { env: 'staging' },
+      });
       const silenced = await eventOf('c1');
       assert.equal(silenced.outcome, 'silenced');
-      assert.deepEqual((silenced.trace as Array<Record<string, unknown>>)[1], { step: 'silence', result: 'silenced', rule_id: 'checkout-maint' });
+      assert.deepEqual((silenced.trace as Array<Record<string, unknown>>)[1], {
+        step: 'silence',
+        result: 'silenced',
+        rule_id: 'checkout-maint',
+      });
       assert.equal(silenced.incident_id, null);
       assert.equal((await eventOf('p1')).outcome, 'new_alert');
       const staging = await eventOf('st1');
       assert.equal(staging.outcome, 'silenced');
-      assert.deepEqual((staging.trace as Array<Record<string, unknown>>).find((step) => step.step === 'silence'), { step: 'silence', result: 'silenced', rule_id: 'cfg-staging' });
-      const alert = await stack.testStore.store.db.selectFrom('alerts').select(['muted', 'incident_id']).where('alert_key', '=', 'c1').executeTakeFirstOrThrow();
+      assert.deepEqual(
+        (staging.trace as Array<Record<string, unknown>>).find((step) => step.step === 'silence'),
+        { step: 'silence', result: 'silenced', rule_id: 'cfg-staging' },
+      );
+      const alert = await stack.testStore.store.db
+        .selectFrom('alerts')
+        .select(['muted', 'incident_id'])
+        .where('alert_key', '=', 'c1')
+        .executeTakeFirstOrThrow();
       assert.deepEqual(alert, { muted: 'silenced:checkout-maint', incident_id: null });
       assert.equal((await api(stack, 'DELETE', '/channels/ops/silences/checkout-maint')).status, 200);
     });
 
     test('quick silence from an alert: default one day, asking again renews the same rule, expired ones are deleted', async () => {
-      await push({ title_rule: 'web slow', event_status: 'Warning', alert_key: 'q1', labels: { host: 'web1', pid: '4242' } });
-      const { alert_id: alertId } = await stack.testStore.store.db.selectFrom('alerts').select('alert_id').where('alert_key', '=', 'q1').executeTakeFirstOrThrow();
+      await push({
+        title_rule: 'web slow',
+        event_status: 'Warning',
+        alert_key: 'q1',
+        labels: { host: 'web1', pid: '4242' },
+      });
+      const { alert_id: alertId } = await stack.testStore.store.db
+        .selectFrom('alerts')
+        .select('alert_id')
+        .where('alert_key', '=', 'q1')
+        .executeTakeFirstOrThrow();
       const first = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`);
       assert.equal(first.status, 201);
       const silence = first.body.data as SilenceItem;
       assert.equal(silence.id, `quick-${alertId}`);
       assert.deepEqual(silence.rule.if, [condition('severity', ['Warning']), condition('labels.host', ['web1'])]);
       assert.equal((silence.expires_at ?? 0) - (silence.created_at ?? 0), 86_400_000);
-      const renewed = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`, { duration: '2h', mode: 'drop', actor: 'bob' });
+      const renewed = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`, {
+        duration: '2h',
+        mode: 'drop',
+        actor: 'bob',
+      });
       assert.equal(renewed.status, 200);
       const again = renewed.body.data as SilenceItem;
       assert.deepEqual([again.id, again.rule.mode, again.created_at], [silence.id, 'drop', silence.created_at]);
       assert.equal(again.expires_at, Date.parse(String((again.rule.one_off as { end: string }).end)));
-      const quick = ((await api(stack, 'GET', '/channels/ops/silences')).body.data as { items: SilenceItem[] }).items.filter((item) => item.id.startsWith('quick-'));
+      const quick = (
+        (await api(stack, 'GET', '/channels/ops/silences')).body.data as { items: SilenceItem[] }
+      ).items.filter((item) => item.id.startsWith('quick-'));
       assert.equal(quick.length, 1);
 
-      await push({ title_rule: 'web slow', event_status: 'Warning', alert_key: 'q2', labels: { host: 'web1', pid: '777' } });
+      await push({
+        title_rule: 'web slow',
+        event_status: 'Warning',
+        alert_key: 'q2',
+        labels: { host: 'web1', pid: '777' },
+      });
       const dropped = await eventOf('q2');
       assert.equal(dropped.outcome, 'silenced');
-      assert.deepEqual((dropped.trace as Array<Record<string, unknown>>)[1], { step: 'silence', result: 'dropped', rule_id: silence.id });
+      assert.deepEqual((dropped.trace as Array<Record<string, unknown>>)[1], {
+        step: 'silence',
+        result: 'dropped',
+        rule_id: silence.id,
+      });
 
       offset += 3 * 3_600_000;
       const later = ((await api(stack, 'GET', '/channels/ops/silences')).body.data as { items: SilenceItem[] }).items;
-      assert.deepEqual(later.map((item) => item.id), ['cfg-staging']);
+      assert.deepEqual(
+        later.map((item) => item.id),
+        ['cfg-staging'],
+      );
       const rows = await stack.testStore.store.db.selectFrom('silences').select('id').execute();
       assert.deepEqual(rows, []);
       offset = 0;
@@ -158,7 +316,11 @@ for (const kind of storeKinds) {
       const missing = await api(stack, 'POST', '/alerts/NOPE/quick-silence');
       assert.equal(missing.status, 404);
       assert.deepEqual(missing.body.error, { code: 'ResourceNotFound', message: 'no alert with id NOPE' });
-      const { alert_id: alertId } = await stack.testStore.store.db.selectFrom('alerts').select('alert_id').where('alert_key', '=', 'p1').executeTakeFirstOrThrow();
+      const { alert_id: alertId } = await stack.testStore.store.db
+        .selectFrom('alerts')
+        .select('alert_id')
+        .where('alert_key', '=', 'p1')
+        .executeTakeFirstOrThrow();
       const cases: Array<[unknown, string]> = [
         [{ duration: 'soon' }, 'duration: not a duration such as 30m, 1h, 1d, 1w'],
         [{ mode: 'mute' }, 'mode: must be one of mark, drop'],

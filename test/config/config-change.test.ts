@@ -7,17 +7,27 @@ import { createReloader } from '../../src/config/reloader.js';
 import { createLogger } from '../../src/observability/logger.js';
 
 const before = {
-  channels: [{ id: 'ops', name: 'Ops' }, { id: 'db', name: 'DB', auto_close: true }],
+  channels: [
+    { id: 'ops', name: 'Ops' },
+    { id: 'db', name: 'DB', auto_close: true },
+  ],
   integrations: [{ id: 'std', name: 'Standard', adapter: 'standard', key: 'std-key-0001', channel: 'ops' }],
 };
 const after = {
-  channels: [{ id: 'ops', name: 'Operations' }, { id: 'db', name: 'DB', auto_close: false, auto_resolve: { after: '1h' } }, { id: 'web', name: 'Web' }],
+  channels: [
+    { id: 'ops', name: 'Operations' },
+    { id: 'db', name: 'DB', auto_close: false, auto_resolve: { after: '1h' } },
+    { id: 'web', name: 'Web' },
+  ],
   integrations: [{ id: 'std', name: 'Standard', adapter: 'standard', key: 'std-key-0001', channel: 'db' }],
 };
 
 describe('what a reload changed', () => {
   test('per channel and integration kept, the fields whose definition changed', () => {
-    const summary = summariseConfigChange(buildConfig(before, 'a', {}), buildConfig(after, 'b', {}), { previous: stringify(before), next: stringify(after) });
+    const summary = summariseConfigChange(buildConfig(before, 'a', {}), buildConfig(after, 'b', {}), {
+      previous: stringify(before),
+      next: stringify(after),
+    });
     assert.deepEqual(summary.channels_added, ['web']);
     assert.deepEqual(summary.channels_changed, { ops: ['name'], db: ['auto_close', 'auto_resolve'] });
     assert.deepEqual(summary.integrations_changed, { std: ['channel'] });

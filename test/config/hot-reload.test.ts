@@ -26,14 +26,19 @@ const firstConfig: ConfigFile = {
 };
 const withNewIntegration: ConfigFile = {
   channels: [{ id: 'ops' }, { id: 'db' }],
-  integrations: [...(firstConfig.integrations ?? []), { id: 'fresh', adapter: 'standard', key: 'fresh-key-0001', channel: 'db', rate_limit: limits }],
+  integrations: [
+    ...(firstConfig.integrations ?? []),
+    { id: 'fresh', adapter: 'standard', key: 'fresh-key-0001', channel: 'db', rate_limit: limits },
+  ],
 };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -55,19 +60,41 @@ describe('hot reload of alertgate start', () => {
   let child: ChildProcess;
   let baseUrl: string;
   let logs = '';
-  const logLines = (message: string) => logs.split('\n').filter((line) => line.startsWith('{') && (JSON.parse(line) as { msg: string }).msg.startsWith(message));
-  const pushFresh = () => postJson(`${baseUrl}/event/push/alert/standard?integration_key=fresh-key-0001`, { title_rule: 'replica lag', event_status: 'Warning', alert_key: `lag-${Date.now()}` });
+  const logLines = (message: string) =>
+    logs
+      .split('\n')
+      .filter((line) => line.startsWith('{') && (JSON.parse(line) as { msg: string }).msg.startsWith(message));
+  const pushFresh = () =>
+    postJson(`${baseUrl}/event/push/alert/standard?integration_key=fresh-key-0001`, {
+      title_rule: 'replica lag',
+      event_status: 'Warning',
+      alert_key: `lag-${Date.now()}`,
+    });
 
   before(async () => {
     writeFileSync(configPath, stringify(firstConfig));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [cli, 'start'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: `sqlite:${join(dir, 'data.db')}`, ALERTGATE_CONFIG: configPath, ADMIN_TOKEN: token, LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: prefix,
+        DATABASE_URL: `sqlite:${join(dir, 'data.db')}`,
+        ALERTGATE_CONFIG: configPath,
+        ADMIN_TOKEN: token,
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-    await eventually('alertgate listening', async () => (logs.includes('alertgate listening on') ? true : undefined), 120_000);
+    await eventually(
+      'alertgate listening',
+      async () => (logs.includes('alertgate listening on') ? true : undefined),
+      120_000,
+    );
   });
 
   after(async () => {
@@ -93,8 +120,12 @@ describe('hot reload of alertgate start', () => {
 
     writeFileSync(configPath, stringify(withNewIntegration));
     await eventually('push accepted', async () => ((await pushFresh()).status === 200 ? true : undefined));
-    const reloaded = await eventually('two reload log lines', async () => (logLines('configuration reloaded').length >= 2 ? logLines('configuration reloaded') : undefined));
-    const gatewayLine = reloaded.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.role === 'gateway');
+    const reloaded = await eventually('two reload log lines', async () =>
+      logLines('configuration reloaded').length >= 2 ? logLines('configuration reloaded') : undefined,
+    );
+    const gatewayLine = reloaded
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((entry) => entry.role === 'gateway');
     assert.deepEqual(gatewayLine?.integrations_added, ['fresh']);
     assert.deepEqual(gatewayLine?.channels_added, ['db']);
     // The worker thread knows the new integration and channel too: the events open alerts in channel db.
@@ -106,11 +137,19 @@ describe('hot reload of alertgate start', () => {
   });
 
   test('an invalid file is refused with its problems and the running configuration stays', async () => {
-    writeFileSync(configPath, stringify({ ...withNewIntegration, integrations: [{ id: 'broken', adapter: 'standard', channel: 'nowhere' }] }));
-    const [line] = await eventually('refusal logged', async () => (logLines('new configuration refused').length > 0 ? logLines('new configuration refused') : undefined));
+    writeFileSync(
+      configPath,
+      stringify({ ...withNewIntegration, integrations: [{ id: 'broken', adapter: 'standard', channel: 'nowhere' }] }),
+    );
+    const [line] = await eventually('refusal logged', async () =>
+      logLines('new configuration refused').length > 0 ? logLines('new configuration refused') : undefined,
+    );
     const entry = JSON.parse(line) as { level: number; problems: string[] };
     assert.equal(entry.level, 50, 'logged as an error');
-    assert.ok(entry.problems.some((problem) => problem.includes('missing required field "key"')), entry.problems.join('; '));
+    assert.ok(
+      entry.problems.some((problem) => problem.includes('missing required field "key"')),
+      entry.problems.join('; '),
+    );
     assert.equal(child.exitCode, null, 'still running');
     assert.equal((await pushFresh()).status, 200, 'the previous configuration still accepts the new integration');
   });

@@ -61,7 +61,10 @@ test('references, duplicates and adapters are checked', () => {
 });
 
 test('${ENV_VAR} is substituted; a missing one is a problem', () => {
-  const document = { channels: [{ id: 'a' }], integrations: [{ id: 'x', adapter: 'standard', key: '${PROM_KEY}', channel: 'a' }] };
+  const document = {
+    channels: [{ id: 'a' }],
+    integrations: [{ id: 'x', adapter: 'standard', key: '${PROM_KEY}', channel: 'a' }],
+  };
   assert.equal(buildConfig(document, 't', { PROM_KEY: 'secret-key-1' }).integrations[0].key, 'secret-key-1');
   assert.deepEqual(problems(document), ['integrations[0].key: environment variable PROM_KEY is not set']);
 });

@@ -15,7 +15,20 @@ test('defaults: no HOST or REDIS_URL chosen, Redis looked for on 127.0.0.1:6379,
 });
 
 test('the environment sets each setting', () => {
-  const settings = readSettings({ HOST: '10.0.0.1', REDIS_URL: 'redis://r:6380', ALERTGATE_LOCAL_REDIS: '127.0.0.1:7000', MAPPING_THREADS: '2.7', LOG_LEVEL: 'warn', ALERTGATE_CONFIG: 'x.yaml', ALERTGATE_SINGLE_THREAD: '1', ALERTGATE_SKIP_BROKEN_ADAPTERS: '1', PATH: '/a:/b' }, 8);
+  const settings = readSettings(
+    {
+      HOST: '10.0.0.1',
+      REDIS_URL: 'redis://r:6380',
+      ALERTGATE_LOCAL_REDIS: '127.0.0.1:7000',
+      MAPPING_THREADS: '2.7',
+      LOG_LEVEL: 'warn',
+      ALERTGATE_CONFIG: 'x.yaml',
+      ALERTGATE_SINGLE_THREAD: '1',
+      ALERTGATE_SKIP_BROKEN_ADAPTERS: '1',
+      PATH: '/a:/b',
+    },
+    8,
+  );
   assert.equal(settings.host, '10.0.0.1');
   assert.equal(settings.redisUrl, 'redis://r:6380');
   assert.deepEqual(settings.localRedis, { host: '127.0.0.1', port: 7000 });
@@ -36,10 +49,18 @@ test('--skip-broken overrides the environment; the environment is copied, never 
 });
 
 test('an unusable value is refused naming its variable', () => {
-  assert.throws(() => readSettings({ ALERTGATE_LOCAL_REDIS: 'localhost' }, 1), /^Error: ALERTGATE_LOCAL_REDIS must be host:port, got "localhost"$/);
+  assert.throws(
+    () => readSettings({ ALERTGATE_LOCAL_REDIS: 'localhost' }, 1),
+    /^Error: ALERTGATE_LOCAL_REDIS must be host:port, got "localhost"$/,
+  );
   assert.throws(() => readSettings({ PORT: '-1' }, 1), /^Error: PORT must be a non-negative integer, got "-1"$/);
 });
 
 test('the offline tools read the configuration file, UPDATE_FIXTURES and the skip-broken switch', () => {
-  assert.deepEqual(readToolSettings({ ALERTGATE_CONFIG: 'a.yaml', UPDATE_FIXTURES: '1' }), { configFile: 'a.yaml', environment: { ALERTGATE_CONFIG: 'a.yaml', UPDATE_FIXTURES: '1' }, skipBrokenAdapters: false, updateFixtures: true });
+  assert.deepEqual(readToolSettings({ ALERTGATE_CONFIG: 'a.yaml', UPDATE_FIXTURES: '1' }), {
+    configFile: 'a.yaml',
+    environment: { ALERTGATE_CONFIG: 'a.yaml', UPDATE_FIXTURES: '1' },
+    skipBrokenAdapters: false,
+    updateFixtures: true,
+  });
 });

@@ -28,19 +28,44 @@ integrations:
 `;
 
 const events = [
-  { integration_id: 'std', title_rule: '$host::disk full', event_status: 'Critical', alert_key: 'd1', labels: { host: 'db1', check: 'disk' } },
-  { integration_key: 'std-key-0001', title_rule: '$host::disk full', event_status: 'Warning', alert_key: 'd2', labels: { host: 'db2', check: 'disk' } },
+  {
+    integration_id: 'std',
+    title_rule: '$host::disk full',
+    event_status: 'Critical',
+    alert_key: 'd1',
+    labels: { host: 'db1', check: 'disk' },
+  },
+  {
+    integration_key: 'std-key-0001',
+    title_rule: '$host::disk full',
+    event_status: 'Warning',
+    alert_key: 'd2',
+    labels: { host: 'db2', check: 'disk' },
+  },
   { integration_id: 'std', title_rule: 'test box', event_status: 'Critical', alert_key: 't1', labels: { env: 'test' } },
-  { integration_id: 'std', title_rule: '$host::disk full', event_status: 'Critical', alert_key: 'd9', labels: { host: 'db9', check: 'disk' } },
+  {
+    integration_id: 'std',
+    title_rule: '$host::disk full',
+    event_status: 'Critical',
+    alert_key: 'd9',
+    labels: { host: 'db9', check: 'disk' },
+  },
   { integration_id: 'std', title_rule: 'disk full', event_status: 'Ok', alert_key: 'd1' },
 ];
 
-function rulesTest(configText: string, eventsValue: unknown): { status: number | null; stdout: string; stderr: string } {
+function rulesTest(
+  configText: string,
+  eventsValue: unknown,
+): { status: number | null; stdout: string; stderr: string } {
   const configFile = join(dir, 'alertgate.yaml');
   const eventsFile = join(dir, 'events.json');
   writeFileSync(configFile, configText);
   writeFileSync(eventsFile, JSON.stringify(eventsValue));
-  const run = spawnSync(process.execPath, [join(packageRoot, 'dist', 'src', 'cli.js'), 'rules', 'test', configFile, eventsFile], { encoding: 'utf8', timeout: 60_000 });
+  const run = spawnSync(
+    process.execPath,
+    [join(packageRoot, 'dist', 'src', 'cli.js'), 'rules', 'test', configFile, eventsFile],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -57,12 +82,18 @@ test('rules test prints a table, the incidents, what was stopped and every trace
     '4      std          d1         Ok        recovered  ops      #1',
   ]);
   assert.ok(lines.includes('Incidents: 1 would open, 0 existing would change'), stdout);
-  assert.ok(lines.includes('  #1 new [Critical] "db1 / disk full" in ops: 2 alerts, keys d1, d2 (events 0, 1, 4)'), stdout);
+  assert.ok(
+    lines.includes('  #1 new [Critical] "db1 / disk full" in ops: 2 alerts, keys d1, d2 (events 0, 1, 4)'),
+    stdout,
+  );
   assert.ok(lines.includes('  dropped: event 2 t1, drop dropped by no-test'), stdout);
   assert.ok(lines.includes('  silenced: event 3 d9, silence silenced by maint-db9'), stdout);
   assert.ok(lines.includes('  event 2 t1 (test box)'), stdout);
   assert.ok(lines.includes('    drop: dropped rule_id=no-test channel_id=ops'), stdout);
-  assert.ok(lines.some((line) => line.startsWith('    incident: merged_into_incident incident_id=')), stdout);
+  assert.ok(
+    lines.some((line) => line.startsWith('    incident: merged_into_incident incident_id=')),
+    stdout,
+  );
 });
 
 test('rules test: an invalid configuration or events file is exit code 1 with the problem', () => {

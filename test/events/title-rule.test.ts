@@ -25,7 +25,10 @@ const cases: Array<[string, string, Partial<TitleContext>?]> = [
   ['[TPL]{{.Labels.resource}} {{.Labels.missing}}!', '127.0.0.1 !'],
   ['[TPL]{{ .Labels.check }}', 'cpu idle low'],
   ['[TPL]{{index .Labels "resource"}}', '127.0.0.1'],
-  ['[TPL]{{.Title}} | {{.Description}} | {{.EventStatus}} | {{.AlertKey}} | {{.IntegrationName}} | {{.IntegrationType}}', 'Original | the description | Critical | key-1 | Prom main | prometheus'],
+  [
+    '[TPL]{{.Title}} | {{.Description}} | {{.EventStatus}} | {{.AlertKey}} | {{.IntegrationName}} | {{.IntegrationType}}',
+    'Original | the description | Critical | key-1 | Prom main | prometheus',
+  ],
   ['[TPL]{{.Unknown}} stays', '{{.Unknown}} stays'],
   ['[TPL]{{.Labels.missing}}', '[TPL]{{.Labels.missing}}'],
 ];

@@ -27,7 +27,10 @@ interface Role {
 }
 
 function startRole(role: 'gateway' | 'worker', env: NodeJS.ProcessEnv): Role {
-  const child = spawn(process.execPath, [cli, role], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, role], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
@@ -64,7 +67,12 @@ describe('PostgreSQL stopped and started under the gateway and the worker', { ti
   let base: string;
   const prefix = `agtest-${randomBytes(5).toString('hex')}`;
   const push = (i: number) =>
-    postJson(`${base}/event/push/alert/standard?integration_key=test-key-0001`, { title_rule: `check k${i % 40}`, event_status: i % 4 === 3 ? 'Ok' : 'Critical', alert_key: `k${i % 40}`, description: `n${i}` });
+    postJson(`${base}/event/push/alert/standard?integration_key=test-key-0001`, {
+      title_rule: `check k${i % 40}`,
+      event_status: i % 4 === 3 ? 'Ok' : 'Critical',
+      alert_key: `k${i % 40}`,
+      description: `n${i}`,
+    });
   const apiGet = (path: string) => fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   before(async () => {
@@ -73,7 +81,17 @@ describe('PostgreSQL stopped and started under the gateway and the worker', { ti
     writeFileSync(configPath, stringify(defaultConfigFile));
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: server.url, ALERTGATE_CONFIG: configPath, ADMIN_TOKEN: token, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', MAPPING_THREADS: '0' };
+    const env = {
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      DATABASE_URL: server.url,
+      ALERTGATE_CONFIG: configPath,
+      ADMIN_TOKEN: token,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      MAPPING_THREADS: '0',
+    };
     // Both start while the database is down.
     gateway = startRole('gateway', env);
     worker = startRole('worker', env);
@@ -89,7 +107,9 @@ describe('PostgreSQL stopped and started under the gateway and the worker', { ti
   });
 
   test('started during the outage: they wait, /readyz says why, pushes are accepted, the API answers 503', async () => {
-    await until('the gateway to listen', async () => ((await fetch(`${base}/healthz`)).status === 200 ? true : undefined));
+    await until('the gateway to listen', async () =>
+      (await fetch(`${base}/healthz`)).status === 200 ? true : undefined,
+    );
     const ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 503);
     const checks = ((await ready.json()) as { checks: Record<string, string> }).checks;
@@ -100,12 +120,18 @@ describe('PostgreSQL stopped and started under the gateway and the worker', { ti
     const listed = await apiGet('/incidents');
     assert.equal(listed.status, 503);
     assert.equal(((await listed.json()) as { error: { code: string } }).error.code, 'ServiceUnavailable');
-    await until('the worker to report that it waits', async () => (worker.logs.join('').includes('unreachable') ? true : undefined));
+    await until('the worker to report that it waits', async () =>
+      worker.logs.join('').includes('unreachable') ? true : undefined,
+    );
     assert.ok(alive(gateway) && alive(worker), 'neither process exits while the database is down');
 
     server.start();
-    await until('/readyz to turn ready', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined));
-    await until('the early event to be stored', async () => ((await storedEvents(server.url)).length === 1 ? true : undefined));
+    await until('/readyz to turn ready', async () =>
+      (await fetch(`${base}/readyz`)).status === 200 ? true : undefined,
+    );
+    await until('the early event to be stored', async () =>
+      (await storedEvents(server.url)).length === 1 ? true : undefined,
+    );
     assert.equal((await apiGet('/incidents')).status, 200);
   });
 
@@ -126,7 +152,9 @@ describe('PostgreSQL stopped and started under the gateway and the worker', { ti
     await until('pushes accepted during the outage', async () => (accepted.size >= before + 150 ? true : undefined));
     const during = await apiGet('/incidents');
     assert.equal(during.status, 503, 'the management API answers 503 while the database is down, not 500');
-    await until('the worker to hold its events', async () => (worker.logs.join('').includes('holding events') ? true : undefined));
+    await until('the worker to hold its events', async () =>
+      worker.logs.join('').includes('holding events') ? true : undefined,
+    );
     assert.ok(alive(gateway) && alive(worker), 'a lost connection ends neither process');
     server.start();
     const restarted = accepted.size;

@@ -20,8 +20,14 @@ interface Finished {
   stderr: string;
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; finished: Promise<Finished>; output: () => string } {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; finished: Promise<Finished>; output: () => string } {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -37,7 +43,15 @@ describe('start-up refusals', () => {
   let occupied: Server;
   let port: number;
   const redis = new Redis(redisUrl, { lazyConnect: true });
-  const env = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, ALERTGATE_CONFIG: configPath, ADMIN_TOKEN: 'startup-token', LOG_LEVEL: 'error', MAPPING_THREADS: '0', ...extra });
+  const env = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    ALERTGATE_CONFIG: configPath,
+    ADMIN_TOKEN: 'startup-token',
+    LOG_LEVEL: 'error',
+    MAPPING_THREADS: '0',
+    ...extra,
+  });
 
   before(async () => {
     writeFileSync(configPath, stringify(defaultConfigFile));
@@ -57,7 +71,10 @@ describe('start-up refusals', () => {
   test('a port already in use stops `start` with one line naming the port, before any worker takes a job', async () => {
     const queue = createIngestQueue(redis, prefix);
     const job = await queue.add('events', { events: [] }, ingestJobOptions);
-    const started = run(['start'], env({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'port.db')}` }));
+    const started = run(
+      ['start'],
+      env({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'port.db')}` }),
+    );
     const { code, stderr } = await started.finished;
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`port ${port} is already in use`));

@@ -47,14 +47,27 @@ describe('a frozen Redis (SIGSTOP): pushes and /readyz answer 503 at once, and r
   let url: string;
   before(async () => {
     const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
     const redisUrl = `redis://127.0.0.1:${port}`;
     await waitForRedis(redisUrl);
     stack = await startStack({
       store: 'sqlite',
       worker: false,
       redisUrl,
-      configFile: { channels: [{ id: 'ops' }], integrations: [{ id: 'std', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } }] },
+      configFile: {
+        channels: [{ id: 'ops' }],
+        integrations: [
+          {
+            id: 'std',
+            adapter: 'standard',
+            key,
+            channel: 'ops',
+            rate_limit: { per_second: 100000, per_minute: 1000000 },
+          },
+        ],
+      },
     });
     url = `${stack.baseUrl}/event/push/alert/standard?integration_key=${key}`;
   });

@@ -29,7 +29,17 @@ describe('hostile requests against alertgate start', () => {
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [join(packageRoot, 'dist', 'src', 'cli.js'), 'start'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, DATABASE_URL: `sqlite:${join(dir, 'hostile.db')}`, ALERTGATE_CONFIG: join(dir, 'alertgate.yaml'), ADMIN_TOKEN: adminToken, LOG_LEVEL: 'fatal' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: prefix,
+        DATABASE_URL: `sqlite:${join(dir, 'hostile.db')}`,
+        ALERTGATE_CONFIG: join(dir, 'alertgate.yaml'),
+        ADMIN_TOKEN: adminToken,
+        LOG_LEVEL: 'fatal',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';

@@ -80,21 +80,31 @@ describe('JSON nesting depth is bounded on every route that parses a body (real 
   });
 
   test('standard endpoint: nesting of exactly 128 levels is accepted, 129 is not', async () => {
-    const event = (extraDepth: number) => `{"title_rule":"deep","event_status":"Info","alert_key":"deep","extra":${nested(extraDepth, 'array')}}`;
+    const event = (extraDepth: number) =>
+      `{"title_rule":"deep","event_status":"Info","alert_key":"deep","extra":${nested(extraDepth, 'array')}}`;
     const atLimit = await post(push('standard', keys.standard), event(127), json);
     assert.equal(atLimit.status, 200, atLimit.text);
     assertTooDeep(await post(push('standard', keys.standard), event(128), json));
   });
 
   test('adapter route (prometheus): depth 5000 → 400, 128 levels accepted', async () => {
-    for (const kind of ['array', 'object'] as const) assertTooDeep(await post(push('prometheus', keys.prometheus), nested(5000, kind), json));
+    for (const kind of ['array', 'object'] as const)
+      assertTooDeep(await post(push('prometheus', keys.prometheus), nested(5000, kind), json));
     const alert = `{"status":"firing","labels":{"alertname":"Deep"},"annotations":{},"startsAt":"2025-03-02T10:14:07Z","fingerprint":"d1","extra":${nested(125, 'object')}}`;
-    const atLimit = await post(push('prometheus', keys.prometheus), `{"version":"4","status":"firing","alerts":[${alert}]}`, json);
+    const atLimit = await post(
+      push('prometheus', keys.prometheus),
+      `{"version":"4","status":"firing","alerts":[${alert}]}`,
+      json,
+    );
     assert.equal(atLimit.status, 200, atLimit.text);
   });
 
   test('text/plain adapter route (aws-cloudwatch): depth 5000 → 400', async () => {
-    assertTooDeep(await post(push('aws-cloudwatch', keys.cloudwatch), nested(5000, 'object'), { 'content-type': 'text/plain; charset=UTF-8' }));
+    assertTooDeep(
+      await post(push('aws-cloudwatch', keys.cloudwatch), nested(5000, 'object'), {
+        'content-type': 'text/plain; charset=UTF-8',
+      }),
+    );
   });
 
   test('JSON held in a form value, a query value or a multipart field → 400', async () => {
@@ -105,7 +115,13 @@ describe('JSON nesting depth is bounded on every route that parses a body (real 
     const query = new URLSearchParams({ msg: 'down', heartbeat: nested(1000, 'array'), monitor: '{}' });
     const viaGet = await fetch(`${push('uptime-kuma', keys.kuma)}&${query}`);
     assertTooDeep({ status: viaGet.status, text: await viaGet.text() });
-    const zabbix = JSON.stringify({ event_id: '1', event_name: 'deep tags', event_value: '1', event_nseverity: '4', event_tags: nested(5000, 'array') });
+    const zabbix = JSON.stringify({
+      event_id: '1',
+      event_name: 'deep tags',
+      event_value: '1',
+      event_nseverity: '4',
+      event_tags: nested(5000, 'array'),
+    });
     assertTooDeep(await post(push('zabbix', keys.zabbix), zabbix, json));
   });
 
@@ -115,7 +131,12 @@ describe('JSON nesting depth is bounded on every route that parses a body (real 
     assertTooDeep(enqueue);
     assert.equal((JSON.parse(enqueue.text) as { status: string }).status, 'invalid event');
     assertTooDeep(await post(`${stack.baseUrl}/generic/2010-04-15/create_event.json`, nested(5000, 'array'), json));
-    assertTooDeep(await post(`${stack.baseUrl}/v2/alerts`, nested(5000, 'object'), { ...json, authorization: `GenieKey ${keys.opsgenie}` }));
+    assertTooDeep(
+      await post(`${stack.baseUrl}/v2/alerts`, nested(5000, 'object'), {
+        ...json,
+        authorization: `GenieKey ${keys.opsgenie}`,
+      }),
+    );
   });
 
   test('management API: depth 5000 → 400 InvalidParameter', async () => {
@@ -125,7 +146,10 @@ describe('JSON nesting depth is bounded on every route that parses a body (real 
       assertTooDeep(answer);
       assert.equal((JSON.parse(answer.text) as { error: { code: string } }).error.code, 'InvalidParameter');
     }
-    const raw = await post(`${stack.baseUrl}/api/v1/adapters/aws-cloudwatch/preview`, nested(5000, 'array'), { 'content-type': 'text/plain', authorization: `Bearer ${adminToken}` });
+    const raw = await post(`${stack.baseUrl}/api/v1/adapters/aws-cloudwatch/preview`, nested(5000, 'array'), {
+      'content-type': 'text/plain',
+      authorization: `Bearer ${adminToken}`,
+    });
     assert.ok(raw.text.includes(tooDeep), raw.text);
   });
 });

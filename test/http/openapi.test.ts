@@ -30,7 +30,8 @@ function registeredRoutes(stack: Layer[], prefix = ''): string[] {
     if (layer.route) {
       assert.equal(typeof layer.route.path, 'string', 'routes are registered with string paths');
       const path = `${prefix}${layer.route.path as string}`.replace(/:(\w+)/g, '{$1}');
-      for (const method of Object.keys(layer.route.methods)) routes.push(`${method === '_all' ? 'ALL' : method.toUpperCase()} ${path}`);
+      for (const method of Object.keys(layer.route.methods))
+        routes.push(`${method === '_all' ? 'ALL' : method.toUpperCase()} ${path}`);
     } else if (Array.isArray(layer.handle?.stack)) {
       const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
       routes.push(...registeredRoutes(layer.handle.stack, prefix + mount));
@@ -63,7 +64,10 @@ describe('GET /api/v1/openapi.json (contract §6)', () => {
   test('documents every route under /api/v1 and /event/push, and the other endpoints the app registers', () => {
     assert.ok(doc, 'document fetched');
     const documented = routes.filter((route) => / \/(api\/v1|event\/push)\//.test(route));
-    assert.ok(documented.length >= 30, `expected the walk to find the API routes, found ${documented.length}: ${routes.join(', ')}`);
+    assert.ok(
+      documented.length >= 30,
+      `expected the walk to find the API routes, found ${documented.length}: ${routes.join(', ')}`,
+    );
     const missing = routes.filter((route) => {
       const [method, path] = route.split(' ') as [string, string];
       const item = doc.paths[path];
@@ -79,7 +83,8 @@ describe('GET /api/v1/openapi.json (contract §6)', () => {
     const extra: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of httpMethods.filter((candidate) => candidate in item)) {
-        if (!known.has(`${method.toUpperCase()} ${path}`) && !known.has(`ALL ${path}`)) extra.push(`${method.toUpperCase()} ${path}`);
+        if (!known.has(`${method.toUpperCase()} ${path}`) && !known.has(`ALL ${path}`))
+          extra.push(`${method.toUpperCase()} ${path}`);
       }
     }
     assert.deepEqual(extra, []);
@@ -107,16 +112,33 @@ describe('GET /api/v1/openapi.json (contract §6)', () => {
       }
     };
     walk(doc);
-    const resolve = (ref: string): unknown => ref.slice(2).split('/').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
-    assert.deepEqual([...refs].filter((ref) => !ref.startsWith('#/') || resolve(ref) === undefined), []);
+    const resolve = (ref: string): unknown =>
+      ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>(
+          (node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')],
+          doc,
+        );
+    assert.deepEqual(
+      [...refs].filter((ref) => !ref.startsWith('#/') || resolve(ref) === undefined),
+      [],
+    );
   });
 
   test('the error codes and the standard event shape match the source', async () => {
     const { errorStatuses } = await import('../../src/errors.js');
-    assert.deepEqual([...(doc.components.schemas.ErrorCode.enum as string[])].sort(), Object.keys(errorStatuses).sort());
-    const standard = JSON.parse(readFileSync(join(schemasDir, 'standard-alert.schema.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(
+      [...(doc.components.schemas.ErrorCode.enum as string[])].sort(),
+      Object.keys(errorStatuses).sort(),
+    );
+    const standard = JSON.parse(readFileSync(join(schemasDir, 'standard-alert.schema.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const copy = doc.components.schemas.StandardAlert;
-    for (const key of ['type', 'required', 'properties', 'if', 'then', 'additionalProperties']) assert.deepEqual(copy[key], standard[key], `StandardAlert.${key}`);
+    for (const key of ['type', 'required', 'properties', 'if', 'then', 'additionalProperties'])
+      assert.deepEqual(copy[key], standard[key], `StandardAlert.${key}`);
     const body = JSON.stringify((doc.paths['/event/push/alert/standard'].post as { requestBody: unknown }).requestBody);
     assert.ok(body.includes('#/components/schemas/StandardAlert'));
   });

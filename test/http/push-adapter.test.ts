@@ -27,7 +27,12 @@ const temp = tempAdaptersDir({
   }
 )`,
   },
-  signed: { manifest: manifestFor('signed', { signature: { type: 'hmac-sha256', header: 'X-Signature', encoding: 'hex', prefix: 'sha256=' } }), mapping: '{ "title": body.title, "event_status": "Info" }' },
+  signed: {
+    manifest: manifestFor('signed', {
+      signature: { type: 'hmac-sha256', header: 'X-Signature', encoding: 'hex', prefix: 'sha256=' },
+    }),
+    mapping: '{ "title": body.title, "event_status": "Info" }',
+  },
   sns: {
     manifest: manifestFor('sns', { content_types: ['text/plain', 'application/json'], signature: { type: 'aws-sns' } }),
     mapping: `body.Type = 'Notification' ? { "title": body.Subject, "event_status": "Warning", "alert_key": body.MessageId } : []`,
@@ -50,7 +55,8 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
   const fetched: string[] = [];
   let failFetch = false;
   let stack: Stack;
-  const push = (adapter: string, key: string, query = '') => `${stack.baseUrl}/event/push/alert/${adapter}?integration_key=${key}${query}`;
+  const push = (adapter: string, key: string, query = '') =>
+    `${stack.baseUrl}/event/push/alert/${adapter}?integration_key=${key}${query}`;
   const echo = (query = '') => push('echo', 'echo-key-0001', query);
   const fetchUrl = async (url: string) => {
     if (failFetch) throw new Error('connect ECONNREFUSED');
@@ -59,7 +65,13 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
 
   before(async () => {
     const adapters = AdapterRegistry.load({ dir: temp.dir });
-    stack = await startStack({ store: 'sqlite', worker: false, clock: () => 1767225600000, configFile: { defaults: { payload_limit: 4096 }, channels: [{ id: 'ops' }], integrations }, app: { adapters, fetchUrl, fetchCertificate: async () => sns.certPem } });
+    stack = await startStack({
+      store: 'sqlite',
+      worker: false,
+      clock: () => 1767225600000,
+      configFile: { defaults: { payload_limit: 4096 }, channels: [{ id: 'ops' }], integrations },
+      app: { adapters, fetchUrl, fetchCertificate: async () => sns.certPem },
+    });
   });
   after(async () => {
     await stack.close();
@@ -71,7 +83,11 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
   }
 
   test('a JSON object → 200 alert_key; the mapping sees headers, bindings, and no credentials', async () => {
-    const res = await postJson(`${stack.baseUrl}/event/push/alert/echo`, { title: 'cpu', status: 'Critical', key: 'k-1' }, { authorization: 'Bearer echo-key-0001', 'x-via': 'json' });
+    const res = await postJson(
+      `${stack.baseUrl}/event/push/alert/echo`,
+      { title: 'cpu', status: 'Critical', key: 'k-1' },
+      { authorization: 'Bearer echo-key-0001', 'x-via': 'json' },
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.data, { alert_key: 'k-1' });
     const [event] = await eventsOf(res);
@@ -96,13 +112,26 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
   });
 
   const bodies: Array<[string, () => RequestInit]> = [
-    ['form-urlencoded', () => ({ method: 'POST', body: new URLSearchParams({ title: 'disk', status: 'Warning', key: 'k-form' }) })],
-    ['multipart with a JSON field', () => {
-      const form = new FormData();
-      form.set('payload', JSON.stringify({ title: 'disk', status: 'Warning', key: 'k-multipart' }));
-      return { method: 'POST', body: form };
-    }],
-    ['text/plain holding JSON', () => ({ method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: JSON.stringify({ title: 'disk', status: 'Warning', key: 'k-text' }) })],
+    [
+      'form-urlencoded',
+      () => ({ method: 'POST', body: new URLSearchParams({ title: 'disk', status: 'Warning', key: 'k-form' }) }),
+    ],
+    [
+      'multipart with a JSON field',
+      () => {
+        const form = new FormData();
+        form.set('payload', JSON.stringify({ title: 'disk', status: 'Warning', key: 'k-multipart' }));
+        return { method: 'POST', body: form };
+      },
+    ],
+    [
+      'text/plain holding JSON',
+      () => ({
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: JSON.stringify({ title: 'disk', status: 'Warning', key: 'k-text' }),
+      }),
+    ],
   ];
   for (const [name, init] of bodies) {
     test(`a ${name} body is parsed for the mapping`, async () => {
@@ -122,25 +151,57 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
   test('a method or a content type the manifest does not list → 400', async () => {
     const get = await fetch(push('signed', 'unsigned-key-01'));
     assert.equal(get.status, 400);
-    assert.deepEqual(((await get.json()) as { error: unknown }).error, { code: 'MethodNotAllowed', message: 'GET is not allowed for the signed adapter: use POST' });
-    const text = await fetch(push('signed', 'unsigned-key-01'), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    assert.deepEqual(((await get.json()) as { error: unknown }).error, {
+      code: 'MethodNotAllowed',
+      message: 'GET is not allowed for the signed adapter: use POST',
+    });
+    const text = await fetch(push('signed', 'unsigned-key-01'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     assert.equal(text.status, 400);
-    assert.deepEqual(((await text.json()) as { error: unknown }).error, { code: 'InvalidContentType', message: 'Content-Type must be application/json for the signed adapter, got "text/plain"' });
-    const multipart = await fetch(echo(), { method: 'POST', body: (() => { const form = new FormData(); form.set('other', '{}'); return form; })() });
-    assert.match(((await multipart.json()) as { error: { message: string } }).error.message, /^multipart\/form-data body has no field "payload"; fields: other$/);
+    assert.deepEqual(((await text.json()) as { error: unknown }).error, {
+      code: 'InvalidContentType',
+      message: 'Content-Type must be application/json for the signed adapter, got "text/plain"',
+    });
+    const multipart = await fetch(echo(), {
+      method: 'POST',
+      body: (() => {
+        const form = new FormData();
+        form.set('other', '{}');
+        return form;
+      })(),
+    });
+    assert.match(
+      ((await multipart.json()) as { error: { message: string } }).error.message,
+      /^multipart\/form-data body has no field "payload"; fields: other$/,
+    );
   });
 
   test('query overrides apply to adapter events', async () => {
-    const res = await postJson(echo('&severity=Info&title_rule=' + encodeURIComponent('[TPL]${via}: {{.Title}}')), { title: 'cpu', status: 'Critical', key: 'k-ovr' }, { 'x-via': 'hook' });
+    const res = await postJson(
+      echo('&severity=Info&title_rule=' + encodeURIComponent('[TPL]${via}: {{.Title}}')),
+      { title: 'cpu', status: 'Critical', key: 'k-ovr' },
+      { 'x-via': 'hook' },
+    );
     const [event] = await eventsOf(res);
     assert.equal(event.event_status, 'Info');
     assert.equal(event.title, 'hook: cpu');
   });
 
   test('an invalid event in a list is named by its index; unknown adapter → 404; wrong adapter → 400', async () => {
-    const bad = await postJson(echo(), { alerts: [{ title: 'a', status: 'Info', key: 'a' }, { title: 'b', status: 'bad', key: 'b' }] });
+    const bad = await postJson(echo(), {
+      alerts: [
+        { title: 'a', status: 'Info', key: 'a' },
+        { title: 'b', status: 'bad', key: 'b' },
+      ],
+    });
     assert.equal(bad.status, 400);
-    assert.match((bad.body.error as { message: string }).message, /^\[1\]\.event_status: must be one of Critical, Warning, Info, Ok/);
+    assert.match(
+      (bad.body.error as { message: string }).message,
+      /^\[1\]\.event_status: must be one of Critical, Warning, Info, Ok/,
+    );
     const unknown = await postJson(push('nothing', 'echo-key-0001'), {});
     assert.equal(unknown.status, 404);
     assert.equal((unknown.body.error as { code: string }).code, 'RouteNotFound');
@@ -158,13 +219,20 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
   test('HMAC signature: missing or wrong → 401 with the reason; right → 200; no secret → not checked', async () => {
     const body = JSON.stringify({ title: 'signed' });
     const sign = (text: string, key: string) => 'sha256=' + createHmac('sha256', key).update(text).digest('hex');
-    const send = (key: string, headers: Record<string, string>) => fetch(push('signed', key), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const send = (key: string, headers: Record<string, string>) =>
+      fetch(push('signed', key), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const missing = await send('signed-key-0001', {});
     assert.equal(missing.status, 401);
-    assert.deepEqual(((await missing.json()) as { error: unknown }).error, { code: 'Unauthorized', message: 'request signature (X-Signature): the signature header is missing' });
+    assert.deepEqual(((await missing.json()) as { error: unknown }).error, {
+      code: 'Unauthorized',
+      message: 'request signature (X-Signature): the signature header is missing',
+    });
     const wrong = await send('signed-key-0001', { 'x-signature': sign(body, 'other') });
     assert.equal(wrong.status, 401);
-    assert.match(((await wrong.json()) as { error: { message: string } }).error.message, /the signature does not match the body/);
+    assert.match(
+      ((await wrong.json()) as { error: { message: string } }).error.message,
+      /the signature does not match the body/,
+    );
     assert.equal((await send('signed-key-0001', { 'x-signature': sign(body, secret) })).status, 200);
     assert.equal((await send('unsigned-key-01', {})).status, 200);
   });
@@ -177,28 +245,46 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
     SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem',
   };
   const confirmation = (subscribeUrl: string) =>
-    signSnsMessage({ ...snsBase, Type: 'SubscriptionConfirmation', Token: 'tok', Message: 'confirm', SubscribeURL: subscribeUrl }, sns.keyPem);
+    signSnsMessage(
+      { ...snsBase, Type: 'SubscriptionConfirmation', Token: 'tok', Message: 'confirm', SubscribeURL: subscribeUrl },
+      sns.keyPem,
+    );
   const postSns = (message: Record<string, string>) =>
-    fetch(push('sns', 'sns-key-000001'), { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: JSON.stringify(message) });
+    fetch(push('sns', 'sns-key-000001'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=UTF-8' },
+      body: JSON.stringify(message),
+    });
 
   test('SNS: a signed notification is accepted; a tampered one → 401', async () => {
-    const notification = signSnsMessage({ ...snsBase, Type: 'Notification', Subject: 'ALARM', Message: '{}' }, sns.keyPem);
+    const notification = signSnsMessage(
+      { ...snsBase, Type: 'Notification', Subject: 'ALARM', Message: '{}' },
+      sns.keyPem,
+    );
     const ok = await postSns(notification);
     assert.equal(ok.status, 200);
     assert.deepEqual(((await ok.json()) as { data: unknown }).data, { alert_key: 'm-1' });
     const tampered = await postSns({ ...notification, Subject: 'OK' });
     assert.equal(tampered.status, 401);
-    assert.match(((await tampered.json()) as { error: { message: string } }).error.message, /^SNS message signature: the SNS signature does not match the message$/);
+    assert.match(
+      ((await tampered.json()) as { error: { message: string } }).error.message,
+      /^SNS message signature: the SNS signature does not match the message$/,
+    );
   });
 
   test('SNS SubscriptionConfirmation: only a trusted SubscribeURL is fetched, once', async () => {
     fetched.length = 0;
-    const trusted = 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:123456789012:ops&Token=tok';
+    const trusted =
+      'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-west-1:123456789012:ops&Token=tok';
     const ok = await postSns(confirmation(trusted));
     assert.equal(ok.status, 200);
     assert.deepEqual(((await ok.json()) as { data: unknown }).data, { alert_keys: [] });
     assert.deepEqual(fetched, [trusted]);
-    for (const url of ['https://evil.example/?Action=ConfirmSubscription', 'http://169.254.169.254/latest/meta-data', 'https://sns.eu-west-1.amazonaws.com.evil.example/?Action=ConfirmSubscription']) {
+    for (const url of [
+      'https://evil.example/?Action=ConfirmSubscription',
+      'http://169.254.169.254/latest/meta-data',
+      'https://sns.eu-west-1.amazonaws.com.evil.example/?Action=ConfirmSubscription',
+    ]) {
       const refused = await postSns(confirmation(url));
       assert.equal(refused.status, 400, url);
     }
@@ -216,6 +302,9 @@ describe('POST /event/push/alert/{adapter} (real HTTP, real Redis)', () => {
     const res = await postJson(push('loop', 'loop-key-00001'), {});
     assert.equal(res.status, 400);
     assert.ok(Date.now() - started < 2000);
-    assert.match((res.body.error as { message: string }).message, /^Evaluation timeout after \d+ milliseconds.*JSONata D1012\)$/);
+    assert.match(
+      (res.body.error as { message: string }).message,
+      /^Evaluation timeout after \d+ milliseconds.*JSONata D1012\)$/,
+    );
   });
 });

@@ -15,10 +15,28 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
         defaults: { payload_limit: 2048 },
         channels: [{ id: 'ops' }],
         integrations: [
-          { id: 'std', adapter: 'standard', key, channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } },
+          {
+            id: 'std',
+            adapter: 'standard',
+            key,
+            channel: 'ops',
+            rate_limit: { per_second: 100000, per_minute: 1000000 },
+          },
           { id: 'off', adapter: 'standard', key: 'disabled-key-1', channel: 'ops', enabled: false },
-          { id: 'slow', adapter: 'standard', key: 'limited-key-1', channel: 'ops', rate_limit: { per_second: 2, per_minute: 1000 } },
-          { id: 'minute', adapter: 'standard', key: 'minute-key-1', channel: 'ops', rate_limit: { per_second: 1000, per_minute: 3 } },
+          {
+            id: 'slow',
+            adapter: 'standard',
+            key: 'limited-key-1',
+            channel: 'ops',
+            rate_limit: { per_second: 2, per_minute: 1000 },
+          },
+          {
+            id: 'minute',
+            adapter: 'standard',
+            key: 'minute-key-1',
+            channel: 'ops',
+            rate_limit: { per_second: 1000, per_minute: 3 },
+          },
           { id: 'prom', adapter: 'prometheus', key: 'prom-key-0001', channel: 'ops' },
         ],
       },
@@ -63,22 +81,79 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
 
   const errorCases: Array<{ name: string; body: unknown; status?: number; code?: string; message: string | RegExp }> = [
     { name: 'missing title_rule', body: { event_status: 'Critical' }, message: 'title_rule: is required' },
-    { name: 'empty title_rule counts as absent', body: { title_rule: '', event_status: 'Critical' }, message: 'title_rule: is required' },
+    {
+      name: 'empty title_rule counts as absent',
+      body: { title_rule: '', event_status: 'Critical' },
+      message: 'title_rule: is required',
+    },
     { name: 'missing event_status', body: { title_rule: 'x' }, message: 'event_status: is required' },
-    { name: 'wrong enum case', body: { title_rule: 'x', event_status: 'critical' }, message: 'event_status: must be one of Critical, Warning, Info, Ok (case-sensitive), got "critical"' },
-    { name: 'Ok without alert_key', body: { title_rule: 'x', event_status: 'Ok' }, message: 'alert_key: is required when event_status is Ok' },
-    { name: 'alert_key of 256', body: { title_rule: 'x', event_status: 'Info', alert_key: 'k'.repeat(256) }, message: 'alert_key: must be at most 255 characters' },
-    { name: 'labels not an object', body: { title_rule: 'x', event_status: 'Info', labels: ['a'] }, message: 'labels: must be an object' },
-    { name: 'label value an object', body: { title_rule: 'x', event_status: 'Info', labels: { a: { b: 1 } } }, message: 'labels.a: must be a string' },
-    { name: 'invalid label key', body: { title_rule: 'x', event_status: 'Info', labels: { 'host.name': 'a' } }, message: 'labels: label key "host.name" must match ^[a-zA-Z_][a-zA-Z0-9_]*$' },
-    { name: 'image without src', body: { title_rule: 'x', event_status: 'Info', images: [{ alt: 'a' }] }, message: 'images[0].src: is required' },
-    { name: 'image src not a URL', body: { title_rule: 'x', event_status: 'Info', images: [{ src: 'ftp://x' }] }, message: 'images[0].src: must be an http(s) URL or an image key (img_…)' },
-    { name: 'negative event_time', body: { title_rule: 'x', event_status: 'Info', event_time: -5 }, message: 'event_time: must be a Unix time (seconds or milliseconds), not negative' },
-    { name: 'body is not an object', body: '"just a string"', message: 'body: must be a JSON object (one standard event)' },
+    {
+      name: 'wrong enum case',
+      body: { title_rule: 'x', event_status: 'critical' },
+      message: 'event_status: must be one of Critical, Warning, Info, Ok (case-sensitive), got "critical"',
+    },
+    {
+      name: 'Ok without alert_key',
+      body: { title_rule: 'x', event_status: 'Ok' },
+      message: 'alert_key: is required when event_status is Ok',
+    },
+    {
+      name: 'alert_key of 256',
+      body: { title_rule: 'x', event_status: 'Info', alert_key: 'k'.repeat(256) },
+      message: 'alert_key: must be at most 255 characters',
+    },
+    {
+      name: 'labels not an object',
+      body: { title_rule: 'x', event_status: 'Info', labels: ['a'] },
+      message: 'labels: must be an object',
+    },
+    {
+      name: 'label value an object',
+      body: { title_rule: 'x', event_status: 'Info', labels: { a: { b: 1 } } },
+      message: 'labels.a: must be a string',
+    },
+    {
+      name: 'invalid label key',
+      body: { title_rule: 'x', event_status: 'Info', labels: { 'host.name': 'a' } },
+      message: 'labels: label key "host.name" must match ^[a-zA-Z_][a-zA-Z0-9_]*$',
+    },
+    {
+      name: 'image without src',
+      body: { title_rule: 'x', event_status: 'Info', images: [{ alt: 'a' }] },
+      message: 'images[0].src: is required',
+    },
+    {
+      name: 'image src not a URL',
+      body: { title_rule: 'x', event_status: 'Info', images: [{ src: 'ftp://x' }] },
+      message: 'images[0].src: must be an http(s) URL or an image key (img_…)',
+    },
+    {
+      name: 'negative event_time',
+      body: { title_rule: 'x', event_status: 'Info', event_time: -5 },
+      message: 'event_time: must be a Unix time (seconds or milliseconds), not negative',
+    },
+    {
+      name: 'body is not an object',
+      body: '"just a string"',
+      message: 'body: must be a JSON object (one standard event)',
+    },
     { name: 'invalid JSON', body: '{"title_rule": ', message: /^request body is not valid JSON/ },
     { name: 'empty list', body: [], message: 'body: a list must hold 1 to 100 events, got 0' },
-    { name: 'bad event in a list names its index', body: [{ title_rule: 'a', event_status: 'Info' }, { title_rule: 'b', event_status: 'bad' }], message: /^\[1\]\.event_status: must be one of/ },
-    { name: 'payload over the limit', body: { title_rule: 'x'.repeat(3000), event_status: 'Info' }, status: 413, code: 'PayloadTooLarge', message: 'request body is larger than the limit of 2048 bytes' },
+    {
+      name: 'bad event in a list names its index',
+      body: [
+        { title_rule: 'a', event_status: 'Info' },
+        { title_rule: 'b', event_status: 'bad' },
+      ],
+      message: /^\[1\]\.event_status: must be one of/,
+    },
+    {
+      name: 'payload over the limit',
+      body: { title_rule: 'x'.repeat(3000), event_status: 'Info' },
+      status: 413,
+      code: 'PayloadTooLarge',
+      message: 'request body is larger than the limit of 2048 bytes',
+    },
   ];
   for (const item of errorCases) {
     test(`rejects ${item.name}`, async () => {
@@ -104,7 +179,10 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
     assert.equal(response.status, 400);
     const body = (await response.json()) as { error: { code: string; message: string } };
-    assert.deepEqual(body.error, { code: 'InvalidContentType', message: 'Content-Type must be application/json, got "text/plain"' });
+    assert.deepEqual(body.error, {
+      code: 'InvalidContentType',
+      message: 'Content-Type must be application/json, got "text/plain"',
+    });
   });
 
   test('GET on a push path → 400 MethodNotAllowed', async () => {
@@ -116,7 +194,10 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
   test('unknown path → 404 RouteNotFound', async () => {
     const response = await fetch(`${stack.baseUrl}/event/push/nothing`, { method: 'POST' });
     assert.equal(response.status, 404);
-    assert.deepEqual(((await response.json()) as { error: unknown }).error, { code: 'RouteNotFound', message: 'no route for POST /event/push/nothing' });
+    assert.deepEqual(((await response.json()) as { error: unknown }).error, {
+      code: 'RouteNotFound',
+      message: 'no route for POST /event/push/nothing',
+    });
   });
 
   test('missing key → 401 Unauthorized; unknown key → 400; disabled → 403; other adapter → 400', async () => {
@@ -132,7 +213,10 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
     assert.deepEqual(disabled.body.error, { code: 'AccessDenied', message: 'integration off is disabled' });
     const wrong = await postJson(`${stack.baseUrl}/event/push/alert/standard?integration_key=prom-key-0001`, event);
     assert.equal(wrong.status, 400);
-    assert.match((wrong.body.error as { message: string }).message, /integration prom takes prometheus payloads: push to \/event\/push\/alert\/prometheus/);
+    assert.match(
+      (wrong.body.error as { message: string }).message,
+      /integration prom takes prometheus payloads: push to \/event\/push\/alert\/prometheus/,
+    );
   });
 
   test('over the per-second budget → 429 RequestTooFrequently with Retry-After', async () => {
@@ -144,7 +228,10 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
       statuses.push(res.status);
       if (res.status === 429) {
         retryAfter = res.headers.get('retry-after');
-        assert.deepEqual(res.body.error, { code: 'RequestTooFrequently', message: 'integration slow is limited to 2 requests per second' });
+        assert.deepEqual(res.body.error, {
+          code: 'RequestTooFrequently',
+          message: 'integration slow is limited to 2 requests per second',
+        });
       }
     }
     assert.ok(statuses.includes(429), `expected a 429 in ${statuses.join(',')}`);
@@ -153,11 +240,16 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
 
   test('over the per-minute budget → 429 with Retry-After up to the end of the minute', async () => {
     const limited = `${stack.baseUrl}/event/push/alert/standard?integration_key=minute-key-1`;
-    const results = await Promise.all(Array.from({ length: 5 }, () => postJson(limited, { title_rule: 'x', event_status: 'Info' })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => postJson(limited, { title_rule: 'x', event_status: 'Info' })),
+    );
     const rejected = results.filter((res) => res.status === 429);
     assert.equal(results.filter((res) => res.status === 200).length, 3);
     assert.equal(rejected.length, 2);
-    assert.deepEqual(rejected[0].body.error, { code: 'RequestTooFrequently', message: 'integration minute is limited to 3 requests per minute' });
+    assert.deepEqual(rejected[0].body.error, {
+      code: 'RequestTooFrequently',
+      message: 'integration minute is limited to 3 requests per minute',
+    });
     const wait = Number(rejected[0].headers.get('retry-after'));
     assert.ok(wait >= 1 && wait <= 60, `Retry-After ${wait}`);
   });
@@ -165,7 +257,9 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
   test('an unexpected failure is a 500 InternalError naming the request id, never a crash', async () => {
     const broken = await startStack({ store: 'sqlite', worker: false });
     await broken.testStore.store.close();
-    const response = await fetch(`${broken.baseUrl}/api/v1/incidents`, { headers: { authorization: 'Bearer test-admin-token' } });
+    const response = await fetch(`${broken.baseUrl}/api/v1/incidents`, {
+      headers: { authorization: 'Bearer test-admin-token' },
+    });
     const body = (await response.json()) as { request_id: string; error: { code: string; message: string } };
     assert.equal(response.status, 500);
     assert.equal(body.error.code, 'InternalError');
@@ -181,7 +275,10 @@ describe('POST /event/push/alert/standard (real HTTP, real Redis)', () => {
     assert.equal(ok.status, 200);
     const bad = await postJson(`${url}&severity=info`, { title_rule: 'x', event_status: 'Critical' });
     assert.equal(bad.status, 400);
-    assert.equal((bad.body.error as { message: string }).message, 'severity (query): must be one of Critical, Warning, Info (case-sensitive), got "info"');
+    assert.equal(
+      (bad.body.error as { message: string }).message,
+      'severity (query): must be one of Critical, Warning, Info (case-sensitive), got "info"',
+    );
   });
 });
 
@@ -194,7 +291,10 @@ describe('push when Redis is down', () => {
 
   test('fails fast with 503 ServiceUnavailable, never 200', async () => {
     const started = Date.now();
-    const res = await postJson(`${stack.baseUrl}/event/push/alert/standard?integration_key=test-key-0001`, { title_rule: 'x', event_status: 'Info' });
+    const res = await postJson(`${stack.baseUrl}/event/push/alert/standard?integration_key=test-key-0001`, {
+      title_rule: 'x',
+      event_status: 'Info',
+    });
     assert.equal(res.status, 503);
     assert.equal((res.body.error as { code: string }).code, 'ServiceUnavailable');
     assert.ok(res.headers.get('retry-after'));

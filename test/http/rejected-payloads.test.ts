@@ -12,15 +12,32 @@ const fixedMapping = `{ "title": body.name ?: body.label, "event_status": "Warni
 
 for (const kind of storeKinds) {
   describe(`rejected payloads, replay, recent payloads, preview (${kind})`, () => {
-    const temp = tempAdaptersDir({ strict: { manifest: manifestFor('strict', { content_types: ['application/json', 'application/x-www-form-urlencoded'] }), mapping: strictMapping } });
+    const temp = tempAdaptersDir({
+      strict: {
+        manifest: manifestFor('strict', { content_types: ['application/json', 'application/x-www-form-urlencoded'] }),
+        mapping: strictMapping,
+      },
+    });
     const adapters = AdapterRegistry.load({ dir: temp.dir });
-    const push = (stack: Stack) => `${stack.baseUrl}/event/push/alert/strict?integration_key=strict-key-0001&source=test`;
+    const push = (stack: Stack) =>
+      `${stack.baseUrl}/event/push/alert/strict?integration_key=strict-key-0001&source=test`;
     let stack: Stack;
     before(async () => {
       stack = await startStack({
         store: kind,
         worker: false,
-        configFile: { channels: [{ id: 'ops' }], integrations: [{ id: 'strict-int', adapter: 'strict', key: 'strict-key-0001', channel: 'ops', rate_limit: { per_second: 10000, per_minute: 100000 } }] },
+        configFile: {
+          channels: [{ id: 'ops' }],
+          integrations: [
+            {
+              id: 'strict-int',
+              adapter: 'strict',
+              key: 'strict-key-0001',
+              channel: 'ops',
+              rate_limit: { per_second: 10000, per_minute: 100000 },
+            },
+          ],
+        },
         app: { adapters },
       });
     });
@@ -29,12 +46,23 @@ for (const kind of storeKinds) {
       temp.remove();
     });
 
-    const listRejected = async (query = '') => (await api(stack, 'GET', `/integrations/strict-int/rejected${query}`)).body.data as { items: RejectedPayload[]; next_cursor: string | null };
+    const listRejected = async (query = '') =>
+      (await api(stack, 'GET', `/integrations/strict-int/rejected${query}`)).body.data as {
+        items: RejectedPayload[];
+        next_cursor: string | null;
+      };
 
     test('a payload the mapping cannot map → 400, stored with its error, headers (no credentials) and body', async () => {
-      const res = await postJson(push(stack), { label: 'disk full', id: 'a-1' }, { 'x-trace': 't-1', authorization: 'Bearer secret-thing' });
+      const res = await postJson(
+        push(stack),
+        { label: 'disk full', id: 'a-1' },
+        { 'x-trace': 't-1', authorization: 'Bearer secret-thing' },
+      );
       assert.equal(res.status, 400);
-      assert.match((res.body.error as { message: string }).message, /^payload without name \(adapters\/strict\/mapping\.jsonata:1:\d+, JSONata D3137\)$/);
+      assert.match(
+        (res.body.error as { message: string }).message,
+        /^payload without name \(adapters\/strict\/mapping\.jsonata:1:\d+, JSONata D3137\)$/,
+      );
       const { items } = await listRejected();
       assert.equal(items.length, 1);
       const [stored] = items;
@@ -50,7 +78,11 @@ for (const kind of storeKinds) {
     });
 
     test('a body that does not parse is kept too', async () => {
-      const response = await fetch(push(stack), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+      const response = await fetch(push(stack), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name": ',
+      });
       assert.equal(response.status, 400);
       const { items } = await listRejected();
       assert.equal(items[0].body, '{"name": ');
@@ -93,10 +125,18 @@ for (const kind of storeKinds) {
       temp.write('strict', { mapping: fixedMapping });
       adapters.reload();
       const res = await api(stack, 'POST', '/integrations/strict-int/rejected/replay');
-      const summary = res.body.data as { accepted: number; rejected: number; remaining: boolean; items: Array<{ status: string; alert_keys?: string[] }> };
+      const summary = res.body.data as {
+        accepted: number;
+        rejected: number;
+        remaining: boolean;
+        items: Array<{ status: string; alert_keys?: string[] }>;
+      };
       assert.equal(summary.accepted, 2);
       assert.equal(summary.rejected, 1, 'the unparseable body stays rejected');
-      assert.deepEqual(summary.items.filter((item) => item.status === 'accepted').map((item) => item.alert_keys), [['b-1'], ['c-1']]);
+      assert.deepEqual(
+        summary.items.filter((item) => item.status === 'accepted').map((item) => item.alert_keys),
+        [['b-1'], ['c-1']],
+      );
       const pending = await listRejected('?pending=true');
       assert.equal(pending.items.length, 1);
     });
@@ -115,7 +155,8 @@ for (const kind of storeKinds) {
       await postJson(push(stack), { name: 'recent', id: 'r-1' });
       let items: Array<{ body: string; events: number; adapter: string }> = [];
       for (let i = 0; i < 50 && items.length === 0; i += 1) {
-        items = ((await api(stack, 'GET', '/integrations/strict-int/payloads')).body.data as { items: typeof items }).items;
+        items = ((await api(stack, 'GET', '/integrations/strict-int/payloads')).body.data as { items: typeof items })
+          .items;
         if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       assert.deepEqual(JSON.parse(items[0].body), { name: 'recent', id: 'r-1' });
@@ -126,14 +167,21 @@ for (const kind of storeKinds) {
     test('preview maps a payload (JSON or form) and stores nothing', async () => {
       const before = (await listRejected()).items.length;
       const jobs = await stack.queue.count();
-      const wrapped = await api(stack, 'POST', '/adapters/strict/preview', { payload: { name: 'preview me', id: 'p-1' } });
+      const wrapped = await api(stack, 'POST', '/adapters/strict/preview', {
+        payload: { name: 'preview me', id: 'p-1' },
+      });
       assert.equal(wrapped.status, 200);
       const data = wrapped.body.data as { events: Array<{ title: string; alert_key: string }>; errors: unknown[] };
       assert.deepEqual([data.events[0].title, data.events[0].alert_key, data.errors], ['preview me', 'p-1', []]);
-      const form = await api(stack, 'POST', '/adapters/strict/preview', { payload: 'name=from+form&id=f-1', content_type: 'application/x-www-form-urlencoded' });
+      const form = await api(stack, 'POST', '/adapters/strict/preview', {
+        payload: 'name=from+form&id=f-1',
+        content_type: 'application/x-www-form-urlencoded',
+      });
       assert.equal((form.body.data as { events: Array<{ title: string }> }).events[0].title, 'from form');
       const raw = await api(stack, 'POST', '/adapters/strict/preview', { id: 'no-title' });
-      assert.deepEqual((raw.body.data as { errors: Array<{ code: string; message: string }> }).errors, [{ code: 'InvalidParameter', message: 'title_rule: is required' }]);
+      assert.deepEqual((raw.body.data as { errors: Array<{ code: string; message: string }> }).errors, [
+        { code: 'InvalidParameter', message: 'title_rule: is required' },
+      ]);
       assert.equal((await listRejected()).items.length, before);
       assert.equal(await stack.queue.count(), jobs);
       assert.equal((await api(stack, 'POST', '/adapters/nothing/preview', {})).status, 404);
@@ -142,7 +190,10 @@ for (const kind of storeKinds) {
     test('GET /adapters lists the loaded adapters; the API needs the admin token', async () => {
       const res = await api(stack, 'GET', '/adapters');
       const items = (res.body.data as { items: Array<{ name: string; push_url: string }> }).items;
-      assert.deepEqual(items.map((item) => [item.name, item.push_url]), [['strict', 'http://alertgate.test/event/push/alert/strict']]);
+      assert.deepEqual(
+        items.map((item) => [item.name, item.push_url]),
+        [['strict', 'http://alertgate.test/event/push/alert/strict']],
+      );
       const anonymous = await fetch(`${stack.baseUrl}/api/v1/adapters`);
       assert.equal(anonymous.status, 401);
     });

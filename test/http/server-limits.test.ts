@@ -5,7 +5,12 @@ import { readServerLimits, type ServerLimits } from '../../src/http/server-limit
 import { startStack, type Stack } from '../support/stack.js';
 
 /** Small limits, so the test sees them act within seconds. */
-const limits: ServerLimits = { headersTimeoutMs: 500, requestTimeoutMs: 1000, keepAliveTimeoutMs: 10_000, maxConnections: 3 };
+const limits: ServerLimits = {
+  headersTimeoutMs: 500,
+  requestTimeoutMs: 1000,
+  keepAliveTimeoutMs: 10_000,
+  maxConnections: 3,
+};
 
 interface Outcome {
   /** Everything the server sent before closing. */
@@ -59,7 +64,10 @@ describe('HTTP server limits: header and request timeouts, connection cap (real 
     const outcome = await closed;
     clearInterval(drip);
     assert.ok(outcome.closedAfterMs < 5000, `closed after ${outcome.closedAfterMs} ms`);
-    assert.ok(outcome.closedAfterMs >= limits.headersTimeoutMs - 50, `not before the timeout (${outcome.closedAfterMs} ms)`);
+    assert.ok(
+      outcome.closedAfterMs >= limits.headersTimeoutMs - 50,
+      `not before the timeout (${outcome.closedAfterMs} ms)`,
+    );
     assert.match(outcome.received, /^HTTP\/1\.1 408 /);
   });
 
@@ -67,7 +75,9 @@ describe('HTTP server limits: header and request timeouts, connection cap (real 
     const socket = await open(port);
     sockets.push(socket);
     const closed = untilClosed(socket, 8000);
-    socket.write('POST /event/push/alert/standard HTTP/1.1\r\nHost: alertgate.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    socket.write(
+      'POST /event/push/alert/standard HTTP/1.1\r\nHost: alertgate.test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    );
     const drip = setInterval(() => socket.writable && socket.write(' '), 100);
     const outcome = await closed;
     clearInterval(drip);
@@ -81,7 +91,9 @@ describe('HTTP server limits: header and request timeouts, connection cap (real 
       sockets.push(socket);
       held.push(socket);
       // A finished request, then the connection stays open (keep-alive) and counts against the cap.
-      const answered = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+      const answered = new Promise<string>((resolve) =>
+        socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))),
+      );
       socket.write('GET /healthz HTTP/1.1\r\nHost: alertgate.test\r\n\r\n');
       assert.match(await answered, /^HTTP\/1\.1 200 /);
     }
@@ -96,12 +108,28 @@ describe('HTTP server limits: header and request timeouts, connection cap (real 
   });
 
   test('limits come from HTTP_* variables; bad values are refused by name', () => {
-    assert.deepEqual(readServerLimits({}), { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 10_000 });
+    assert.deepEqual(readServerLimits({}), {
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 10_000,
+    });
     assert.deepEqual(
-      readServerLimits({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '4000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_MAX_CONNECTIONS: '100' }),
+      readServerLimits({
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '4000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+        HTTP_MAX_CONNECTIONS: '100',
+      }),
       { headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 65_000, maxConnections: 100 },
     );
-    assert.throws(() => readServerLimits({ HTTP_MAX_CONNECTIONS: '0' }), /^Error: HTTP_MAX_CONNECTIONS must be a positive integer, got "0"$/);
-    assert.throws(() => readServerLimits({ HTTP_HEADERS_TIMEOUT_MS: '40000' }), /HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS \(30000\)/);
+    assert.throws(
+      () => readServerLimits({ HTTP_MAX_CONNECTIONS: '0' }),
+      /^Error: HTTP_MAX_CONNECTIONS must be a positive integer, got "0"$/,
+    );
+    assert.throws(
+      () => readServerLimits({ HTTP_HEADERS_TIMEOUT_MS: '40000' }),
+      /HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS \(30000\)/,
+    );
   });
 });

@@ -19,37 +19,57 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-test('start with no REDIS_URL and no Redis at the local address runs a private redis-server, and stops it with alertgate', { skip: redisServer === undefined && 'no redis-server on PATH', timeout: 60_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'alertgate-private-redis-'));
-  try {
-    writeFileSync(join(dir, 'alertgate.yaml'), stringify(defaultConfigFile));
-    const [redisPort, port] = [await freePort(), await freePort()];
-    assert.equal(await redisAnswers('127.0.0.1', redisPort), false);
-    const env: NodeJS.ProcessEnv = { ...process.env, ALERTGATE_LOCAL_REDIS: `127.0.0.1:${redisPort}`, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'data.db')}`, ADMIN_TOKEN: 'private-redis-token', LOG_LEVEL: 'info', MAPPING_THREADS: '0' };
-    delete env.REDIS_URL;
-    delete env.ALERTGATE_CONFIG;
-    const child = spawn(process.execPath, [cli, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    for (let waited = 0; !output.includes('alertgate listening on') && child.exitCode === null && waited < 30_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.ok(output.includes('alertgate listening on'), output);
-    assert.ok(output.includes(`started a private redis-server on port ${redisPort}`), output);
-    assert.equal(await redisAnswers('127.0.0.1', redisPort), true);
-    assert.ok(existsSync(join(dir, 'data', 'redis')), 'data under ./data/redis');
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    assert.equal(ready.status, 200, await ready.text());
+test(
+  'start with no REDIS_URL and no Redis at the local address runs a private redis-server, and stops it with alertgate',
+  { skip: redisServer === undefined && 'no redis-server on PATH', timeout: 60_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alertgate-private-redis-'));
+    try {
+      writeFileSync(join(dir, 'alertgate.yaml'), stringify(defaultConfigFile));
+      const [redisPort, port] = [await freePort(), await freePort()];
+      assert.equal(await redisAnswers('127.0.0.1', redisPort), false);
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ALERTGATE_LOCAL_REDIS: `127.0.0.1:${redisPort}`,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${join(dir, 'data.db')}`,
+        ADMIN_TOKEN: 'private-redis-token',
+        LOG_LEVEL: 'info',
+        MAPPING_THREADS: '0',
+      };
+      delete env.REDIS_URL;
+      delete env.ALERTGATE_CONFIG;
+      const child = spawn(process.execPath, [cli, 'start'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      for (
+        let waited = 0;
+        !output.includes('alertgate listening on') && child.exitCode === null && waited < 30_000;
+        waited += 100
+      )
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(output.includes('alertgate listening on'), output);
+      assert.ok(output.includes(`started a private redis-server on port ${redisPort}`), output);
+      assert.equal(await redisAnswers('127.0.0.1', redisPort), true);
+      assert.ok(existsSync(join(dir, 'data', 'redis')), 'data under ./data/redis');
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      assert.equal(ready.status, 200, await ready.text());
 
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, output);
-    assert.equal(await redisAnswers('127.0.0.1', redisPort), false, 'the private redis-server stops with alertgate');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, output);
+      assert.equal(await redisAnswers('127.0.0.1', redisPort), false, 'the private redis-server stops with alertgate');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -4,13 +4,30 @@ import type { QueuedEvent } from '../../src/events/types.js';
 import { eventContentHash, eventCoreHash, mergeEventIntoAlert, type OpenAlert } from '../../src/rules/dedup.js';
 
 const event = (over: Partial<QueuedEvent>): QueuedEvent => ({
-  title: 'cpu', title_rule: 'cpu', event_status: 'Critical', alert_key: 'k', alert_key_derived: false, labels: { host: 'a' }, event_time: 1, event_id: 'E1',
-  request_id: 'r', integration_id: 'i', integration_type: 'standard', received_at: 1000, seq: 1, ...over,
+  title: 'cpu',
+  title_rule: 'cpu',
+  event_status: 'Critical',
+  alert_key: 'k',
+  alert_key_derived: false,
+  labels: { host: 'a' },
+  event_time: 1,
+  event_id: 'E1',
+  request_id: 'r',
+  integration_id: 'i',
+  integration_type: 'standard',
+  received_at: 1000,
+  seq: 1,
+  ...over,
 });
 
 const openFrom = (last: QueuedEvent): OpenAlert => ({
-  alert_id: 'A', alert_status: last.event_status, alert_severity: 'Critical', labels: last.labels,
-  last_event_hash: eventContentHash(last), last_event_core_hash: eventCoreHash(last), event_cnt: 1,
+  alert_id: 'A',
+  alert_status: last.event_status,
+  alert_severity: 'Critical',
+  labels: last.labels,
+  last_event_hash: eventContentHash(last),
+  last_event_core_hash: eventCoreHash(last),
+  event_cnt: 1,
 });
 
 const last = event({});
@@ -18,7 +35,12 @@ const cases: Array<{ name: string; alert?: OpenAlert; next: QueuedEvent; kind: s
   { name: 'no alert, firing → open', next: event({}), kind: 'open' },
   { name: 'no alert, Ok → ignored', next: event({ event_status: 'Ok' }), kind: 'ignored_ok' },
   { name: 'identical → duplicate', alert: openFrom(last), next: event({ event_id: 'E2' }), kind: 'duplicate' },
-  { name: 'same status/title/description, other labels → labels_updated', alert: openFrom(last), next: event({ labels: { host: 'b' } }), kind: 'labels_updated' },
+  {
+    name: 'same status/title/description, other labels → labels_updated',
+    alert: openFrom(last),
+    next: event({ labels: { host: 'b' } }),
+    kind: 'labels_updated',
+  },
   { name: 'other description → merged', alert: openFrom(last), next: event({ description: 'new' }), kind: 'merged' },
   { name: 'other severity → merged', alert: openFrom(last), next: event({ event_status: 'Warning' }), kind: 'merged' },
   { name: 'Ok → recovered', alert: openFrom(last), next: event({ event_status: 'Ok' }), kind: 'recovered' },
@@ -29,7 +51,10 @@ for (const item of cases) {
 }
 
 test('recovery keeps the alert labels and adds missing ones; severity stays', () => {
-  const decision = mergeEventIntoAlert(openFrom(last), event({ event_status: 'Ok', labels: { host: 'z', extra: '1' }, received_at: 5000 }));
+  const decision = mergeEventIntoAlert(
+    openFrom(last),
+    event({ event_status: 'Ok', labels: { host: 'z', extra: '1' }, received_at: 5000 }),
+  );
   assert.equal(decision.kind, 'recovered');
   if (decision.kind !== 'recovered') return;
   assert.deepEqual(decision.changes.labels, { host: 'a', extra: '1' });
@@ -39,7 +64,10 @@ test('recovery keeps the alert labels and adds missing ones; severity stays', ()
 });
 
 test('a merge takes the new status, labels and last_time; severity stays the highest seen', () => {
-  const decision = mergeEventIntoAlert(openFrom(last), event({ event_status: 'Info', labels: { host: 'b' }, received_at: 7000 }));
+  const decision = mergeEventIntoAlert(
+    openFrom(last),
+    event({ event_status: 'Info', labels: { host: 'b' }, received_at: 7000 }),
+  );
   assert.equal(decision.kind, 'merged');
   if (decision.kind !== 'merged') return;
   assert.equal(decision.changes.alert_status, 'Info');

@@ -9,7 +9,20 @@ const subject: FilterSubject = {
   description: 'big outage in eu-west',
   severity: 'Critical',
   integration_id: 'prom-main',
-  labels: { host: 'db-1', ip: '10.0.0.5', ip6: '2001:db8::5', mapped: '::ffff:10.0.0.9', instance: '10.0.0.7:9100', instance6: '[2001:db8::7]:9100', cpu: '91.5', load: '91%', env: 'prod', empty: '', text: 'abc', star: 'a*b' },
+  labels: {
+    host: 'db-1',
+    ip: '10.0.0.5',
+    ip6: '2001:db8::5',
+    mapped: '::ffff:10.0.0.9',
+    instance: '10.0.0.7:9100',
+    instance6: '[2001:db8::7]:9100',
+    cpu: '91.5',
+    load: '91%',
+    env: 'prod',
+    empty: '',
+    text: 'abc',
+    star: 'a*b',
+  },
 };
 const noDescription: FilterSubject = { ...subject, description: undefined };
 
@@ -31,7 +44,12 @@ const cases: Array<[string, FilterSpec, boolean, FilterSubject?]> = [
   ['regex redundant .* trimmed', [when('description', 'IN', '/.*outage.*/')], true],
   ['regex on label', [when('labels.host', 'IN', '/^db-\\d$/')], true],
   ['regex on missing field', [when('description', 'IN', '/.?/')], false, noDescription],
-  ['regex only sees the first 4096 characters', [when('title', 'IN', '/outage/')], false, { ...subject, title: `${'x'.repeat(4096)}outage` }],
+  [
+    'regex only sees the first 4096 characters',
+    [when('title', 'IN', '/outage/')],
+    false,
+    { ...subject, title: `${'x'.repeat(4096)}outage` },
+  ],
   // wildcard
   ['wildcard * suffix', [when('labels.host', 'IN', 'db-*')], true],
   ['wildcard ? one character', [when('labels.host', 'IN', 'db-?')], true],
@@ -64,8 +82,18 @@ const cases: Array<[string, FilterSpec, boolean, FilterSubject?]> = [
   ['cidr v4-mapped v6 network matches a v4 value', [when('labels.ip', 'IN', 'cidr:::ffff:10.0.0.0/120')], true],
   ['cidr v4 /32 boundary', [when('labels.ip', 'IN', 'cidr:10.0.0.4/31')], true],
   ['cidr v4 /31 outside', [when('labels.ip', 'IN', 'cidr:10.0.0.6/31')], false],
-  ['cidr v6 zone id ignored', [when('labels.ip6', 'IN', 'cidr:2001:db8::/48')], true, { ...subject, labels: { ip6: '2001:db8::5%eth0' } }],
-  ['cidr link-local with zone', [when('labels.ip6', 'IN', 'cidr:fe80::/10')], true, { ...subject, labels: { ip6: 'fe80::1%eth0' } }],
+  [
+    'cidr v6 zone id ignored',
+    [when('labels.ip6', 'IN', 'cidr:2001:db8::/48')],
+    true,
+    { ...subject, labels: { ip6: '2001:db8::5%eth0' } },
+  ],
+  [
+    'cidr link-local with zone',
+    [when('labels.ip6', 'IN', 'cidr:fe80::/10')],
+    true,
+    { ...subject, labels: { ip6: 'fe80::1%eth0' } },
+  ],
   ['cidr on a non-address value', [when('labels.text', 'IN', 'cidr:10.0.0.0/8')], false],
   ['NOTIN cidr on a non-address value', [when('labels.text', 'NOTIN', 'cidr:10.0.0.0/8')], true],
   // num
@@ -98,36 +126,105 @@ for (const [name, spec, expected, over] of cases) {
 }
 
 const problems: Array<[string, FilterSpec, string]> = [
-  ['the issue example path', [[when('title', 'IN', 'x')], [when('title', 'IN', 'a'), when('title', 'IN', '/(a+)+/')]], 'channels[0].silences[2].if[1][1].values[0]: invalid regex /(a+)+/: nested quantifier'],
-  ['unknown key', [when('host', 'IN', 'x')], 'channels[0].silences[2].if[0].key: unknown key "host" (title, description, severity, integration, labels.<name>)'],
-  ['bad operator', [{ key: 'title', op: 'EQ' as 'IN', values: ['x'] }], 'channels[0].silences[2].if[0].op: must be IN or NOTIN'],
+  [
+    'the issue example path',
+    [[when('title', 'IN', 'x')], [when('title', 'IN', 'a'), when('title', 'IN', '/(a+)+/')]],
+    'channels[0].silences[2].if[1][1].values[0]: invalid regex /(a+)+/: nested quantifier',
+  ],
+  [
+    'unknown key',
+    [when('host', 'IN', 'x')],
+    'channels[0].silences[2].if[0].key: unknown key "host" (title, description, severity, integration, labels.<name>)',
+  ],
+  [
+    'bad operator',
+    [{ key: 'title', op: 'EQ' as 'IN', values: ['x'] }],
+    'channels[0].silences[2].if[0].op: must be IN or NOTIN',
+  ],
   ['no values', [when('title', 'IN')], 'channels[0].silences[2].if[0].values: must be a non-empty list'],
-  ['bad regex syntax', [when('title', 'IN', '/(a/')], 'channels[0].silences[2].if[0].values[0]: invalid regex /(a/: missing )'],
-  ['catastrophic regex', [when('title', 'IN', 'x', '/(a|a)*/')], 'channels[0].silences[2].if[0].values[1]: invalid regex /(a|a)*/: alternatives that can match the same text under a repeat, e.g. (a|a)*; use a character class'],
-  ['cubic regex', [when('title', 'IN', '/a.*b.*c/')], 'channels[0].silences[2].if[0].values[0]: invalid regex /a.*b.*c/: too many unbounded quantifiers (*, +, {n,}): one, or two after a leading ^; bound the others, e.g. \\d{1,20}'],
-  ['cidr v4 prefix too long', [when('labels.ip', 'IN', 'cidr:10.0.0.0/33')], 'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0.0/33": prefix length must be 0..32'],
-  ['cidr v6 prefix too long', [when('labels.ip', 'IN', 'cidr:::1/129')], 'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:::1/129": prefix length must be 0..128'],
-  ['cidr not an address', [when('labels.ip', 'IN', 'cidr:10.0.0/8')], 'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0/8": expected cidr:<IPv4 or IPv6 address>[/<prefix length>]'],
-  ['cidr with a port', [when('labels.ip', 'IN', 'cidr:10.0.0.1:80/8')], 'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0.1:80/8": expected cidr:<IPv4 or IPv6 address>[/<prefix length>]'],
-  ['cidr prefix not a number', [when('labels.ip', 'IN', 'cidr:10.0.0.0/x')], 'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0.0/x": prefix length must be 0..32'],
-  ['num not a number', [when('labels.cpu', 'IN', 'num:gt:abc')], 'channels[0].silences[2].if[0].values[0]: invalid number comparison "num:gt:abc": "abc" is not a number'],
-  ['num unknown comparison', [when('labels.cpu', 'IN', 'num:eq:1')], 'channels[0].silences[2].if[0].values[0]: invalid number comparison "num:eq:1": expected num:gt|ge|lt|le:<number>'],
-  ['mixed forms', [[when('title', 'IN', 'x')], when('title', 'IN', 'y')] as unknown as FilterSpec, 'channels[0].silences[2].if: mixes conditions and condition groups; use [[...], [...]] for OR'],
+  [
+    'bad regex syntax',
+    [when('title', 'IN', '/(a/')],
+    'channels[0].silences[2].if[0].values[0]: invalid regex /(a/: missing )',
+  ],
+  [
+    'catastrophic regex',
+    [when('title', 'IN', 'x', '/(a|a)*/')],
+    'channels[0].silences[2].if[0].values[1]: invalid regex /(a|a)*/: alternatives that can match the same text under a repeat, e.g. (a|a)*; use a character class',
+  ],
+  [
+    'cubic regex',
+    [when('title', 'IN', '/a.*b.*c/')],
+    'channels[0].silences[2].if[0].values[0]: invalid regex /a.*b.*c/: too many unbounded quantifiers (*, +, {n,}): one, or two after a leading ^; bound the others, e.g. \\d{1,20}',
+  ],
+  [
+    'cidr v4 prefix too long',
+    [when('labels.ip', 'IN', 'cidr:10.0.0.0/33')],
+    'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0.0/33": prefix length must be 0..32',
+  ],
+  [
+    'cidr v6 prefix too long',
+    [when('labels.ip', 'IN', 'cidr:::1/129')],
+    'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:::1/129": prefix length must be 0..128',
+  ],
+  [
+    'cidr not an address',
+    [when('labels.ip', 'IN', 'cidr:10.0.0/8')],
+    'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0/8": expected cidr:<IPv4 or IPv6 address>[/<prefix length>]',
+  ],
+  [
+    'cidr with a port',
+    [when('labels.ip', 'IN', 'cidr:10.0.0.1:80/8')],
+    'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0.1:80/8": expected cidr:<IPv4 or IPv6 address>[/<prefix length>]',
+  ],
+  [
+    'cidr prefix not a number',
+    [when('labels.ip', 'IN', 'cidr:10.0.0.0/x')],
+    'channels[0].silences[2].if[0].values[0]: invalid cidr "cidr:10.0.0.0/x": prefix length must be 0..32',
+  ],
+  [
+    'num not a number',
+    [when('labels.cpu', 'IN', 'num:gt:abc')],
+    'channels[0].silences[2].if[0].values[0]: invalid number comparison "num:gt:abc": "abc" is not a number',
+  ],
+  [
+    'num unknown comparison',
+    [when('labels.cpu', 'IN', 'num:eq:1')],
+    'channels[0].silences[2].if[0].values[0]: invalid number comparison "num:eq:1": expected num:gt|ge|lt|le:<number>',
+  ],
+  [
+    'mixed forms',
+    [[when('title', 'IN', 'x')], when('title', 'IN', 'y')] as unknown as FilterSpec,
+    'channels[0].silences[2].if: mixes conditions and condition groups; use [[...], [...]] for OR',
+  ],
   ['empty group', [[when('title', 'IN', 'x')], []], 'channels[0].silences[2].if[1]: empty condition group'],
 ];
 
 for (const [name, spec, message] of problems) {
-  test(`validateFilter: ${name}`, () => assert.deepEqual(validateFilter(spec, 'channels[0].silences[2].if'), [message]));
+  test(`validateFilter: ${name}`, () =>
+    assert.deepEqual(validateFilter(spec, 'channels[0].silences[2].if'), [message]));
 }
 
 test('validateFilter: a valid filter has no problems', () => {
-  assert.deepEqual(validateFilter([[when('labels.ip', 'IN', 'cidr:10.0.0.0/8', '/x/', 'a*', 'num:ge:1')], [when('severity', 'NOTIN', 'Info')]], 'if'), []);
+  assert.deepEqual(
+    validateFilter(
+      [[when('labels.ip', 'IN', 'cidr:10.0.0.0/8', '/x/', 'a*', 'num:ge:1')], [when('severity', 'NOTIN', 'Info')]],
+      'if',
+    ),
+    [],
+  );
 });
 
 test('compileFilter throws every problem with its path', () => {
-  assert.throws(() => compileFilter([when('nope', 'IN', '/(a+)+/')], 'drop[0].if'), (error: unknown) => {
-    assert.ok(error instanceof RuleValidationError);
-    assert.deepEqual(error.problems, ['drop[0].if[0].key: unknown key "nope" (title, description, severity, integration, labels.<name>)', 'drop[0].if[0].values[0]: invalid regex /(a+)+/: nested quantifier']);
-    return true;
-  });
+  assert.throws(
+    () => compileFilter([when('nope', 'IN', '/(a+)+/')], 'drop[0].if'),
+    (error: unknown) => {
+      assert.ok(error instanceof RuleValidationError);
+      assert.deepEqual(error.problems, [
+        'drop[0].if[0].key: unknown key "nope" (title, description, severity, integration, labels.<name>)',
+        'drop[0].if[0].values[0]: invalid regex /(a+)+/: nested quantifier',
+      ]);
+      return true;
+    },
+  );
 });

@@ -8,17 +8,69 @@ const minute = 60_000;
 const alertOnly: FlappingSettings = { mode: 'alert-only' };
 const thenSilence: FlappingSettings = { mode: 'alert-then-silence' };
 
-const flapCases: Array<[string, number[], number, FlappingSettings, { flapping: boolean; muteUntil?: number }, number?]> = [
+const flapCases: Array<
+  [string, number[], number, FlappingSettings, { flapping: boolean; muteUntil?: number }, number?]
+> = [
   ['3 changes in an hour: not yet', [0, 10, 20].map((m) => m * minute), 20 * minute, alertOnly, { flapping: false }],
-  ['the 4th change within 60 minutes flaps', [0, 10, 20, 30].map((m) => m * minute), 30 * minute, alertOnly, { flapping: true }],
-  ['4 changes over more than 60 minutes: no', [0, 10, 20, 61].map((m) => m * minute), 61 * minute, alertOnly, { flapping: false }],
-  ['a change exactly 60 minutes old is out of the window', [0, 10, 20, 60].map((m) => m * minute), 60 * minute, alertOnly, { flapping: false }],
+  [
+    'the 4th change within 60 minutes flaps',
+    [0, 10, 20, 30].map((m) => m * minute),
+    30 * minute,
+    alertOnly,
+    { flapping: true },
+  ],
+  [
+    '4 changes over more than 60 minutes: no',
+    [0, 10, 20, 61].map((m) => m * minute),
+    61 * minute,
+    alertOnly,
+    { flapping: false },
+  ],
+  [
+    'a change exactly 60 minutes old is out of the window',
+    [0, 10, 20, 60].map((m) => m * minute),
+    60 * minute,
+    alertOnly,
+    { flapping: false },
+  ],
   ['off never flaps', [0, 1, 2, 3, 4].map((m) => m * minute), 4 * minute, { mode: 'off' }, { flapping: false }],
-  ['custom max_changes and in_mins', [0, 4].map((m) => m * minute), 4 * minute, { mode: 'alert-only', max_changes: 2, in_mins: 5 }, { flapping: true }],
-  ['alert-then-silence mutes for 120 minutes', [0, 10, 20, 30].map((m) => m * minute), 30 * minute, thenSilence, { flapping: true, muteUntil: 150 * minute }],
-  ['a running mute is kept, not extended', [0, 10, 20, 30, 40].map((m) => m * minute), 40 * minute, thenSilence, { flapping: true, muteUntil: 150 * minute }, 150 * minute],
-  ['an expired mute starts again', [0, 10, 20, 30, 40].map((m) => m * minute), 40 * minute, thenSilence, { flapping: true, muteUntil: 160 * minute }, 35 * minute],
-  ['mute_mins 0: flapping without a mute', [0, 10, 20, 30].map((m) => m * minute), 30 * minute, { mode: 'alert-then-silence', mute_mins: 0 }, { flapping: true }],
+  [
+    'custom max_changes and in_mins',
+    [0, 4].map((m) => m * minute),
+    4 * minute,
+    { mode: 'alert-only', max_changes: 2, in_mins: 5 },
+    { flapping: true },
+  ],
+  [
+    'alert-then-silence mutes for 120 minutes',
+    [0, 10, 20, 30].map((m) => m * minute),
+    30 * minute,
+    thenSilence,
+    { flapping: true, muteUntil: 150 * minute },
+  ],
+  [
+    'a running mute is kept, not extended',
+    [0, 10, 20, 30, 40].map((m) => m * minute),
+    40 * minute,
+    thenSilence,
+    { flapping: true, muteUntil: 150 * minute },
+    150 * minute,
+  ],
+  [
+    'an expired mute starts again',
+    [0, 10, 20, 30, 40].map((m) => m * minute),
+    40 * minute,
+    thenSilence,
+    { flapping: true, muteUntil: 160 * minute },
+    35 * minute,
+  ],
+  [
+    'mute_mins 0: flapping without a mute',
+    [0, 10, 20, 30].map((m) => m * minute),
+    30 * minute,
+    { mode: 'alert-then-silence', mute_mins: 0 },
+    { flapping: true },
+  ],
   ['not flapping: no mute', [0, 10].map((m) => m * minute), 10 * minute, thenSilence, { flapping: false }],
 ];
 for (const [name, history, now, settings, expected, mutedUntil] of flapCases) {
@@ -56,6 +108,10 @@ for (const [name, thresholds, before, after, expected, raised] of stormCases) {
 
 test('storm thresholds are validated', () => {
   assert.deepEqual(validateStormThresholds([2, 10_000], 'storm_thresholds'), []);
-  assert.deepEqual(validateStormThresholds([1, 10_001, 2.5], 's'), ['s[0]: must be an integer 2..10000', 's[1]: must be an integer 2..10000', 's[2]: must be an integer 2..10000']);
+  assert.deepEqual(validateStormThresholds([1, 10_001, 2.5], 's'), [
+    's[0]: must be an integer 2..10000',
+    's[1]: must be an integer 2..10000',
+    's[2]: must be an integer 2..10000',
+  ]);
   assert.deepEqual(validateStormThresholds([2, 3, 4, 5, 6, 7], 's'), ['s: at most 5 thresholds']);
 });

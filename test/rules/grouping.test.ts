@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FilterSubject } from '../../src/rules/filter.js';
-import { canJoin, compileGrouping, groupingKey, validateGrouping, type WindowedIncident } from '../../src/rules/grouping.js';
+import {
+  canJoin,
+  compileGrouping,
+  groupingKey,
+  validateGrouping,
+  type WindowedIncident,
+} from '../../src/rules/grouping.js';
 import type { GroupingSettings } from '../../src/rules/types.js';
 
-const alert = (labels: Record<string, string>, over: Partial<FilterSubject> = {}): FilterSubject => ({ title: 'cpu idle < 20%', severity: 'Critical', labels, integration_id: 'prom', ...over });
+const alert = (labels: Record<string, string>, over: Partial<FilterSubject> = {}): FilterSubject => ({
+  title: 'cpu idle < 20%',
+  severity: 'Critical',
+  labels,
+  integration_id: 'prom',
+  ...over,
+});
 
 test('Flashduty example: five events grouped by check share one key', () => {
   const grouping = compileGrouping({ method: 'rules', equals: [['labels.check']] });
@@ -29,35 +41,120 @@ const sameKey = (grouping: GroupingSettings, a: FilterSubject, b: FilterSubject)
   return first === undefined || second === undefined ? undefined : first.key === second.key;
 };
 
-const cases: Array<{ name: string; grouping: GroupingSettings; a: FilterSubject; b: FilterSubject; same: boolean | undefined }> = [
-  { name: 'method none never groups', grouping: { method: 'none', equals: [['labels.check']] }, a: alert({ check: 'x' }), b: alert({ check: 'x' }), same: undefined },
-  { name: 'no dimensions = no grouping', grouping: settings({}), a: alert({ check: 'x' }), b: alert({ check: 'x' }), same: undefined },
-  { name: 'different values, different keys', grouping: settings({ equals: [['labels.check']] }), a: alert({ check: 'x' }), b: alert({ check: 'y' }), same: false },
-  { name: 'two dimensions', grouping: settings({ equals: [['labels.check', 'severity']] }), a: alert({ check: 'x' }), b: alert({ check: 'x' }, { severity: 'Info' }), same: false },
-  { name: 'key order does not matter', grouping: settings({ equals: [['title', 'labels.check']] }), a: alert({ check: 'x' }), b: alert({ check: 'x', other: '1' }), same: true },
-  { name: 'integration dimension', grouping: settings({ equals: [['integration']] }), a: alert({}), b: alert({}, { integration_id: 'zabbix' }), same: false },
-  { name: 'non-strict: missing values are equal', grouping: settings({ equals: [['labels.check']] }), a: alert({}), b: alert({ check: '' }), same: true },
-  { name: 'strict: a missing value is not grouped', grouping: settings({ equals: [['labels.check']], strict: true }), a: alert({}), b: alert({}), same: undefined },
-  { name: 'strict: an empty value is not grouped', grouping: settings({ equals: [['labels.check']], strict: true }), a: alert({ check: '' }), b: alert({ check: '' }), same: undefined },
-  { name: 'OR groups: the first complete group wins', grouping: settings({ equals: [['labels.a'], ['labels.b']] }), a: alert({ b: '1' }), b: alert({ b: '1', c: '2' }), same: true },
-  { name: 'OR groups: group 1 when complete', grouping: settings({ equals: [['labels.a'], ['labels.b']] }), a: alert({ a: '1', b: '1' }), b: alert({ b: '1' }), same: false },
-  { name: 'OR groups, strict, none complete', grouping: settings({ equals: [['labels.a'], ['labels.b']], strict: true }), a: alert({ c: '1' }), b: alert({ c: '1' }), same: undefined },
+const cases: Array<{
+  name: string;
+  grouping: GroupingSettings;
+  a: FilterSubject;
+  b: FilterSubject;
+  same: boolean | undefined;
+}> = [
+  {
+    name: 'method none never groups',
+    grouping: { method: 'none', equals: [['labels.check']] },
+    a: alert({ check: 'x' }),
+    b: alert({ check: 'x' }),
+    same: undefined,
+  },
+  {
+    name: 'no dimensions = no grouping',
+    grouping: settings({}),
+    a: alert({ check: 'x' }),
+    b: alert({ check: 'x' }),
+    same: undefined,
+  },
+  {
+    name: 'different values, different keys',
+    grouping: settings({ equals: [['labels.check']] }),
+    a: alert({ check: 'x' }),
+    b: alert({ check: 'y' }),
+    same: false,
+  },
+  {
+    name: 'two dimensions',
+    grouping: settings({ equals: [['labels.check', 'severity']] }),
+    a: alert({ check: 'x' }),
+    b: alert({ check: 'x' }, { severity: 'Info' }),
+    same: false,
+  },
+  {
+    name: 'key order does not matter',
+    grouping: settings({ equals: [['title', 'labels.check']] }),
+    a: alert({ check: 'x' }),
+    b: alert({ check: 'x', other: '1' }),
+    same: true,
+  },
+  {
+    name: 'integration dimension',
+    grouping: settings({ equals: [['integration']] }),
+    a: alert({}),
+    b: alert({}, { integration_id: 'zabbix' }),
+    same: false,
+  },
+  {
+    name: 'non-strict: missing values are equal',
+    grouping: settings({ equals: [['labels.check']] }),
+    a: alert({}),
+    b: alert({ check: '' }),
+    same: true,
+  },
+  {
+    name: 'strict: a missing value is not grouped',
+    grouping: settings({ equals: [['labels.check']], strict: true }),
+    a: alert({}),
+    b: alert({}),
+    same: undefined,
+  },
+  {
+    name: 'strict: an empty value is not grouped',
+    grouping: settings({ equals: [['labels.check']], strict: true }),
+    a: alert({ check: '' }),
+    b: alert({ check: '' }),
+    same: undefined,
+  },
+  {
+    name: 'OR groups: the first complete group wins',
+    grouping: settings({ equals: [['labels.a'], ['labels.b']] }),
+    a: alert({ b: '1' }),
+    b: alert({ b: '1', c: '2' }),
+    same: true,
+  },
+  {
+    name: 'OR groups: group 1 when complete',
+    grouping: settings({ equals: [['labels.a'], ['labels.b']] }),
+    a: alert({ a: '1', b: '1' }),
+    b: alert({ b: '1' }),
+    same: false,
+  },
+  {
+    name: 'OR groups, strict, none complete',
+    grouping: settings({ equals: [['labels.a'], ['labels.b']], strict: true }),
+    a: alert({ c: '1' }),
+    b: alert({ c: '1' }),
+    same: undefined,
+  },
 ];
 for (const item of cases) {
   test(`grouping key: ${item.name}`, () => assert.equal(sameKey(item.grouping, item.a, item.b), item.same));
 }
 
 test('grouping cases: the first matching case chooses the dimensions, else the default', () => {
-  const grouping = compileGrouping(settings({
-    equals: [['labels.check']],
-    cases: [
-      { if: [{ key: 'labels.service', op: 'IN', values: ['checkout'] }], equals: [['labels.service', 'title']] },
-      { if: [{ key: 'labels.service', op: 'IN', values: ['check*'] }], equals: [['labels.host']] },
-    ],
-  }));
-  assert.deepEqual(groupingKey(grouping, alert({ service: 'checkout', check: 'c' }))?.dimensions, { 'labels.service': 'checkout', title: 'cpu idle < 20%' });
+  const grouping = compileGrouping(
+    settings({
+      equals: [['labels.check']],
+      cases: [
+        { if: [{ key: 'labels.service', op: 'IN', values: ['checkout'] }], equals: [['labels.service', 'title']] },
+        { if: [{ key: 'labels.service', op: 'IN', values: ['check*'] }], equals: [['labels.host']] },
+      ],
+    }),
+  );
+  assert.deepEqual(groupingKey(grouping, alert({ service: 'checkout', check: 'c' }))?.dimensions, {
+    'labels.service': 'checkout',
+    title: 'cpu idle < 20%',
+  });
   assert.deepEqual(groupingKey(grouping, alert({ service: 'checker', host: 'h' }))?.dimensions, { 'labels.host': 'h' });
-  assert.deepEqual(groupingKey(grouping, alert({ service: 'search', check: 'c' }))?.dimensions, { 'labels.check': 'c' });
+  assert.deepEqual(groupingKey(grouping, alert({ service: 'search', check: 'c' }))?.dimensions, {
+    'labels.check': 'c',
+  });
 });
 
 test('grouping key is a stable hash', () => {
@@ -67,12 +164,28 @@ test('grouping key is a stable hash', () => {
 });
 
 const invalid: Array<[string, GroupingSettings, string]> = [
-  ['six dimensions', settings({ equals: [['title', 'description', 'severity', 'integration', 'labels.a', 'labels.b']] }), 'grouping.equals[0]: must list 1..5 keys'],
+  [
+    'six dimensions',
+    settings({ equals: [['title', 'description', 'severity', 'integration', 'labels.a', 'labels.b']] }),
+    'grouping.equals[0]: must list 1..5 keys',
+  ],
   ['unknown key', settings({ equals: [['host']] }), 'grouping.equals[0][0]: unknown key "host"'],
   ['bad window', settings({ time_window: 'ten minutes' }), 'grouping.time_window: not a duration such as 10m or 1h'],
-  ['bad case filter', settings({ cases: [{ if: [{ key: 'title', op: 'IN', values: ['/(a*)*/'] }], equals: [['title']] }] }), 'grouping.cases[0].if[0].values[0]: invalid regex /(a*)*/: nested quantifier'],
-  ['similarity threshold out of range', settings({ method: 'similarity', similarity: { threshold: 0.2 } }), 'grouping.similarity.threshold: must be 0.5..1'],
-  ['bad similarity key', settings({ method: 'similarity', similarity: { keys: ['foo'] } }), 'grouping.similarity.keys[0]: unknown key "foo"'],
+  [
+    'bad case filter',
+    settings({ cases: [{ if: [{ key: 'title', op: 'IN', values: ['/(a*)*/'] }], equals: [['title']] }] }),
+    'grouping.cases[0].if[0].values[0]: invalid regex /(a*)*/: nested quantifier',
+  ],
+  [
+    'similarity threshold out of range',
+    settings({ method: 'similarity', similarity: { threshold: 0.2 } }),
+    'grouping.similarity.threshold: must be 0.5..1',
+  ],
+  [
+    'bad similarity key',
+    settings({ method: 'similarity', similarity: { keys: ['foo'] } }),
+    'grouping.similarity.keys[0]: unknown key "foo"',
+  ],
 ];
 for (const [name, grouping, message] of invalid) {
   test(`validateGrouping: ${name}`, () => assert.deepEqual(validateGrouping(grouping, 'grouping'), [message]));
@@ -88,7 +201,16 @@ const minute = 60_000;
 const incident: WindowedIncident = { start_time: 0, last_time: 8 * minute, progress: 'Triggered' };
 const tumbling = { time_window_ms: 10 * minute, window_type: 'tumbling' as const };
 const sliding = { time_window_ms: 10 * minute, window_type: 'sliding' as const };
-const windowCases: Array<[string, WindowedIncident, number, { time_window_ms?: number; window_type: 'tumbling' | 'sliding' }, number, boolean | string]> = [
+const windowCases: Array<
+  [
+    string,
+    WindowedIncident,
+    number,
+    { time_window_ms?: number; window_type: 'tumbling' | 'sliding' },
+    number,
+    boolean | string,
+  ]
+> = [
   ['tumbling, inside the window', incident, 10 * minute - 1, tumbling, 3, true],
   ['tumbling, at the window end', incident, 10 * minute, tumbling, 3, 'window_expired'],
   ['sliding, counted from the last merge', incident, 17 * minute, sliding, 3, true],
@@ -106,4 +228,5 @@ for (const [name, target, now, window, count, expected] of windowCases) {
   });
 }
 
-test('canJoin: a custom maximum', () => assert.deepEqual(canJoin(incident, minute, tumbling, 2, 2), { join: false, reason: 'full' }));
+test('canJoin: a custom maximum', () =>
+  assert.deepEqual(canJoin(incident, minute, tumbling, 2, 2), { join: false, reason: 'full' }));

@@ -1,11 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FilterSubject } from '../../src/rules/filter.js';
-import { compileInhibitions, findInhibition, validateInhibition, type InhibitionCandidate } from '../../src/rules/inhibition.js';
+import {
+  compileInhibitions,
+  findInhibition,
+  validateInhibition,
+  type InhibitionCandidate,
+} from '../../src/rules/inhibition.js';
 import type { InhibitionRule } from '../../src/rules/types.js';
 
 const now = 10_000_000;
-const alert = (severity: string, labels: Record<string, string>): FilterSubject => ({ title: 't', severity, labels, integration_id: 'prom' });
+const alert = (severity: string, labels: Record<string, string>): FilterSubject => ({
+  title: 't',
+  severity,
+  labels,
+  integration_id: 'prom',
+});
 const rule: InhibitionRule = {
   id: 'critical-hides-warning',
   source: [{ key: 'severity', op: 'IN', values: ['Critical'] }],
@@ -13,7 +23,14 @@ const rule: InhibitionRule = {
   equal: ['labels.host'],
 };
 const target = { ...alert('Warning', { host: 'db-1' }), alert_id: 'T' };
-const source = (over: Partial<InhibitionCandidate> = {}): InhibitionCandidate => ({ subject: alert('Critical', { host: 'db-1' }), last_time: now - 60_000, acked: false, recovered: false, alert_id: 'S', ...over });
+const source = (over: Partial<InhibitionCandidate> = {}): InhibitionCandidate => ({
+  subject: alert('Critical', { host: 'db-1' }),
+  last_time: now - 60_000,
+  acked: false,
+  recovered: false,
+  alert_id: 'S',
+  ...over,
+});
 
 const cases: Array<[string, InhibitionCandidate, FilterSubject & { alert_id?: string }, boolean]> = [
   ['active source with equal host', source(), target, true],
@@ -23,29 +40,53 @@ const cases: Array<[string, InhibitionCandidate, FilterSubject & { alert_id?: st
   ['acked source', source({ acked: true }), target, false],
   ['recovered source', source({ recovered: true }), target, false],
   ['other host', source({ subject: alert('Critical', { host: 'db-2' }) }), target, false],
-  ['equal key missing on both', source({ subject: alert('Critical', {}) }), { ...alert('Warning', {}), alert_id: 'T' }, false],
+  [
+    'equal key missing on both',
+    source({ subject: alert('Critical', {}) }),
+    { ...alert('Warning', {}), alert_id: 'T' },
+    false,
+  ],
   ['source does not match source conditions', source({ subject: alert('Warning', { host: 'db-1' }) }), target, false],
-  ['target does not match target conditions', source(), { ...alert('Critical', { host: 'db-1' }), alert_id: 'T' }, false],
+  [
+    'target does not match target conditions',
+    source(),
+    { ...alert('Critical', { host: 'db-1' }), alert_id: 'T' },
+    false,
+  ],
   ['an alert never inhibits itself', source({ alert_id: 'T' }), target, false],
 ];
 for (const [name, candidate, subject, inhibited] of cases) {
-  test(`inhibition: ${name}`, () => assert.equal(findInhibition(compileInhibitions([rule]), subject, [candidate], now) !== undefined, inhibited));
+  test(`inhibition: ${name}`, () =>
+    assert.equal(findInhibition(compileInhibitions([rule]), subject, [candidate], now) !== undefined, inhibited));
 }
 
 test('inhibition: alerts matching both sides do not inhibit each other (Alertmanager rule)', () => {
-  const both: InhibitionRule = { id: 'both', source: [{ key: 'labels.host', op: 'IN', values: ['*'] }], target: [{ key: 'labels.host', op: 'IN', values: ['*'] }], equal: ['labels.host'] };
+  const both: InhibitionRule = {
+    id: 'both',
+    source: [{ key: 'labels.host', op: 'IN', values: ['*'] }],
+    target: [{ key: 'labels.host', op: 'IN', values: ['*'] }],
+    equal: ['labels.host'],
+  };
   assert.equal(findInhibition(compileInhibitions([both]), target, [source()], now), undefined);
 });
 
 test('inhibition: first rule, first matching candidate', () => {
   const rules = compileInhibitions([{ ...rule, id: 'r1', equal: ['labels.zone'] }, rule, { ...rule, id: 'r3' }]);
-  const candidates = [source({ alert_id: 'stale', last_time: 0 }), source({ alert_id: 'S1' }), source({ alert_id: 'S2' })];
+  const candidates = [
+    source({ alert_id: 'stale', last_time: 0 }),
+    source({ alert_id: 'S1' }),
+    source({ alert_id: 'S2' }),
+  ];
   const found = findInhibition(rules, target, candidates, now);
   assert.deepEqual([found?.rule.id, found?.source.alert_id], ['critical-hides-warning', 'S1']);
 });
 
 test('validateInhibition', () => {
   assert.deepEqual(validateInhibition(rule, 'i'), []);
-  assert.deepEqual(validateInhibition({ id: '', source: [], target: rule.target, equal: [] }, 'i'), ['i.id: required', 'i.source: must have at least one condition', 'i.equal: must list at least one key']);
+  assert.deepEqual(validateInhibition({ id: '', source: [], target: rule.target, equal: [] }, 'i'), [
+    'i.id: required',
+    'i.source: must have at least one condition',
+    'i.equal: must list at least one key',
+  ]);
   assert.deepEqual(validateInhibition({ ...rule, equal: ['host'] }, 'i'), ['i.equal[0]: unknown key "host"']);
 });

@@ -93,13 +93,20 @@ test('regex guard keeps a leading .* when not testing (extraction needs the whol
 // fast on adversarial 4 KB values (the refused ones include the exponential and cubic shapes).
 test('regex guard: every accepted random pattern runs fast on adversarial values', () => {
   let seed = 42;
-  const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
   const atoms = ['a', 'b', '.', '\\w', '\\d', '[ab]', '[^b]', 'x'];
   const quantifiers = ['', '', '', '*', '+', '?', '{2}', '{1,3}', '{2,}', '*?'];
-  const generate = (depth: number): string => Array.from({ length: 1 + random(4) }, () => {
-    const piece = random(4) === 0 && depth < 3 ? `(${generate(depth + 1)}${random(3) === 0 ? `|${generate(depth + 1)}` : ''})` : atoms[random(atoms.length)];
-    return piece + quantifiers[random(quantifiers.length)];
-  }).join('');
+  const generate = (depth: number): string =>
+    Array.from({ length: 1 + random(4) }, () => {
+      const piece =
+        random(4) === 0 && depth < 3
+          ? `(${generate(depth + 1)}${random(3) === 0 ? `|${generate(depth + 1)}` : ''})`
+          : atoms[random(atoms.length)];
+      return piece + quantifiers[random(quantifiers.length)];
+    }).join('');
   const inputs = ['a'.repeat(4096), 'ab'.repeat(2048), `${'a'.repeat(4095)}!`, '1'.repeat(4096)];
   let accepted = 0;
   for (let index = 0; index < 400; index += 1) {

@@ -5,11 +5,31 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { schemasDir } from '../../src/paths.js';
 import type {
-  ComposeAction, DropLabelsAction, DropRule, EnrichRule, ExtractAction, FilterCondition, FlappingSettings, GroupingCase, GroupingSettings,
-  InhibitionRule, MapAction, OneOffWindow, PipelineRule, RouteCase, RoutingTable, SilenceRule, SimilaritySettings, WeeklySchedule, WeeklyWindow,
+  ComposeAction,
+  DropLabelsAction,
+  DropRule,
+  EnrichRule,
+  ExtractAction,
+  FilterCondition,
+  FlappingSettings,
+  GroupingCase,
+  GroupingSettings,
+  InhibitionRule,
+  MapAction,
+  OneOffWindow,
+  PipelineRule,
+  RouteCase,
+  RoutingTable,
+  SilenceRule,
+  SimilaritySettings,
+  WeeklySchedule,
+  WeeklyWindow,
 } from '../../src/rules/types.js';
 
-interface JsonSchema { properties?: Record<string, unknown>; definitions?: Record<string, JsonSchema> }
+interface JsonSchema {
+  properties?: Record<string, unknown>;
+  definitions?: Record<string, JsonSchema>;
+}
 const schema = JSON.parse(readFileSync(join(schemasDir, 'rules.schema.json'), 'utf8')) as JsonSchema & { $id: string };
 const definitions = schema.definitions ?? {};
 
@@ -18,20 +38,56 @@ const typeKeys: Record<string, Record<string, true>> = {
   condition: { key: true, op: true, values: true } satisfies Record<keyof FilterCondition, true>,
   groupingCase: { if: true, equals: true } satisfies Record<keyof GroupingCase, true>,
   similarity: { keys: true, threshold: true } satisfies Record<keyof SimilaritySettings, true>,
-  grouping: { method: true, equals: true, cases: true, strict: true, time_window: true, window_type: true, similarity: true } satisfies Record<keyof GroupingSettings, true>,
-  flapping: { mode: true, max_changes: true, in_mins: true, mute_mins: true } satisfies Record<keyof FlappingSettings, true>,
+  grouping: {
+    method: true,
+    equals: true,
+    cases: true,
+    strict: true,
+    time_window: true,
+    window_type: true,
+    similarity: true,
+  } satisfies Record<keyof GroupingSettings, true>,
+  flapping: { mode: true, max_changes: true, in_mins: true, mute_mins: true } satisfies Record<
+    keyof FlappingSettings,
+    true
+  >,
   oneOffWindow: { start: true, end: true } satisfies Record<keyof OneOffWindow, true>,
   weeklyWindow: { days: true, start: true, end: true } satisfies Record<keyof WeeklyWindow, true>,
   weeklySchedule: { timezone: true, windows: true } satisfies Record<keyof WeeklySchedule, true>,
-  silence: { id: true, name: true, description: true, if: true, mode: true, one_off: true, weekly: true } satisfies Record<keyof SilenceRule, true>,
-  inhibition: { id: true, name: true, source: true, target: true, equal: true, mode: true } satisfies Record<keyof InhibitionRule, true>,
+  silence: {
+    id: true,
+    name: true,
+    description: true,
+    if: true,
+    mode: true,
+    one_off: true,
+    weekly: true,
+  } satisfies Record<keyof SilenceRule, true>,
+  inhibition: { id: true, name: true, source: true, target: true, equal: true, mode: true } satisfies Record<
+    keyof InhibitionRule,
+    true
+  >,
   dropRule: { id: true, name: true, if: true } satisfies Record<keyof DropRule, true>,
   extractAction: { source: true, pattern: true, target: true } satisfies Record<keyof ExtractAction, true>,
   composeAction: { target: true, template: true } satisfies Record<keyof ComposeAction, true>,
-  mapAction: { source_labels: true, target_labels: true, table: true, file: true } satisfies Record<keyof MapAction, true>,
+  mapAction: { source_labels: true, target_labels: true, table: true, file: true } satisfies Record<
+    keyof MapAction,
+    true
+  >,
   dropLabelsAction: { labels: true } satisfies Record<keyof DropLabelsAction, true>,
-  enrichRule: { id: true, if: true, overwrite: true, extract: true, compose: true, map: true, drop: true } satisfies Record<keyof EnrichRule, true>,
-  pipelineRule: { id: true, if: true, action: true, value: true, source: true, equal: true } satisfies Record<keyof PipelineRule, true>,
+  enrichRule: {
+    id: true,
+    if: true,
+    overwrite: true,
+    extract: true,
+    compose: true,
+    map: true,
+    drop: true,
+  } satisfies Record<keyof EnrichRule, true>,
+  pipelineRule: { id: true, if: true, action: true, value: true, source: true, equal: true } satisfies Record<
+    keyof PipelineRule,
+    true
+  >,
   routeCase: { if: true, channels: true, channel_label: true, continue: true } satisfies Record<keyof RouteCase, true>,
 };
 const routingKeys: Record<keyof RoutingTable, true> = { routes: true, default_channels: true };
@@ -47,7 +103,22 @@ test('rules schema: the routing fields of an integration are definitions too', (
 });
 
 test('rules schema: every rule shape the config refers to is defined', () => {
-  for (const name of ['condition', 'filter', 'grouping', 'flapping', 'storm_thresholds', 'silence', 'inhibition', 'dropRule', 'enrichRule', 'pipelineRule', 'pipeline', 'routes', 'default_channels']) assert.ok(definitions[name], name);
+  for (const name of [
+    'condition',
+    'filter',
+    'grouping',
+    'flapping',
+    'storm_thresholds',
+    'silence',
+    'inhibition',
+    'dropRule',
+    'enrichRule',
+    'pipelineRule',
+    'pipeline',
+    'routes',
+    'default_channels',
+  ])
+    assert.ok(definitions[name], name);
 });
 
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
@@ -59,21 +130,89 @@ const valid: Array<[string, unknown]> = [
   ['filter', [cond]],
   ['filter', [[cond], [cond]]],
   ['filter', []],
-  ['grouping', { method: 'rules', equals: [['labels.check']], cases: [{ if: [cond], equals: [['labels.service', 'title']] }], strict: false, time_window: '10m', window_type: 'tumbling', similarity: { keys: ['title', 'labels.service'], threshold: 0.9 } } satisfies GroupingSettings],
+  [
+    'grouping',
+    {
+      method: 'rules',
+      equals: [['labels.check']],
+      cases: [{ if: [cond], equals: [['labels.service', 'title']] }],
+      strict: false,
+      time_window: '10m',
+      window_type: 'tumbling',
+      similarity: { keys: ['title', 'labels.service'], threshold: 0.9 },
+    } satisfies GroupingSettings,
+  ],
   ['flapping', { mode: 'alert-then-silence', max_changes: 4, in_mins: 60, mute_mins: 120 } satisfies FlappingSettings],
   ['storm_thresholds', [50, 500]],
-  ['silence', { id: 's1', name: 'n', description: 'd', if: [cond], mode: 'drop', one_off: { start: '2026-01-01T00:00:00Z', end: 1767225600 } } satisfies SilenceRule],
-  ['silence', { id: 's2', if: [[cond]], weekly: { timezone: 'Europe/Berlin', windows: [{ days: [0, 6], start: '22:00', end: '06:00' }, { start: '12:00', end: '24:00' }] } } satisfies SilenceRule],
-  ['inhibition', { id: 'i', name: 'n', source: [cond], target: [cond], equal: ['labels.host'], mode: 'mark' } satisfies InhibitionRule],
+  [
+    'silence',
+    {
+      id: 's1',
+      name: 'n',
+      description: 'd',
+      if: [cond],
+      mode: 'drop',
+      one_off: { start: '2026-01-01T00:00:00Z', end: 1767225600 },
+    } satisfies SilenceRule,
+  ],
+  [
+    'silence',
+    {
+      id: 's2',
+      if: [[cond]],
+      weekly: {
+        timezone: 'Europe/Berlin',
+        windows: [
+          { days: [0, 6], start: '22:00', end: '06:00' },
+          { start: '12:00', end: '24:00' },
+        ],
+      },
+    } satisfies SilenceRule,
+  ],
+  [
+    'inhibition',
+    {
+      id: 'i',
+      name: 'n',
+      source: [cond],
+      target: [cond],
+      equal: ['labels.host'],
+      mode: 'mark',
+    } satisfies InhibitionRule,
+  ],
   ['dropRule', { id: 'd', name: 'n', if: [cond] } satisfies DropRule],
-  ['enrichRule', { id: 'e', if: [cond], overwrite: true, extract: { source: 'title', pattern: '(?P<result>\\d+)', target: 'n' } } satisfies EnrichRule],
+  [
+    'enrichRule',
+    {
+      id: 'e',
+      if: [cond],
+      overwrite: true,
+      extract: { source: 'title', pattern: '(?P<result>\\d+)', target: 'n' },
+    } satisfies EnrichRule,
+  ],
   ['enrichRule', { compose: { target: 'loc', template: '{{.labels.region}}-{{.labels.env}}' } } satisfies EnrichRule],
-  ['enrichRule', { map: { source_labels: ['service'], target_labels: ['team'], table: [{ service: 'a', team: 'b' }], file: 'teams.csv' } } satisfies EnrichRule],
+  [
+    'enrichRule',
+    {
+      map: {
+        source_labels: ['service'],
+        target_labels: ['team'],
+        table: [{ service: 'a', team: 'b' }],
+        file: 'teams.csv',
+      },
+    } satisfies EnrichRule,
+  ],
   ['enrichRule', { drop: { labels: ['secret'] } } satisfies EnrichRule],
   ['pipelineRule', { id: 'p', if: [cond], action: 'title', value: '[TPL]${host}' } satisfies PipelineRule],
   ['pipelineRule', { action: 'inhibit', source: [cond], equal: ['labels.host'] } satisfies PipelineRule],
   ['pipeline', [{ action: 'drop' }, { action: 'severity', value: 'Info' }]],
-  ['routes', [{ if: [cond], channels: ['ops'], continue: true }, { if: [cond], channel_label: 'team' }] satisfies RouteCase[]],
+  [
+    'routes',
+    [
+      { if: [cond], channels: ['ops'], continue: true },
+      { if: [cond], channel_label: 'team' },
+    ] satisfies RouteCase[],
+  ],
   ['default_channels', ['ops']],
 ];
 for (const [name, value] of valid) {
@@ -87,13 +226,30 @@ const invalid: Array<[string, string, unknown]> = [
   ['unknown operator', 'condition', { key: 'title', op: 'EQ', values: ['x'] }],
   ['unknown key', 'condition', { key: 'host', op: 'IN', values: ['x'] }],
   ['no values', 'condition', { key: 'title', op: 'IN', values: [] }],
-  ['six dimensions', 'grouping', { method: 'rules', equals: [['title', 'description', 'severity', 'integration', 'labels.a', 'labels.b']] }],
+  [
+    'six dimensions',
+    'grouping',
+    { method: 'rules', equals: [['title', 'description', 'severity', 'integration', 'labels.a', 'labels.b']] },
+  ],
   ['flapping mode', 'flapping', { mode: 'sometimes' }],
   ['storm threshold 1', 'storm_thresholds', [1]],
   ['six storm thresholds', 'storm_thresholds', [2, 3, 4, 5, 6, 7]],
-  ['silence with both windows', 'silence', { id: 's', if: [cond], one_off: { start: 0, end: 1 }, weekly: { timezone: 'UTC', windows: [{ start: '00:00', end: '01:00' }] } }],
+  [
+    'silence with both windows',
+    'silence',
+    {
+      id: 's',
+      if: [cond],
+      one_off: { start: 0, end: 1 },
+      weekly: { timezone: 'UTC', windows: [{ start: '00:00', end: '01:00' }] },
+    },
+  ],
   ['silence without conditions', 'silence', { id: 's', if: [], one_off: { start: 0, end: 1 } }],
-  ['silence start 24:00', 'silence', { id: 's', if: [cond], weekly: { timezone: 'UTC', windows: [{ start: '24:00', end: '01:00' }] } }],
+  [
+    'silence start 24:00',
+    'silence',
+    { id: 's', if: [cond], weekly: { timezone: 'UTC', windows: [{ start: '24:00', end: '01:00' }] } },
+  ],
   ['inhibition without equal', 'inhibition', { id: 'i', source: [cond], target: [cond], equal: [] }],
   ['enrich with two kinds', 'enrichRule', { drop: { labels: ['a'] }, compose: { target: 'b', template: 'c' } }],
   ['map without table or file', 'enrichRule', { map: { source_labels: ['a'], target_labels: ['b'] } }],
@@ -109,7 +265,11 @@ for (const [name, definition, value] of invalid) {
 test('rules schema: config.schema.json can $ref its definitions by relative path', () => {
   const local = new Ajv({ allowUnionTypes: true });
   local.addSchema(schema);
-  const validate = local.compile({ $id: 'https://alertgate.dev/schemas/example.json', type: 'array', items: { $ref: 'rules.schema.json#/definitions/silence' } });
+  const validate = local.compile({
+    $id: 'https://alertgate.dev/schemas/example.json',
+    type: 'array',
+    items: { $ref: 'rules.schema.json#/definitions/silence' },
+  });
   assert.equal(validate([{ id: 's', if: [cond], one_off: { start: 0, end: 1 } }]), true);
   assert.equal(validate([{ id: 's', if: [cond] }]), false);
 });

@@ -22,14 +22,25 @@ test('dice coefficient', () => {
   assert.equal(diceCoefficient(new Set(), new Set()), undefined);
 });
 
-const subject = (title: string, over: Partial<FilterSubject> = {}): FilterSubject => ({ title, severity: 'Critical', labels: {}, integration_id: 'i', ...over });
+const subject = (title: string, over: Partial<FilterSubject> = {}): FilterSubject => ({
+  title,
+  severity: 'Critical',
+  labels: {},
+  integration_id: 'i',
+  ...over,
+});
 const scores: Array<[string, FilterSubject, FilterSubject, number]> = [
   ['numbers normalised', subject('disk 91% on db-1'), subject('disk 93% on db-1'), 1],
   ['other host', subject('disk 91% on db-1'), subject('disk 91% on db-2'), 0.75],
   ['case and punctuation ignored', subject('CPU high: web-1'), subject('cpu high web-1'), 1],
   ['fields empty on both sides are skipped', subject('a b', { description: undefined }), subject('a b'), 1],
   ['a field present on one side only counts 0', subject('a b', { description: 'x' }), subject('a b'), 0.5],
-  ['mean over fields', subject('a b', { labels: { service: 'pay' } }), subject('a b', { labels: { service: 'search' } }), 0.5],
+  [
+    'mean over fields',
+    subject('a b', { labels: { service: 'pay' } }),
+    subject('a b', { labels: { service: 'search' } }),
+    0.5,
+  ],
   ['nothing in common', subject('alpha'), subject('beta'), 0],
 ];
 for (const [name, a, b, expected] of scores) {

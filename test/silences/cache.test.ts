@@ -8,7 +8,11 @@ import { insertSilence } from '../../src/store/silences-repo.js';
 import { createTestStore, storeKinds, type TestStore } from '../support/stores.js';
 
 const window = { start: '2020-01-01T00:00:00Z', end: '2099-01-01T00:00:00Z' };
-const rule = (id: string, host: string) => ({ id, if: [{ key: `labels.host`, op: 'IN' as const, values: [host] }], one_off: window });
+const rule = (id: string, host: string) => ({
+  id,
+  if: [{ key: `labels.host`, op: 'IN' as const, values: [host] }],
+  one_off: window,
+});
 const silenceIds = (channel: Channel) => channel.rules.silences.map((silence) => silence.rule.id);
 
 for (const kind of storeKinds) {
@@ -24,14 +28,28 @@ for (const kind of storeKinds) {
 
     /** Written as another process would: straight to the table, so this process's change signal does not move. */
     const insertElsewhere = (now: number) =>
-      testStore.store.db.insertInto('silences').values({ channel_id: 'ops', id: 'elsewhere', rule: JSON.stringify(rule('elsewhere', 'db1')), created_at: now, created_by: null, expires_at: null }).execute();
+      testStore.store.db
+        .insertInto('silences')
+        .values({
+          channel_id: 'ops',
+          id: 'elsewhere',
+          rule: JSON.stringify(rule('elsewhere', 'db1')),
+          created_at: now,
+          created_by: null,
+          expires_at: null,
+        })
+        .execute();
 
     test('merges API silences after configured ones; another process’s change shows within the refresh interval', async () => {
       const db = testStore.store.db;
       let monotonic = 0;
       const cache = new StoredSilences({ monotonic: () => monotonic });
       const now = Date.now();
-      assert.equal(await cache.channelWithSilences(db, channel, now), channel, 'no API silences: the configured channel itself');
+      assert.equal(
+        await cache.channelWithSilences(db, channel, now),
+        channel,
+        'no API silences: the configured channel itself',
+      );
       await insertElsewhere(now);
       monotonic += 1_999;
       assert.deepEqual(silenceIds(await cache.channelWithSilences(db, channel, now)), ['from-config']);
@@ -48,10 +66,32 @@ for (const kind of storeKinds) {
       const cache = new StoredSilences({ monotonic: () => 0 });
       await cache.channelWithSilences(db, channel, now);
       // Through the silence service, as the API makes it: the service signals the change.
-      await createSilence({ store: testStore.store, config: () => config, clock: () => now }, 'ops', rule('here', 'db2'));
-      await insertSilence(db, { channel_id: 'ops', id: 'quick-old', rule: rule('quick-old', 'db3'), created_at: now - 10, created_by: null, expires_at: now - 1 });
-      await insertSilence(db, { channel_id: 'db', id: 'other-channel', rule: rule('other-channel', 'db4'), created_at: now, created_by: null, expires_at: null });
-      assert.deepEqual(silenceIds(await cache.channelWithSilences(db, channel, now)), ['from-config', 'elsewhere', 'here']);
+      await createSilence(
+        { store: testStore.store, config: () => config, clock: () => now },
+        'ops',
+        rule('here', 'db2'),
+      );
+      await insertSilence(db, {
+        channel_id: 'ops',
+        id: 'quick-old',
+        rule: rule('quick-old', 'db3'),
+        created_at: now - 10,
+        created_by: null,
+        expires_at: now - 1,
+      });
+      await insertSilence(db, {
+        channel_id: 'db',
+        id: 'other-channel',
+        rule: rule('other-channel', 'db4'),
+        created_at: now,
+        created_by: null,
+        expires_at: null,
+      });
+      assert.deepEqual(silenceIds(await cache.channelWithSilences(db, channel, now)), [
+        'from-config',
+        'elsewhere',
+        'here',
+      ]);
     });
   });
 }

@@ -22,5 +22,8 @@ test('the schema is named as PostgreSQL reads search_path: unquoted names fold t
   assert.match(missingSchemaMessage('"Alerts"'), /schema "Alerts" does not exist .* CREATE SCHEMA "Alerts";/);
   assert.match(missingSchemaMessage('"a""b"'), /CREATE SCHEMA "a""b";/);
   assert.match(missingSchemaMessage('"$user", public'), /^PostgreSQL schema "public" does not exist/);
-  assert.equal(missingSchemaMessage('a, b'), 'no schema of the PostgreSQL search_path (a, b) exists: create one with CREATE SCHEMA "name" and set DATABASE_SCHEMA to it');
+  assert.equal(
+    missingSchemaMessage('a, b'),
+    'no schema of the PostgreSQL search_path (a, b) exists: create one with CREATE SCHEMA "name" and set DATABASE_SCHEMA to it',
+  );
 });

@@ -34,9 +34,21 @@ describe('SQLite migrations from several processes at once', () => {
         const applied = await store.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
         assert.equal(applied.length, 1);
         const tables = await store.db.introspection.getTables();
-        assert.ok(tables.some((table) => table.name === 'events'), 'the events table exists');
-        const migrations = await (store.db as unknown as import('kysely').Kysely<{ kysely_migration: { name: string } }>).selectFrom('kysely_migration').select('name').execute();
-        assert.equal(new Set(migrations.map((row) => row.name)).size, migrations.length, 'each migration recorded once');
+        assert.ok(
+          tables.some((table) => table.name === 'events'),
+          'the events table exists',
+        );
+        const migrations = await (
+          store.db as unknown as import('kysely').Kysely<{ kysely_migration: { name: string } }>
+        )
+          .selectFrom('kysely_migration')
+          .select('name')
+          .execute();
+        assert.equal(
+          new Set(migrations.map((row) => row.name)).size,
+          migrations.length,
+          'each migration recorded once',
+        );
       } finally {
         await store.close();
       }

@@ -59,7 +59,20 @@ const hostileStrings = [
   '\r\nX-Injected: 1',
 ];
 
-const hostileNumbers = [0, -1, -1e308, 1e308, 1.7976931348623157e308, 1e25, 2 ** 53 + 1, 0.1, -0, 4294967296, 1e-320, 253_402_300_800_000];
+const hostileNumbers = [
+  0,
+  -1,
+  -1e308,
+  1e308,
+  1.7976931348623157e308,
+  1e25,
+  2 ** 53 + 1,
+  0.1,
+  -0,
+  4294967296,
+  1e-320,
+  253_402_300_800_000,
+];
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
@@ -75,13 +88,22 @@ function hostileValue(random: () => number, depth = 0): unknown {
   if (roll < 0.5) return pick(random, hostileNumbers);
   if (roll < 0.55) return null;
   if (roll < 0.6) return random() < 0.5;
-  if (roll < 0.7 && depth < 4) return Array.from({ length: Math.floor(random() * 4) }, () => hostileValue(random, depth + 1));
+  if (roll < 0.7 && depth < 4)
+    return Array.from({ length: Math.floor(random() * 4) }, () => hostileValue(random, depth + 1));
   if (roll < 0.85 && depth < 4) {
     const object: Record<string, unknown> = {};
-    for (let i = 0; i < 3; i += 1) Object.defineProperty(object, pick(random, ['__proto__', 'constructor', 'prototype', 'title', 'labels', 'x y', '']), { value: hostileValue(random, depth + 1), enumerable: true, configurable: true, writable: true });
+    for (let i = 0; i < 3; i += 1)
+      Object.defineProperty(
+        object,
+        pick(random, ['__proto__', 'constructor', 'prototype', 'title', 'labels', 'x y', '']),
+        { value: hostileValue(random, depth + 1), enumerable: true, configurable: true, writable: true },
+      );
     return object;
   }
-  return Array.from({ length: 60 }, (_, i) => [`k${i}`, i]).reduce<Record<string, unknown>>((all, [key, value]) => ({ ...all, [key as string]: value }), {});
+  return Array.from({ length: 60 }, (_, i) => [`k${i}`, i]).reduce<Record<string, unknown>>(
+    (all, [key, value]) => ({ ...all, [key as string]: value }),
+    {},
+  );
 }
 
 /** Replaces values at random places of a real payload. */
@@ -92,7 +114,12 @@ function mutate(random: () => number, value: unknown, rate: number): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, inner] of Object.entries(value)) {
       const name = random() < rate / 3 ? pick(random, ['__proto__', 'constructor', key + '\u0000', '']) : key;
-      Object.defineProperty(out, name, { value: mutate(random, inner, rate), enumerable: true, configurable: true, writable: true });
+      Object.defineProperty(out, name, {
+        value: mutate(random, inner, rate),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
     }
     return out;
   }
@@ -107,8 +134,23 @@ interface Seed {
 /** Real payloads: every adapter fixture's body, and a few standard events. */
 export function loadSeeds(): Seed[] {
   const seeds: Seed[] = [
-    { adapter: 'standard', body: { title_rule: '$resource::cpu idle low', event_status: 'Critical', alert_key: 'cpu-db1', description: 'idle 3%', labels: { resource: 'db1', service: 'checkout' } } },
-    { adapter: 'standard', body: [{ title_rule: 'a', event_status: 'Ok', alert_key: 'k' }, { title: 'b', event_status: 'Info', event_time: 1767225600 }] },
+    {
+      adapter: 'standard',
+      body: {
+        title_rule: '$resource::cpu idle low',
+        event_status: 'Critical',
+        alert_key: 'cpu-db1',
+        description: 'idle 3%',
+        labels: { resource: 'db1', service: 'checkout' },
+      },
+    },
+    {
+      adapter: 'standard',
+      body: [
+        { title_rule: 'a', event_status: 'Ok', alert_key: 'k' },
+        { title: 'b', event_status: 'Info', event_time: 1767225600 },
+      ],
+    },
   ];
   for (const name of readdirSync(adaptersDir)) {
     const fixtures = join(adaptersDir, name, 'fixtures');
@@ -121,7 +163,17 @@ export function loadSeeds(): Seed[] {
   return seeds;
 }
 
-const contentTypes = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=latin1', '', 'application/json; charset=utf-16'];
+const contentTypes = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/json; charset=latin1',
+  '',
+  'application/json; charset=utf-16',
+];
 const methods = ['POST', 'POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH'];
 
 /** Percent-encodes; a lone surrogate (which encodeURIComponent refuses) goes as the bytes of an invalid UTF-8 sequence. */
@@ -159,7 +211,18 @@ export function hostileRequest(random: () => number, seeds: readonly Seed[], tar
     body = Uint8Array.from({ length: Math.floor(random() * 2048) }, () => Math.floor(random() * 256));
   } else if (roll < 0.78) {
     kind = 'wrong-type';
-    body = JSON.stringify(pick(random, [[], [[]], 'text', 42, null, true, [null], Array.from({ length: 101 }, () => ({ title_rule: 't', event_status: 'Info' }))]));
+    body = JSON.stringify(
+      pick(random, [
+        [],
+        [[]],
+        'text',
+        42,
+        null,
+        true,
+        [null],
+        Array.from({ length: 101 }, () => ({ title_rule: 't', event_status: 'Info' })),
+      ]),
+    );
   } else {
     kind = 'valid';
     body = typeof seed.body === 'string' ? seed.body : JSON.stringify(seed.body);
@@ -173,13 +236,36 @@ export function hostileRequest(random: () => number, seeds: readonly Seed[], tar
     if (random() < 0.15) query.push(`title_rule=${encode(pick(random, hostileStrings))}`);
     path = `${pushPath(random() < 0.95 ? seed.adapter : pick(random, ['prometheus', 'standard', 'nope', '..%2F..', '%FF']))}?${query.join('&')}`;
   } else if (routeRoll < 0.8) {
-    path = pick(random, ['/v2/enqueue', '/generic/2010-04-15/create_event.json', '/v2/alerts', `/v2/alerts/${encode(pick(random, hostileStrings).slice(0, 200))}/close?identifierType=alias`]);
+    path = pick(random, [
+      '/v2/enqueue',
+      '/generic/2010-04-15/create_event.json',
+      '/v2/alerts',
+      `/v2/alerts/${encode(pick(random, hostileStrings).slice(0, 200))}/close?identifierType=alias`,
+    ]);
     if (random() < 0.8) headers.authorization = `GenieKey ${targets.keys.opsgenie ?? key}`;
   } else if (routeRoll < 0.95) {
-    path = pick(random, ['/api/v1/incidents?limit=abc&cursor=%FF', '/api/v1/events/%FF', '/api/v1/alerts?state=x', '/api/v1/rules/dry-run', '/api/v1/adapters/prometheus/preview', '/api/v1/channels/ops/silences', '/api/v1/integrations/std/rejected/replay', `/api/v1/incidents/${encode(pick(random, hostileStrings).slice(0, 100))}/ack`]);
+    path = pick(random, [
+      '/api/v1/incidents?limit=abc&cursor=%FF',
+      '/api/v1/events/%FF',
+      '/api/v1/alerts?state=x',
+      '/api/v1/rules/dry-run',
+      '/api/v1/adapters/prometheus/preview',
+      '/api/v1/channels/ops/silences',
+      '/api/v1/integrations/std/rejected/replay',
+      `/api/v1/incidents/${encode(pick(random, hostileStrings).slice(0, 100))}/ack`,
+    ]);
     if (random() < 0.8) headers.authorization = `Bearer ${targets.adminToken}`;
   } else {
-    path = pick(random, ['/', '/%', '/%FF%FE', '/event/push/alert/', '/readyz', '/metrics', '/api/v1/openapi.json', '//event/push/alert/standard']);
+    path = pick(random, [
+      '/',
+      '/%',
+      '/%FF%FE',
+      '/event/push/alert/',
+      '/readyz',
+      '/metrics',
+      '/api/v1/openapi.json',
+      '//event/push/alert/standard',
+    ]);
   }
   const contentType = random() < 0.75 ? 'application/json' : pick(random, contentTypes);
   if (contentType !== '') headers['content-type'] = contentType;
@@ -197,7 +283,11 @@ export interface HostileLoadResult {
 }
 
 /** Sends `count` seeded hostile requests to `baseUrl` with `concurrency` in flight; `onProgress` sees the count sent. */
-export async function sendHostileRequests(baseUrl: string, targets: HostileTargets, options: { count: number; seed: number; concurrency?: number; onProgress?: (sent: number) => void | Promise<void> }): Promise<HostileLoadResult> {
+export async function sendHostileRequests(
+  baseUrl: string,
+  targets: HostileTargets,
+  options: { count: number; seed: number; concurrency?: number; onProgress?: (sent: number) => void | Promise<void> },
+): Promise<HostileLoadResult> {
   const random = seededRandom(options.seed);
   const seeds = loadSeeds();
   const result: HostileLoadResult = { sent: 0, byStatus: {}, unsendable: 0, serverErrors: [] };
@@ -208,12 +298,23 @@ export async function sendHostileRequests(baseUrl: string, targets: HostileTarge
       const request = hostileRequest(random, seeds, targets);
       let status: number;
       try {
-        const response = await fetch(baseUrl + request.path, { method: request.method, headers: request.headers, ...(request.body !== undefined && { body: request.body }) });
+        const response = await fetch(baseUrl + request.path, {
+          method: request.method,
+          headers: request.headers,
+          ...(request.body !== undefined && { body: request.body }),
+        });
         status = response.status;
         const text = await response.text();
         if (status >= 500 && status !== 503) {
-          const body = typeof request.body === 'string' ? request.body.slice(0, 300) : `<${request.body?.length ?? 0} bytes>`;
-          result.serverErrors.push({ status, kind: request.kind, method: request.method, path: request.path.slice(0, 200), body: `${body} → ${text.slice(0, 300)}` });
+          const body =
+            typeof request.body === 'string' ? request.body.slice(0, 300) : `<${request.body?.length ?? 0} bytes>`;
+          result.serverErrors.push({
+            status,
+            kind: request.kind,
+            method: request.method,
+            path: request.path.slice(0, 200),
+            body: `${body} → ${text.slice(0, 300)}`,
+          });
         }
       } catch {
         result.unsendable += 1;
@@ -231,8 +332,18 @@ export async function sendHostileRequests(baseUrl: string, targets: HostileTarge
 
 /** An alertgate.yaml with one integration per adapter (and the standard one), keys `hostile-<name>-key`, no rate limit to speak of. */
 export function hostileConfig(): { file: Record<string, unknown>; keys: Record<string, string> } {
-  const names = ['standard', ...readdirSync(adaptersDir).filter((name) => existsSync(join(adaptersDir, name, 'manifest.json')))];
+  const names = [
+    'standard',
+    ...readdirSync(adaptersDir).filter((name) => existsSync(join(adaptersDir, name, 'manifest.json'))),
+  ];
   const keys = Object.fromEntries(names.map((name) => [name, `hostile-${name}-key`]));
-  const integrations = names.map((name) => ({ id: `i-${name}`, name, adapter: name, key: keys[name], channel: 'ops', rate_limit: { per_second: 1_000_000, per_minute: 60_000_000 } }));
+  const integrations = names.map((name) => ({
+    id: `i-${name}`,
+    name,
+    adapter: name,
+    key: keys[name],
+    channel: 'ops',
+    rate_limit: { per_second: 1_000_000, per_minute: 60_000_000 },
+  }));
   return { file: { channels: [{ id: 'ops', name: 'Operations' }], integrations }, keys };
 }

@@ -53,7 +53,8 @@ export class PrivatePostgres {
 
   private run(tool: string, args: string[]): void {
     const command = join(this.bin, tool);
-    if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'ignore' });
+    if (process.getuid?.() === 0)
+      execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'ignore' });
     else execFileSync(command, args, { stdio: 'ignore' });
   }
 }

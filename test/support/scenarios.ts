@@ -61,10 +61,20 @@ export function loadScenarios(): Array<{ file: string; scenario: Scenario }> {
 }
 
 function configFileOf(scenario: Scenario): ConfigFile {
-  return scenario.config ?? {
-    channels: [{ id: 'ops', ...scenario.channel }],
-    integrations: [{ id: 'std', adapter: 'standard', key: 'test-key-0001', channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } }],
-  };
+  return (
+    scenario.config ?? {
+      channels: [{ id: 'ops', ...scenario.channel }],
+      integrations: [
+        {
+          id: 'std',
+          adapter: 'standard',
+          key: 'test-key-0001',
+          channel: 'ops',
+          rate_limit: { per_second: 100000, per_minute: 1000000 },
+        },
+      ],
+    }
+  );
 }
 
 /** What a driver does for the steps; the runner decides what to check. */
@@ -90,13 +100,20 @@ export interface ScenarioDriver {
 
 export function assertPartial(actual: unknown, expected: unknown, path: string): void {
   if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    assert.ok(
+      Array.isArray(actual) && actual.length === expected.length,
+      `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+    );
     expected.forEach((item, i) => assertPartial(actual[i], item, `${path}[${i}]`));
     return;
   }
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    assert.ok(actual !== null && typeof actual === 'object', `${path}: expected an object, got ${JSON.stringify(actual)}`);
-    for (const [key, value] of Object.entries(expected)) assertPartial((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
+    assert.ok(
+      actual !== null && typeof actual === 'object',
+      `${path}: expected an object, got ${JSON.stringify(actual)}`,
+    );
+    for (const [key, value] of Object.entries(expected))
+      assertPartial((actual as Record<string, unknown>)[key], value, `${path}.${key}`);
     return;
   }
   assert.deepEqual(actual, expected, `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
@@ -106,12 +123,19 @@ async function checkState(driver: ScenarioDriver, expectation: Expectation, at: 
   const db = driver.store.db;
   if (expectation.events) {
     const events = (await db.selectFrom('events').selectAll().orderBy('event_id').execute()).map(eventView);
-    assert.equal(events.length, expectation.events.length, `${at}: event count: ${JSON.stringify(events.map((event) => event.outcome))}`);
+    assert.equal(
+      events.length,
+      expectation.events.length,
+      `${at}: event count: ${JSON.stringify(events.map((event) => event.outcome))}`,
+    );
     expectation.events.forEach((expected, i) => assertPartial(events[i], expected, `${at}: events[${i}]`));
   }
   if (expectation.alerts) {
     // Different keys may apply in parallel lanes: order by key, then by age.
-    const ordered = (await driver.alerts()).sort((a, b) => String(a.alert_key).localeCompare(String(b.alert_key)) || String(a.alert_id).localeCompare(String(b.alert_id)));
+    const ordered = (await driver.alerts()).sort(
+      (a, b) =>
+        String(a.alert_key).localeCompare(String(b.alert_key)) || String(a.alert_id).localeCompare(String(b.alert_id)),
+    );
     assert.equal(ordered.length, expectation.alerts.length, `${at}: alert count`);
     expectation.alerts.forEach((expected, i) => assertPartial(ordered[i], expected, `${at}: alerts[${i}]`));
   }
@@ -120,8 +144,16 @@ async function checkState(driver: ScenarioDriver, expectation: Expectation, at: 
     assert.equal(ids.length, expectation.incidents.length, `${at}: incident count`);
     const details = await Promise.all(ids.map((id) => getIncident(db, id)));
     const actual = details
-      .map((detail) => ({ ...detail?.incident, timeline: detail?.timeline.map((entry) => entry.type), alerts: detail?.alerts.map((alert) => alert.alert_key) }))
-      .sort((a, b) => String(a.alerts?.[0]).localeCompare(String(b.alerts?.[0])) || String(a.incident_id).localeCompare(String(b.incident_id)));
+      .map((detail) => ({
+        ...detail?.incident,
+        timeline: detail?.timeline.map((entry) => entry.type),
+        alerts: detail?.alerts.map((alert) => alert.alert_key),
+      }))
+      .sort(
+        (a, b) =>
+          String(a.alerts?.[0]).localeCompare(String(b.alerts?.[0])) ||
+          String(a.incident_id).localeCompare(String(b.incident_id)),
+      );
     expectation.incidents.forEach((expected, i) => assertPartial(actual[i], expected, `${at}: incidents[${i}]`));
   }
 }
@@ -136,14 +168,38 @@ export async function runScenario(driver: ScenarioDriver, scenario: Scenario): P
       // A job that was delayed (e.g. retried) and arrives after later events of the same alert were applied.
       const at = driver.clock() - step.seconds_ago * 1000;
       const event: QueuedEvent = {
-        title: String(step.push_late.title_rule), title_rule: String(step.push_late.title_rule), event_status: step.push_late.event_status as 'Critical',
-        alert_key: String(step.push_late.alert_key), alert_key_derived: false, labels: {}, event_time: at,
-        event_id: createIdGenerator(() => at)(), request_id: 'late', integration_id: 'std', integration_type: 'standard', received_at: at, seq: 0,
+        title: String(step.push_late.title_rule),
+        title_rule: String(step.push_late.title_rule),
+        event_status: step.push_late.event_status as 'Critical',
+        alert_key: String(step.push_late.alert_key),
+        alert_key_derived: false,
+        labels: {},
+        event_time: at,
+        event_id: createIdGenerator(() => at)(),
+        request_id: 'late',
+        integration_id: 'std',
+        integration_type: 'standard',
+        received_at: at,
+        seq: 0,
       };
       await driver.deliver([event]);
     } else if ('redeliver_push' in step) {
-      const rows = await driver.store.db.selectFrom('events').selectAll().where('request_id', '=', pushes[step.redeliver_push]).execute();
-      await driver.deliver(rows.map((row) => ({ ...eventView(row), alert_key_derived: false, description: row.description ?? undefined, images: undefined }) as unknown as QueuedEvent));
+      const rows = await driver.store.db
+        .selectFrom('events')
+        .selectAll()
+        .where('request_id', '=', pushes[step.redeliver_push])
+        .execute();
+      await driver.deliver(
+        rows.map(
+          (row) =>
+            ({
+              ...eventView(row),
+              alert_key_derived: false,
+              description: row.description ?? undefined,
+              images: undefined,
+            }) as unknown as QueuedEvent,
+        ),
+      );
     } else if ('advance' in step) {
       driver.moveClock(parseDuration(step.advance) ?? 0);
     } else if ('at' in step) {
@@ -165,7 +221,8 @@ export async function stackDriver(kind: StoreKind, scenario: Scenario): Promise<
   const clock = (): number => Date.now() + offset;
   const stack: Stack = await startStack({ store: kind, clock, configFile: configFileOf(scenario) });
   const url = `${stack.baseUrl}/event/push/alert/standard?integration_key=test-key-0001`;
-  const listed = async (path: string) => ((await api(stack, 'GET', path)).body.data as { items: Array<Record<string, unknown>> }).items;
+  const listed = async (path: string) =>
+    ((await api(stack, 'GET', path)).body.data as { items: Array<Record<string, unknown>> }).items;
   return {
     store: stack.testStore.store,
     clock,
@@ -226,9 +283,21 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
       const integration = config.integrations[0];
       const items = Array.isArray(body) ? body : [body];
       const receivedAt = clock();
-      const context = { integrationId: integration.id, integrationName: integration.name, integrationType: 'standard', receivedAt };
+      const context = {
+        integrationId: integration.id,
+        integrationName: integration.name,
+        integrationType: 'standard',
+        receivedAt,
+      };
       const requestId = newRequestId();
-      await deliver(stampEvents(items.map((item) => normaliseStandardEvent(item, context)), integration, requestId, receivedAt));
+      await deliver(
+        stampEvents(
+          items.map((item) => normaliseStandardEvent(item, context)),
+          integration,
+          requestId,
+          receivedAt,
+        ),
+      );
       return requestId;
     },
     deliver,
@@ -245,7 +314,8 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
       }
     },
     alerts,
-    incidentIds: async () => (await listIncidents(store.db, { limit: 500 })).items.map((item) => String(item.incident_id)),
+    incidentIds: async () =>
+      (await listIncidents(store.db, { limit: 500 })).items.map((item) => String(item.incident_id)),
     settle: async () => undefined,
     close: () => testStore.dispose(),
   };

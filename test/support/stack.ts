@@ -22,7 +22,16 @@ export const adminToken = 'test-admin-token';
 /** A config with one channel and one standard integration (key `test-key-0001`), unless given another. */
 export const defaultConfigFile: ConfigFile = {
   channels: [{ id: 'ops', name: 'Operations' }],
-  integrations: [{ id: 'std', name: 'Standard', adapter: 'standard', key: 'test-key-0001', channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } }],
+  integrations: [
+    {
+      id: 'std',
+      name: 'Standard',
+      adapter: 'standard',
+      key: 'test-key-0001',
+      channel: 'ops',
+      rate_limit: { per_second: 100000, per_minute: 1000000 },
+    },
+  ],
 };
 
 export interface Stack {
@@ -76,12 +85,36 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await redis.connect().catch(() => undefined);
   const queue = createIngestQueue(redis, prefix);
   const timers = createTimerQueue(redis, prefix);
-  const gateway = createApp({ config, store: testStore.store, redis, redisPrefix: prefix, queue, producer: new IngestProducer(queue, redis), logger, metrics, adminToken, publicUrl: 'http://alertgate.test', clock: options.clock, adapters: sharedAdapters(), ...options.app });
+  const gateway = createApp({
+    config,
+    store: testStore.store,
+    redis,
+    redisPrefix: prefix,
+    queue,
+    producer: new IngestProducer(queue, redis),
+    logger,
+    metrics,
+    adminToken,
+    publicUrl: 'http://alertgate.test',
+    clock: options.clock,
+    adapters: sharedAdapters(),
+    ...options.app,
+  });
   const server = await new Promise<Server>((resolve) => {
     const listening = gateway.app.listen(0, '127.0.0.1', () => resolve(listening));
     if (options.serverLimits) applyServerLimits(listening, options.serverLimits);
   });
-  const worker = options.worker === false ? undefined : createWorker({ config, store: testStore.store, redis: { url: redisUrl, prefix }, logger, metrics, clock: options.clock });
+  const worker =
+    options.worker === false
+      ? undefined
+      : createWorker({
+          config,
+          store: testStore.store,
+          redis: { url: redisUrl, prefix },
+          logger,
+          metrics,
+          clock: options.clock,
+        });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl,
@@ -114,7 +147,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     async waitForEvents(count: number, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const row = await testStore.store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const row = await testStore.store.db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         if (Number(row.n) >= count) return;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} events (have ${row.n})`);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -136,16 +172,39 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** POSTs JSON to the stack and returns status, headers and parsed body. */
-export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** GET or POST on the management API with the admin token. */
-export async function api(stack: Stack, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: { request_id: string; data?: unknown; error?: { code: string; message: string } } }> {
+export async function api(
+  stack: Stack,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<{
+  status: number;
+  body: { request_id: string; data?: unknown; error?: { code: string; message: string } };
+}> {
   const response = await fetch(`${stack.baseUrl}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
   return { status: response.status, body: (await response.json()) as { request_id: string } };

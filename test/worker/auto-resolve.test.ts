@@ -15,13 +15,32 @@ import { storeKinds } from '../support/stores.js';
 
 function configWith(after: string): ConfigFile {
   return {
-    channels: [{ id: 'ops', grouping: { method: 'rules', equals: [['labels.check']] }, auto_resolve: { after, from: 'trigger' } }],
-    integrations: [{ id: 'std', adapter: 'standard', key: 'test-key-0001', channel: 'ops', rate_limit: { per_second: 100000, per_minute: 1000000 } }],
+    channels: [
+      {
+        id: 'ops',
+        grouping: { method: 'rules', equals: [['labels.check']] },
+        auto_resolve: { after, from: 'trigger' },
+      },
+    ],
+    integrations: [
+      {
+        id: 'std',
+        adapter: 'standard',
+        key: 'test-key-0001',
+        channel: 'ops',
+        rate_limit: { per_second: 100000, per_minute: 1000000 },
+      },
+    ],
   };
 }
 
 async function push(stack: Stack, alertKey: string): Promise<string> {
-  const res = await postJson(`${stack.baseUrl}/event/push/alert/standard?integration_key=test-key-0001`, { title_rule: 'disk full', event_status: 'Critical', alert_key: alertKey, labels: { check: 'disk' } });
+  const res = await postJson(`${stack.baseUrl}/event/push/alert/standard?integration_key=test-key-0001`, {
+    title_rule: 'disk full',
+    event_status: 'Critical',
+    alert_key: alertKey,
+    labels: { check: 'disk' },
+  });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return String(res.body.request_id);
 }
@@ -35,7 +54,11 @@ async function onlyIncidentId(stack: Stack): Promise<string> {
 async function waitUntilClosed(stack: Stack, incidentId: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await stack.testStore.store.db.selectFrom('incidents').select('progress').where('incident_id', '=', incidentId).executeTakeFirstOrThrow();
+    const row = await stack.testStore.store.db
+      .selectFrom('incidents')
+      .select('progress')
+      .where('incident_id', '=', incidentId)
+      .executeTakeFirstOrThrow();
     if (row.progress === 'Closed') return;
     if (Date.now() > deadline) throw new Error(`incident ${incidentId} still ${row.progress}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -43,7 +66,13 @@ async function waitUntilClosed(stack: Stack, incidentId: string, timeoutMs = 15_
 }
 
 function extraWorker(stack: Stack): RunningWorker {
-  return createWorker({ config: stack.config, store: stack.testStore.store, redis: { url: redisUrl, prefix: stack.prefix }, logger: createLogger('silent'), metrics: createMetrics() });
+  return createWorker({
+    config: stack.config,
+    store: stack.testStore.store,
+    redis: { url: redisUrl, prefix: stack.prefix },
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+  });
 }
 
 for (const kind of storeKinds) {
@@ -69,9 +98,20 @@ for (const kind of storeKinds) {
         assert.ok(Number(incident.close_time) >= Number(incident.start_time) + 1000, 'not before it was due');
         assert.equal(incident.end_time, incident.close_time);
         assert.equal(incident.open_grouping_key, null);
-        assert.deepEqual(alerts.map((alert) => alert.progress), ['Closed']);
-        assert.deepEqual(timeline.map((entry) => entry.type), ['i_new', 'i_rslv']);
-        assert.deepEqual(timeline[1].detail, { from: 'autorslv', after_ms: 1000, counted_from: 'trigger', closed_alerts: 1 });
+        assert.deepEqual(
+          alerts.map((alert) => alert.progress),
+          ['Closed'],
+        );
+        assert.deepEqual(
+          timeline.map((entry) => entry.type),
+          ['i_new', 'i_rslv'],
+        );
+        assert.deepEqual(timeline[1].detail, {
+          from: 'autorslv',
+          after_ms: 1000,
+          counted_from: 'trigger',
+          closed_alerts: 1,
+        });
       });
     });
 
@@ -96,12 +136,21 @@ for (const kind of storeKinds) {
         assert.equal(scheduled?.data.incident_id, id, 'the timer waits in Redis while no worker runs');
         // More timers of the same incident, so both workers race to close it.
         const copies = [1, 2, 3, 4].map((n) => ({ incident_id: id, due_at: scheduled.data.due_at - n }));
-        await stack.timers.addBulk(copies.map((data) => ({ name: 'auto-resolve', data, opts: { ...timerJobOptions, jobId: timerJobId(data), delay: Math.max(0, data.due_at - Date.now()) } })));
+        await stack.timers.addBulk(
+          copies.map((data) => ({
+            name: 'auto-resolve',
+            data,
+            opts: { ...timerJobOptions, jobId: timerJobId(data), delay: Math.max(0, data.due_at - Date.now()) },
+          })),
+        );
         workers.push(extraWorker(stack), extraWorker(stack));
         await waitUntilClosed(stack, id);
         await stack.fireTimers();
         const detail = await getIncident(stack.testStore.store.db, id);
-        assert.deepEqual(detail?.timeline.map((entry) => entry.type), ['i_new', 'i_rslv']);
+        assert.deepEqual(
+          detail?.timeline.map((entry) => entry.type),
+          ['i_new', 'i_rslv'],
+        );
         const counts = await stack.timers.getJobCounts('delayed', 'waiting', 'active', 'failed');
         assert.deepEqual(counts, { delayed: 0, waiting: 0, active: 0, failed: 0 });
       });
@@ -128,10 +177,16 @@ for (const kind of storeKinds) {
         await stack.timers.obliterate({ force: true });
         await stack.queue.add('events', { events }, ingestJobOptions);
         await stack.waitForIdle();
-        assert.deepEqual((await stack.timers.getDelayed()).map((job) => job.data.incident_id), [id]);
+        assert.deepEqual(
+          (await stack.timers.getDelayed()).map((job) => job.data.incident_id),
+          [id],
+        );
         await waitUntilClosed(stack, id);
         const detail = await getIncident(stack.testStore.store.db, id);
-        assert.deepEqual(detail?.timeline.map((entry) => entry.type), ['i_new', 'i_rslv']);
+        assert.deepEqual(
+          detail?.timeline.map((entry) => entry.type),
+          ['i_new', 'i_rslv'],
+        );
         const stored = await stack.testStore.store.db.selectFrom('events').select('event_id').execute();
         assert.equal(stored.length, 1, 'the redelivered event changed nothing');
       });

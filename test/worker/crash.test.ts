@@ -27,7 +27,10 @@ function startWorker(stack: Stack, configPath: string): ChildProcess {
   });
 }
 
-const exited = (child: ChildProcess): Promise<void> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 
 for (const kind of storeKinds) {
   describe(`worker crash on ${kind}`, () => {
@@ -53,7 +56,12 @@ for (const kind of storeKinds) {
           // A mix of new alerts, repeats and recoveries, so the crash hits every kind of write.
           const key = `k${(i * 7 + lane) % 150}`;
           const status = i % 5 === 4 ? 'Ok' : i % 3 === 0 ? 'Warning' : 'Critical';
-          const res = await postJson(url, { title_rule: `check ${key}`, event_status: status, alert_key: key, description: `n${i}` });
+          const res = await postJson(url, {
+            title_rule: `check ${key}`,
+            event_status: status,
+            alert_key: key,
+            description: `n${i}`,
+          });
           if (res.status === 200) accepted.push(String(res.body.request_id));
         }
       };
@@ -74,9 +82,17 @@ for (const kind of storeKinds) {
         assert.equal(rows.length, total, 'no event lost and none stored twice');
         assert.equal(new Set(rows.map((row) => row.request_id)).size, total);
         assert.deepEqual(new Set(rows.map((row) => row.request_id)), new Set(accepted));
-        const counts = await db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('is_open', '=', 1).executeTakeFirstOrThrow();
+        const counts = await db
+          .selectFrom('alerts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('is_open', '=', 1)
+          .executeTakeFirstOrThrow();
         const openKeys = await db.selectFrom('alerts').select('alert_key').where('is_open', '=', 1).execute();
-        assert.equal(Number(counts.n), new Set(openKeys.map((row) => row.alert_key)).size, 'at most one open alert per key');
+        assert.equal(
+          Number(counts.n),
+          new Set(openKeys.map((row) => row.alert_key)).size,
+          'at most one open alert per key',
+        );
       } finally {
         worker.kill('SIGTERM');
         await exited(worker);

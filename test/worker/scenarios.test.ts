@@ -9,9 +9,19 @@ const scenarios = loadScenarios();
  * these also run end to end through the gateway, the queue and the worker: one event, an event pushed late, a
  * redelivered job, a batch in one request, auto-resolve timers on the timer queue.
  */
-const endToEnd = new Set(['01-fire-repeat-update-recover.json', '03-late-event.json', '04-redelivered-job.json', '08-batch-in-one-request.json', '18-auto-resolve-trigger.json', '21-auto-resolve-closed-or-reopened.json']);
+const endToEnd = new Set([
+  '01-fire-repeat-update-recover.json',
+  '03-late-event.json',
+  '04-redelivered-job.json',
+  '08-batch-in-one-request.json',
+  '18-auto-resolve-trigger.json',
+  '21-auto-resolve-closed-or-reopened.json',
+]);
 
-for (const [driverName, createDriver] of [['direct', directDriver], ['stack', stackDriver]] as const) {
+for (const [driverName, createDriver] of [
+  ['direct', directDriver],
+  ['stack', stackDriver],
+] as const) {
   for (const kind of storeKinds) {
     describe(`worker scenarios (${driverName}) on ${kind}`, () => {
       for (const { file, scenario } of scenarios) {

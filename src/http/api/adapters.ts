@@ -23,26 +23,47 @@ function describeAdapter(adapter: LoadedAdapter, publicUrl: string) {
 }
 
 /** The preview's request: `{payload, headers?, query?, content_type?, method?, received_at?}` or the bare payload. */
-async function previewInput(req: Request, res: Response, adapter: LoadedAdapter, limitBytes: number): Promise<{ request: AdapterRequest; receivedAt?: number }> {
-  if (req.body === undefined) return { request: adapterRequestOf(req, await readRawBody(req, res, limitBytes), 'POST') };
-  if (!isSampleRequest(req.body, 'payload')) return { request: requestFromSample({ body: req.body, headers: mappingHeaders(req.headers) }, adapter.manifest) };
+async function previewInput(
+  req: Request,
+  res: Response,
+  adapter: LoadedAdapter,
+  limitBytes: number,
+): Promise<{ request: AdapterRequest; receivedAt?: number }> {
+  if (req.body === undefined)
+    return { request: adapterRequestOf(req, await readRawBody(req, res, limitBytes), 'POST') };
+  if (!isSampleRequest(req.body, 'payload'))
+    return { request: requestFromSample({ body: req.body, headers: mappingHeaders(req.headers) }, adapter.manifest) };
   const { payload, ...rest } = req.body as SampleRequest & { payload?: unknown };
   // A string payload is the body text itself (form, multipart, text/plain); anything else is JSON.
-  const sample: SampleRequest = typeof payload === 'string' ? { ...rest, raw_body: payload } : { ...rest, body: payload };
-  return { request: requestFromSample(sample, adapter.manifest), ...(typeof rest.received_at === 'number' && { receivedAt: rest.received_at }) };
+  const sample: SampleRequest =
+    typeof payload === 'string' ? { ...rest, raw_body: payload } : { ...rest, body: payload };
+  return {
+    request: requestFromSample(sample, adapter.manifest),
+    ...(typeof rest.received_at === 'number' && { receivedAt: rest.received_at }),
+  };
 }
 
 /** `/adapters` (the loaded and the broken ones) and `/adapters/{name}/preview`. */
 export function adapterRoutes(router: Router, deps: Pick<ApiDeps, 'ingest' | 'publicUrl' | 'clock'>): void {
   const { ingest } = deps;
   router.get('/adapters', (_req, res) => {
-    sendData(res, { items: ingest.registry.list().map((adapter) => describeAdapter(adapter, deps.publicUrl)), broken: ingest.registry.broken });
+    sendData(res, {
+      items: ingest.registry.list().map((adapter) => describeAdapter(adapter, deps.publicUrl)),
+      broken: ingest.registry.broken,
+    });
   });
   router.post('/adapters/:name/preview', async (req, res) => {
     const adapter = adapterNamed(ingest.registry, req.params.name);
-    const asIntegration = typeof req.query.integration === 'string' ? ingest.directory.integrationById(req.query.integration) : { id: 'preview', name: 'Preview' };
+    const asIntegration =
+      typeof req.query.integration === 'string'
+        ? ingest.directory.integrationById(req.query.integration)
+        : { id: 'preview', name: 'Preview' };
     const { request, receivedAt } = await previewInput(req, res, adapter, ingest.payloadLimitBytes());
-    const context = { integrationId: asIntegration.id, integrationName: asIntegration.name, receivedAt: receivedAt ?? deps.clock() };
+    const context = {
+      integrationId: asIntegration.id,
+      integrationName: asIntegration.name,
+      receivedAt: receivedAt ?? deps.clock(),
+    };
     sendData(res, await previewRequest(adapter, request, context));
   });
 }

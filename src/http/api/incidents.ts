@@ -23,7 +23,10 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
   for (const action of ['ack', 'unack', 'close', 'reopen'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {
       const body = (req.body ?? {}) as { actor?: unknown; reason?: unknown };
-      const request = { ...(typeof body.actor === 'string' && { actor: body.actor }), ...(typeof body.reason === 'string' && { reason: body.reason }) };
+      const request = {
+        ...(typeof body.actor === 'string' && { actor: body.actor }),
+        ...(typeof body.reason === 'string' && { reason: body.reason }),
+      };
       const incident = await applyIncidentAction(deps.store, req.params.id as string, action, request, deps.clock());
       sendData(res, incidentView(incident));
     });

@@ -24,7 +24,21 @@ export function integrationRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 
   };
   router.get('/integrations', async (_req, res) => sendData(res, { items: await describe() }));
   router.get('/integrations/:id', async (req, res) => {
-    sendFound(res, (await describe()).find((integration) => integration.id === req.params.id), 'integration', req.params.id);
+    sendFound(
+      res,
+      (await describe()).find((integration) => integration.id === req.params.id),
+      'integration',
+      req.params.id,
+    );
   });
-  router.get('/channels', (_req, res) => sendData(res, { items: deps.config().channels.map((channel) => ({ id: channel.id, name: channel.name, description: channel.description, auto_close: channel.autoClose })) }));
+  router.get('/channels', (_req, res) =>
+    sendData(res, {
+      items: deps.config().channels.map((channel) => ({
+        id: channel.id,
+        name: channel.name,
+        description: channel.description,
+        auto_close: channel.autoClose,
+      })),
+    }),
+  );
 }

@@ -14,13 +14,24 @@ export function payloadRoutes(router: Router, deps: Pick<ApiDeps, 'ingest' | 'cl
     const cursor = typeof req.query.cursor === 'string' && req.query.cursor !== '' ? req.query.cursor : undefined;
     const pendingOnly = req.query.pending === 'true' || req.query.pending === '1';
     const limit = intParam(req, 'limit', 1, 500) ?? 50;
-    sendData(res, await listRejectedPayloads(ingest.store, { integrationId: integration.id, pendingOnly, limit, ...(cursor && { before: cursor }) }));
+    sendData(
+      res,
+      await listRejectedPayloads(ingest.store, {
+        integrationId: integration.id,
+        pendingOnly,
+        limit,
+        ...(cursor && { before: cursor }),
+      }),
+    );
   });
   router.post('/integrations/:id/rejected/replay', async (req, res) => {
     sendData(res, await replayPending(ingest, ingest.directory.integrationById(req.params.id), deps.clock()));
   });
   router.post('/integrations/:id/rejected/:rid/replay', async (req, res) => {
-    sendData(res, await replayOne(ingest, ingest.directory.integrationById(req.params.id), req.params.rid, deps.clock()));
+    sendData(
+      res,
+      await replayOne(ingest, ingest.directory.integrationById(req.params.id), req.params.rid, deps.clock()),
+    );
   });
   router.get('/integrations/:id/payloads', async (req, res) => {
     const integration = ingest.directory.integrationById(req.params.id);

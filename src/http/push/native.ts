@@ -1,7 +1,13 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AdapterRequest } from '../../adapters/body-parsing.js';
 import { AppError } from '../../errors.js';
-import { acceptAdapterPush, adapterNamed, authenticate, type AcceptedPayload, type IngestDeps } from '../../ingest/accept.js';
+import {
+  acceptAdapterPush,
+  adapterNamed,
+  authenticate,
+  type AcceptedPayload,
+  type IngestDeps,
+} from '../../ingest/accept.js';
 import { parseJsonWithinDepth } from '../../json-depth.js';
 import { isPlainObject } from '../../plain-object.js';
 import { adapterRequestOf, integrationKeyOf, readRawBody } from '../request.js';
@@ -28,11 +34,22 @@ function vendorShaped(handler: NativeHandler, shape: ErrorShape) {
 }
 
 /** The drop-ins read the body before they know the key; from there on a push like any other. */
-async function accept(deps: IngestDeps, req: Request, res: Response, key: string | undefined, adapterName: string, request: AdapterRequest): Promise<AcceptedPayload> {
+async function accept(
+  deps: IngestDeps,
+  req: Request,
+  res: Response,
+  key: string | undefined,
+  adapterName: string,
+  request: AdapterRequest,
+): Promise<AcceptedPayload> {
   const adapter = adapterNamed(deps.registry, adapterName);
   const integration = authenticate(deps, key, adapter.name);
   res.locals.integrationId = integration.id;
-  return acceptAdapterPush(deps, integration, adapter, { requestId: res.locals.requestId as string, query: req.query, readRequest: async () => request });
+  return acceptAdapterPush(deps, integration, adapter, {
+    requestId: res.locals.requestId as string,
+    query: req.query,
+    readRequest: async () => request,
+  });
 }
 
 /** PagerDuty answers problems as `{status: "invalid event", message, errors: [...]}`. */
@@ -42,7 +59,12 @@ const pagerDutyError: ErrorShape = (error) => ({
   errors: [error.message],
 });
 
-function pagerDutyEvent(deps: IngestDeps, keyField: 'routing_key' | 'service_key', answerKey: 'dedup_key' | 'incident_key', status: number): NativeHandler {
+function pagerDutyEvent(
+  deps: IngestDeps,
+  keyField: 'routing_key' | 'service_key',
+  answerKey: 'dedup_key' | 'incident_key',
+  status: number,
+): NativeHandler {
   return async (req, res) => {
     res.locals.route = 'native_pagerduty';
     const rawBody = await readRawBody(req, res, deps.payloadLimitBytes());
@@ -59,7 +81,11 @@ function pagerDutyEvent(deps: IngestDeps, keyField: 'routing_key' | 'service_key
     if (key === undefined) throw new AppError('InvalidParameter', `'${keyField}' is missing or blank`);
     const accepted = await accept(deps, req, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
     // An acknowledge maps to no event: answer with the key the sender gave.
-    res.status(status).json({ status: 'success', message: 'Event processed', [answerKey]: accepted.events[0]?.alert_key ?? record[answerKey] ?? null });
+    res.status(status).json({
+      status: 'success',
+      message: 'Event processed',
+      [answerKey]: accepted.events[0]?.alert_key ?? record[answerKey] ?? null,
+    });
   };
 }
 
@@ -69,10 +95,15 @@ function genieKeyOf(req: Request): string | undefined {
   return match ? match[1].trim() : integrationKeyOf(req);
 }
 
-const tookSeconds = (res: Response): number => Math.round((performance.now() - (res.locals.nativeStarted as number)) * 1000) / 1e6;
+const tookSeconds = (res: Response): number =>
+  Math.round((performance.now() - (res.locals.nativeStarted as number)) * 1000) / 1e6;
 
 /** Opsgenie answers problems as `{message, took, requestId}`. */
-const opsgenieError: ErrorShape = (error, _req, res) => ({ message: error.message, took: tookSeconds(res), requestId: res.locals.requestId as string });
+const opsgenieError: ErrorShape = (error, _req, res) => ({
+  message: error.message,
+  took: tookSeconds(res),
+  requestId: res.locals.requestId as string,
+});
 
 function opsgenieAlert(deps: IngestDeps, close: boolean): NativeHandler {
   return async (req, res) => {
@@ -83,12 +114,15 @@ function opsgenieAlert(deps: IngestDeps, close: boolean): NativeHandler {
     if (close) {
       const identifierType = request.query.identifierType ?? 'alias';
       // alertgate has no Opsgenie alert ids: only the alias (the sender's own key) identifies an alert.
-      if (identifierType !== 'alias') throw new AppError('InvalidParameter', `identifierType must be alias, got ${JSON.stringify(identifierType)}`);
+      if (identifierType !== 'alias')
+        throw new AppError('InvalidParameter', `identifierType must be alias, got ${JSON.stringify(identifierType)}`);
       request.query = { ...request.query, _action: 'close', _alias: String(req.params.alias) };
       if (rawBody.length === 0) request.contentType = 'application/json';
     }
     await accept(deps, req, res, genieKeyOf(req), 'opsgenie', request);
-    res.status(202).json({ result: 'Request will be processed', took: tookSeconds(res), requestId: res.locals.requestId as string });
+    res
+      .status(202)
+      .json({ result: 'Request will be processed', took: tookSeconds(res), requestId: res.locals.requestId as string });
   };
 }
 
@@ -96,7 +130,10 @@ function opsgenieAlert(deps: IngestDeps, close: boolean): NativeHandler {
 export function nativePushRouter(deps: IngestDeps): Router {
   const router = Router();
   router.post('/v2/enqueue', vendorShaped(pagerDutyEvent(deps, 'routing_key', 'dedup_key', 202), pagerDutyError));
-  router.post('/generic/2010-04-15/create_event.json', vendorShaped(pagerDutyEvent(deps, 'service_key', 'incident_key', 200), pagerDutyError));
+  router.post(
+    '/generic/2010-04-15/create_event.json',
+    vendorShaped(pagerDutyEvent(deps, 'service_key', 'incident_key', 200), pagerDutyError),
+  );
   router.post('/v2/alerts', vendorShaped(opsgenieAlert(deps, false), opsgenieError));
   router.post('/v2/alerts/:alias/close', vendorShaped(opsgenieAlert(deps, true), opsgenieError));
   return router;

@@ -12,7 +12,10 @@ async function pushStandard(deps: IngestDeps, req: Request, res: Response): Prom
     requireJson(req);
     return readJsonBody(req, res, deps.payloadLimitBytes());
   };
-  sendPushResult(res, await acceptStandard(deps, integration, { requestId: res.locals.requestId as string, query: req.query, readBody }));
+  sendPushResult(
+    res,
+    await acceptStandard(deps, integration, { requestId: res.locals.requestId as string, query: req.query, readBody }),
+  );
 }
 
 /** `POST /event/push/alert/standard` (contract §2). */

@@ -68,7 +68,12 @@ export function migration0001(dialect: Dialect): Migration {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
       // NULLs are distinct in a unique index (SQLite and PostgreSQL): at most one open alert per key.
-      await db.schema.createIndex('alerts_open_key').on('alerts').columns(['integration_id', 'channel_id', 'alert_key', 'is_open']).unique().execute();
+      await db.schema
+        .createIndex('alerts_open_key')
+        .on('alerts')
+        .columns(['integration_id', 'channel_id', 'alert_key', 'is_open'])
+        .unique()
+        .execute();
       await db.schema.createIndex('alerts_incident').on('alerts').columns(['incident_id', 'alert_id']).execute();
       await db.schema.createIndex('alerts_channel').on('alerts').columns(['channel_id', 'alert_id']).execute();
 
@@ -108,7 +113,11 @@ export function migration0001(dialect: Dialect): Migration {
         .addColumn('alert_id', 'varchar(32)')
         .addColumn('detail', 'text')
         .execute();
-      await db.schema.createIndex('incident_timeline_incident').on('incident_timeline').columns(['incident_id', 'id']).execute();
+      await db.schema
+        .createIndex('incident_timeline_incident')
+        .on('incident_timeline')
+        .columns(['incident_id', 'id'])
+        .execute();
 
       await db.schema
         .createTable('integration_stats')
@@ -125,7 +134,15 @@ export function migration0001(dialect: Dialect): Migration {
         .execute();
     },
     async down(db: Kysely<unknown>) {
-      for (const table of ['integration_counts', 'integration_stats', 'incident_timeline', 'incidents', 'alerts', 'alert_keys', 'events']) {
+      for (const table of [
+        'integration_counts',
+        'integration_stats',
+        'incident_timeline',
+        'incidents',
+        'alerts',
+        'alert_keys',
+        'events',
+      ]) {
         await sql`drop table if exists ${sql.table(table)}`.execute(db);
       }
     },

@@ -20,7 +20,11 @@ export const migration0002: Migration = {
       .addColumn('replayed_at', 'bigint')
       .addColumn('replay_result', 'text')
       .execute();
-    await db.schema.createIndex('rejected_payloads_integration').on('rejected_payloads').columns(['integration_id', 'id']).execute();
+    await db.schema
+      .createIndex('rejected_payloads_integration')
+      .on('rejected_payloads')
+      .columns(['integration_id', 'id'])
+      .execute();
   },
   async down(db: Kysely<unknown>) {
     await sql`drop table if exists rejected_payloads`.execute(db);

@@ -24,18 +24,40 @@ function toOpenAlert(row: AlertRow): OpenAlert {
 }
 
 /** Applies a merge, duplicate or recovery to the open alert; the alert as written and its trace step. */
-async function updateOpenAlert(context: StageContext, decision: Exclude<MergeDecision, { kind: 'open' | 'ignored_ok' }>, open: AlertRow, state: ChannelState): Promise<{ alert: AlertRow; trace: TraceStep }> {
+async function updateOpenAlert(
+  context: StageContext,
+  decision: Exclude<MergeDecision, { kind: 'open' | 'ignored_ok' }>,
+  open: AlertRow,
+  state: ChannelState,
+): Promise<{ alert: AlertRow; trace: TraceStep }> {
   const event = state.event;
   if (decision.kind === 'duplicate') {
     // Discarded, but the alert is still firing: last_time says when it was last heard of.
     await context.repos.alerts.updateAlert(open.alert_id, { last_time: event.received_at, updated_at: context.now });
-    return { alert: { ...open, last_time: event.received_at }, trace: { step: 'merge', result: 'duplicate', alert_id: open.alert_id, reason: "identical to the alert's last event" } };
+    return {
+      alert: { ...open, last_time: event.received_at },
+      trace: {
+        step: 'merge',
+        result: 'duplicate',
+        alert_id: open.alert_id,
+        reason: "identical to the alert's last event",
+      },
+    };
   }
   let changes: Partial<AlertRow>;
   let trace: TraceStep;
   if (decision.kind === 'labels_updated') {
-    changes = { labels: JSON.stringify(decision.labels), last_event_hash: decision.last_event_hash, last_time: event.received_at };
-    trace = { step: 'merge', result: 'labels_updated', alert_id: open.alert_id, reason: 'same status, title and description: only the labels were taken' };
+    changes = {
+      labels: JSON.stringify(decision.labels),
+      last_event_hash: decision.last_event_hash,
+      last_time: event.received_at,
+    };
+    trace = {
+      step: 'merge',
+      result: 'labels_updated',
+      alert_id: open.alert_id,
+      reason: 'same status, title and description: only the labels were taken',
+    };
   } else {
     const { labels, ...fields } = decision.changes;
     changes = { ...fields, labels: JSON.stringify(labels), ...(decision.kind === 'recovered' && { is_open: null }) };
@@ -60,7 +82,8 @@ export const dedup: Stage<ChannelState> = {
     }
     const decision = mergeEventIntoAlert(open && toOpenAlert(open), state.event);
     state.decision = decision;
-    if (decision.kind === 'ignored_ok') return stop('ignored', { step: 'merge', result: 'ignored', reason: 'Ok for an alert key with no open alert' });
+    if (decision.kind === 'ignored_ok')
+      return stop('ignored', { step: 'merge', result: 'ignored', reason: 'Ok for an alert key with no open alert' });
     if (decision.kind === 'open' || !open) return proceed;
     const updated = await updateOpenAlert(context, decision, open, state);
     state.open = open;

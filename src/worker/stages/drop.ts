@@ -7,6 +7,8 @@ export const drop: Stage<ChannelState> = {
   name: 'drop',
   run(_context, state) {
     const dropped = matchingDropRule(state.channel.rules.drop, subjectOf(state.event));
-    return dropped ? stop('dropped', { step: 'drop', result: 'dropped', rule_id: dropped.id, channel_id: state.channel.id }) : proceed;
+    return dropped
+      ? stop('dropped', { step: 'drop', result: 'dropped', rule_id: dropped.id, channel_id: state.channel.id })
+      : proceed;
   },
 };

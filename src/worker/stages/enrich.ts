@@ -9,6 +9,8 @@ export const enrich: Stage<EventState> = {
     if (rules.length === 0) return proceed;
     const enriched = applyEnrichment(rules, state.event);
     state.event = enriched.event;
-    return enriched.applied.length > 0 ? proceedWith({ step: 'enrich', result: 'labels_set', rule_ids: enriched.applied.join(',') }) : proceed;
+    return enriched.applied.length > 0
+      ? proceedWith({ step: 'enrich', result: 'labels_set', rule_ids: enriched.applied.join(',') })
+      : proceed;
   },
 };

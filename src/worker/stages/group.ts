@@ -21,42 +21,122 @@ interface Placement {
 }
 
 /** An alert as the filter language and grouping rules see it. */
-function alertSubject(alert: Pick<AlertRow, 'title' | 'description' | 'alert_severity' | 'labels' | 'integration_id'>): FilterSubject {
-  return { title: alert.title, ...(alert.description !== null && { description: alert.description }), severity: alert.alert_severity, labels: JSON.parse(alert.labels) as Record<string, string>, integration_id: alert.integration_id };
+function alertSubject(
+  alert: Pick<AlertRow, 'title' | 'description' | 'alert_severity' | 'labels' | 'integration_id'>,
+): FilterSubject {
+  return {
+    title: alert.title,
+    ...(alert.description !== null && { description: alert.description }),
+    severity: alert.alert_severity,
+    labels: JSON.parse(alert.labels) as Record<string, string>,
+    integration_id: alert.integration_id,
+  };
 }
 
 /** Joins the open incident of a grouping key if its window allows, else retires the key and opens a new incident. */
-async function placeByKey(context: StageContext, alert: AlertRow, channel: Channel, method: GroupMethodCode, key: string, dimensions: Record<string, string>): Promise<Placement> {
+async function placeByKey(
+  context: StageContext,
+  alert: AlertRow,
+  channel: Channel,
+  method: GroupMethodCode,
+  key: string,
+  dimensions: Record<string, string>,
+): Promise<Placement> {
   const grouping = channel.rules.grouping;
-  const window = { ...(grouping?.timeWindowMs !== undefined && { time_window_ms: grouping.timeWindowMs }), window_type: grouping?.windowType ?? 'tumbling' } as const;
+  const window = {
+    ...(grouping?.timeWindowMs !== undefined && { time_window_ms: grouping.timeWindowMs }),
+    window_type: grouping?.windowType ?? 'tumbling',
+  } as const;
   const existing = await context.repos.incidents.openIncidentByKey(channel.id, key);
   if (existing) {
     const verdict = canJoin(existing, context.now, window, existing.alert_cnt);
     if (verdict.join) {
       const incident = await joinIncident(context, existing, alert, channel);
-      return { incident, trace: { step: 'incident', result: 'merged_into_incident', incident_id: incident.incident_id, method, grouping_key: key, dimensions: JSON.stringify(dimensions) } };
+      return {
+        incident,
+        trace: {
+          step: 'incident',
+          result: 'merged_into_incident',
+          incident_id: incident.incident_id,
+          method,
+          grouping_key: key,
+          dimensions: JSON.stringify(dimensions),
+        },
+      };
     }
     await retireGroupingKey(context, existing.incident_id);
     const incident = await openIncident(context, alert, channel, method, key);
-    return { incident, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, method, grouping_key: key, reason: `incident ${existing.incident_id}: ${verdict.reason}` } };
+    return {
+      incident,
+      trace: {
+        step: 'incident',
+        result: 'incident_opened',
+        incident_id: incident.incident_id,
+        method,
+        grouping_key: key,
+        reason: `incident ${existing.incident_id}: ${verdict.reason}`,
+      },
+    };
   }
   const incident = await openIncident(context, alert, channel, method, key);
-  return { incident, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, method, grouping_key: key, dimensions: JSON.stringify(dimensions) } };
+  return {
+    incident,
+    trace: {
+      step: 'incident',
+      result: 'incident_opened',
+      incident_id: incident.incident_id,
+      method,
+      grouping_key: key,
+      dimensions: JSON.stringify(dimensions),
+    },
+  };
 }
 
 /** Similarity: the most similar open incident of the channel at or above the threshold, else a new one. */
 async function placeBySimilarity(context: StageContext, alert: AlertRow, channel: Channel): Promise<Placement> {
-  const candidates = await context.repos.incidents.incidentsTakingAlerts(channel.id, GroupMethod.similarity, similarityCandidates);
+  const candidates = await context.repos.incidents.incidentsTakingAlerts(
+    channel.id,
+    GroupMethod.similarity,
+    similarityCandidates,
+  );
   const { keys, threshold } = channel.rules.similarity;
-  const match = bestMatch(alertSubject(alert), candidates.map((incident) => ({ incident, subject: alertSubject({ ...incident, alert_severity: incident.incident_severity, integration_id: alert.integration_id }) })), threshold, keys);
+  const match = bestMatch(
+    alertSubject(alert),
+    candidates.map((incident) => ({
+      incident,
+      subject: alertSubject({
+        ...incident,
+        alert_severity: incident.incident_severity,
+        integration_id: alert.integration_id,
+      }),
+    })),
+    threshold,
+    keys,
+  );
   if (match) {
-    const placed = await placeByKey(context, alert, channel, GroupMethod.similarity, match.candidate.incident.open_grouping_key ?? '', {});
+    const placed = await placeByKey(
+      context,
+      alert,
+      channel,
+      GroupMethod.similarity,
+      match.candidate.incident.open_grouping_key ?? '',
+      {},
+    );
     placed.trace.score = Math.round(match.score * 1000) / 1000;
     return placed;
   }
   const id = `sim:${context.newId()}`;
   const incident = await openIncident(context, alert, channel, GroupMethod.similarity, null, id);
-  return { incident, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, method: 'similarity', reason: `no open incident at similarity ≥ ${threshold}` } };
+  return {
+    incident,
+    trace: {
+      step: 'incident',
+      result: 'incident_opened',
+      incident_id: incident.incident_id,
+      method: 'similarity',
+      reason: `no open incident at similarity ≥ ${threshold}`,
+    },
+  };
 }
 
 /** Grouping per the channel's rules: none (one incident per alert), rule dimensions, or similarity. */
@@ -67,10 +147,19 @@ async function placeAlert(context: StageContext, alert: AlertRow, channel: Chann
   if (grouping && key) return placeByKey(context, alert, channel, GroupMethod.rule, key.key, key.dimensions);
   const incident = await openIncident(context, alert, channel, GroupMethod.none, null);
   const reason = grouping ? 'no grouping dimension has values (strict)' : 'grouping off';
-  return { incident, trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, reason } };
+  return {
+    incident,
+    trace: { step: 'incident', result: 'incident_opened', incident_id: incident.incident_id, reason },
+  };
 }
 
-function newAlertRow(context: StageContext, event: QueuedEvent, channelId: string, decision: Extract<MergeDecision, { kind: 'open' }>, muted: string | null): AlertRow {
+function newAlertRow(
+  context: StageContext,
+  event: QueuedEvent,
+  channelId: string,
+  decision: Extract<MergeDecision, { kind: 'open' }>,
+  muted: string | null,
+): AlertRow {
   const { labels, ...fields } = decision.alert;
   return {
     ...fields,
@@ -118,6 +207,14 @@ export const group: Stage<ChannelState> = {
     const alert = state.alert;
     if (!alert?.incident_id || decision?.kind === 'duplicate') return proceed;
     const refreshed = await refreshIncident(context, alert.incident_id, state.channel, alert);
-    return refreshed ? proceedWith({ step: 'incident', result: refreshed.result, incident_id: alert.incident_id, severity: refreshed.severity, status: refreshed.status }) : proceed;
+    return refreshed
+      ? proceedWith({
+          step: 'incident',
+          result: refreshed.result,
+          incident_id: alert.incident_id,
+          severity: refreshed.severity,
+          status: refreshed.status,
+        })
+      : proceed;
   },
 };

@@ -6,7 +6,8 @@ export const idempotency: Stage<EventState> = {
   run(context, state) {
     const stored = context.stored;
     if (!stored) return proceed;
-    if (stored.has(state.received.event_id)) return stop('already_stored', { step: 'idempotency', result: 'already_stored' });
+    if (stored.has(state.received.event_id))
+      return stop('already_stored', { step: 'idempotency', result: 'already_stored' });
     stored.add(state.received.event_id);
     return proceed;
   },

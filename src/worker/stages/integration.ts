@@ -6,6 +6,10 @@ export const integration: Stage<EventState> = {
   run(_context, state) {
     state.integration = state.rules.integrations.get(state.received.integration_id);
     if (state.integration) return proceed;
-    return stop('rejected', { step: 'route', result: 'rejected', reason: `integration ${state.received.integration_id} is no longer configured` });
+    return stop('rejected', {
+      step: 'route',
+      result: 'rejected',
+      reason: `integration ${state.received.integration_id} is no longer configured`,
+    });
   },
 };

@@ -7,6 +7,11 @@ export const order: Stage<ChannelState> = {
     const key = await context.repos.alerts.claimAlertKey(state.identity, state.event.event_id);
     state.key = key;
     if (!key.late) return proceed;
-    return stop('late', { step: 'order', result: 'late', reason: 'a later event of this alert was already applied', later_event_id: key.previousEventId });
+    return stop('late', {
+      step: 'order',
+      result: 'late',
+      reason: 'a later event of this alert was already applied',
+      later_event_id: key.previousEventId,
+    });
   },
 };

@@ -11,14 +11,35 @@ export const route: Stage<EventState> = {
     if (!integration) return stop('rejected', { step: 'route', result: 'rejected', reason: 'no integration' });
     if (integration.channelId !== null) {
       const channel = rules.channels.get(integration.channelId);
-      if (!channel) return stop('rejected', { step: 'route', result: 'rejected', reason: `channel ${integration.channelId} is not configured` });
+      if (!channel)
+        return stop('rejected', {
+          step: 'route',
+          result: 'rejected',
+          reason: `channel ${integration.channelId} is not configured`,
+        });
       state.channels = [channel];
       return proceedWith({ step: 'route', result: 'channel', channel_id: channel.id, reason: 'dedicated integration' });
     }
-    const decision = integration.routing ? routeEvent(integration.routing, subjectOf(event), new Set(rules.channels.keys())) : { rejected: 'no routes', matched: [] };
-    if ('rejected' in decision) return stop('rejected', { step: 'route', result: 'rejected', reason: decision.rejected, matched_cases: decision.matched.join(',') });
-    const traced = { step: 'route' as const, result: 'channels', channels: decision.channels.join(','), matched_cases: decision.matched.join(','), default_route: decision.usedDefault };
-    state.channels = decision.channels.map((id) => rules.channels.get(id)).filter((channel): channel is Channel => channel !== undefined);
+    const decision = integration.routing
+      ? routeEvent(integration.routing, subjectOf(event), new Set(rules.channels.keys()))
+      : { rejected: 'no routes', matched: [] };
+    if ('rejected' in decision)
+      return stop('rejected', {
+        step: 'route',
+        result: 'rejected',
+        reason: decision.rejected,
+        matched_cases: decision.matched.join(','),
+      });
+    const traced = {
+      step: 'route' as const,
+      result: 'channels',
+      channels: decision.channels.join(','),
+      matched_cases: decision.matched.join(','),
+      default_route: decision.usedDefault,
+    };
+    state.channels = decision.channels
+      .map((id) => rules.channels.get(id))
+      .filter((channel): channel is Channel => channel !== undefined);
     return state.channels.length > 0 ? proceedWith(traced) : stop('rejected', traced);
   },
 };

@@ -16,7 +16,8 @@ export const statusChange: Stage<ChannelState> = {
     const status = state.event.event_status;
     const before = key.state;
     if (settings.mode === 'off' || before.last_status === status) {
-      if (before.last_status !== status) await context.repos.alerts.updateAlertKey(state.identity, { last_status: status });
+      if (before.last_status !== status)
+        await context.repos.alerts.updateAlertKey(state.identity, { last_status: status });
       return proceed;
     }
     const previous = before.status_changes ? (JSON.parse(before.status_changes) as number[]) : [];
@@ -24,12 +25,22 @@ export const statusChange: Stage<ChannelState> = {
     const wasFlapping = evaluateFlapping(previous, context.now, settings, before.muted_until ?? undefined).flapping;
     const verdict = evaluateFlapping(history, context.now, settings, before.muted_until ?? undefined);
     const mutedUntil = verdict.muteUntil ?? before.muted_until;
-    await context.repos.alerts.updateAlertKey(state.identity, { last_status: status, status_changes: JSON.stringify(history), muted_until: mutedUntil ?? null });
+    await context.repos.alerts.updateAlertKey(state.identity, {
+      last_status: status,
+      status_changes: JSON.stringify(history),
+      muted_until: mutedUntil ?? null,
+    });
     if (!verdict.flapping) return proceed;
     if (!wasFlapping) {
       await context.repos.alerts.updateAlert(alert.alert_id, { flapping: 1 });
       if (alert.incident_id) await markIncidentFlapping(context, alert.incident_id, alert.alert_id, state.channel);
     }
-    return proceedWith({ step: 'flapping', result: 'flapping', changes: history.length, in_mins: settings.in_mins ?? 60, ...(verdict.muteUntil !== undefined && { muted_until: verdict.muteUntil }) });
+    return proceedWith({
+      step: 'flapping',
+      result: 'flapping',
+      changes: history.length,
+      in_mins: settings.in_mins ?? 60,
+      ...(verdict.muteUntil !== undefined && { muted_until: verdict.muteUntil }),
+    });
   },
 };
