@@ -5,6 +5,11 @@ import { highestSeverity } from './severity.js';
 /** The parts of an open alert the merge rules read. */
 export interface OpenAlert {
   alert_id: string;
+  title: string;
+  title_rule: string;
+  description: string | null;
+  /** JSON text, as stored. */
+  images: string | null;
   alert_status: EventStatus;
   alert_severity: Severity;
   labels: Record<string, string>;
@@ -71,10 +76,13 @@ function changesFrom(
   labels: Record<string, string>,
 ): AlertChanges {
   const recovered = event.event_status === 'Ok';
+  // A recovery closes the alert without renaming it ("Resolved", "Closed", a shorter title): what it said stays on
+  // the event. A later event without a description or images keeps the alert's.
+  const kept = recovered && previous !== undefined;
   return {
-    title: event.title,
-    title_rule: event.title_rule,
-    description: event.description ?? null,
+    title: kept ? previous.title : event.title,
+    title_rule: kept ? previous.title_rule : event.title_rule,
+    description: kept ? previous.description : (event.description ?? previous?.description ?? null),
     alert_status: event.event_status,
     // An alert's severity is the highest of its events (a recovery keeps it).
     alert_severity: recovered
@@ -87,7 +95,7 @@ function changesFrom(
     last_time: event.received_at,
     end_time: recovered ? event.received_at : null,
     close_time: recovered ? event.received_at : null,
-    images: event.images ? JSON.stringify(event.images) : null,
+    images: kept ? previous.images : event.images ? JSON.stringify(event.images) : (previous?.images ?? null),
   };
 }
 
@@ -95,7 +103,7 @@ function changesFrom(
  * Decides what an event does to the open alert of its key, if any:
  * Ok with no open alert → ignored; no open alert → a new alert; identical to the alert's last event → duplicate;
  * same status, title and description → only the labels are taken; otherwise merged (Ok: recovered, keeping the
- * alert's labels and adding missing ones).
+ * alert's title, description, images and labels, adding missing labels).
  */
 export function mergeEventIntoAlert(alert: OpenAlert | undefined, event: QueuedEvent): MergeDecision {
   if (!alert) {

@@ -22,6 +22,10 @@ const event = (over: Partial<QueuedEvent>): QueuedEvent => ({
 
 const openFrom = (last: QueuedEvent): OpenAlert => ({
   alert_id: 'A',
+  title: last.title,
+  title_rule: last.title_rule,
+  description: last.description ?? null,
+  images: null,
   alert_status: last.event_status,
   alert_severity: 'Critical',
   labels: last.labels,
@@ -74,4 +78,27 @@ test('a merge takes the new status, labels and last_time; severity stays the hig
   assert.equal(decision.changes.alert_severity, 'Critical');
   assert.deepEqual(decision.changes.labels, { host: 'b' });
   assert.equal(decision.changes.last_time, 7000);
+});
+
+test('a recovery closes the alert without renaming it or clearing its description', () => {
+  const firing = event({ title: 'db1 / cpu idle low', title_rule: '$resource::cpu idle low', description: 'idle 3%' });
+  const decision = mergeEventIntoAlert(
+    openFrom(firing),
+    event({ event_status: 'Ok', title: 'Resolved', title_rule: 'Resolved', description: undefined }),
+  );
+  assert.equal(decision.kind, 'recovered');
+  if (decision.kind !== 'recovered') return;
+  assert.equal(decision.changes.title, 'db1 / cpu idle low');
+  assert.equal(decision.changes.title_rule, '$resource::cpu idle low');
+  assert.equal(decision.changes.description, 'idle 3%');
+});
+
+test("a merge without a description keeps the alert's; one with a description replaces it", () => {
+  const firing = event({ description: 'idle 3%' });
+  const kept = mergeEventIntoAlert(openFrom(firing), event({ event_status: 'Warning', description: undefined }));
+  assert.equal(kept.kind, 'merged');
+  if (kept.kind === 'merged') assert.equal(kept.changes.description, 'idle 3%');
+  const replaced = mergeEventIntoAlert(openFrom(firing), event({ event_status: 'Warning', description: 'idle 1%' }));
+  if (replaced.kind === 'merged') assert.equal(replaced.changes.description, 'idle 1%');
+  assert.equal(replaced.kind, 'merged');
 });

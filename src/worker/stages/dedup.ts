@@ -14,6 +14,10 @@ const outcomeOf: Record<Exclude<MergeDecision['kind'], 'open' | 'ignored_ok'>, E
 function toOpenAlert(row: AlertRow): OpenAlert {
   return {
     alert_id: row.alert_id,
+    title: row.title,
+    title_rule: row.title_rule,
+    description: row.description,
+    images: row.images,
     alert_status: row.alert_status,
     alert_severity: row.alert_severity,
     labels: JSON.parse(row.labels) as Record<string, string>,
