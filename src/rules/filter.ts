@@ -68,6 +68,26 @@ function groupsOf(spec: FilterSpec, path: string): Array<{ conditions: FilterCon
   return [{ conditions: spec as FilterCondition[], path }];
 }
 
+/** What `severity` can be: an event's status. */
+const severityValues = ['Critical', 'Warning', 'Info', 'Ok'];
+
+/** A value matched as it is written: no regex, wildcard, cidr: or num: form. */
+const isLiteral = (value: string): boolean => !/^\/.*\/$|[*?]|^(?:cidr|num):/.test(value);
+
+/**
+ * A literal severity that is not one (`info`, `warn`) would never match, silently: refused, with the value it most
+ * likely means.
+ */
+function severityProblem(value: string): string | undefined {
+  if (!isLiteral(value) || severityValues.includes(value)) return undefined;
+  const meant = severityValues.find(
+    (severity) =>
+      severity.toLowerCase() === value.toLowerCase() ||
+      (value.length >= 3 && severity.toLowerCase().startsWith(value.toLowerCase())),
+  );
+  return `severity ${JSON.stringify(value)} never matches: severities are ${severityValues.join(', ')} (case-sensitive)${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''}`;
+}
+
 function validateCondition(condition: FilterCondition, path: string): string[] {
   if (typeof condition !== 'object' || condition === null) return [`${path}: must be {key, op, values}`];
   const problems: string[] = [];
@@ -83,6 +103,8 @@ function validateCondition(condition: FilterCondition, path: string): string[] {
     }
     const compiled = compileValue(value);
     if ('error' in compiled) problems.push(`${path}.values[${index}]: ${compiled.error}`);
+    const severity = condition.key === 'severity' ? severityProblem(value) : undefined;
+    if (severity) problems.push(`${path}.values[${index}]: ${severity}`);
   });
   return problems;
 }

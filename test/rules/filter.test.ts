@@ -31,7 +31,7 @@ const when = (key: string, op: 'IN' | 'NOTIN', ...values: string[]): FilterCondi
 const cases: Array<[string, FilterSpec, boolean, FilterSubject?]> = [
   // exact
   ['exact title', [when('title', 'IN', 'Disk 91% full on db-1')], true],
-  ['exact is case-sensitive', [when('severity', 'IN', 'critical')], false],
+  ['exact is case-sensitive', [when('title', 'IN', 'disk 91% full on db-1')], false],
   ['exact severity', [when('severity', 'IN', 'Warning', 'Critical')], true],
   ['integration key', [when('integration', 'IN', 'prom-main')], true],
   ['exact label', [when('labels.env', 'IN', 'prod')], true],
@@ -198,6 +198,21 @@ const problems: Array<[string, FilterSpec, string]> = [
     'channels[0].silences[2].if: mixes conditions and condition groups; use [[...], [...]] for OR',
   ],
   ['empty group', [[when('title', 'IN', 'x')], []], 'channels[0].silences[2].if[1]: empty condition group'],
+  [
+    'a lower-case severity',
+    [when('severity', 'IN', 'info')],
+    'channels[0].silences[2].if[0].values[0]: severity "info" never matches: severities are Critical, Warning, Info, Ok (case-sensitive); did you mean "Info"?',
+  ],
+  [
+    'an abbreviated severity',
+    [when('severity', 'NOTIN', 'warn')],
+    'channels[0].silences[2].if[0].values[0]: severity "warn" never matches: severities are Critical, Warning, Info, Ok (case-sensitive); did you mean "Warning"?',
+  ],
+  [
+    'a severity that is none',
+    [when('severity', 'IN', 'P1')],
+    'channels[0].silences[2].if[0].values[0]: severity "P1" never matches: severities are Critical, Warning, Info, Ok (case-sensitive)',
+  ],
 ];
 
 for (const [name, spec, message] of problems) {
@@ -208,7 +223,10 @@ for (const [name, spec, message] of problems) {
 test('validateFilter: a valid filter has no problems', () => {
   assert.deepEqual(
     validateFilter(
-      [[when('labels.ip', 'IN', 'cidr:10.0.0.0/8', '/x/', 'a*', 'num:ge:1')], [when('severity', 'NOTIN', 'Info')]],
+      [
+        [when('labels.ip', 'IN', 'cidr:10.0.0.0/8', '/x/', 'a*', 'num:ge:1')],
+        [when('severity', 'NOTIN', 'Info', 'Ok', '/^crit/', 'W*')],
+      ],
       'if',
     ),
     [],
