@@ -13,6 +13,7 @@ import type { StoreDatabase } from '../store/database.js';
 import type { IntegrationDirectory } from './integration-directory.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RecentPayloads } from './recent-payloads.js';
+import { storableBody } from './redact.js';
 import { keepRejectedPayload } from './rejected-payloads.js';
 import { stampEvents } from './stamp.js';
 
@@ -181,7 +182,7 @@ export async function mapAdapterPayload(deps: IngestDeps, payload: AdapterPayloa
     content_type: request.contentType ?? null,
     headers: request.headers,
     query: request.query,
-    body: request.rawBody.toString('utf8'),
+    body: storableBody(request.rawBody.toString('utf8')),
     events: accepted.events.length,
   });
   return accepted;

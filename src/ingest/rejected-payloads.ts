@@ -3,6 +3,7 @@ import type { AppError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { StoreDatabase } from '../store/database.js';
 import { insertRejectedPayload } from '../store/rejected-payloads.js';
+import { storableBody } from './redact.js';
 
 /** One payload the gateway could not map, with what it needs to be stored for replay. */
 export interface RejectedPush {
@@ -33,7 +34,7 @@ export async function keepRejectedPayload(
     headers: request.headers,
     query: request.query,
     content_type: request.contentType ?? null,
-    body: request.rawBody.toString('utf8'),
+    body: storableBody(request.rawBody.toString('utf8')),
     received_at: push.receivedAt,
   }).catch((storeError: Error) =>
     logger.error({ request_id: push.requestId, err: storeError.message }, 'could not store a rejected payload'),

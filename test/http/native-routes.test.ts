@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { queuedEventsOf } from '../support/queued.js';
-import { postJson, startStack, type Stack } from '../support/stack.js';
+import { api, postJson, startStack, type Stack } from '../support/stack.js';
 
 const routingKey = 'R0123456789abcdef0123456789abcde';
 const genieKey = 'genie-key-00000001';
@@ -151,5 +151,44 @@ describe('native drop-in routes: PagerDuty Events API, Opsgenie Alert API', () =
     const empty = await postJson(`${stack.baseUrl}/v2/alerts`, { alias: 'x' }, genie);
     assert.equal(empty.status, 400);
     assert.match(String(empty.body.message), /^an Opsgenie create-alert request needs a message/);
+  });
+});
+
+describe('credentials in stored payloads', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({
+      store: 'sqlite',
+      worker: false,
+      configFile: {
+        channels: [{ id: 'ops' }],
+        integrations: [{ id: 'pd', adapter: 'pagerduty', key: routingKey, channel: 'ops', ...limits }],
+      },
+    });
+  });
+  after(() => stack.close());
+
+  test('the routing key of a PagerDuty event is not kept in recent or rejected payloads, nor returned by the API', async () => {
+    const accepted = await postJson(`${stack.baseUrl}/v2/enqueue`, {
+      routing_key: routingKey,
+      event_action: 'trigger',
+      dedup_key: 'db-7/disk',
+      payload: { summary: 'Disk 95% on db-7', source: 'db-7', severity: 'critical' },
+    });
+    assert.equal(accepted.status, 202);
+    const rejected = await postJson(`${stack.baseUrl}/event/push/alert/pagerduty?integration_key=${routingKey}`, {
+      routing_key: routingKey,
+      event_action: 'trigger',
+      payload: { source: 'db-7' },
+    });
+    assert.equal(rejected.status, 400);
+    const recent = await api(stack, 'GET', '/integrations/pd/payloads');
+    const kept = await api(stack, 'GET', '/integrations/pd/rejected');
+    for (const listing of [recent, kept]) {
+      assert.equal(listing.status, 200);
+      const text = JSON.stringify(listing.body.data);
+      assert.ok(text.includes('<redacted>'), `the field stays, its value is redacted: ${text.slice(0, 300)}`);
+      assert.ok(!text.includes(routingKey), 'the routing key is not returned');
+    }
   });
 });
