@@ -4,6 +4,10 @@ import { renderLabelTemplate, validateLabelTemplate } from './label-template.js'
 import { compileSafeRegex, regexInput } from './regex-guard.js';
 import { assertNoProblems } from './rule-error.js';
 import type { EnrichRule, MapAction } from './types.js';
+import { eventLimits, labelName, labelNamePattern } from '../events/limits.js';
+
+/** Where an extraction reads from. */
+const sourceKey = new RegExp(`^(?:title|description|labels\\.${labelNamePattern})$`);
 
 /** The fields of an event that rules read and write. */
 export interface RuleEvent {
@@ -26,8 +30,6 @@ export interface CompiledEnrichRule {
   step: EnrichStep;
 }
 
-const labelName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const maxLabelValue = 2048;
 const kinds = ['extract', 'compose', 'map', 'drop'] as const;
 
 const badLabelNames = (names: readonly string[] | undefined, path: string): string[] =>
@@ -63,8 +65,7 @@ export function validateEnrichRule(rule: EnrichRule, path: string): string[] {
   if (present.length !== 1) return [...problems, `${path}: needs exactly one of ${kinds.join(', ')}`];
   if (rule.extract) {
     const { source, pattern, target } = rule.extract;
-    if (!/^(?:title|description|labels\.[A-Za-z_][A-Za-z0-9_]*)$/.test(source))
-      problems.push(`${path}.extract.source: must be title, description or labels.<name>`);
+    if (!sourceKey.test(source)) problems.push(`${path}.extract.source: must be title, description or labels.<name>`);
     const compiled = compileSafeRegex(pattern);
     if ('error' in compiled) problems.push(`${path}.extract.pattern: invalid regex /${pattern}/: ${compiled.error}`);
     if (!labelName.test(target)) problems.push(`${path}.extract.target: invalid label name ${JSON.stringify(target)}`);
@@ -134,7 +135,7 @@ function applyStep(labels: Labels, change: ReturnType<EnrichStep>, overwrite: bo
     next ??= { ...labels };
     // defineProperty, not assignment: a label named __proto__ must stay a label.
     Object.defineProperty(next, name, {
-      value: truncateCodePoints(value, maxLabelValue),
+      value: truncateCodePoints(value, eventLimits.labelValue),
       enumerable: true,
       writable: true,
       configurable: true,

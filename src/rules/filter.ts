@@ -1,6 +1,7 @@
 import type { FilterCondition, FilterSpec } from './types.js';
 import { assertNoProblems } from './rule-error.js';
 import { compileValue, type ValueMatcher } from './value-matchers.js';
+import { labelNamePattern } from '../events/limits.js';
 
 /** What a condition looks at: an event or alert reduced to the keys of the filter language. */
 export interface FilterSubject {
@@ -15,7 +16,7 @@ export interface FilterSubject {
 /** A compiled filter: true when the subject matches. */
 export type CompiledFilter = (subject: FilterSubject) => boolean;
 
-const filterKey = /^(?:title|description|severity|integration|labels\.[A-Za-z_][A-Za-z0-9_]*)$/;
+const filterKey = new RegExp(`^(?:title|description|severity|integration|labels\\.${labelNamePattern})$`);
 const keyHelp = 'title, description, severity, integration, labels.<name>';
 
 /** True for a key the filter language knows. */

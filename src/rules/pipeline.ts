@@ -6,9 +6,10 @@ import type { RuleEvent } from './enrich.js';
 import { findInhibitingSource, validateEqualKeys, type InhibitionCandidate } from './inhibition.js';
 import { assertNoProblems } from './rule-error.js';
 import type { PipelineRule } from './types.js';
+import { eventLimits } from '../events/limits.js';
 
 /** Most pipeline rules per integration, and the lengths a rendered title and description are cut to. */
-export const pipelineLimits = { maxRules: 50, title: 512, description: 2048 } as const;
+export const pipelineLimits = { maxRules: 50, title: eventLimits.title, description: eventLimits.description } as const;
 
 /** An event as the pipeline sees it; the optional fields feed `[TPL]` templates. */
 export interface PipelineEvent extends RuleEvent {

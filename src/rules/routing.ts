@@ -1,6 +1,7 @@
 import { compileFilter, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
 import { assertNoProblems } from './rule-error.js';
 import type { RouteCase, RoutingTable } from './types.js';
+import { labelName } from '../events/limits.js';
 
 /** A shared integration's routing compiled once. */
 export interface CompiledRouting {
@@ -11,8 +12,6 @@ export interface CompiledRouting {
 /** Where an event goes: its channels and the indexes of the cases that matched, or why it goes nowhere. */
 export type RoutingDecision =
   { channels: string[]; matched: number[]; usedDefault: boolean } | { rejected: string; matched: number[] };
-
-const labelName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Checks a routing table; messages are `path: message`. Unknown fixed channels are reported when `known` is given. */
 export function validateRouting(table: RoutingTable, path: string, known?: ReadonlySet<string>): string[] {

@@ -4,6 +4,7 @@ import { assertNoProblems, RuleValidationError } from './rule-error.js';
 import type { FilterCondition, SilenceRule, WeeklySchedule } from './types.js';
 import { isLiteralValue, parseNumber } from './value-matchers.js';
 import { isTimeZone, parseClockTime, parseInstant, wallClock } from './zoned-time.js';
+import { labelName } from '../events/limits.js';
 
 /** A silence compiled once: its filter built and its time window ready to test. */
 export interface CompiledSilence {
@@ -113,7 +114,6 @@ export interface QuickSilenceRequest {
   mode?: 'mark' | 'drop';
 }
 
-const labelName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const maxQuickLabelLength = 128;
 
 /** Labels worth matching on: not numeric (they change), not long, and readable as exact values. */

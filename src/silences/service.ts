@@ -1,6 +1,6 @@
 import type { Channel, Config } from '../config/types.js';
 import { ruleSchemaProblems } from '../config/rule-schema.js';
-import { AppError, invalidParameter } from '../errors.js';
+import { AppError, invalidParameter, notFound } from '../errors.js';
 import { compileSilences, quickSilence, validateSilence, type CompiledSilence } from '../rules/silence.js';
 import { RuleValidationError } from '../rules/rule-error.js';
 import type { SilenceRule } from '../rules/types.js';
@@ -46,8 +46,6 @@ export interface QuickSilenceOptions {
   name?: string;
   actor?: string;
 }
-
-const notFound = (what: string, id: string): AppError => new AppError('ResourceNotFound', `no ${what} with id ${id}`);
 
 function channelOf(deps: SilenceDeps, channelId: string): Channel {
   const channel = deps.config().channels.find((candidate) => candidate.id === channelId);

@@ -113,7 +113,11 @@ export async function prepareStore(store: StoreDatabase, options: PrepareStoreOp
       if (attempt > 1) options.logger.info({ store: store.location }, 'database reachable again; continuing start-up');
       return;
     } catch (error) {
-      if (!isStoreUnavailable(error) && !isStoreUnavailable((error as { cause?: unknown }).cause)) throw error;
+      const cause = (error as { cause?: unknown }).cause;
+      // Kysely's migrator lists the tables of every schema; a schema dropped by someone else meanwhile fails that
+      // listing (3F000) though ours is fine: list again. A missing schema of our own is reported before migrating.
+      const listingRace = attempt < 5 && (cause as { code?: unknown } | undefined)?.code === '3F000';
+      if (!listingRace && !isStoreUnavailable(error) && !isStoreUnavailable(cause)) throw error;
       if (options.signal?.aborted)
         throw new Error(`start-up cancelled while waiting for the database at ${store.location}`);
       const reason = `database at ${store.location} unreachable (${(error as Error).message}); retrying in ${Math.round(delay / 100) / 10} s`;

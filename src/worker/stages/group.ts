@@ -48,48 +48,20 @@ async function placeByKey(
     window_type: grouping?.windowType ?? 'tumbling',
   } as const;
   const existing = await context.repos.incidents.openIncidentByKey(channel.id, key);
-  if (existing) {
-    const verdict = canJoin(existing, context.now, window, existing.alert_cnt);
-    if (verdict.join) {
-      const incident = await joinIncident(context, existing, alert, channel);
-      return {
-        incident,
-        trace: {
-          step: 'incident',
-          result: 'merged_into_incident',
-          incident_id: incident.incident_id,
-          method,
-          grouping_key: key,
-          dimensions: JSON.stringify(dimensions),
-        },
-      };
-    }
-    await retireGroupingKey(context, existing.incident_id);
-    const incident = await openIncident(context, alert, channel, method, key);
-    return {
-      incident,
-      trace: {
-        step: 'incident',
-        result: 'incident_opened',
-        incident_id: incident.incident_id,
-        method,
-        grouping_key: key,
-        reason: `incident ${existing.incident_id}: ${verdict.reason}`,
-      },
-    };
-  }
-  const incident = await openIncident(context, alert, channel, method, key);
-  return {
+  // The trace step of a placement by key: where the alert went, and why (the dimensions, or why not the open one).
+  const placed = (result: string, incident: IncidentRow, why: Record<string, string>): Placement => ({
     incident,
-    trace: {
-      step: 'incident',
-      result: 'incident_opened',
-      incident_id: incident.incident_id,
-      method,
-      grouping_key: key,
-      dimensions: JSON.stringify(dimensions),
-    },
-  };
+    trace: { step: 'incident', result, incident_id: incident.incident_id, method, grouping_key: key, ...why },
+  });
+  const byDimensions = { dimensions: JSON.stringify(dimensions) };
+  if (!existing)
+    return placed('incident_opened', await openIncident(context, alert, channel, method, key), byDimensions);
+  const verdict = canJoin(existing, context.now, window, existing.alert_cnt);
+  if (verdict.join)
+    return placed('merged_into_incident', await joinIncident(context, existing, alert, channel), byDimensions);
+  await retireGroupingKey(context, existing.incident_id);
+  const incident = await openIncident(context, alert, channel, method, key);
+  return placed('incident_opened', incident, { reason: `incident ${existing.incident_id}: ${verdict.reason}` });
 }
 
 /** Similarity: the most similar open incident of the channel at or above the threshold, else a new one. */
