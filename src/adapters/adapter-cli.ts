@@ -37,7 +37,8 @@ export function listAdapters(io: CliOutput, dir?: string): number {
     io.out(`${adapter.name.padEnd(16)} ${manifest.title}  (${extras.join('; ')})`);
   }
   for (const broken of registry.broken) io.out(`${broken.name.padEnd(16)} BROKEN\n  ${broken.problems.join('\n  ')}`);
-  return 0;
+  // A broken adapter would stop start-up: say so to scripts too.
+  return registry.broken.length > 0 ? 1 : 0;
 }
 
 function readableDiff(mismatch: { expected: unknown; actual: unknown }): string {
@@ -112,7 +113,10 @@ export async function tryAdapter(io: CliOutput, name: string, file: string, dir?
   const registry = AdapterRegistry.load({ skipBroken: true, ...(dir && { dir }) });
   const adapter = registry.get(name);
   if (!adapter) {
-    io.err(`no adapter named ${JSON.stringify(name)}; adapters: ${registry.names().join(', ')}`);
+    // A folder that does not compile is there all the same: show why, where, as `adapter test` does.
+    const broken = registry.broken.find((candidate) => candidate.name === name);
+    if (broken) io.err(`adapter ${name} is broken:\n  ${broken.problems.join('\n  ')}`);
+    else io.err(`no adapter named ${JSON.stringify(name)}; adapters: ${registry.names().join(', ')}`);
     return 1;
   }
   const document = JSON.parse(readFileSync(file, 'utf8')) as unknown;

@@ -57,8 +57,19 @@ describe('alertgate adapter new / test / try / list', () => {
   test('list shows adapters and the broken ones with their problem', () => {
     temp.write('broken', { manifest: manifestFor('broken'), mapping: '{ "title": ' });
     const io = capture();
-    assert.equal(listAdapters(io, temp.dir), 0);
+    assert.equal(listAdapters(io, temp.dir), 1, 'a broken adapter makes list exit non-zero');
     assert.match(io.text(), /^acme {13}acme \(edit me\) {2}\(POST; application\/json; 3 fixtures\)/);
     assert.match(io.text(), /broken {11}BROKEN\n {2}adapters\/broken\/mapping\.jsonata:1:/);
+  });
+
+  test('try on a broken adapter prints its compile error with file, line and column', async () => {
+    temp.write('broken', { manifest: manifestFor('broken'), mapping: '{ "title": ' });
+    const io = capture();
+    assert.equal(
+      await tryAdapter(io, 'broken', join(temp.dir, 'acme', 'fixtures', 'malformed.input.json'), temp.dir),
+      1,
+    );
+    assert.match(io.text(), /adapter broken is broken:\n {2}adapters\/broken\/mapping\.jsonata:1:\d+: JSONata/);
+    assert.doesNotMatch(io.text(), /no adapter named/);
   });
 });
