@@ -75,6 +75,7 @@ const manifestKeys: Record<keyof AdapterManifest, true> = {
   alert_key: true,
   multipart_field: true,
   signature: true,
+  throttle_status: true,
 };
 const contentTypes: Record<AdapterContentType, true> = {
   'application/json': true,

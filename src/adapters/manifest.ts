@@ -31,6 +31,8 @@ export interface AdapterManifest {
   alert_key: string;
   multipart_field?: string;
   signature?: HmacSignatureSpec | SnsSignatureSpec;
+  /** Over budget: 429 (default) or 503 for senders that retry only on 5xx. */
+  throttle_status?: 429 | 503;
 }
 
 /** JSON.parse's "at position N" turned into line:column of the text. */

@@ -195,6 +195,19 @@ export interface AdapterPush {
   readRequest: () => Promise<AdapterRequest>;
 }
 
+/**
+ * Over budget, as the sender understands it: some (Datadog) retry only on 5xx and would drop a notification answered
+ * 429, so their manifest asks for 503 with the same Retry-After.
+ */
+function throttledAs(status: 429 | 503 | undefined, error: unknown): unknown {
+  if (status !== 503 || !(error instanceof AppError) || error.code !== 'RequestTooFrequently') return error;
+  return new AppError(
+    'ServiceUnavailable',
+    `${error.message} (answered 503: this sender retries only on 5xx)`,
+    error.headers,
+  );
+}
+
 /** Accepts a live adapter push: the budget first (before the body is read), then {@link mapAdapterPayload}. */
 export async function acceptAdapterPush(
   deps: IngestDeps,
@@ -202,7 +215,9 @@ export async function acceptAdapterPush(
   adapter: LoadedAdapter,
   push: AdapterPush,
 ): Promise<AcceptedPayload> {
-  await deps.rateLimiter.check(integration);
+  await deps.rateLimiter.check(integration).catch((error: unknown) => {
+    throw throttledAs(adapter.manifest.throttle_status, error);
+  });
   const overrides = parseQueryOverrides(push.query);
   const request = await push.readRequest();
   return mapAdapterPayload(deps, {
