@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../observability/logger.js';
 import { migrateToLatest, type StoreDatabase } from './database.js';
 
@@ -85,19 +86,6 @@ export interface PrepareStoreOptions {
   signal?: AbortSignal;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-
 /**
  * Migrates the store, waiting with backoff while the database is unreachable (a process started during a database
  * outage waits for it instead of exiting). Errors that are not about reachability, such as a failed migration or a
@@ -123,7 +111,7 @@ export async function prepareStore(store: StoreDatabase, options: PrepareStoreOp
       const reason = `database at ${store.location} unreachable (${(error as Error).message}); retrying in ${Math.round(delay / 100) / 10} s`;
       options.readiness?.markWaiting(reason);
       options.logger.warn({ store: store.location, attempt }, reason);
-      await sleep(delay, options.signal);
+      await sleep(delay, undefined, options.signal ? { signal: options.signal } : {}).catch(() => undefined);
       delay = Math.min(delay * 2, maxDelay);
     }
   }

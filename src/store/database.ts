@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -93,8 +94,6 @@ export function openDatabase(url: string, schema?: string): StoreDatabase {
   if (url.startsWith('sqlite:') || url === ':memory:') return openSqlite(url);
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got ${JSON.stringify(url.split(':')[0])}`);
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Kysely's migration lock does nothing on SQLite, so two processes starting on a fresh file would both create the

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { QueuedEvent } from '../events/types.js';
 
 /** An event that could not be applied for a reason of its own; the other events of its batch were. */
@@ -128,23 +129,10 @@ export class ApplyLanes {
         if (!this.options.retryWhile?.(error) || this.stopping.signal.aborted) throw error;
         held = true;
         this.options.onHold?.(error, delay);
-        await abortableSleep(delay, this.stopping.signal);
+        // Stopping cuts the wait short; the loop then gives up on the batch.
+        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         delay = Math.min(delay * 2, maxDelay);
       }
     }
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

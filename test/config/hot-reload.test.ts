@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +12,7 @@ import { createIngestQueue } from '../../src/queue/ingest-queue.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
 import { createTimerQueue } from '../../src/queue/timer-queue.js';
 import { postJson, redisUrl } from '../support/stack.js';
+import { eventually, freePort } from '../support/waiting.js';
 
 /** `alertgate start` as a child process: its configuration file changes under it. */
 
@@ -31,27 +31,6 @@ const withNewIntegration: ConfigFile = {
     { id: 'fresh', adapter: 'standard', key: 'fresh-key-0001', channel: 'db', rate_limit: limits },
   ],
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function eventually<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('hot reload of alertgate start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-reload-'));

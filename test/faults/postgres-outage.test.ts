@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { packageRoot } from '../../src/paths.js';
-import { freePort, PrivatePostgres } from '../support/private-postgres.js';
+import { PrivatePostgres } from '../support/private-postgres.js';
+import { eventually as until, freePort } from '../support/waiting.js';
 import { defaultConfigFile, postJson, redisUrl } from '../support/stack.js';
 
 /*
@@ -35,16 +36,6 @@ function startRole(role: 'gateway' | 'worker', env: NodeJS.ProcessEnv): Role {
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => logs.push(chunk));
   return { child, logs };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const alive = (role: Role): boolean => role.child.exitCode === null && role.child.signalCode === null;

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { api, postJson, startStack, type Stack } from '../support/stack.js';
+import { freePort } from '../support/waiting.js';
 
 const key = 'frozen-redis-key-1';
 // The old behaviour took 5-6 s; "at once" is asserted with room for a busy machine.
 const quickMs = 3000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForRedis(url: string): Promise<void> {
   const deadline = Date.now() + 10_000;

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import { packageRoot } from '../../src/paths.js';
 import { hostileConfig, sendHostileRequests } from '../support/hostile-requests.js';
-import { freePort } from '../support/private-postgres.js';
+import { freePort } from '../support/waiting.js';
 import { redisUrl } from '../support/stack.js';
 
 /*

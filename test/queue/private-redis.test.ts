@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
@@ -9,22 +8,12 @@ import { stringify } from 'yaml';
 import { packageRoot } from '../../src/paths.js';
 import { findExecutable, redisAnswers } from '../../src/queue/private-redis.js';
 import { defaultConfigFile } from '../support/stack.js';
+import { freePort } from '../support/waiting.js';
 
 /** `alertgate start` with no REDIS_URL: the shared Redis on 6379 stays up, so the local address points at a free port. */
 
 const cli = join(packageRoot, 'dist', 'src', 'cli.js');
 const redisServer = findExecutable('redis-server', (process.env.PATH ?? '').split(delimiter));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 test(
   'start with no REDIS_URL and no Redis at the local address runs a private redis-server, and stops it with alertgate',
