@@ -11,6 +11,7 @@ import {
   sortKeys,
   writeExpected,
   type Fixture,
+  type FixtureOutcome,
 } from './fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from './registry.js';
 import { mapRequest } from './map-request.js';
@@ -51,8 +52,17 @@ function readableDiff(mismatch: { expected: unknown; actual: unknown }): string 
   return `expected ${JSON.stringify(mismatch.expected, null, 2)}\nactual ${JSON.stringify(mismatch.actual, null, 2)}`;
 }
 
-async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boolean, io: CliOutput): Promise<boolean> {
-  const outcome = await runFixture(adapter, fixture);
+/** Runs one fixture somewhere (the transform path by default, or the real endpoint) and says what it produced. */
+export type FixtureRunner = (adapter: LoadedAdapter, fixture: Fixture) => Promise<FixtureOutcome>;
+
+async function testFixture(
+  adapter: LoadedAdapter,
+  fixture: Fixture,
+  run: FixtureRunner,
+  update: boolean,
+  io: CliOutput,
+): Promise<boolean> {
+  const outcome = await run(adapter, fixture);
   const mismatch = fixtureMismatch(fixture, outcome);
   if (!mismatch) {
     io.out(`  ok    ${adapter.name}/${fixture.name}`);
@@ -67,20 +77,22 @@ async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boo
   return false;
 }
 
+/** The adapters `adapter test` runs: every folder, broken ones reported rather than stopping the run. */
+export function loadAdaptersForTest(dir?: string): AdapterRegistry {
+  return AdapterRegistry.load({ skipBroken: true, limits: fixtureMappingLimits, ...(dir && { dir }) });
+}
+
 /**
  * `alertgate adapter test [name]`: runs every fixture (of one adapter, or all) through mapRequest, as a push runs, and
  * compares with the expected files; exit code 1 on any mismatch, broken adapter or adapter without fixtures.
- * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead.
+ * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead. With `run`, fixtures go through it
+ * (`--http`: the real endpoint) instead of the transform path.
  */
 export async function testAdapters(
   io: CliOutput,
-  options: { name?: string; dir?: string; update?: boolean } = {},
+  options: { name?: string; dir?: string; update?: boolean; registry?: AdapterRegistry; run?: FixtureRunner } = {},
 ): Promise<number> {
-  const registry = AdapterRegistry.load({
-    skipBroken: true,
-    limits: fixtureMappingLimits,
-    ...(options.dir && { dir: options.dir }),
-  });
+  const registry = options.registry ?? loadAdaptersForTest(options.dir);
   const broken = registry.broken.filter((adapter) => options.name === undefined || adapter.name === options.name);
   for (const adapter of broken) io.err(`  BROKEN ${adapter.name}\n    ${adapter.problems.join('\n    ')}`);
   const adapters =
@@ -100,7 +112,7 @@ export async function testAdapters(
       failed += 1;
     }
     for (const fixture of fixtures) {
-      if (await testFixture(adapter, fixture, options.update === true, io)) passed += 1;
+      if (await testFixture(adapter, fixture, options.run ?? runFixture, options.update === true, io)) passed += 1;
       else failed += 1;
     }
   }
