@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { counted } from '../counted.js';
 import { AppError } from '../errors.js';
 import {
+  fixtureMappingInputs,
   fixtureMismatch,
   fixtureDefaults,
   fixtureMappingLimits,
@@ -15,6 +16,7 @@ import {
 } from './fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from './registry.js';
 import { mapRequest } from './map-request.js';
+import { lintMapping } from './mapping-lint.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from './sample-request.js';
 
 /** Where a command writes; a command returns its exit code. */
@@ -105,6 +107,7 @@ export async function testAdapters(
   }
   let passed = 0;
   let failed = broken.length;
+  let warnings = 0;
   for (const adapter of adapters) {
     const fixtures = loadFixtures(adapter.name, adapter.dir);
     if (fixtures.length === 0) {
@@ -115,8 +118,12 @@ export async function testAdapters(
       if (await testFixture(adapter, fixture, options.run ?? runFixture, options.update === true, io)) passed += 1;
       else failed += 1;
     }
+    for (const warning of lintMapping(adapter.mapping.source, await fixtureMappingInputs(adapter, fixtures))) {
+      io.out(`  warn  ${adapter.name}/mapping.jsonata:${warning.line}:${warning.column}: ${warning.message}`);
+      warnings += 1;
+    }
   }
-  io.out(`${passed} passed, ${failed} failed`);
+  io.out(`${passed} passed, ${failed} failed${warnings > 0 ? `, ${counted(warnings, 'warning')}` : ''}`);
   return failed === 0 ? 0 : 1;
 }
 

@@ -221,7 +221,7 @@ export async function acceptAdapterPush(
   await deps.rateLimiter.check(integration).catch((error: unknown) => {
     throw throttledAs(adapter.manifest.throttle_status, error);
   });
-  const overrides = parseQueryOverrides(push.query);
+  const overrides = parseQueryOverrides(push.query, adapter.manifest.payload_query_params);
   const request = await push.readRequest();
   return mapAdapterPayload(deps, {
     integration,
