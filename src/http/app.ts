@@ -35,6 +35,11 @@ import { errorHandler, routeNotFound } from './errors.js';
 import { adapterPushRouter } from './push/adapter.js';
 import { nativePushRouter } from './push/native.js';
 import { standardPushRouter } from './push/standard.js';
+import { changePushRouter } from './push/change.js';
+import { heartbeatPingRouter } from './push/heartbeat.js';
+import { changeRoutes } from './api/changes.js';
+import { createChangeQueue } from '../changes/change-queue.js';
+import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -163,6 +168,17 @@ export function createApp(deps: AppDeps): GatewayApp {
 
   // The standard route first: `/event/push/alert/:adapter` would take it too.
   app.use(standardPushRouter(ingest), adapterPushRouter(ingest), nativePushRouter(ingest));
+  const changes = { ...ingest, queue: createChangeQueue(deps.redis, deps.redisPrefix), connection: deps.redis };
+  app.use(changePushRouter({ ingest, changes }));
+  app.use(
+    heartbeatPingRouter({
+      heartbeats: () => config.heartbeats ?? [],
+      rateLimiter: ingest.rateLimiter,
+      queue: createHeartbeatQueue(deps.redis, deps.redisPrefix),
+      connection: deps.redis,
+      clock,
+    }),
+  );
   // The API description (contract §6) is public: registered before the routers that require the admin token.
   const openapi = bundledOpenApi();
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -191,6 +207,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       incidentRoutes,
       alertRoutes,
       failedJobRoutes,
+      changeRoutes,
     ]),
   );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
