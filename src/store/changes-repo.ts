@@ -21,8 +21,9 @@ async function replaceLabels(trx: Kysely<Database>, changeId: string, labels: Re
 
 /**
  * Applies one change event inside a transaction: the first event of an (integration, change_key) creates the change,
- * a later one (by event_id, which is time-ordered) updates its status, title, labels and link and adds to its status
- * history. An event already applied or older than the latest changes nothing, so redelivered jobs are harmless.
+ * a later one (by event_id, which is time-ordered) sets its status and title, adds its labels over the change's (a
+ * status update that repeats fewer labels loses none), replaces the description and link it gives, and adds to the
+ * status history. An event already applied or older than the latest changes nothing, so redelivered jobs are harmless.
  */
 export async function applyChange(
   trx: Kysely<Database>,
@@ -60,17 +61,22 @@ export async function applyChange(
   }
   const row = await trx
     .selectFrom('changes')
-    .select(['change_id', 'statuses', 'start_time', 'last_time', 'last_event_id'])
+    .select(['change_id', 'statuses', 'start_time', 'last_time', 'last_event_id', 'labels', 'description', 'link'])
     .where('integration_id', '=', change.integration_id)
     .where('change_key', '=', change.change_key)
     .$if(dialect === 'postgres', (qb) => qb.forUpdate())
     .executeTakeFirstOrThrow();
   if (row.last_event_id >= change.event_id) return 'unchanged';
   const statuses = [...(JSON.parse(row.statuses) as ChangeStatusEntry[]), entry];
+  const labels = { ...(JSON.parse(row.labels) as Record<string, string>), ...change.labels };
   await trx
     .updateTable('changes')
     .set({
-      ...fields,
+      title: change.title,
+      change_status: change.change_status,
+      description: change.description ?? row.description,
+      link: change.link ?? row.link,
+      labels: JSON.stringify(labels),
       statuses: JSON.stringify(statuses.slice(-100)),
       start_time: Math.min(row.start_time, change.event_time),
       last_time: Math.max(row.last_time, change.event_time),
@@ -79,7 +85,7 @@ export async function applyChange(
     })
     .where('change_id', '=', row.change_id)
     .execute();
-  await replaceLabels(trx, row.change_id, change.labels);
+  await replaceLabels(trx, row.change_id, labels);
   return 'updated';
 }
 
