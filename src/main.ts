@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
 import { AdapterRegistry } from './adapters/registry.js';
+import { pushPathOf } from './ingest/push-path.js';
 import { logAdapterStartup } from './adapters/startup.js';
 import { readConfig, resolveConfigPath } from './config/load-config.js';
 import { createReloader } from './config/reloader.js';
@@ -55,7 +56,7 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
       // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
       const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
       lines.push(
-        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`,
+        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${key}`,
       );
     }
     lines.push(

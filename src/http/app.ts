@@ -38,6 +38,7 @@ import { standardPushRouter } from './push/standard.js';
 import { changePushRouter } from './push/change.js';
 import { heartbeatPingRouter } from './push/heartbeat.js';
 import { changeRoutes } from './api/changes.js';
+import { heartbeatRoutes } from './api/heartbeats.js';
 import { createChangeQueue } from '../changes/change-queue.js';
 import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
 import { requestContext } from './request-context.js';
@@ -208,6 +209,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       alertRoutes,
       failedJobRoutes,
       changeRoutes,
+      heartbeatRoutes,
     ]),
   );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));

@@ -258,6 +258,19 @@ for (const kind of storeKinds) {
       );
     });
 
+    test('the integrations API shows the change push URLs', async () => {
+      const { items } = (await api(stack, 'GET', '/integrations')).body.data as {
+        items: Array<{ id: string; push_url: string }>;
+      };
+      assert.deepEqual(
+        items.filter((item) => item.id !== 'std').map((item) => item.push_url),
+        [
+          'http://alertgate.test/event/push/change/standard?integration_key=deploy-key-0001',
+          'http://alertgate.test/event/push/change/jira?integration_key=jira-key-00001',
+        ],
+      );
+    });
+
     test('/metrics counts the change events received', async () => {
       const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
       assert.match(text, /alertgate_changes_received_total\{integration="deploys",status="Done"\} 1/);

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { queuePrefix } from '../../src/queue/redis.js';
 import { createWorker, type RunningWorker } from '../../src/worker/worker.js';
-import { postJson, redisUrl, startStack, type Stack } from '../support/stack.js';
+import { api, postJson, redisUrl, startStack, type Stack } from '../support/stack.js';
 import { storeKinds } from '../support/stores.js';
 import { eventually } from '../support/waiting.js';
 
@@ -143,6 +143,10 @@ for (const kind of storeKinds) {
       const put = await fetch(`${stack.baseUrl}/heartbeat/backup?integration_key=hb-key-00001`, { method: 'PUT' });
       assert.equal(put.status, 400);
       assert.equal(((await put.json()) as { error: { code: string } }).error.code, 'MethodNotAllowed');
+      const view = (await api(stack, 'GET', '/heartbeats/backup')).body.data as Record<string, unknown>;
+      assert.equal(view.status, 'up');
+      assert.equal(view.ping_url, 'http://alertgate.test/heartbeat/backup?integration_key=hb-key-00001');
+      assert.equal(view.next_deadline, now + 11 * minute);
       now += 10 * minute;
       await fireChecks();
       assert.deepEqual(await criticalEventsOf('backup'), []);
