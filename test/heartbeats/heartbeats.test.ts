@@ -16,7 +16,14 @@ import { eventually } from '../support/waiting.js';
 const minute = 60_000;
 const unlimited = { per_second: 100000, per_minute: 1000000 };
 const configFile: ConfigFile = {
-  channels: [{ id: 'ops', name: 'Operations' }],
+  channels: [
+    {
+      id: 'ops',
+      name: 'Operations',
+      // As the README advises: the Watchdog opens no incident of its own, and still counts as the ping.
+      drop: [{ id: 'watchdog', if: [{ key: 'labels.alertname', op: 'IN', values: ['Watchdog'] }] }],
+    },
+  ],
   integrations: [{ id: 'prom', adapter: 'prometheus', key: 'prom-key-0001', channel: 'ops', rate_limit: unlimited }],
   heartbeats: [
     {
@@ -242,6 +249,12 @@ for (const kind of storeKinds) {
       assert.equal((await push('Watchdog')).status, 200);
       await pinged('watchdog', now);
       const watchdogPing = now;
+      const dropped = await db()
+        .selectFrom('events')
+        .select(['outcome'])
+        .where('integration_id', '=', 'prom')
+        .executeTakeFirstOrThrow();
+      assert.equal(dropped.outcome, 'dropped', 'the Watchdog itself opens nothing');
       now += minute;
       assert.equal((await push('HighCPU')).status, 200, 'another alert of the integration');
       await stack.waitForIdle(90_000);
