@@ -76,7 +76,7 @@ async function fireCheck(deps: HeartbeatWorkerDeps, job: Job<HeartbeatJobData>, 
     await job.moveToDelayed(Date.now() + Math.max(1, dueAt - now), token);
     throw new DelayedError();
   }
-  await queueEvent(deps, missedEvent(heartbeat, dueAt), `heartbeat-missed-${id}-${dueAt}`);
+  await queueEvent(deps, missedEvent(heartbeat, dueAt, now), `heartbeat-missed-${id}-${dueAt}`);
   if (await recordMiss(deps.store.db, id, dueAt)) {
     deps.metrics.heartbeatsMissed.inc({ heartbeat: id });
     deps.logger.warn({ heartbeat: id, due_at: dueAt }, 'heartbeat missed: alert raised');

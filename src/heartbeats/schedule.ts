@@ -100,8 +100,11 @@ function heartbeatEvent(
 const durationText = (ms: number): string =>
   ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 
-/** The Critical event of the period whose deadline was `dueAt`: the same for every worker that handles it. */
-export function missedEvent(heartbeat: Heartbeat, dueAt: number): QueuedEvent {
+/**
+ * The Critical event of the period whose deadline was `dueAt`: the same id and fields for every worker that handles
+ * it; `receivedAt` (when the check fired) only feeds the latency metric.
+ */
+export function missedEvent(heartbeat: Heartbeat, dueAt: number, receivedAt = dueAt): QueuedEvent {
   const within = `${durationText(heartbeat.intervalMs)}${heartbeat.graceMs > 0 ? ` + ${durationText(heartbeat.graceMs)} grace` : ''}`;
   return heartbeatEvent(
     heartbeat,
@@ -112,7 +115,7 @@ export function missedEvent(heartbeat: Heartbeat, dueAt: number): QueuedEvent {
       event_id: derivedEventId(dueAt, `missed\n${heartbeat.id}\n${dueAt}`),
       event_time: dueAt,
     },
-    dueAt,
+    receivedAt,
   );
 }
 
