@@ -169,13 +169,15 @@ export function createApp(deps: AppDeps): GatewayApp {
 
   // The standard route first: `/event/push/alert/:adapter` would take it too.
   app.use(standardPushRouter(ingest), adapterPushRouter(ingest), nativePushRouter(ingest));
-  const changes = { ...ingest, queue: createChangeQueue(deps.redis, deps.redisPrefix), connection: deps.redis };
-  app.use(changePushRouter({ ingest, changes }));
+  // Redis errors are the connection's (logged by its owner); a push that meets one answers 503.
+  const changeQueue = createChangeQueue(deps.redis, deps.redisPrefix).on('error', () => undefined);
+  const heartbeatQueue = createHeartbeatQueue(deps.redis, deps.redisPrefix).on('error', () => undefined);
+  app.use(changePushRouter({ ingest, changes: { ...ingest, queue: changeQueue, connection: deps.redis } }));
   app.use(
     heartbeatPingRouter({
       heartbeats: () => config.heartbeats ?? [],
       rateLimiter: ingest.rateLimiter,
-      queue: createHeartbeatQueue(deps.redis, deps.redisPrefix),
+      queue: heartbeatQueue,
       connection: deps.redis,
       clock,
     }),
