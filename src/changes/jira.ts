@@ -88,7 +88,8 @@ function changeStatusOf(
  * change correlates with incidents of that service; the others are kept together in `jira_labels`.
  */
 function issueLabels(value: unknown): Record<string, string> {
-  const labels: Record<string, string> = {};
+  // No prototype: a Jira label `__proto__:x` is a label like any other.
+  const labels = Object.create(null) as Record<string, string>;
   const plain: string[] = [];
   for (const label of Array.isArray(value) ? value : []) {
     if (typeof label !== 'string') continue;
