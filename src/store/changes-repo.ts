@@ -22,8 +22,8 @@ async function replaceLabels(trx: Kysely<Database>, changeId: string, labels: Re
 /**
  * Applies one change event inside a transaction: the first event of an (integration, change_key) creates the change,
  * a later one (by event_id, which is time-ordered) sets its status and title, adds its labels over the change's (a
- * status update that repeats fewer labels loses none), replaces the description and link it gives, and adds to the
- * status history. An event already applied or older than the latest changes nothing, so redelivered jobs are harmless.
+ * status update that repeats fewer labels loses none), replaces the description and link it gives, and adds a new
+ * status to the history. An event already applied or older than the latest changes nothing: redeliveries are harmless.
  */
 export async function applyChange(
   trx: Kysely<Database>,
@@ -67,7 +67,9 @@ export async function applyChange(
     .$if(dialect === 'postgres', (qb) => qb.forUpdate())
     .executeTakeFirstOrThrow();
   if (row.last_event_id >= change.event_id) return 'unchanged';
-  const statuses = [...(JSON.parse(row.statuses) as ChangeStatusEntry[]), entry];
+  const history = JSON.parse(row.statuses) as ChangeStatusEntry[];
+  // An edit that keeps the status (a Jira summary change) updates the change but adds no history entry.
+  const statuses = history.at(-1)?.status === entry.status ? history : [...history, entry];
   const labels = { ...(JSON.parse(row.labels) as Record<string, string>), ...change.labels };
   await trx
     .updateTable('changes')

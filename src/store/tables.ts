@@ -158,7 +158,7 @@ export interface ChangesTable {
   change_status: string;
   labels: string;
   link: string | null;
-  /** JSON list of `{status, at, event_id}`, one per event applied, oldest first. */
+  /** JSON list of `{status, at, event_id}`, one per status the change went through, oldest first. */
   statuses: string;
   /** event_time of its first and latest events. */
   start_time: number;

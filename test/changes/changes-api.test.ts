@@ -227,6 +227,14 @@ for (const kind of storeKinds) {
       );
       assert.equal(done.labels.service, 'checkout');
       assert.equal(done.link, 'https://jira.example.com/jira/browse/OPS-12');
+      // An edit that keeps the status (here: the same transition sent again, later) adds no history entry.
+      const again = { ...jira('jira-issue-transition-custom'), timestamp: 1764672000000 };
+      assert.equal((await postJson(url, again)).status, 200);
+      await eventually('edit applied', async () => {
+        const found = await changeNamed('OPS-12');
+        return found.last_time === 1764672000000 ? found : undefined;
+      });
+      assert.equal((await changeNamed('OPS-12')).statuses.length, 3);
       const comment = await postJson(url, jira('jira-comment-created'));
       assert.equal(comment.status, 400);
       assert.equal((comment.body.error as { code: string }).code, 'InvalidParameter');
