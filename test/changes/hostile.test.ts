@@ -40,7 +40,10 @@ describe('hostile change events and pings never answer 5xx', () => {
           { id: 'deploys', adapter: 'change-standard', key: 'deploy-key-0001', rate_limit: { per_second: 10000 } },
           { id: 'jira', adapter: 'change-jira', key: 'jira-key-00001', rate_limit: { per_second: 10000 } },
         ],
-        heartbeats: [{ id: 'backup', channel: 'ops', interval: '1h', key: 'hb-key-00001' }],
+        heartbeats: [
+          { id: 'backup', channel: 'ops', interval: '1h', key: 'hb-key-00001' },
+          { id: 'off', channel: 'ops', interval: '1h', key: 'hb-key-00009', enabled: false },
+        ],
       },
     });
   });
@@ -80,5 +83,14 @@ describe('hostile change events and pings never answer 5xx', () => {
           const res = await fetch(`${stack.baseUrl}/heartbeat/${path}?integration_key=${key}`, { method });
           assert.ok(res.status < 500, `${method} ${path.slice(0, 20)} ${key.slice(0, 20)} → ${res.status}`);
         }
+  });
+
+  test('a disabled heartbeat answers 403 AccessDenied, as a disabled integration does', async () => {
+    const res = await fetch(`${stack.baseUrl}/heartbeat/off?integration_key=hb-key-00009`);
+    assert.equal(res.status, 403);
+    assert.deepEqual(((await res.json()) as { error: unknown }).error, {
+      code: 'AccessDenied',
+      message: 'heartbeat off is disabled',
+    });
   });
 });
