@@ -31,6 +31,8 @@ export interface HeartbeatWorkerDeps {
 export interface HeartbeatService {
   /** Creates missing state and schedules each heartbeat's next check (at start and after a reload); idempotent. */
   ensureScheduled(): Promise<void>;
+  /** {@link ensureScheduled} in the background, tried again every 5 s until the store and Redis take it. */
+  schedule(): void;
   /** Counts the events of a job as pings of the heartbeats watching their integration. */
   pingFromEvents(events: readonly QueuedEvent[]): Promise<void>;
   close(): Promise<void>;
@@ -109,7 +111,19 @@ export function createHeartbeatService(deps: HeartbeatWorkerDeps): HeartbeatServ
     deps.logger.error({ job_id: job?.id, err: error.message }, 'heartbeat job failed; it will be retried'),
   );
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'heartbeat worker error'));
-  return {
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const service: HeartbeatService = {
+    schedule() {
+      clearTimeout(retry);
+      service.ensureScheduled().catch((error: Error) => {
+        if (closed) return;
+        // Without this, a heartbeat that never pings would never be checked.
+        deps.logger.warn({ err: error.message }, 'heartbeat checks not scheduled yet; trying again in 5 s');
+        retry = setTimeout(() => service.schedule(), 5000);
+        retry.unref();
+      });
+    },
     async ensureScheduled() {
       const now = deps.clock();
       for (const heartbeat of deps.heartbeats()) {
@@ -130,8 +144,11 @@ export function createHeartbeatService(deps: HeartbeatWorkerDeps): HeartbeatServ
       }
     },
     async close() {
+      closed = true;
+      clearTimeout(retry);
       await worker.close();
       connection.disconnect();
     },
   };
+  return service;
 }

@@ -196,13 +196,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     queue: heartbeatQueue,
     ingestQueue,
   });
-  const scheduleHeartbeats = (): void =>
-    void heartbeats
-      .ensureScheduled()
-      .catch((error: Error) =>
-        deps.logger.error({ err: error.message }, 'heartbeat checks not scheduled; they will be at the next ping'),
-      );
-  scheduleHeartbeats();
+  heartbeats.schedule();
   const lanes = createLanes(
     deps,
     batchApplier(deps, clock, () => rules, timerQueue),
@@ -219,7 +213,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     setConfig(config: Config) {
       rules = rulesFromConfig(config, storedSilences);
       heartbeatList = config.heartbeats ?? [];
-      scheduleHeartbeats();
+      heartbeats.schedule();
     },
   };
 }
