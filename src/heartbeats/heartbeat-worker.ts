@@ -6,7 +6,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { cappedExponentialBackoff, ingestJobOptions, type IngestJobData } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
-import { ensureHeartbeat, recordMiss, recordPing } from '../store/heartbeats-repo.js';
+import { ensureHeartbeat, heartbeatState, recordMiss, recordPing } from '../store/heartbeats-repo.js';
 import { checkJobId, heartbeatQueueName, scheduleCheck, type HeartbeatJobData } from './heartbeat-queue.js';
 import { deadlineOf, eventPings, missedEvent, nextCheckAfterMiss, pingRecovers, recoveredEvent } from './schedule.js';
 
@@ -57,6 +57,16 @@ async function applyPing(deps: HeartbeatWorkerDeps, heartbeat: Heartbeat, at: nu
   const previous = deadlineOf(heartbeat, before);
   if (previous !== at + heartbeat.intervalMs + heartbeat.graceMs)
     await deps.queue.remove(checkJobId(heartbeat.id, previous)).catch(() => undefined);
+}
+
+/**
+ * A disabled heartbeat whose alert may be open (a miss recorded after its last ping) sends the recovery once and
+ * counts as pinged now, so enabling it again starts a fresh period.
+ */
+async function closeWhenDisabled(deps: HeartbeatWorkerDeps, heartbeat: Heartbeat, now: number): Promise<void> {
+  const state = await heartbeatState(deps.store.db, heartbeat.id);
+  if (!state || state.last_missed_at === null || state.last_missed_at <= (state.last_ping_at ?? -1)) return;
+  if (await recordPing(deps.store.db, heartbeat.id, now)) await queueEvent(deps, recoveredEvent(heartbeat, now, now));
 }
 
 /**
@@ -127,7 +137,10 @@ export function createHeartbeatService(deps: HeartbeatWorkerDeps): HeartbeatServ
     async ensureScheduled() {
       const now = deps.clock();
       for (const heartbeat of deps.heartbeats()) {
-        if (!heartbeat.enabled) continue;
+        if (!heartbeat.enabled) {
+          await closeWhenDisabled(deps, heartbeat, now);
+          continue;
+        }
         const state = await ensureHeartbeat(deps.store.db, heartbeat.id, now);
         const deadline = deadlineOf(heartbeat, state);
         const missed = state.last_missed_at !== null && state.last_missed_at >= deadline;

@@ -13,6 +13,11 @@ export async function ensureHeartbeat(db: Kysely<Database>, heartbeatId: string,
   return db.selectFrom('heartbeats').selectAll().where('heartbeat_id', '=', heartbeatId).executeTakeFirstOrThrow();
 }
 
+/** The heartbeat's state; undefined when no worker has checked it yet. */
+export function heartbeatState(db: Kysely<Database>, heartbeatId: string): Promise<HeartbeatRow | undefined> {
+  return db.selectFrom('heartbeats').selectAll().where('heartbeat_id', '=', heartbeatId).executeTakeFirst();
+}
+
 /** Records a ping at `at`; false when a later one is already recorded (an older ping changes nothing). */
 export async function recordPing(db: Kysely<Database>, heartbeatId: string, at: number): Promise<boolean> {
   const result = await db

@@ -271,5 +271,33 @@ for (const kind of storeKinds) {
         (await alertsOf('watchdog')).every((alert) => alert.alert_status === 'Ok') ? true : undefined,
       );
     });
+
+    test('disabling a heartbeat closes its open alert; a disabled heartbeat is not checked', async () => {
+      // Silent since the restart test: its alert is open.
+      now += 12 * minute;
+      await fireChecks();
+      await eventually('backup missed', async () =>
+        (await alertsOf('backup')).some((alert) => alert.alert_status === 'Critical') ? true : undefined,
+      );
+      const disabled = buildConfig(
+        {
+          ...configFile,
+          heartbeats: configFile.heartbeats?.map((heartbeat) =>
+            heartbeat.id === 'backup' ? { ...heartbeat, enabled: false } : heartbeat,
+          ),
+        },
+        'test',
+        {},
+      );
+      for (const worker of workers) worker.setConfig(disabled);
+      await eventually('backup alert closed', async () =>
+        (await alertsOf('backup')).every((alert) => alert.alert_status === 'Ok') ? true : undefined,
+      );
+      const alertCount = (await alertsOf('backup')).length;
+      now += 60 * minute;
+      await fireChecks();
+      assert.equal((await alertsOf('backup')).length, alertCount);
+      assert.ok((await alertsOf('backup')).every((alert) => alert.alert_status === 'Ok'));
+    });
   });
 }
