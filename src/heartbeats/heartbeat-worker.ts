@@ -60,8 +60,8 @@ async function applyPing(deps: HeartbeatWorkerDeps, heartbeat: Heartbeat, at: nu
 }
 
 /**
- * A disabled heartbeat whose alert may be open (a miss recorded after its last ping) sends the recovery once and
- * counts as pinged now, so enabling it again starts a fresh period.
+ * A disabled heartbeat whose alert may be open (a miss recorded after its last ping) sends the recovery and counts as
+ * pinged now, so the next reload does not send it again.
  */
 async function closeWhenDisabled(deps: HeartbeatWorkerDeps, heartbeat: Heartbeat, now: number): Promise<void> {
   const state = await heartbeatState(deps.store.db, heartbeat.id);
