@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parse } from 'yaml';
+import { summariseConfigChange } from '../../src/config/config-change.js';
 import { buildConfig, ConfigError } from '../../src/config/load-config.js';
 
 function problems(document: unknown): string[] {
@@ -128,4 +130,19 @@ test('every problem of heartbeats and change integrations is listed as path: mes
     'integrations[1]: a change-standard integration takes change events: no channel or routes',
     'integrations[2].jira: only for adapter change-jira',
   ]);
+});
+
+test('a reload says which heartbeats it added, removed and changed', () => {
+  const text = (heartbeats: string) => `channels: [{ id: ops }]\nintegrations: []\nheartbeats:\n${heartbeats}`;
+  const before = text(
+    '  - { id: a, channel: ops, interval: 1h, key: hb-key-0001 }\n  - { id: b, channel: ops, interval: 1h, key: hb-key-0002 }\n',
+  );
+  const after = text(
+    '  - { id: a, channel: ops, interval: 2h, key: hb-key-0001 }\n  - { id: c, channel: ops, interval: 1h, key: hb-key-0003 }\n',
+  );
+  const load = (source: string) => buildConfig(parse(source), 'test.yaml', {});
+  const summary = summariseConfigChange(load(before), load(after), { previous: before, next: after });
+  assert.deepEqual(summary.heartbeats_added, ['c']);
+  assert.deepEqual(summary.heartbeats_removed, ['b']);
+  assert.deepEqual(summary.heartbeats_changed, { a: ['interval'] });
 });
