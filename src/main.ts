@@ -6,6 +6,7 @@ import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
 import { adapterFolderNames, AdapterRegistry } from './adapters/registry.js';
 import { logAdapterChanges, logAdapterStartup } from './adapters/startup.js';
 import { watchAdapters } from './adapters/watch-adapters.js';
+import { pushPathOf } from './ingest/push-path.js';
 import { readConfig, resolveConfigPath } from './config/load-config.js';
 import { createReloader } from './config/reloader.js';
 import type { Settings } from './config/settings.js';
@@ -57,7 +58,7 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
       // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
       const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
       lines.push(
-        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`,
+        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${key}`,
       );
     }
     lines.push(

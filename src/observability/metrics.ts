@@ -23,6 +23,12 @@ export interface Metrics {
   configReloadSuccessTimestamp: Gauge;
   queueJobs: Gauge<'state'>;
   queueOldestWaitSeconds: Gauge;
+  /** Change events accepted by the gateway, by integration and change status. */
+  changesReceived: Counter<'integration' | 'status'>;
+  /** Missed heartbeat periods that raised an alert, by heartbeat. */
+  heartbeatsMissed: Counter<'heartbeat'>;
+  /** Heartbeat pings taken by the worker (ping URL or an event of the heartbeat's integration). */
+  heartbeatPings: Counter<'heartbeat'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -111,6 +117,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     queueOldestWaitSeconds: new Gauge({
       name: 'alertgate_queue_oldest_waiting_seconds',
       help: 'Age of the oldest waiting ingest job',
+      registers,
+    }),
+    changesReceived: new Counter({
+      name: 'alertgate_changes_received_total',
+      help: 'Change events accepted by the gateway, by integration and change status',
+      labelNames: ['integration', 'status'],
+      registers,
+    }),
+    heartbeatsMissed: new Counter({
+      name: 'alertgate_heartbeats_missed_total',
+      help: 'Missed heartbeat periods that raised an alert, by heartbeat',
+      labelNames: ['heartbeat'],
+      registers,
+    }),
+    heartbeatPings: new Counter({
+      name: 'alertgate_heartbeat_pings_total',
+      help: 'Heartbeat pings taken by the worker, by heartbeat',
+      labelNames: ['heartbeat'],
       registers,
     }),
   };

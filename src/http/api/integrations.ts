@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { pushPathOf } from '../../ingest/push-path.js';
 import { integrationActivity } from '../../store/read-models.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
@@ -32,7 +33,7 @@ export function integrationRoutes(
         adapter: integration.adapter,
         channel_id: integration.channelId,
         enabled: integration.enabled,
-        push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
+        push_url: `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
         rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
         latest_event_at: seen?.latest_event_at ?? null,
         counts: seen?.counts ?? {},
