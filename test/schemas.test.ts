@@ -36,7 +36,7 @@ const standardKeys: Record<keyof StandardAlertInput, true> = {
   event_time: true,
 };
 const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
-const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true };
+const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true, smtp: true };
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
   id: true,
@@ -64,6 +64,7 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   enabled: true,
   secret: true,
   rate_limit: true,
+  email: true,
 };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
 const manifestKeys: Record<keyof AdapterManifest, true> = {

@@ -13,6 +13,7 @@ import {
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
+import { compileEmailSettings, compileSmtpSettings, emailProblems } from '../email/settings.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
@@ -48,7 +49,8 @@ function substituteEnv(value: unknown, env: Environment, path: string, problems:
   return value;
 }
 
-function parseSize(value: number | string | undefined): number {
+/** A size as configured (`1mb`, `512kb`, bytes); undefined: 1 MB. */
+export function parseSize(value: number | string | undefined): number {
   if (value === undefined) return 1024 * 1024;
   if (typeof value === 'number') return value;
   const match = /^(\d+)(b|kb|mb)?$/.exec(value);
@@ -70,16 +72,19 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   (file.integrations ?? []).forEach((integration, i) => {
     if (ids.has(integration.id))
       problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
-    if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
+    if (integration.key !== undefined && keys.has(integration.key))
+      problems.push(`integrations[${i}].key: the same key is used by another integration`);
     ids.add(integration.id);
-    keys.add(integration.key);
+    if (integration.key !== undefined) keys.add(integration.key);
     problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
-    if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
+    const builtIn = integration.adapter === 'standard' || integration.adapter === 'email';
+    if (knownAdapters && !builtIn && !knownAdapters.has(integration.adapter)) {
       problems.push(
         `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`,
       );
     }
   });
+  problems.push(...emailProblems(file.integrations ?? [], file.smtp));
   return problems;
 }
 
@@ -127,7 +132,8 @@ export function buildConfig(
       id: integration.id,
       name: integration.name ?? integration.id,
       adapter: integration.adapter,
-      key: integration.key,
+      // An email integration needs no key: its mail is authenticated by address; '' is no push key.
+      key: integration.key ?? '',
       channelId: integration.channel ?? null,
       ...compileIntegrationRules(integration, `integrations[${i}]`),
       enabled: integration.enabled ?? true,
@@ -136,7 +142,9 @@ export function buildConfig(
         perSecond: integration.rate_limit?.per_second ?? defaultRate.per_second ?? 100,
         perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
       },
+      ...(integration.email && { email: compileEmailSettings(integration.email) }),
     })),
+    ...(file.smtp && { smtp: compileSmtpSettings(file.smtp, parseSize) }),
   };
 }
 

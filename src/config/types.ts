@@ -6,6 +6,7 @@ import type { CompiledInhibition } from '../rules/inhibition.js';
 import type { CompiledPipelineRule } from '../rules/pipeline.js';
 import type { CompiledRouting } from '../rules/routing.js';
 import type { CompiledSilence } from '../rules/silence.js';
+import type { EmailConfig, EmailSettings, SmtpConfig, SmtpSettings } from '../email/settings.js';
 import type {
   DropRule,
   EnrichRule,
@@ -47,7 +48,8 @@ export interface IntegrationConfig {
   id: string;
   name?: string;
   adapter: string;
-  key: string;
+  /** Required but for `adapter: email`. */
+  key?: string;
   /** Dedicated integration: its channel. A shared integration has `routes` instead. */
   channel?: string;
   routes?: RouteCase[];
@@ -57,6 +59,8 @@ export interface IntegrationConfig {
   enabled?: boolean;
   secret?: string;
   rate_limit?: RateLimitConfig;
+  /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
+  email?: EmailConfig;
 }
 
 export interface DefaultsConfig {
@@ -69,6 +73,8 @@ export interface ConfigFile {
   defaults?: DefaultsConfig;
   channels?: ChannelConfig[];
   integrations?: IntegrationConfig[];
+  /** The SMTP listener of email integrations; off when absent. */
+  smtp?: SmtpConfig;
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -108,6 +114,8 @@ export interface Integration {
   enabled: boolean;
   secret?: string;
   rateLimit: { perSecond: number; perMinute: number };
+  /** Email integrations: the address and mapping mode (their `key` is empty unless configured). */
+  email?: EmailSettings;
 }
 
 /** The configuration the processes run with. */
@@ -115,6 +123,8 @@ export interface Config {
   payloadLimitBytes: number;
   channels: Channel[];
   integrations: Integration[];
+  /** The SMTP listener; undefined when `smtp:` is absent. */
+  smtp?: SmtpSettings;
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }
