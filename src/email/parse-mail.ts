@@ -14,7 +14,7 @@ function addressText(field: AddressObject | AddressObject[] | undefined): string
 
 /** The facts of a raw mail; `envelopeFrom` stands in for a missing From header. */
 export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<MailFacts> {
-  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true });
+  const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextLinks: true, skipTextToHtml: true });
   const from = parsed.from?.value.find((entry) => entry.address)?.address ?? envelopeFrom;
   const date = parsed.date?.getTime();
   return {
