@@ -55,8 +55,10 @@ async function readBounded(stream: Readable, limit: number): Promise<Buffer> {
 function temporaryFailure(error: unknown): { reason: string; reply: Error } {
   if (error instanceof AppError && error.code === 'RequestTooFrequently')
     return { reason: 'rate_limited', reply: reply(451, `4.7.1 ${error.message}; try again later`) };
+  if (error instanceof AppError)
+    return { reason: 'queue_unavailable', reply: reply(451, `4.3.0 not queued (${error.message}); try again later`) };
   const message = error instanceof Error ? error.message : String(error);
-  return { reason: 'queue_unavailable', reply: reply(451, `4.3.0 not queued (${message}); try again later`) };
+  return { reason: 'error', reply: reply(451, `4.3.0 the mail could not be taken (${message}); try again later`) };
 }
 
 function refuseRecipient(deps: SmtpListenerDeps, address: SMTPServerAddress): Error | undefined {

@@ -198,14 +198,59 @@ for (const store of storeKinds) {
   });
 }
 
-describe('SMTP refusals (no store involved)', () => {
+describe('SMTP refusals and recipients (no store involved)', () => {
   let mail: MailStack;
   before(async () => {
-    mail = await startMailStack({
-      store: 'sqlite',
-      worker: false,
-      configFile: mailConfig([{ id: 'backups', email: { prefix: 'backups' } }]),
+    const configFile = mailConfig([
+      { id: 'backups', email: { prefix: 'backups' } },
+      { id: 'nas', email: { prefix: 'nas' } },
+      { id: 'old', email: { prefix: 'old' } },
+      { id: 'slow', email: { prefix: 'slow' } },
+    ]);
+    const [, , old, slow] = configFile.integrations ?? [];
+    old.enabled = false;
+    slow.rate_limit = { per_second: 1, per_minute: 1 };
+    mail = await startMailStack({ store: 'sqlite', worker: false, configFile });
+  });
+
+  /** The queued events of an integration. */
+  const queuedFor = async (integration: string) => {
+    const jobs = await mail.stack.queue.getJobs(['waiting']);
+    return jobs.flatMap((job) => job.data.events).filter((event) => event.integration_id === integration);
+  };
+
+  test('a disabled integration refuses its mail at RCPT with 550 5.2.1', async () => {
+    const replies = await smtpDialogue(mail.smtp.port, [
+      'EHLO client.example.org',
+      'MAIL FROM:<a@example.org>',
+      `RCPT TO:<old@${mailDomain}>`,
+      'QUIT',
+    ]);
+    assert.match(replies[3], /^550 5\.2\.1 .*integration old is disabled/);
+  });
+
+  test('a mail to two integrations is queued for each, in one 250', async () => {
+    const sent = await sendMail(mail.smtp.port, {
+      to: [`backups@${mailDomain}`, `nas@${mailDomain}`],
+      subject: 'For both',
+      text: 'x',
     });
+    assert.match(sent.response, /^250 OK queued as /);
+    assert.equal((await queuedFor('backups')).filter((event) => event.title === 'For both').length, 1);
+    assert.equal((await queuedFor('nas')).filter((event) => event.title === 'For both').length, 1);
+  });
+
+  test('over the integration budget: 451 4.7.1, the sender retries later', async () => {
+    await sendMail(mail.smtp.port, { to: `slow@${mailDomain}`, subject: 'first', text: 'x' });
+    await assert.rejects(
+      sendMail(mail.smtp.port, { to: `slow@${mailDomain}`, subject: 'second', text: 'x' }),
+      (error: { responseCode?: number; response?: string }) =>
+        error.responseCode === 451 && /^451 4\.7\.1 /.test(error.response ?? ''),
+    );
+    assert.deepEqual(
+      (await queuedFor('slow')).map((event) => event.title),
+      ['first'],
+    );
   });
   after(() => mail.close());
 
