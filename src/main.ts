@@ -197,9 +197,12 @@ async function startGateway({
   // Mail is accepted like a push, through the same ingest service; mailboxes follow reloads, the listener does not.
   const mailboxes = new Mailboxes(config);
   if (config.smtp) running.smtp = await startSmtpListener({ ingest: gateway.ingest, mailboxes, settings: config.smtp });
+  const listenerSettings = JSON.stringify(config.smtp ?? null);
   return (next) => {
     gateway.setConfig(next);
     mailboxes.update(next);
+    if (JSON.stringify(next.smtp ?? null) !== listenerSettings)
+      logger.warn('the smtp section changed: mailboxes follow it now, the SMTP listener (port, TLS, auth) at restart');
   };
 }
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildConfig, ConfigError } from '../../src/config/load-config.js';
+import { readSettings } from '../../src/config/settings.js';
+import { applyConfigFragment } from '../../src/dry-run/fragment.js';
+import { Mailboxes } from '../../src/email/mailboxes.js';
+import { banner } from '../../src/main.js';
 
 const smtp = { listen: 2525, domain: 'alerts.example.com' };
 const channels = [{ id: 'ops' }];
@@ -122,4 +126,42 @@ test('other integrations still need a key; smtp is checked', () => {
       'smtp.domain: must match pattern "^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$"',
     ].sort(),
   );
+});
+
+test('a dry-run fragment with an email integration takes the running smtp section', () => {
+  const base = buildConfig({ smtp, channels, integrations: [] }, 'test.yaml', {});
+  const fragment = {
+    integrations: [{ id: 'mail', adapter: 'email', channel: 'ops', email: { prefix: 'mail', mode: 'by_subject' } }],
+  };
+  const applied = applyConfigFragment(base, fragment);
+  assert.equal(applied.integrations[0].email?.mode, 'by_subject');
+  const withoutSmtp = buildConfig({ channels, integrations: [] }, 'test.yaml', {});
+  assert.throws(
+    () => applyConfigFragment(withoutSmtp, fragment),
+    /config\.integrations\[0\]\.email: email integrations need an smtp: section/,
+  );
+});
+
+test('start-up names each mailbox; mailboxes are found case-insensitively and follow a new configuration', () => {
+  const config = buildConfig(
+    { smtp, channels, integrations: [{ id: 'mail', adapter: 'email', channel: 'ops', email: { prefix: 'backups' } }] },
+    'test.yaml',
+    {},
+  );
+  const text = banner(readSettings({ ADMIN_TOKEN: 'chosen-token-1234' }, 1), config, false, {
+    gateway: true,
+    worker: true,
+  });
+  assert.match(text, /mail \(email\): mail to backups@alerts\.example\.com \(SMTP port 2525\)/);
+  const mailboxes = new Mailboxes(config);
+  assert.equal(mailboxes.find('Backups@Alerts.Example.com')?.id, 'mail');
+  assert.equal(mailboxes.find('backups@elsewhere.example.com'), undefined);
+  mailboxes.update(
+    buildConfig(
+      { smtp, channels, integrations: [{ id: 'mail', adapter: 'email', channel: 'ops', email: { prefix: 'nas' } }] },
+      'test.yaml',
+      {},
+    ),
+  );
+  assert.deepEqual(mailboxes.addresses(), ['nas@alerts.example.com']);
 });
