@@ -16,6 +16,9 @@ import type { SmtpSettings } from './settings.js';
  * 451 when the queue (or the integration's budget) cannot take it now, so the sending server keeps and retries it.
  */
 
+/** SMTP connections open at once at most. */
+export const maxSmtpConnections = 100;
+
 /** A running SMTP listener. */
 export interface SmtpListener {
   port: number;
@@ -83,6 +86,8 @@ async function deliver(deps: SmtpListenerDeps, raw: Buffer, session: SMTPServerS
   const integrations = [
     ...new Set(session.envelope.rcptTo.map((to) => deps.mailboxes.find(to.address)).filter((found) => !!found)),
   ];
+  // Every mailbox of the envelope went away in a reload between RCPT and the end of DATA.
+  if (integrations.length === 0) throw reply(550, '5.1.1 no such mailbox here any more');
   for (const integration of integrations) {
     const accepted = await acceptMail(deps.ingest, integration, mail);
     metrics.smtpMailsAccepted.inc({ integration: integration.id, outcome: accepted.outcome });
@@ -101,6 +106,10 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
     size: settings.maxSizeBytes,
     logger: false,
     closeTimeout: 10_000,
+    // Each connection may hold a mail of max_size in memory: the cap bounds that (one more is answered 421).
+    maxClients: maxSmtpConnections,
+    // A reverse DNS lookup per connection only decorates the greeting, and waits on DNS.
+    disableReverseLookup: true,
     // STARTTLS only with the operator's certificate: smtp-server would otherwise offer a self-signed one.
     ...(settings.tls ? { key: pem(settings.tls.key), cert: pem(settings.tls.cert) } : {}),
     disabledCommands: [...(settings.tls ? [] : ['STARTTLS']), ...(settings.auth ? [] : ['AUTH'])],
@@ -128,6 +137,10 @@ export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpLis
           deliver(deps, raw, session).then(
             (message) => callback(null, message),
             (error: unknown) => {
+              if ((error as { responseCode?: number }).responseCode === 550) {
+                metrics.smtpMailsRefused.inc({ reason: 'unknown_recipient' });
+                return callback(error as Error);
+              }
               const failure = temporaryFailure(error);
               metrics.smtpMailsRefused.inc({ reason: failure.reason });
               logger.warn({ err: failure.reply.message }, 'mail not accepted; the sender will retry');

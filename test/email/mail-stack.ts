@@ -94,6 +94,8 @@ export function smtpDialogue(port: number, lines: string[]): Promise<string[]> {
     let next = 0;
     socket.setEncoding('utf8');
     socket.on('error', reject);
+    // A server that hangs up early (421) ends the dialogue with the replies so far.
+    socket.on('close', () => resolve(replies));
     socket.on('data', (chunk: string) => {
       buffer += chunk;
       // A reply is complete on a line "NNN text" (not "NNN-text", a continuation).

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { maxSmtpConnections } from '../../src/email/smtp-listener.js';
 import { storeKinds } from '../support/stores.js';
 import { api } from '../support/stack.js';
 import { eventually } from '../support/waiting.js';
@@ -287,6 +289,28 @@ describe('SMTP refusals and recipients (no store involved)', () => {
     const metrics = await (await fetch(`${mail.stack.baseUrl}/metrics`)).text();
     assert.match(metrics, /alertgate_smtp_mails_refused_total\{reason="too_large"\} [1-9]/);
     assert.match(metrics, /alertgate_smtp_mails_refused_total\{reason="unknown_recipient"\} [1-9]/);
+  });
+
+  test('one connection over the cap is answered 421', async () => {
+    const greet = (socket: Socket) =>
+      new Promise<string>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.once('data', (chunk) => resolve(chunk.toString('utf8')));
+      });
+    const open = Array.from({ length: maxSmtpConnections }, () => connect(mail.smtp.port, '127.0.0.1'));
+    try {
+      for (const greeting of await Promise.all(open.map(greet))) assert.match(greeting, /^220 /);
+      const extra = connect(mail.smtp.port, '127.0.0.1');
+      open.push(extra);
+      assert.match(await greet(extra), /^421 /);
+    } finally {
+      for (const socket of open) socket.destroy();
+    }
+    // The listener frees the slots as it sees the connections close.
+    await eventually('a free slot again', async () => {
+      const [greeting] = await smtpDialogue(mail.smtp.port, ['QUIT']);
+      return greeting.startsWith('220 ') ? true : undefined;
+    });
   });
 
   test('a 6 MB mail announced with SIZE= is refused at MAIL FROM', async () => {
