@@ -59,8 +59,11 @@ for (const kind of storeKinds) {
       let banner = '';
       gateway.stdout?.setEncoding('utf8').on('data', (chunk: string) => (banner += chunk));
       try {
-        await eventually('the gateway banner', async () =>
-          banner.includes(`backups@${mailDomain}`) ? true : undefined,
+        // A loaded machine can take a while to start a gateway with every adapter: the deadline is generous.
+        await eventually(
+          'the gateway banner',
+          async () => (banner.includes(`backups@${mailDomain}`) ? true : undefined),
+          240_000,
         );
         const accepted: string[] = [];
         const total = 30;
