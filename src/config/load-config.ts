@@ -80,7 +80,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
     const builtIn = integration.adapter === 'standard' || integration.adapter === 'email';
     if (knownAdapters && !builtIn && !knownAdapters.has(integration.adapter)) {
       problems.push(
-        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`,
+        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
       );
     }
   });
