@@ -240,6 +240,9 @@ describe('SMTP refusals and recipients (no store involved)', () => {
     assert.match(sent.response, /^250 OK queued as /);
     assert.equal((await queuedFor('backups')).filter((event) => event.title === 'For both').length, 1);
     assert.equal((await queuedFor('nas')).filter((event) => event.title === 'For both').length, 1);
+    const metrics = await (await fetch(`${mail.stack.baseUrl}/metrics`)).text();
+    assert.match(metrics, /alertgate_smtp_mails_received_total [1-9]/);
+    assert.match(metrics, /alertgate_smtp_mails_accepted_total\{integration="nas",outcome="queued"\} [1-9]/);
   });
 
   test('over the integration budget: 451 4.7.1, the sender retries later', async () => {
