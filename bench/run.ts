@@ -1,5 +1,6 @@
 import { runAdapterBench } from './adapter-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
+import { benchSmtp } from './smtp-bench.js';
 
 /** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
 async function main(): Promise<void> {
@@ -63,6 +64,11 @@ async function main(): Promise<void> {
     `(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`,
   );
   await runAdapterBench();
+  const mails = Number(process.env.BENCH_MAILS ?? 3000);
+  const smtp = await benchSmtp(mails, 8);
+  print(
+    `(e) SMTP, ${mails} mails of 10 KB, 8 pooled connections: bare smtp-server ${smtp.bare.mailsPerSecond.toFixed(0)} mails/s (${smtp.bare.cpuMicrosPerMail.toFixed(0)} µs CPU/mail); email integration (parse, map, queue before 250) ${smtp.gateway.mailsPerSecond.toFixed(0)} mails/s (${smtp.gateway.cpuMicrosPerMail.toFixed(0)} µs CPU/mail)`,
+  );
 }
 
 main().catch((error: Error) => {

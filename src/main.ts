@@ -12,6 +12,9 @@ import { createReloader } from './config/reloader.js';
 import type { Settings } from './config/settings.js';
 import type { Config } from './config/types.js';
 import { watchConfigFile } from './config/watch-config.js';
+import { Mailboxes } from './email/mailboxes.js';
+import { mailboxAddress } from './email/settings.js';
+import { startSmtpListener, type SmtpListener } from './email/smtp-listener.js';
 import { createApp } from './http/app.js';
 import { configureMaxJsonDepth } from './json-depth.js';
 import { applyServerLimits, readServerLimits } from './http/server-limits.js';
@@ -55,6 +58,11 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
         'Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):',
       );
     for (const integration of config.integrations) {
+      if (integration.email && config.smtp) {
+        const address = mailboxAddress(integration.email.prefix, config.smtp.domain);
+        lines.push(`  ${integration.id} (email): mail to ${address} (SMTP port ${config.smtp.port})`);
+        continue;
+      }
       // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
       const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
       lines.push(
@@ -70,6 +78,7 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
 
 interface Running {
   server?: Server;
+  smtp?: SmtpListener;
   mappingPool?: MappingPool;
   worker?: RunningWorker;
   queue?: Queue<IngestJobData>;
@@ -87,6 +96,7 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
     closing.push(new Promise((resolve) => server.close(resolve)));
     server.closeIdleConnections();
   }
+  if (running.smtp) closing.push(running.smtp.close());
   if (running.worker) closing.push(running.worker.close());
   await Promise.all(closing);
   await running.queue?.close();
@@ -192,7 +202,16 @@ async function startGateway({
   running.queue = queue;
   running.server = await listen(gateway.app, settings.port, bindHost(settings, isExample));
   applyServerLimits(running.server, serverLimits);
-  return (next) => gateway.setConfig(next);
+  // Mail is accepted like a push, through the same ingest service; mailboxes follow reloads, the listener does not.
+  const mailboxes = new Mailboxes(config);
+  if (config.smtp) running.smtp = await startSmtpListener({ ingest: gateway.ingest, mailboxes, settings: config.smtp });
+  const listenerSettings = JSON.stringify(config.smtp ?? null);
+  return (next) => {
+    gateway.setConfig(next);
+    mailboxes.update(next);
+    if (JSON.stringify(next.smtp ?? null) !== listenerSettings)
+      logger.warn('the smtp section changed: mailboxes follow it now, the SMTP listener (port, TLS, auth) at restart');
+  };
 }
 
 /** Prometheus' convention for configuration reloads: the last attempt's outcome, and when the running one loaded. */

@@ -160,6 +160,8 @@ function describeError(error: ErrorObject, voice: SchemaVoice, root: string, dat
   const params = error.params as Record<string, unknown>;
   const at = path || root;
   if (voice === 'manifest' && (error.keyword === 'oneOf' || error.keyword === 'if')) return undefined;
+  // `must match "then" schema` adds nothing to the required field it reports (config: key, or email's block).
+  if (voice === 'config' && error.keyword === 'if') return undefined;
   if (error.keyword === 'additionalProperties')
     return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
   if (error.keyword === 'enum') return `${at}: must be one of ${listOf(params.allowedValues)}`;

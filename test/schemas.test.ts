@@ -42,6 +42,7 @@ const configKeys: Record<keyof ConfigFile, true> = {
   integrations: true,
   changes: true,
   heartbeats: true,
+  smtp: true,
 };
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
@@ -72,6 +73,7 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   rate_limit: true,
   auto_resolve: true,
   jira: true,
+  email: true,
 };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
 const manifestKeys: Record<keyof AdapterManifest, true> = {

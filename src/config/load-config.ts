@@ -17,6 +17,7 @@ import { jiraStatusMap } from '../changes/jira.js';
 import { isChangeAdapter } from '../changes/types.js';
 import { compileHeartbeats, validateHeartbeats } from '../heartbeats/config.js';
 import { parseDuration } from '../rules/duration.js';
+import { compileEmailSettings, compileSmtpSettings, emailProblems } from '../email/settings.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
@@ -52,7 +53,8 @@ function substituteEnv(value: unknown, env: Environment, path: string, problems:
   return value;
 }
 
-function parseSize(value: number | string | undefined): number {
+/** A size as configured (`1mb`, `512kb`, bytes); undefined: 1 MB. */
+export function parseSize(value: number | string | undefined): number {
   if (value === undefined) return 1024 * 1024;
   if (typeof value === 'number') return value;
   const match = /^(\d+)(b|kb|mb)?$/.exec(value);
@@ -74,9 +76,10 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   (file.integrations ?? []).forEach((integration, i) => {
     if (ids.has(integration.id))
       problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
-    if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
+    if (integration.key !== undefined && keys.has(integration.key))
+      problems.push(`integrations[${i}].key: the same key is used by another integration`);
     ids.add(integration.id);
-    keys.add(integration.key);
+    if (integration.key !== undefined) keys.add(integration.key);
     if (isChangeAdapter(integration.adapter)) {
       if (integration.channel !== undefined || integration.routes !== undefined)
         problems.push(
@@ -85,18 +88,16 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
     } else problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
     if (integration.jira !== undefined && integration.adapter !== 'change-jira')
       problems.push(`integrations[${i}].jira: only for adapter change-jira`);
-    if (
-      knownAdapters &&
-      integration.adapter !== 'standard' &&
-      !isChangeAdapter(integration.adapter) &&
-      !knownAdapters.has(integration.adapter)
-    ) {
+    const builtIn =
+      integration.adapter === 'standard' || integration.adapter === 'email' || isChangeAdapter(integration.adapter);
+    if (knownAdapters && !builtIn && !knownAdapters.has(integration.adapter)) {
       problems.push(
         `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
       );
     }
   });
   problems.push(...validateHeartbeats(file));
+  problems.push(...emailProblems(file.integrations ?? [], file.smtp));
   return problems;
 }
 
@@ -144,7 +145,8 @@ export function buildConfig(
       id: integration.id,
       name: integration.name ?? integration.id,
       adapter: integration.adapter,
-      key: integration.key,
+      // An email integration needs no key: its mail is authenticated by address; '' is no push key.
+      key: integration.key ?? '',
       channelId: integration.channel ?? null,
       ...compileIntegrationRules(integration, `integrations[${i}]`),
       enabled: integration.enabled ?? true,
@@ -158,9 +160,11 @@ export function buildConfig(
           integration.auto_resolve === false ? false : (parseDuration(integration.auto_resolve.after) ?? false),
       }),
       ...(integration.adapter === 'change-jira' && { changeStatusMap: jiraStatusMap(integration.jira?.status_map) }),
+      ...(integration.email && { email: compileEmailSettings(integration.email) }),
     })),
     heartbeats: compileHeartbeats(file),
     changeCorrelationWindowMs: parseDuration(file.changes?.correlation_window ?? '2h') ?? 7_200_000,
+    ...(file.smtp && { smtp: compileSmtpSettings(file.smtp, parseSize) }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { CompiledInhibition } from '../rules/inhibition.js';
 import type { CompiledPipelineRule } from '../rules/pipeline.js';
 import type { CompiledRouting } from '../rules/routing.js';
 import type { CompiledSilence } from '../rules/silence.js';
+import type { EmailConfig, EmailSettings, SmtpConfig, SmtpSettings } from '../email/settings.js';
 import type {
   DropRule,
   EnrichRule,
@@ -47,7 +48,8 @@ export interface IntegrationConfig {
   id: string;
   name?: string;
   adapter: string;
-  key: string;
+  /** Required but for `adapter: email`. */
+  key?: string;
   /** Dedicated integration: its channel. A shared integration has `routes` instead. */
   channel?: string;
   routes?: RouteCase[];
@@ -61,6 +63,8 @@ export interface IntegrationConfig {
   auto_resolve?: false | { after: string };
   /** change-jira integrations: Jira status name → change status, over the defaults. */
   jira?: { status_map?: Record<string, ChangeStatus> };
+  /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
+  email?: EmailConfig;
 }
 
 /** The statuses of a change event (Flashduty's change_status). */
@@ -93,6 +97,8 @@ export interface Heartbeat {
   integrationId?: string;
   match: Record<string, string>;
   enabled: boolean;
+  /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
+  email?: EmailConfig;
 }
 
 export interface DefaultsConfig {
@@ -107,6 +113,8 @@ export interface ConfigFile {
   integrations?: IntegrationConfig[];
   changes?: { correlation_window?: string };
   heartbeats?: HeartbeatConfig[];
+  /** The SMTP listener of email integrations; off when absent. */
+  smtp?: SmtpConfig;
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -150,6 +158,8 @@ export interface Integration {
   autoResolveIdleMs?: number | false;
   /** change-jira: lower-cased Jira status name → change status, defaults included. */
   changeStatusMap?: Record<string, ChangeStatus>;
+  /** Email integrations: the address and mapping mode (their `key` is empty unless configured). */
+  email?: EmailSettings;
 }
 
 /** The configuration the processes run with. */
@@ -161,6 +171,8 @@ export interface Config {
   heartbeats?: Heartbeat[];
   /** How long before an incident's start a change is listed with it (default 2 h). */
   changeCorrelationWindowMs?: number;
+  /** The SMTP listener; undefined when `smtp:` is absent. */
+  smtp?: SmtpSettings;
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }

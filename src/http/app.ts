@@ -71,6 +71,8 @@ export interface GatewayApp {
   app: Express;
   /** Swaps the configuration (integrations, keys, limits) without a restart. */
   setConfig(config: Config): void;
+  /** The ingest service behind the push routes, for other ways in (the SMTP listener). */
+  ingest: IngestDeps;
 }
 
 async function updateQueueGauges(deps: AppDeps): Promise<void> {
@@ -220,6 +222,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(errorHandler(deps.logger));
   return {
     app,
+    ingest,
     setConfig(next: Config) {
       config = next;
       directory.update(next);

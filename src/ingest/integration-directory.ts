@@ -12,7 +12,12 @@ export class IntegrationDirectory {
   }
 
   update(config: Config): void {
-    this.byKey = new Map(config.integrations.map((integration) => [integration.key, integration]));
+    // An email integration without a key has '' and takes no pushes.
+    this.byKey = new Map(
+      config.integrations
+        .filter((integration) => integration.key !== '')
+        .map((integration) => [integration.key, integration]),
+    );
     this.byId = new Map(config.integrations.map((integration) => [integration.id, integration]));
   }
 

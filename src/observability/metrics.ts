@@ -29,6 +29,12 @@ export interface Metrics {
   heartbeatsMissed: Counter<'heartbeat'>;
   /** Heartbeat pings taken by the worker (ping URL or an event of the heartbeat's integration). */
   heartbeatPings: Counter<'heartbeat'>;
+  /** Mails the SMTP listener read to the end (before any check of their content). */
+  smtpMailsReceived: Counter;
+  /** Mails answered 250, by integration and outcome (`queued`, or `discarded` by the integration's rules). */
+  smtpMailsAccepted: Counter<'integration' | 'outcome'>;
+  /** Mails or recipients refused, by reason (unknown_recipient, disabled, too_large, rate_limited, queue_unavailable…). */
+  smtpMailsRefused: Counter<'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -135,6 +141,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'alertgate_heartbeat_pings_total',
       help: 'Heartbeat pings taken by the worker, by heartbeat',
       labelNames: ['heartbeat'],
+      registers,
+    }),
+    smtpMailsReceived: new Counter({
+      name: 'alertgate_smtp_mails_received_total',
+      help: 'Mails the SMTP listener received to the end of DATA',
+      registers,
+    }),
+    smtpMailsAccepted: new Counter({
+      name: 'alertgate_smtp_mails_accepted_total',
+      help: 'Mails answered 250, by integration and outcome (queued, discarded)',
+      labelNames: ['integration', 'outcome'],
+      registers,
+    }),
+    smtpMailsRefused: new Counter({
+      name: 'alertgate_smtp_mails_refused_total',
+      help: 'Mails or recipients the SMTP listener refused, by reason',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -25,15 +25,22 @@ export function integrationRoutes(
   const describe = async () => {
     const activity = await integrationActivity(deps.store.db);
     const fallbacks = await fallbacksByIntegration(deps.ingest.metrics);
-    return deps.config().integrations.map((integration) => {
+    const config = deps.config();
+    return config.integrations.map((integration) => {
       const seen = activity.get(integration.id);
+      const mailbox =
+        integration.email && config.smtp ? `${integration.email.prefix}@${config.smtp.domain}` : undefined;
       return {
         id: integration.id,
         name: integration.name,
         adapter: integration.adapter,
         channel_id: integration.channelId,
         enabled: integration.enabled,
-        push_url: `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
+        // An email integration takes mail at its address, not pushes.
+        push_url: integration.email
+          ? null
+          : `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
+        ...(mailbox !== undefined && { email_address: mailbox }),
         rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
         latest_event_at: seen?.latest_event_at ?? null,
         counts: seen?.counts ?? {},
