@@ -71,8 +71,8 @@ export interface AdapterSource {
   source: string;
 }
 
-/** Names that cannot be adapters: `standard` is the built-in endpoint. */
-const reservedNames = new Set(['standard']);
+/** Names that cannot be adapters: the built-in endpoint (`standard`), email and change integrations. */
+const reservedNames = new Set(['standard', 'email', 'change-standard', 'change-jira']);
 
 /** `adapters/<name>/<file>`: how errors name an adapter's files (no server paths in 400 messages). */
 function displayPath(dir: string, ...parts: string[]): string {
