@@ -142,6 +142,33 @@ export class AlertsRepo {
     return Number(result.numUpdatedRows);
   }
 
+  /**
+   * Re-opens the alerts of a reopened incident that its close ended without a recovery, unless their key has an open
+   * alert again (at most one open alert per key). Returns how many were re-opened.
+   */
+  async reopenAlertsOfIncident(incidentId: string, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('alerts')
+      .set({ is_open: 1, close_time: null, updated_at: now })
+      .where('incident_id', '=', incidentId)
+      .where('is_open', 'is', null)
+      .where('alert_status', '<>', 'Ok')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('alerts as newer')
+              .select('newer.alert_id')
+              .whereRef('newer.integration_id', '=', 'alerts.integration_id')
+              .whereRef('newer.channel_id', '=', 'alerts.channel_id')
+              .whereRef('newer.alert_key', '=', 'alerts.alert_key')
+              .where('newer.is_open', '=', 1),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Open alerts of a channel last heard of at or after `since`, newest first (at most 1000), with their incident's progress. */
   async recentOpenAlerts(channelId: string, since: number, integrationId?: string) {
     return this.db
