@@ -68,7 +68,8 @@ export async function openIncident(
     storm_raised: null,
     flapping: 0,
     start_time: alert.start_time,
-    last_time: alert.start_time,
+    // The last merge, on alertgate's clock (grouping windows and auto-resolve count from it).
+    last_time: context.now,
     end_time: null,
     ack_time: null,
     close_time: null,

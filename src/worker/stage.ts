@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Channel, Config, Integration } from '../config/types.js';
+import type { EventTimeBounds } from '../events/event-time.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
@@ -15,6 +16,8 @@ export interface WorkerRules {
   channels: ReadonlyMap<string, Channel>;
   /** Silences made through the API, merged with each channel's configured ones; absent: configured ones only. */
   storedSilences?: StoredSilences;
+  /** Bounds of a plausible event_time; absent: the defaults. */
+  eventTime?: EventTimeBounds;
 }
 
 /** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
@@ -23,6 +26,7 @@ export function rulesFromConfig(config: Config, storedSilences?: StoredSilences)
     integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
     ...(storedSilences && { storedSilences }),
+    ...(config.eventTime && { eventTime: config.eventTime }),
   };
 }
 
@@ -44,6 +48,8 @@ export interface EventState {
   event: QueuedEvent;
   /** Set by the integration stage: the integration the event was pushed to. */
   integration?: Integration;
+  /** Set by the event-time stage: when the event happened (its bounded event_time, else its receive time). */
+  at?: number;
   /** Set by the route stage: where the event goes next. */
   channels: Channel[];
   readonly trace: TraceStep[];
@@ -54,6 +60,8 @@ export interface ChannelState {
   readonly rules: WorkerRules;
   readonly channel: Channel;
   readonly event: QueuedEvent;
+  /** When the event happened: an alert's start and end times. */
+  readonly at: number;
   readonly identity: AlertIdentity;
   /** Set by the order stage: the key's order and flapping state. */
   key?: ClaimedKey;

@@ -24,6 +24,7 @@ function toOpenAlert(row: AlertRow): OpenAlert {
     last_event_hash: row.last_event_hash,
     last_event_core_hash: row.last_event_core_hash,
     event_cnt: row.event_cnt,
+    start_time: row.start_time,
   };
 }
 
@@ -37,9 +38,10 @@ async function updateOpenAlert(
   const event = state.event;
   if (decision.kind === 'duplicate') {
     // Discarded, but the alert is still firing: last_time says when it was last heard of.
-    await context.repos.alerts.updateAlert(open.alert_id, { last_time: event.received_at, updated_at: context.now });
+    const lastTime = Math.max(event.received_at, open.start_time);
+    await context.repos.alerts.updateAlert(open.alert_id, { last_time: lastTime, updated_at: context.now });
     return {
-      alert: { ...open, last_time: event.received_at },
+      alert: { ...open, last_time: lastTime },
       trace: {
         step: 'merge',
         result: 'duplicate',
@@ -54,7 +56,7 @@ async function updateOpenAlert(
     changes = {
       labels: JSON.stringify(decision.labels),
       last_event_hash: decision.last_event_hash,
-      last_time: event.received_at,
+      last_time: Math.max(event.received_at, open.start_time),
     };
     trace = {
       step: 'merge',
@@ -84,7 +86,7 @@ export const dedup: Stage<ChannelState> = {
       await context.repos.incidents.lockIncident(open.incident_id);
       open = await context.repos.alerts.findOpenAlert(state.identity);
     }
-    const decision = mergeEventIntoAlert(open && toOpenAlert(open), state.event);
+    const decision = mergeEventIntoAlert(open && toOpenAlert(open), state.event, state.at);
     state.decision = decision;
     if (decision.kind === 'ignored_ok')
       return stop('ignored', { step: 'merge', result: 'ignored', reason: 'Ok for an alert key with no open alert' });
