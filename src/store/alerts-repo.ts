@@ -123,6 +123,34 @@ export class AlertsRepo {
     return result.rows[0];
   }
 
+  /**
+   * The newest open alert of an integration's key in a channel other than `channels` (the ones its event is routed
+   * to now): the integration was moved, or routes elsewhere, since the alert opened.
+   */
+  async findOpenAlertElsewhere(
+    integrationId: string,
+    alertKey: string,
+    channels: ReadonlySet<string>,
+  ): Promise<AlertRow | undefined> {
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'find-open-alert-elsewhere',
+      (db) =>
+        db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('integration_id', '=', '')
+          .where('alert_key', '=', '')
+          .where('is_open', '=', 1),
+      [integrationId, alertKey, 1],
+    );
+    // At most one open alert per channel: a handful of rows.
+    return result.rows
+      .filter((row) => !channels.has(row.channel_id))
+      .sort((a, b) => b.alert_id.localeCompare(a.alert_id))[0];
+  }
+
   async insertAlert(row: AlertRow): Promise<void> {
     await insertRow(this.db, this.dialect, 'alerts', { ...row }, alertColumns);
   }

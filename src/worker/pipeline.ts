@@ -93,6 +93,7 @@ export async function processEvent(
   }
   const event = state.event;
   let first: { channelId: string; outcome: EventOutcome; alert: AlertRow | undefined } | undefined;
+  const routedTo = new Set(state.channels.map((channel) => channel.id));
   for (const channel of state.channels) {
     const inChannel: ChannelState = {
       rules,
@@ -100,6 +101,7 @@ export async function processEvent(
       event,
       at: state.at ?? event.received_at,
       identity: { integration_id: event.integration_id, channel_id: channel.id, alert_key: event.alert_key },
+      routedTo,
       outcome: 'rejected',
       trace: state.trace,
     };

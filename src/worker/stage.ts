@@ -63,10 +63,17 @@ export interface ChannelState {
   /** When the event happened: an alert's start and end times. */
   readonly at: number;
   readonly identity: AlertIdentity;
+  /** Every channel the event was routed to. */
+  readonly routedTo: ReadonlySet<string>;
   /** Set by the order stage: the key's order and flapping state. */
   key?: ClaimedKey;
   /** Set by the dedup stage: the open alert of the key (if any) and what the event does to it. */
   open?: AlertRow;
+  /**
+   * Set by the dedup stage when the key's open alert lives in another channel (the integration was moved or routes
+   * elsewhere now): that channel (this one when it is no longer configured), whose settings its incident follows.
+   */
+  home?: Channel;
   decision?: MergeDecision;
   /** Set by the silence, inhibit or flapping stage: a new alert kept but muted, never placed into an incident. */
   mute?: { reason: string; outcome: 'silenced' | 'inhibited' };

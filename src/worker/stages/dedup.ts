@@ -74,18 +74,33 @@ async function updateOpenAlert(
 }
 
 /**
+ * The key's open alert: in this channel, else in the channel it opened in when the integration has been moved or
+ * routes elsewhere since (an open alert stays where it is until it closes; the key's next alert opens here).
+ */
+async function findOpenAlert(context: StageContext, state: ChannelState): Promise<AlertRow | undefined> {
+  const { identity } = state;
+  let open = state.key?.firstEvent ? undefined : await context.repos.alerts.findOpenAlert(identity);
+  open ??= await context.repos.alerts.findOpenAlertElsewhere(
+    identity.integration_id,
+    identity.alert_key,
+    state.routedTo,
+  );
+  if (open?.incident_id && context.dialect === 'postgres') {
+    // Lock the incident first, then read the alert again: a concurrent close may have just closed it.
+    await context.repos.incidents.lockIncident(open.incident_id);
+    open = await context.repos.alerts.findOpenAlert({ ...identity, channel_id: open.channel_id });
+  }
+  return open;
+}
+
+/**
  * De-duplication: what the event does to the open alert of its key (rules/dedup.ts). An existing alert is updated
  * here; a new one is only decided, and written by the group stage once its mutes are known.
  */
 export const dedup: Stage<ChannelState> = {
   name: 'dedup',
   async run(context, state) {
-    let open = state.key?.firstEvent ? undefined : await context.repos.alerts.findOpenAlert(state.identity);
-    if (open?.incident_id && context.dialect === 'postgres') {
-      // Lock the incident first, then read the alert again: a concurrent close may have just closed it.
-      await context.repos.incidents.lockIncident(open.incident_id);
-      open = await context.repos.alerts.findOpenAlert(state.identity);
-    }
+    const open = await findOpenAlert(context, state);
     const decision = mergeEventIntoAlert(open && toOpenAlert(open), state.event, state.at);
     state.decision = decision;
     if (decision.kind === 'ignored_ok')
@@ -95,6 +110,11 @@ export const dedup: Stage<ChannelState> = {
     state.open = open;
     state.alert = updated.alert;
     state.outcome = outcomeOf[decision.kind];
+    if (open.channel_id !== state.channel.id) {
+      state.home = state.rules.channels.get(open.channel_id) ?? state.channel;
+      updated.trace.channel_id = open.channel_id;
+      updated.trace.located = `opened in channel ${open.channel_id} before the integration routed to ${state.channel.id}; it stays there until it closes`;
+    }
     return proceedWith(updated.trace);
   },
 };

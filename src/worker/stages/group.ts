@@ -181,7 +181,7 @@ export const group: Stage<ChannelState> = {
     }
     const alert = state.alert;
     if (!alert?.incident_id || decision?.kind === 'duplicate') return proceed;
-    const refreshed = await refreshIncident(context, alert.incident_id, state.channel, alert);
+    const refreshed = await refreshIncident(context, alert.incident_id, state.home ?? state.channel, alert);
     return refreshed
       ? proceedWith({
           step: 'incident',
