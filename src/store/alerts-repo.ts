@@ -124,18 +124,14 @@ export class AlertsRepo {
   }
 
   /**
-   * The newest open alert of an integration's key in a channel other than `channels` (the ones its event is routed
-   * to now): the integration was moved, or routes elsewhere, since the alert opened.
+   * The open alerts of an integration's key in every channel (at most one per channel, so a handful): where it is
+   * routed now, and where the integration routed it when the alert opened.
    */
-  async findOpenAlertElsewhere(
-    integrationId: string,
-    alertKey: string,
-    channels: ReadonlySet<string>,
-  ): Promise<AlertRow | undefined> {
+  async openAlertsOfKey(integrationId: string, alertKey: string): Promise<AlertRow[]> {
     const result = await runCached(
       this.db,
       this.dialect,
-      'find-open-alert-elsewhere',
+      'open-alerts-of-key',
       (db) =>
         db
           .selectFrom('alerts')
@@ -145,10 +141,7 @@ export class AlertsRepo {
           .where('is_open', '=', 1),
       [integrationId, alertKey, 1],
     );
-    // At most one open alert per channel: a handful of rows.
-    return result.rows
-      .filter((row) => !channels.has(row.channel_id))
-      .sort((a, b) => b.alert_id.localeCompare(a.alert_id))[0];
+    return result.rows;
   }
 
   async insertAlert(row: AlertRow): Promise<void> {

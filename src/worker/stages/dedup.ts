@@ -75,16 +75,17 @@ async function updateOpenAlert(
 
 /**
  * The key's open alert: in this channel, else in the channel it opened in when the integration has been moved or
- * routes elsewhere since (an open alert stays where it is until it closes; the key's next alert opens here).
+ * routes elsewhere since (an open alert stays where it is until it closes; the key's next alert opens here). One
+ * query finds both: the open alerts of the integration's key in every channel.
  */
 async function findOpenAlert(context: StageContext, state: ChannelState): Promise<AlertRow | undefined> {
   const { identity } = state;
-  let open = state.key?.firstEvent ? undefined : await context.repos.alerts.findOpenAlert(identity);
-  open ??= await context.repos.alerts.findOpenAlertElsewhere(
-    identity.integration_id,
-    identity.alert_key,
-    state.routedTo,
-  );
+  const candidates = await context.repos.alerts.openAlertsOfKey(identity.integration_id, identity.alert_key);
+  let open: AlertRow | undefined =
+    candidates.find((row) => row.channel_id === identity.channel_id) ??
+    candidates
+      .filter((row) => !state.routedTo.has(row.channel_id))
+      .sort((a, b) => b.alert_id.localeCompare(a.alert_id))[0];
   if (open?.incident_id && context.dialect === 'postgres') {
     // Lock the incident first, then read the alert again: a concurrent close may have just closed it.
     await context.repos.incidents.lockIncident(open.incident_id);
