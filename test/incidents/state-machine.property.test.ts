@@ -9,8 +9,9 @@ import { directDriver, type ScenarioDriver } from '../support/scenarios.js';
 import type { StoreKind } from '../support/stores.js';
 
 /**
- * The incident state machine (src/incidents/state.ts) under random sequences of events, clock moves, auto-resolve
- * timers and actions by hand, through the worker's batch applier on a real store. After every step every incident
+ * The incident state machine (src/incidents/state.ts) under random sequences of events (with and without their own
+ * times, routed to one channel or the other), clock moves, auto-resolve timers and actions by hand, through the
+ * worker's batch applier on a real store. After every step every incident
  * of the sequence must agree with its alerts, and no open incident may be left that nothing can close.
  */
 
@@ -84,10 +85,19 @@ async function violations(driver: ScenarioDriver, prefix: string): Promise<strin
     if (incident.end_time !== null && active.length > 0) fail(incident, 'ended with active alerts');
     if (!closed && active.length === 0 && incident.end_time === null)
       fail(incident, 'open, no active alert and not recovered');
+    const ends = own.map((alert) => alert.end_time).filter((end) => end !== null) as number[];
+    if (!closed && active.length === 0 && incident.end_time !== null && Number(incident.end_time) !== Math.max(...ends))
+      fail(incident, `end_time ${incident.end_time} is not its last recovery ${Math.max(...ends)}`);
+    if (incident.end_time !== null && Number(incident.end_time) < Number(incident.start_time))
+      fail(incident, 'ended before it started');
     // Nothing could ever close it: no alert left to recover, and a channel that closes only with its alerts.
     if (!closed && active.length === 0 && incident.channel_id === 'ops') fail(incident, 'open with no active alert');
   }
   for (const alert of alerts) {
+    if (alert.end_time !== null && Number(alert.end_time) < Number(alert.start_time))
+      found.push(`alert ${String(alert.alert_id)} ended before it started`);
+    if (Number(alert.last_time) < Number(alert.start_time))
+      found.push(`alert ${String(alert.alert_id)} last heard of before it started`);
     if (alert.is_open !== 1 || alert.muted !== null) continue;
     const incident = incidents.find((item) => item.incident_id === alert.incident_id);
     if (!incident || incident.progress === 'Closed')
@@ -117,13 +127,16 @@ async function runSequence(driver: ScenarioDriver, seed: number): Promise<void> 
     const roll = random();
     const key = `${prefix}k${Math.floor(random() * 3)}`;
     if (roll < 0.55) {
+      // The source's time: absent, a backlog up to 2 hours old, a clock a little or far ahead, or a day too old.
+      const offset = pick([undefined, -Math.floor(random() * 7_200_000), 120_000, 3_600_000, -90_000_000]);
       const body = {
         title_rule: `check ${key}`,
         event_status: pick(statuses),
         alert_key: key,
         labels: { lane: random() < 0.75 ? 'ops' : 'quiet', check: `${prefix}c${Math.floor(random() * 2)}` },
+        ...(offset !== undefined && { event_time: driver.clock() + offset }),
       };
-      log.push(`push ${body.alert_key} ${body.event_status} ${body.labels.lane}`);
+      log.push(`push ${body.alert_key} ${body.event_status} ${body.labels.lane} ${offset ?? ''}`);
       await driver.push(body);
     } else if (roll < 0.85) {
       const action = pick(actions);
