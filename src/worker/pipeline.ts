@@ -27,8 +27,8 @@ import type { EventOutcome, TraceStep } from './trace.js';
 
 /**
  * What happens to an event (contract §5), first once per event: applied already? → when it happened → its
- * integration → enrichment
- * (labels) → the integration's pipeline rules (rewrite, drop, inhibit; not for Ok) → routing to one or more channels.
+ * integration → enrichment (labels) → the integration's pipeline rules (rewrite, drop, inhibit; not for Ok) →
+ * routing to one or more channels.
  */
 export const eventStages: ReadonlyArray<Stage<EventState>> = [
   idempotency,
