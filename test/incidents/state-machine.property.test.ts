@@ -10,8 +10,8 @@ import type { StoreKind } from '../support/stores.js';
 
 /**
  * The incident state machine (src/incidents/state.ts) under random sequences of events (with and without their own
- * times, routed to one channel or the other), clock moves, auto-resolve timers and actions by hand, through the
- * worker's batch applier on a real store. After every step every incident
+ * times, routed to one channel or the other), reloads moving the integration, clock moves, auto-resolve timers and
+ * actions by hand, through the worker's batch applier on a real store. After every step every incident
  * of the sequence must agree with its alerts, and no open incident may be left that nothing can close.
  */
 
@@ -47,6 +47,10 @@ const config = {
     },
   ],
 };
+
+/** The same integration moved: dedicated to `quiet`, so open alerts of `ops` are left where they opened. */
+const { routes: _routes, ...integration } = config.integrations[0];
+const moved = { ...config, integrations: [{ ...integration, channel: 'quiet' }] };
 
 type Row = Record<string, unknown>;
 
@@ -153,6 +157,10 @@ async function runSequence(driver: ScenarioDriver, seed: number): Promise<void> 
       );
       log.push(`${action} ${key}${refused ? ` → ${refused}` : ''}`);
       if (refused !== undefined) assert.equal(refused, 'Conflict', log.join('; '));
+    } else if (roll < 0.87) {
+      const toQuiet = random() < 0.5;
+      log.push(toQuiet ? 'reload: integration moved to quiet' : 'reload: integration routed by lane');
+      driver.reload?.(toQuiet ? moved : config);
     } else if (roll < 0.95) {
       const minutes = Math.floor(random() * 90);
       log.push(`advance ${minutes}m, fire timers`);
