@@ -44,7 +44,7 @@ const configKeys: Record<keyof ConfigFile, true> = {
   heartbeats: true,
   smtp: true,
 };
-const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
+const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true, event_time: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
   id: true,
   name: true,

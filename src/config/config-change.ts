@@ -16,6 +16,8 @@ export interface ConfigChangeSummary {
   heartbeats_added: string[];
   heartbeats_removed: string[];
   heartbeats_changed: Record<string, string[]>;
+  /** Dedicated integrations given another channel, and what becomes of their open alerts. */
+  integrations_moved: Record<string, string>;
 }
 
 type Definitions = Map<string, Record<string, unknown>>;
@@ -53,6 +55,19 @@ function changedFields(previous: Definitions, next: Definitions): Record<string,
   return changed;
 }
 
+/** Integrations whose dedicated channel changed: their open alerts stay where they opened (the worker's dedup stage). */
+function movedIntegrations(previous: Config, next: Config): Record<string, string> {
+  const before = new Map(previous.integrations.map((integration) => [integration.id, integration.channelId]));
+  const moved: Record<string, string> = {};
+  for (const integration of next.integrations) {
+    const from = before.get(integration.id);
+    if (from === undefined || from === null || from === integration.channelId) continue;
+    moved[integration.id] =
+      `${from} → ${integration.channelId ?? 'routes'}: its open alerts stay in ${from} until they close (their recoveries still reach them); new alerts open in the new place`;
+  }
+  return moved;
+}
+
 function difference(from: ReadonlyArray<{ id: string }>, to: ReadonlyArray<{ id: string }>): string[] {
   const ids = new Set(to.map((item) => item.id));
   return from.map((item) => item.id).filter((id) => !ids.has(id));
@@ -83,5 +98,6 @@ export function summariseConfigChange(
     heartbeats_added: difference(next.heartbeats ?? [], previous.heartbeats ?? []),
     heartbeats_removed: difference(previous.heartbeats ?? [], next.heartbeats ?? []),
     heartbeats_changed: changedFields(definitions(texts.previous, 'heartbeats'), definitions(texts.next, 'heartbeats')),
+    integrations_moved: movedIntegrations(previous, next),
   };
 }

@@ -10,13 +10,14 @@ import {
   validateChannelRules,
   validateIntegrationRules,
 } from './compile-rules.js';
-import type { Config, ConfigFile } from './types.js';
+import type { Config, ConfigFile, EventTimeConfig } from './types.js';
+import { defaultEventTimeBounds, type EventTimeBounds } from '../events/event-time.js';
+import { parseDuration } from '../rules/duration.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 import { jiraStatusMap } from '../changes/jira.js';
 import { isChangeAdapter } from '../changes/types.js';
 import { compileHeartbeats, validateHeartbeats } from '../heartbeats/config.js';
-import { parseDuration } from '../rules/duration.js';
 import { compileEmailSettings, compileSmtpSettings, emailProblems } from '../email/settings.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
@@ -101,6 +102,14 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   return problems;
 }
 
+/** `defaults.event_time` with its defaults applied (the schema has checked both are durations). */
+function eventTimeBounds(settings: EventTimeConfig | undefined): EventTimeBounds {
+  return {
+    maxAgeMs: parseDuration(settings?.max_age ?? '') ?? defaultEventTimeBounds.maxAgeMs,
+    maxSkewMs: parseDuration(settings?.max_skew ?? '') ?? defaultEventTimeBounds.maxSkewMs,
+  };
+}
+
 /** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
 export function buildConfig(
   document: unknown,
@@ -134,6 +143,7 @@ export function buildConfig(
   return {
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
+    eventTime: eventTimeBounds(file.defaults?.event_time),
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,

@@ -1,3 +1,4 @@
+import type { EventTimeBounds } from '../events/event-time.js';
 import type { AutoResolveSettings } from '../rules/auto-resolve.js';
 import type { CompiledDropRule } from '../rules/drop.js';
 import type { CompiledEnrichRule } from '../rules/enrich.js';
@@ -101,9 +102,16 @@ export interface Heartbeat {
   email?: EmailConfig;
 }
 
+/** How far an event's own time may be from its receive time to be taken as when it happened. */
+export interface EventTimeConfig {
+  max_age?: string;
+  max_skew?: string;
+}
+
 export interface DefaultsConfig {
   payload_limit?: number | string;
   rate_limit?: RateLimitConfig;
+  event_time?: EventTimeConfig;
 }
 
 /** alertgate.yaml as written by users (schemas/config.schema.json). */
@@ -165,6 +173,8 @@ export interface Integration {
 /** The configuration the processes run with. */
 export interface Config {
   payloadLimitBytes: number;
+  /** Bounds of a plausible event_time; absent: the defaults (events/event-time.ts). */
+  eventTime?: EventTimeBounds;
   channels: Channel[];
   integrations: Integration[];
   /** Sources that must check in; absent: none. */

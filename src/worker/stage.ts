@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Channel, Config, Integration } from '../config/types.js';
+import type { EventTimeBounds } from '../events/event-time.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
@@ -16,6 +17,8 @@ export interface WorkerRules {
   channels: ReadonlyMap<string, Channel>;
   /** Silences made through the API, merged with each channel's configured ones; absent: configured ones only. */
   storedSilences?: StoredSilences;
+  /** Bounds of a plausible event_time; absent: the defaults. */
+  eventTime?: EventTimeBounds;
 }
 
 /**
@@ -28,6 +31,7 @@ export function rulesFromConfig(config: Config, storedSilences?: StoredSilences)
     integrations: new Map(integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
     ...(storedSilences && { storedSilences }),
+    ...(config.eventTime && { eventTime: config.eventTime }),
   };
 }
 
@@ -49,6 +53,8 @@ export interface EventState {
   event: QueuedEvent;
   /** Set by the integration stage: the integration the event was pushed to. */
   integration?: Integration;
+  /** Set by the event-time stage: when the event happened (its bounded event_time, else its receive time). */
+  at?: number;
   /** Set by the route stage: where the event goes next. */
   channels: Channel[];
   readonly trace: TraceStep[];
@@ -59,11 +65,20 @@ export interface ChannelState {
   readonly rules: WorkerRules;
   readonly channel: Channel;
   readonly event: QueuedEvent;
+  /** When the event happened: an alert's start and end times. */
+  readonly at: number;
   readonly identity: AlertIdentity;
+  /** Every channel the event was routed to. */
+  readonly routedTo: ReadonlySet<string>;
   /** Set by the order stage: the key's order and flapping state. */
   key?: ClaimedKey;
   /** Set by the dedup stage: the open alert of the key (if any) and what the event does to it. */
   open?: AlertRow;
+  /**
+   * Set by the dedup stage when the key's open alert lives in another channel (the integration was moved or routes
+   * elsewhere now): that channel (this one when it is no longer configured), whose settings its incident follows.
+   */
+  home?: Channel;
   decision?: MergeDecision;
   /** Set by the silence, inhibit or flapping stage: a new alert kept but muted, never placed into an incident. */
   mute?: { reason: string; outcome: 'silenced' | 'inhibited' };
