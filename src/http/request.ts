@@ -129,7 +129,9 @@ const isoTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?
 export function timeParam(req: Request, name: string): number | undefined {
   const value = stringParam(req, name);
   if (value === undefined) return undefined;
-  const ms = /^\d{1,16}$/.test(value) ? Number(value) : isoTime.test(value) ? Date.parse(value) : Number.NaN;
+  // A date-time without a zone is UTC here (JavaScript would read it in the server's zone); a date alone is UTC too.
+  const zoned = /[T ]\d{2}:\d{2}(?::[\d.]+)?$/.test(value) ? `${value}Z` : value;
+  const ms = /^\d{1,16}$/.test(value) ? Number(value) : isoTime.test(value) ? Date.parse(zoned) : Number.NaN;
   if (!Number.isSafeInteger(ms) || ms < 0)
     throw invalidParameter(
       `${name}: must be epoch milliseconds or an ISO 8601 time (2026-01-31T08:00:00Z), got ${JSON.stringify(value)}`,

@@ -1,4 +1,6 @@
 import type { Selectable } from 'kysely';
+import type { Channel, Integration } from '../config/types.js';
+import type { SilenceView } from '../silences/service.js';
 import {
   GroupMethod,
   type AlertsTable,
@@ -156,4 +158,41 @@ export function eventView(row: Selectable<EventsTable>, options: ViewOptions = {
 /** One entry of an incident's timeline, its detail as JSON. */
 export function timelineView(row: Selectable<IncidentTimelineTable>, options: ViewOptions = {}) {
   return { ...row, detail: parseJson(row.detail), ...isoTwins(row, ['at'], options) };
+}
+
+/** What the store knows of an integration's traffic (read-models' integrationActivity). */
+export interface IntegrationActivity {
+  latest_event_at: number | null;
+  counts: Record<string, number>;
+}
+
+/** An integration with its push URL and activity; its key appears only inside the push URL. */
+export function integrationView(
+  integration: Integration,
+  activity: IntegrationActivity | undefined,
+  publicUrl: string,
+  options: ViewOptions = {},
+) {
+  const latest = { latest_event_at: activity?.latest_event_at ?? null };
+  return {
+    id: integration.id,
+    name: integration.name,
+    adapter: integration.adapter,
+    channel_id: integration.channelId,
+    enabled: integration.enabled,
+    push_url: `${publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
+    rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
+    ...latest,
+    ...isoTwins(latest, ['latest_event_at'], options),
+    counts: activity?.counts ?? {},
+  };
+}
+
+export function channelView(channel: Channel) {
+  return { id: channel.id, name: channel.name, description: channel.description, auto_close: channel.autoClose };
+}
+
+/** A silence as the silence service describes it, with ISO twins of its times when asked. */
+export function silenceView(silence: SilenceView, options: ViewOptions = {}) {
+  return { ...silence, ...isoTwins(silence, ['created_at', 'expires_at'], options) };
 }

@@ -38,13 +38,14 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
   });
   for (const action of ['ack', 'unack', 'close', 'reopen'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {
+      const options = viewOptions(req);
       const body = (req.body ?? {}) as { actor?: unknown; reason?: unknown };
       const request = {
         ...(typeof body.actor === 'string' && { actor: body.actor }),
         ...(typeof body.reason === 'string' && { reason: body.reason }),
       };
       const incident = await applyIncidentAction(deps.store, req.params.id as string, action, request, deps.clock());
-      sendData(res, incidentView(incident, viewOptions(req)));
+      sendData(res, incidentView(incident, options));
     });
   }
 }
