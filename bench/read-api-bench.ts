@@ -40,7 +40,7 @@ function fill(file: string, count: number, start: number, spanMs: number): void 
         `ch-${i % 5}`,
         key,
         `A${i % 5000}`,
-        `I${i % 2000}`,
+        `I${(i % 5000) % 2000}`,
         title,
         title,
         receivedAt,
@@ -52,6 +52,17 @@ function fill(file: string, count: number, start: number, spanMs: number): void 
     }
   });
   for (let i = 0; i < count; i += 50_000) rows(i, Math.min(count, i + 50_000));
+  // The alerts the events belong to: 5,000, each in one of 2,000 incidents (the incident filter goes through them).
+  const alert = database.prepare(
+    `insert into alerts (alert_id, integration_id, integration_type, channel_id, alert_key, incident_id, title,
+       title_rule, description, alert_status, alert_severity, labels, images, last_event_hash, last_event_core_hash,
+       event_cnt, start_time, last_time, end_time, close_time, is_open, muted, flapping, created_at, updated_at)
+     values (?, 'int-0', 'standard', 'ch-0', ?, ?, 't', 't', null, 'Critical', 'Critical', '{}', null, '', '', 1, ?, ?,
+       null, null, null, null, 0, ?, ?)`,
+  );
+  database.transaction(() => {
+    for (let j = 0; j < 5000; j += 1) alert.run(`A${j}`, `k${j}`, `I${j % 2000}`, start, start, start, start);
+  })();
   database.close();
 }
 
