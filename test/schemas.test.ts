@@ -36,7 +36,13 @@ const standardKeys: Record<keyof StandardAlertInput, true> = {
   event_time: true,
 };
 const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
-const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true };
+const configKeys: Record<keyof ConfigFile, true> = {
+  defaults: true,
+  channels: true,
+  integrations: true,
+  changes: true,
+  heartbeats: true,
+};
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
   id: true,
@@ -64,6 +70,7 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   enabled: true,
   secret: true,
   rate_limit: true,
+  jira: true,
 };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
 const manifestKeys: Record<keyof AdapterManifest, true> = {
@@ -76,6 +83,7 @@ const manifestKeys: Record<keyof AdapterManifest, true> = {
   multipart_field: true,
   signature: true,
   throttle_status: true,
+  payload_query_params: true,
 };
 const contentTypes: Record<AdapterContentType, true> = {
   'application/json': true,

@@ -166,25 +166,30 @@ export interface IntegrationActivity {
   counts: Record<string, number>;
 }
 
-/** An integration with its push URL and activity; its key appears only inside the push URL. */
-export function integrationView(
-  integration: Integration,
-  activity: IntegrationActivity | undefined,
-  publicUrl: string,
-  options: ViewOptions = {},
-) {
-  const latest = { latest_event_at: activity?.latest_event_at ?? null };
+/** What an integration's view shows besides its configuration. */
+export interface IntegrationFacts {
+  activity: IntegrationActivity | undefined;
+  /** Where it pushes, its key in the query. */
+  pushUrl: string;
+  /** Events mapped with defaults since this gateway started, by kind (`default_severity`, `missing_alert_key`). */
+  schemaDrift: Record<string, number>;
+}
+
+/** An integration with its push URL, activity and schema drift; its key appears only inside the push URL. */
+export function integrationView(integration: Integration, facts: IntegrationFacts, options: ViewOptions = {}) {
+  const latest = { latest_event_at: facts.activity?.latest_event_at ?? null };
   return {
     id: integration.id,
     name: integration.name,
     adapter: integration.adapter,
     channel_id: integration.channelId,
     enabled: integration.enabled,
-    push_url: `${publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
+    push_url: facts.pushUrl,
     rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
     ...latest,
     ...isoTwins(latest, ['latest_event_at'], options),
-    counts: activity?.counts ?? {},
+    counts: facts.activity?.counts ?? {},
+    schema_drift: facts.schemaDrift,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { changesForIncident } from '../../changes/incident-changes.js';
 import { invalidParameter } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
 import { incidentView } from '../../store/api-views.js';
@@ -17,7 +18,7 @@ function countsParam(value: string | undefined): boolean {
 }
 
 /** `/incidents`: list, one, and the actions ack, unack, close, reopen. */
-export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock'>): void {
+export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
   router.get('/incidents', async (req, res) => {
     const filter = {
       progress: listParam(req, 'progress', ['Triggered', 'Processing', 'Closed']),
@@ -34,7 +35,12 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
     sendData(res, await listIncidents(deps.store.db, deps.store.dialect, filter, viewOptions(req)));
   });
   router.get('/incidents/:id', async (req, res) => {
-    sendFound(res, await getIncident(deps.store.db, req.params.id, viewOptions(req)), 'incident', req.params.id);
+    const found = await getIncident(deps.store.db, req.params.id, viewOptions(req));
+    // The changes under way shortly before it started that share a label value with it, most relevant first.
+    const changes =
+      found &&
+      (await changesForIncident(deps.store.db, found.incident, deps.config().changeCorrelationWindowMs ?? 7_200_000));
+    sendFound(res, found && { ...found, changes }, 'incident', req.params.id);
   });
   for (const action of ['ack', 'unack', 'close', 'reopen'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {

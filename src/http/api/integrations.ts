@@ -1,19 +1,43 @@
 import type { Router } from 'express';
+import { pushPathOf } from '../../ingest/push-path.js';
 import { channelView, integrationView, type ViewOptions } from '../../store/api-views.js';
 import { integrationActivity } from '../../store/read-models.js';
 import { viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+/** Events this gateway mapped with defaults since it started, per integration and kind (`/metrics` has them too). */
+async function fallbacksByIntegration(metrics: Metrics): Promise<Map<string, Record<string, number>>> {
+  const byIntegration = new Map<string, Record<string, number>>();
+  for (const { labels, value } of (await metrics.adapterFallbacks.get()).values) {
+    const integration = String(labels.integration);
+    const counts = byIntegration.get(integration) ?? {};
+    counts[String(labels.kind)] = (counts[String(labels.kind)] ?? 0) + value;
+    byIntegration.set(integration, counts);
+  }
+  return byIntegration;
+}
 
 /** `/integrations` (with push URLs and activity) and `/channels`. */
-export function integrationRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config'>): void {
+export function integrationRoutes(
+  router: Router,
+  deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config' | 'ingest'>,
+): void {
   const describe = async (options: ViewOptions) => {
     const activity = await integrationActivity(deps.store.db);
-    return deps
-      .config()
-      .integrations.map((integration) =>
-        integrationView(integration, activity.get(integration.id), deps.publicUrl, options),
-      );
+    const fallbacks = await fallbacksByIntegration(deps.ingest.metrics);
+    return deps.config().integrations.map((integration) =>
+      integrationView(
+        integration,
+        {
+          activity: activity.get(integration.id),
+          pushUrl: `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
+          schemaDrift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
+        },
+        options,
+      ),
+    );
   };
   router.get('/integrations', async (req, res) => sendData(res, { items: await describe(viewOptions(req)) }));
   router.get('/integrations/:id', async (req, res) => {
