@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
-import { adapterFolderNames, AdapterRegistry } from './adapters/registry.js';
+import { adapterFolderNames, AdapterRegistry, autoResolveDefaults } from './adapters/registry.js';
 import { logAdapterChanges, logAdapterStartup } from './adapters/startup.js';
 import { watchAdapters } from './adapters/watch-adapters.js';
 import { pushPathOf } from './ingest/push-path.js';
@@ -254,6 +254,7 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       concurrency: settings.workerConcurrency,
       lockDuration: settings.workerLockMs,
       stalledInterval: settings.workerLockMs,
+      adapterDefaults: () => autoResolveDefaults(settings.adaptersDir),
     });
     running.worker = worker;
     appliers.push((next) => worker.setConfig(next));

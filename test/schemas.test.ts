@@ -70,6 +70,7 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   enabled: true,
   secret: true,
   rate_limit: true,
+  auto_resolve: true,
   jira: true,
 };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
@@ -84,6 +85,7 @@ const manifestKeys: Record<keyof AdapterManifest, true> = {
   signature: true,
   throttle_status: true,
   payload_query_params: true,
+  auto_resolve: true,
 };
 const contentTypes: Record<AdapterContentType, true> = {
   'application/json': true,

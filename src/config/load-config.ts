@@ -153,6 +153,10 @@ export function buildConfig(
         perSecond: integration.rate_limit?.per_second ?? defaultRate.per_second ?? 100,
         perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
       },
+      ...(integration.auto_resolve !== undefined && {
+        autoResolveIdleMs:
+          integration.auto_resolve === false ? false : (parseDuration(integration.auto_resolve.after) ?? false),
+      }),
       ...(integration.adapter === 'change-jira' && { changeStatusMap: jiraStatusMap(integration.jira?.status_map) }),
     })),
     heartbeats: compileHeartbeats(file),

@@ -57,6 +57,8 @@ export interface IntegrationConfig {
   enabled?: boolean;
   secret?: string;
   rate_limit?: RateLimitConfig;
+  /** Recover alerts idle this long; false: not even the adapter's default. */
+  auto_resolve?: false | { after: string };
   /** change-jira integrations: Jira status name → change status, over the defaults. */
   jira?: { status_map?: Record<string, ChangeStatus> };
 }
@@ -144,6 +146,8 @@ export interface Integration {
   enabled: boolean;
   secret?: string;
   rateLimit: { perSecond: number; perMinute: number };
+  /** Alerts idle this long recover; `false`: never (not even the adapter's default); absent: the adapter's default. */
+  autoResolveIdleMs?: number | false;
   /** change-jira: lower-cased Jira status name → change status, defaults included. */
   changeStatusMap?: Record<string, ChangeStatus>;
 }

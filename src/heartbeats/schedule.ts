@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { derivedEventId } from '../events/ids.js';
 import type { Heartbeat, Integration } from '../config/types.js';
 import type { QueuedEvent } from '../events/types.js';
 
@@ -59,22 +59,6 @@ export function nextCheckAfterMiss(heartbeat: Heartbeat, missedAt: number, now: 
 export function pingRecovers(heartbeat: Heartbeat, before: HeartbeatState, now: number): boolean {
   const missedSincePing = before.last_missed_at !== null && before.last_missed_at > (before.last_ping_at ?? -1);
   return missedSincePing || deadlineOf(heartbeat, before) <= now;
-}
-
-const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** A ULID-shaped id whose time part is `ms` and whose rest is derived from `seed`: the same inputs, the same id. */
-export function derivedEventId(ms: number, seed: string): string {
-  let time = '';
-  let rest = ms;
-  for (let i = 0; i < 10; i += 1) {
-    time = crockford[rest % 32] + time;
-    rest = Math.floor(rest / 32);
-  }
-  const digest = createHash('sha256').update(seed).digest();
-  let random = '';
-  for (let i = 0; i < 16; i += 1) random += crockford[digest[i] % 32];
-  return time + random;
 }
 
 function heartbeatEvent(

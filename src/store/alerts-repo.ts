@@ -131,6 +131,20 @@ export class AlertsRepo {
     await this.db.updateTable('alerts').set(changes).where('alert_id', '=', alertId).execute();
   }
 
+  /** Open, not recovered alerts of an integration whose last event is older than `before`, oldest first. */
+  async idleOpenAlerts(integrationId: string, before: number, limit: number): Promise<AlertRow[]> {
+    return this.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('integration_id', '=', integrationId)
+      .where('is_open', '=', 1)
+      .where('alert_status', '<>', 'Ok')
+      .where('last_time', '<', before)
+      .orderBy('last_time')
+      .limit(limit)
+      .execute();
+  }
+
   /** Closes every open alert of an incident (the incident was closed by hand). */
   async closeAlertsOfIncident(incidentId: string, now: number): Promise<number> {
     const result = await this.db

@@ -20,6 +20,7 @@ import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
+import { createIdleAlertSweeper } from './idle-alerts.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 import { createChangeWorker } from '../changes/change-worker.js';
 import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
@@ -39,6 +40,10 @@ export interface WorkerDeps {
   /** How long a job stays claimed without a heartbeat before another worker takes it over (ms). */
   lockDuration?: number;
   stalledInterval?: number;
+  /** The adapters' `auto_resolve` defaults by adapter name (default: none). */
+  adapterDefaults?: () => ReadonlyMap<string, number>;
+  /** How often idle alerts are looked for (default every minute). */
+  idleSweepEveryMs?: number;
 }
 
 export interface RunningWorker {
@@ -197,6 +202,15 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     ingestQueue,
   });
   heartbeats.schedule();
+  let integrations = deps.config.integrations;
+  const idleAlerts = createIdleAlertSweeper({
+    ...deps,
+    clock,
+    integrations: () => integrations,
+    adapterDefaults: deps.adapterDefaults ?? (() => new Map()),
+    ingestQueue,
+    ...(deps.idleSweepEveryMs !== undefined && { everyMs: deps.idleSweepEveryMs }),
+  });
   const lanes = createLanes(
     deps,
     batchApplier(deps, clock, () => rules, timerQueue),
@@ -205,7 +219,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close(), changes.close(), heartbeats.close()]);
+      await Promise.all([worker.close(), timers.close(), changes.close(), heartbeats.close(), idleAlerts.close()]);
       await Promise.all([timerQueue.close(), ingestQueue.close(), heartbeatQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
@@ -213,6 +227,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     setConfig(config: Config) {
       rules = rulesFromConfig(config, storedSilences);
       heartbeatList = config.heartbeats ?? [];
+      integrations = config.integrations;
       heartbeats.schedule();
     },
   };

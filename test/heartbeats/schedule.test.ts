@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Heartbeat } from '../../src/config/types.js';
+import { derivedEventId } from '../../src/events/ids.js';
 import {
   deadlineOf,
-  derivedEventId,
   eventPings,
   missedEvent,
   nextCheckAfterMiss,
