@@ -24,6 +24,7 @@ import { circuitOf } from '../queue/redis-circuit.js';
 import { adminRouter } from './admin.js';
 import { adapterRoutes } from './api/adapters.js';
 import { alertRoutes } from './api/alerts.js';
+import { eventRoutes } from './api/events.js';
 import type { ApiDeps } from './api/api-deps.js';
 import { dryRunRoutes } from './api/dry-run.js';
 import { failedJobRoutes } from './api/failed-jobs.js';
@@ -211,6 +212,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       integrationRoutes,
       incidentRoutes,
       alertRoutes,
+      eventRoutes,
       failedJobRoutes,
       changeRoutes,
       heartbeatRoutes,

@@ -5,6 +5,7 @@ import { migration0002 } from './migrations/0002_payloads.js';
 import { migration0003 } from './migrations/0003_noise_reduction.js';
 import { migration0004 } from './migrations/0004_silences.js';
 import { migration0006 } from './migrations/0006_changes_heartbeats.js';
+import { migration0008 } from './migrations/0008_event_search.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
 
 export type { Dialect } from './dialect.js';
@@ -20,6 +21,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_noise_reduction': migration0003,
     '0004_silences': migration0004,
     '0006_changes_heartbeats': migration0006,
+    '0008_event_search': migration0008,
     '0011_incident_state': migration0011,
   };
 }

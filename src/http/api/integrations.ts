@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import { pushPathOf } from '../../ingest/push-path.js';
+import { channelView, integrationView, type ViewOptions } from '../../store/api-views.js';
 import { integrationActivity } from '../../store/read-models.js';
+import { viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -22,49 +24,35 @@ export function integrationRoutes(
   router: Router,
   deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config' | 'ingest'>,
 ): void {
-  const describe = async () => {
+  const describe = async (options: ViewOptions) => {
     const activity = await integrationActivity(deps.store.db);
     const fallbacks = await fallbacksByIntegration(deps.ingest.metrics);
     const config = deps.config();
-    return config.integrations.map((integration) => {
-      const seen = activity.get(integration.id);
-      const mailbox =
-        integration.email && config.smtp ? `${integration.email.prefix}@${config.smtp.domain}` : undefined;
-      return {
-        id: integration.id,
-        name: integration.name,
-        adapter: integration.adapter,
-        channel_id: integration.channelId,
-        enabled: integration.enabled,
-        // An email integration takes mail at its address, not pushes.
-        push_url: integration.email
-          ? null
-          : `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
-        ...(mailbox !== undefined && { email_address: mailbox }),
-        rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
-        latest_event_at: seen?.latest_event_at ?? null,
-        counts: seen?.counts ?? {},
-        schema_drift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
-      };
-    });
+    return config.integrations.map((integration) =>
+      integrationView(
+        integration,
+        {
+          activity: activity.get(integration.id),
+          // An email integration takes mail at its address, not pushes.
+          pushUrl: integration.email
+            ? null
+            : `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
+          ...(integration.email &&
+            config.smtp && { emailAddress: `${integration.email.prefix}@${config.smtp.domain}` }),
+          schemaDrift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
+        },
+        options,
+      ),
+    );
   };
-  router.get('/integrations', async (_req, res) => sendData(res, { items: await describe() }));
+  router.get('/integrations', async (req, res) => sendData(res, { items: await describe(viewOptions(req)) }));
   router.get('/integrations/:id', async (req, res) => {
     sendFound(
       res,
-      (await describe()).find((integration) => integration.id === req.params.id),
+      (await describe(viewOptions(req))).find((integration) => integration.id === req.params.id),
       'integration',
       req.params.id,
     );
   });
-  router.get('/channels', (_req, res) =>
-    sendData(res, {
-      items: deps.config().channels.map((channel) => ({
-        id: channel.id,
-        name: channel.name,
-        description: channel.description,
-        auto_close: channel.autoClose,
-      })),
-    }),
-  );
+  router.get('/channels', (_req, res) => sendData(res, { items: deps.config().channels.map(channelView) }));
 }
