@@ -10,6 +10,7 @@ import {
   validateChannelRules,
   validateIntegrationRules,
 } from './compile-rules.js';
+import { retentionSettings } from './retention.js';
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
@@ -116,6 +117,7 @@ export function buildConfig(
   return {
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
+    retention: retentionSettings(file.retention, parseSize),
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,
