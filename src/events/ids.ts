@@ -84,3 +84,8 @@ export const newId = createIdGenerator();
 export function newRequestId(): string {
   return takeRandom(16).toString('hex');
 }
+
+/** The smallest id of a millisecond: every id made at `ms` or later sorts at or after it, every earlier one before. */
+export function firstIdAt(ms: number): string {
+  return encodeTime(Math.max(0, Math.floor(ms))) + '0'.repeat(16);
+}

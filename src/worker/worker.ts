@@ -20,6 +20,7 @@ import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
+import { createRetentionWorker } from './retention-worker.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 
 export interface WorkerDeps {
@@ -172,7 +173,8 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const clock = deps.clock ?? Date.now;
   // One cache for the worker's life: a configuration reload keeps the API silences already read.
   const storedSilences = new StoredSilences();
-  let rules = rulesFromConfig(deps.config, storedSilences);
+  let config = deps.config;
+  let rules = rulesFromConfig(config, storedSilences);
   const timerConnection = createWorkerConnection(deps.redis);
   timerConnection.on('error', (error) =>
     deps.logger.warn({ err: error.message }, 'timer queue redis connection error'),
@@ -185,16 +187,19 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     batchApplier(deps, clock, () => rules, timerQueue),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
+  const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close()]);
+      await Promise.all([worker.close(), timers.close(), retention.close()]);
       await Promise.all([timerQueue.close(), ingestQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
-    setConfig(config: Config) {
+    setConfig(next: Config) {
+      config = next;
       rules = rulesFromConfig(config, storedSilences);
+      retention.reschedule();
     },
   };
 }
