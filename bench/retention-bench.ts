@@ -93,6 +93,11 @@ async function oldEventCount(store: StoreDatabase): Promise<number> {
   return Number(rows.rows[0]?.n ?? 0);
 }
 
+async function totalEventCount(store: StoreDatabase): Promise<number> {
+  const rows = await sql<{ n: number }>`select count(*) as n from events`.execute(store.db);
+  return Number(rows.rows[0]?.n ?? 0);
+}
+
 /**
  * Retention at scale: `count` events past their retention are seeded by bulk inserts, then `alertgate start` runs
  * with the retention job every few seconds while events are pushed at `rate`/s. Measures how fast the job removes
@@ -132,6 +137,9 @@ export async function benchRetention(
   }
   const result = await pushing;
   const removed = count - left;
+  // Every pushed event stored before the latencies are read.
+  const expected = left + result.requests.total - result.non2xx;
+  while ((await totalEventCount(store)) < expected && Date.now() < deadline) await sleep(200);
   const rows = await store.db
     .selectFrom('events')
     .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')
