@@ -20,6 +20,7 @@ const schemaFiles = [
   'config.schema.json',
   'adapter.schema.json',
   'api.schema.json',
+  'change-event.schema.json',
 ] as const;
 type SchemaFile = (typeof schemaFiles)[number];
 
@@ -43,6 +44,9 @@ export const validateStandardAlert: ValidateFunction<StandardAlertInput> =
   compiled<StandardAlertInput>('standard-alert.schema.json');
 /** alertgate.yaml, rules included. */
 export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigFile>('config.schema.json');
+/** A standard change event (POST /event/push/change/standard). */
+export const validateChangeEvent: ValidateFunction<Record<string, unknown>> =
+  compiled<Record<string, unknown>>('change-event.schema.json');
 /** An adapter's manifest.json. */
 export const validateAdapterManifest: ValidateFunction<AdapterManifest> =
   compiled<AdapterManifest>('adapter.schema.json');

@@ -40,6 +40,8 @@ const configKeys: Record<keyof ConfigFile, true> = {
   defaults: true,
   channels: true,
   integrations: true,
+  changes: true,
+  heartbeats: true,
   retention: true,
 };
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
@@ -69,6 +71,7 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   enabled: true,
   secret: true,
   rate_limit: true,
+  jira: true,
 };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
 const manifestKeys: Record<keyof AdapterManifest, true> = {
@@ -81,6 +84,7 @@ const manifestKeys: Record<keyof AdapterManifest, true> = {
   multipart_field: true,
   signature: true,
   throttle_status: true,
+  payload_query_params: true,
 };
 const contentTypes: Record<AdapterContentType, true> = {
   'application/json': true,

@@ -13,12 +13,15 @@ export interface ConfigChangeSummary {
   /** Per channel kept across the reload, the top-level fields of its definition that changed (e.g. `grouping`). */
   channels_changed: Record<string, string[]>;
   integrations_changed: Record<string, string[]>;
+  heartbeats_added: string[];
+  heartbeats_removed: string[];
+  heartbeats_changed: Record<string, string[]>;
 }
 
 type Definitions = Map<string, Record<string, unknown>>;
 
 /** The channel or integration definitions of a configuration file's text, by id; empty when it cannot be read. */
-function definitions(text: string | undefined, section: 'channels' | 'integrations'): Definitions {
+function definitions(text: string | undefined, section: 'channels' | 'integrations' | 'heartbeats'): Definitions {
   if (text === undefined) return new Map();
   try {
     const file = parse(text) as Record<string, unknown> | null;
@@ -77,5 +80,8 @@ export function summariseConfigChange(
       definitions(texts.previous, 'integrations'),
       definitions(texts.next, 'integrations'),
     ),
+    heartbeats_added: difference(next.heartbeats ?? [], previous.heartbeats ?? []),
+    heartbeats_removed: difference(previous.heartbeats ?? [], next.heartbeats ?? []),
+    heartbeats_changed: changedFields(definitions(texts.previous, 'heartbeats'), definitions(texts.next, 'heartbeats')),
   };
 }

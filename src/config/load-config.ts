@@ -14,6 +14,10 @@ import { retentionSettings } from './retention.js';
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
+import { jiraStatusMap } from '../changes/jira.js';
+import { isChangeAdapter } from '../changes/types.js';
+import { compileHeartbeats, validateHeartbeats } from '../heartbeats/config.js';
+import { parseDuration } from '../rules/duration.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
@@ -74,13 +78,26 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
     if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
     ids.add(integration.id);
     keys.add(integration.key);
-    problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
-    if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
+    if (isChangeAdapter(integration.adapter)) {
+      if (integration.channel !== undefined || integration.routes !== undefined)
+        problems.push(
+          `integrations[${i}]: a ${integration.adapter} integration takes change events: no channel or routes`,
+        );
+    } else problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
+    if (integration.jira !== undefined && integration.adapter !== 'change-jira')
+      problems.push(`integrations[${i}].jira: only for adapter change-jira`);
+    if (
+      knownAdapters &&
+      integration.adapter !== 'standard' &&
+      !isChangeAdapter(integration.adapter) &&
+      !knownAdapters.has(integration.adapter)
+    ) {
       problems.push(
-        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`,
+        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
       );
     }
   });
+  problems.push(...validateHeartbeats(file));
   return problems;
 }
 
@@ -138,7 +155,10 @@ export function buildConfig(
         perSecond: integration.rate_limit?.per_second ?? defaultRate.per_second ?? 100,
         perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
       },
+      ...(integration.adapter === 'change-jira' && { changeStatusMap: jiraStatusMap(integration.jira?.status_map) }),
     })),
+    heartbeats: compileHeartbeats(file),
+    changeCorrelationWindowMs: parseDuration(file.changes?.correlation_window ?? '2h') ?? 7_200_000,
   };
 }
 

@@ -57,6 +57,40 @@ export interface IntegrationConfig {
   enabled?: boolean;
   secret?: string;
   rate_limit?: RateLimitConfig;
+  /** change-jira integrations: Jira status name → change status, over the defaults. */
+  jira?: { status_map?: Record<string, ChangeStatus> };
+}
+
+/** The statuses of a change event (Flashduty's change_status). */
+export type ChangeStatus = 'Planned' | 'Ready' | 'Processing' | 'Canceled' | 'Done';
+
+/** A source that must check in (alertgate.yaml `heartbeats`). */
+export interface HeartbeatConfig {
+  id: string;
+  name?: string;
+  channel: string;
+  interval: string;
+  grace?: string;
+  key: string;
+  labels?: Record<string, string>;
+  integration?: string;
+  match?: Record<string, string>;
+  enabled?: boolean;
+}
+
+/** A heartbeat with every default applied; durations in milliseconds. */
+export interface Heartbeat {
+  id: string;
+  name: string;
+  channelId: string;
+  intervalMs: number;
+  graceMs: number;
+  key: string;
+  labels: Record<string, string>;
+  /** Any event of this integration (whose labels carry `match`) counts as a ping. */
+  integrationId?: string;
+  match: Record<string, string>;
+  enabled: boolean;
 }
 
 export interface DefaultsConfig {
@@ -79,6 +113,8 @@ export interface ConfigFile {
   defaults?: DefaultsConfig;
   channels?: ChannelConfig[];
   integrations?: IntegrationConfig[];
+  changes?: { correlation_window?: string };
+  heartbeats?: HeartbeatConfig[];
   retention?: RetentionConfig;
 }
 
@@ -119,6 +155,8 @@ export interface Integration {
   enabled: boolean;
   secret?: string;
   rateLimit: { perSecond: number; perMinute: number };
+  /** change-jira: lower-cased Jira status name → change status, defaults included. */
+  changeStatusMap?: Record<string, ChangeStatus>;
 }
 
 /** Per integration, the most rejected payloads kept: by count and by stored bytes; the oldest go first. */
@@ -145,6 +183,10 @@ export interface Config {
   retention?: RetentionSettings;
   channels: Channel[];
   integrations: Integration[];
+  /** Sources that must check in; absent: none. */
+  heartbeats?: Heartbeat[];
+  /** How long before an incident's start a change is listed with it (default 2 h). */
+  changeCorrelationWindowMs?: number;
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }

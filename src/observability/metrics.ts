@@ -9,6 +9,8 @@ export interface Metrics {
   httpRequests: Counter<'route' | 'code'>;
   httpDuration: Histogram<'route'>;
   gatewayEvents: Counter<'integration' | 'adapter' | 'outcome'>;
+  /** Events mapped with a default where the payload should have given a value: a vendor format drifting. */
+  adapterFallbacks: Counter<'integration' | 'adapter' | 'kind'>;
   workerEvents: Counter<'integration' | 'outcome'>;
   workerBatchDuration: Histogram;
   eventLatency: Histogram;
@@ -29,6 +31,12 @@ export interface Metrics {
   retentionRuns: Counter<'result'>;
   /** Size of the store: SQLite's file and WAL, or PostgreSQL's tables with their indexes and TOAST. */
   storeSizeBytes: Gauge<'part'>;
+  /** Change events accepted by the gateway, by integration and change status. */
+  changesReceived: Counter<'integration' | 'status'>;
+  /** Missed heartbeat periods that raised an alert, by heartbeat. */
+  heartbeatsMissed: Counter<'heartbeat'>;
+  /** Heartbeat pings taken by the worker (ping URL or an event of the heartbeat's integration). */
+  heartbeatPings: Counter<'heartbeat'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -77,6 +85,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     redelivered: new Counter({
       name: 'alertgate_events_redelivered_total',
       help: 'Events of redelivered jobs that were already stored (skipped)',
+      registers,
+    }),
+    adapterFallbacks: new Counter({
+      name: 'alertgate_adapter_fallbacks_total',
+      help: 'Accepted events an adapter mapped with a default instead of a payload value (kind: default_severity, missing_alert_key); a rise means the sender format drifted from the mapping',
+      labelNames: ['integration', 'adapter', 'kind'],
       registers,
     }),
     isolatedEvents: new Counter({
@@ -135,6 +149,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'alertgate_store_size_bytes',
       help: 'Size of the store: SQLite file and WAL (part=file, wal), or PostgreSQL tables with indexes (part=<table>)',
       labelNames: ['part'],
+      registers,
+    }),
+    changesReceived: new Counter({
+      name: 'alertgate_changes_received_total',
+      help: 'Change events accepted by the gateway, by integration and change status',
+      labelNames: ['integration', 'status'],
+      registers,
+    }),
+    heartbeatsMissed: new Counter({
+      name: 'alertgate_heartbeats_missed_total',
+      help: 'Missed heartbeat periods that raised an alert, by heartbeat',
+      labelNames: ['heartbeat'],
+      registers,
+    }),
+    heartbeatPings: new Counter({
+      name: 'alertgate_heartbeat_pings_total',
+      help: 'Heartbeat pings taken by the worker, by heartbeat',
+      labelNames: ['heartbeat'],
       registers,
     }),
   };

@@ -8,6 +8,7 @@ import type { AlertIdentity, AlertRow, ClaimedKey } from '../store/alerts-repo.j
 import type { Dialect } from '../store/dialect.js';
 import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from './trace.js';
+import { heartbeatIntegration } from '../heartbeats/schedule.js';
 
 /** The configuration the worker applies, looked up by id. */
 export interface WorkerRules {
@@ -17,10 +18,14 @@ export interface WorkerRules {
   storedSilences?: StoredSilences;
 }
 
-/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
+/**
+ * The rules a configuration compiles to; `storedSilences` adds the silences made through the API. Each heartbeat
+ * brings an integration of its own (`heartbeat:<id>`), dedicated to its channel, that its alert events come from.
+ */
 export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
+  const integrations = [...config.integrations, ...(config.heartbeats ?? []).map(heartbeatIntegration)];
   return {
-    integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
+    integrations: new Map(integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
     ...(storedSilences && { storedSilences }),
   };

@@ -22,6 +22,9 @@ import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
 import { createRetentionWorker } from './retention-worker.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
+import { createChangeWorker } from '../changes/change-worker.js';
+import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
+import { createHeartbeatService, type HeartbeatService } from '../heartbeats/heartbeat-worker.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -134,6 +137,7 @@ function startIngestWorker(
   deps: WorkerDeps,
   lanes: ApplyLanes,
   queue: Queue<IngestJobData>,
+  heartbeats: HeartbeatService,
 ): { worker: Worker<IngestJobData>; connection: Redis } {
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
@@ -143,6 +147,8 @@ function startIngestWorker(
       if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
       const failures = await lanes.submit(job.data.events);
       if (failures.length > 0) await setAside(deps, queue, job, failures);
+      // Any event of a heartbeat's integration is its ping (Alertmanager's Watchdog).
+      await heartbeats.pingFromEvents(job.data.events);
     },
     {
       connection,
@@ -182,23 +188,36 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
   const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
   const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
+  const changes = createChangeWorker({ ...deps, clock });
+  let heartbeatList = deps.config.heartbeats ?? [];
+  const heartbeatQueue = createHeartbeatQueue(timerConnection, deps.redis.prefix);
+  const heartbeats = createHeartbeatService({
+    ...deps,
+    clock,
+    heartbeats: () => heartbeatList,
+    queue: heartbeatQueue,
+    ingestQueue,
+  });
+  heartbeats.schedule();
   const lanes = createLanes(
     deps,
     batchApplier(deps, clock, () => rules, timerQueue),
   );
-  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
+  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats);
   const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close(), retention.close()]);
-      await Promise.all([timerQueue.close(), ingestQueue.close()]);
+      await Promise.all([worker.close(), timers.close(), changes.close(), heartbeats.close(), retention.close()]);
+      await Promise.all([timerQueue.close(), ingestQueue.close(), heartbeatQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
     setConfig(next: Config) {
       config = next;
       rules = rulesFromConfig(config, storedSilences);
+      heartbeatList = config.heartbeats ?? [];
+      heartbeats.schedule();
       retention.reschedule();
     },
   };
