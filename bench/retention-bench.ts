@@ -22,6 +22,8 @@ export interface RetentionFigures {
   seedSeconds: number;
   /** Rows removed per second, from the first removal seen to the last. */
   rowsPerSecond: number;
+  /** Pushes answered 200 while retention ran. */
+  pushed: number;
   /** push→incident latency of events pushed while retention ran. */
   p50: number;
   p99: number;
@@ -158,6 +160,7 @@ export async function benchRetention(
     seeded: count,
     seedSeconds,
     rowsPerSecond: firstRemoval === undefined ? 0 : removed / Math.max(0.5, (lastRemoval - firstRemoval) / 1000),
+    pushed: result.requests.total - result.non2xx,
     p50: at(0.5),
     p99: at(0.99),
     samples: latencies.length,
