@@ -2,6 +2,7 @@ import { runAdapterBench } from './adapter-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 import { benchSmtp } from './smtp-bench.js';
 import { benchEventSearch, benchIncidentList } from './read-api-bench.js';
+import { benchRetention } from './retention-bench.js';
 
 /** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
 async function main(): Promise<void> {
@@ -36,6 +37,16 @@ async function main(): Promise<void> {
   print(
     `(c) end to end, ${total} events, SQLite, gateway + worker processes:     ${split.toFixed(0)} events/s  target ≥ 3000  ${mark(split >= 3000)}`,
   );
+  // PostgreSQL next to SQLite, in the same run: the worker's batches are one transaction with a savepoint per event.
+  const pgSplit = await benchEndToEnd(total, true, 1, 'postgres');
+  print(
+    `(c) end to end, ${total} events, PostgreSQL, gateway + worker processes: ${pgSplit.toFixed(0)} events/s  target ≥ 2000  ${mark(pgSplit >= 2000)}  (SQLite above: ${split.toFixed(0)})`,
+  );
+  const pgDrain = await benchWorkerDrain(total, false, 'postgres');
+  const sqliteDrain = await benchWorkerDrain(total, false, 'sqlite');
+  print(
+    `    worker alone, draining a filled queue, PostgreSQL: ${pgDrain.eventsPerSecond.toFixed(0)} events/s, ${pgDrain.cpuMicrosPerEvent.toFixed(0)} µs CPU/event; SQLite: ${sqliteDrain.eventsPerSecond.toFixed(0)} events/s, ${sqliteDrain.cpuMicrosPerEvent.toFixed(0)} µs CPU/event`,
+  );
   const batched = await benchEndToEnd(total, false, 50);
   print(
     `(c) end to end, ${total} events, SQLite, \`alertgate start\`, 50 events per push: ${batched.toFixed(0)} events/s  target ≥ 3000  ${mark(batched >= 3000)}`,
@@ -64,6 +75,16 @@ async function main(): Promise<void> {
   print(
     `(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`,
   );
+  const expired = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const retention = await benchRetention(expired, 500, Math.max(seconds, 20), kind);
+    print(
+      `retention (${kind}), ${expired} expired events (seeded in ${retention.seedSeconds.toFixed(0)} s): ${retention.rowsPerSecond.toFixed(0)} rows/s removed  target ≥ 10000  ${mark(retention.rowsPerSecond >= 10_000)}`,
+    );
+    print(
+      `    push→incident latency at 500 events/s meanwhile: p50 ${retention.p50} ms, p99 ${retention.p99} ms (${retention.samples} incidents)  target p99 < 100 ms  ${mark(retention.p99 < 100)}`,
+    );
+  }
   await runAdapterBench();
   const mails = Number(process.env.BENCH_MAILS ?? 3000);
   const smtp = await benchSmtp(mails, 8);

@@ -43,6 +43,7 @@ const configKeys: Record<keyof ConfigFile, true> = {
   changes: true,
   heartbeats: true,
   smtp: true,
+  retention: true,
 };
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true, event_time: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {

@@ -13,6 +13,7 @@ import {
 import type { Config, ConfigFile, EventTimeConfig } from './types.js';
 import { defaultEventTimeBounds, type EventTimeBounds } from '../events/event-time.js';
 import { parseDuration } from '../rules/duration.js';
+import { retentionSettings } from './retention.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 import { jiraStatusMap } from '../changes/jira.js';
@@ -144,6 +145,7 @@ export function buildConfig(
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
     eventTime: eventTimeBounds(file.defaults?.event_time),
+    retention: retentionSettings(file.retention, parseSize),
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,

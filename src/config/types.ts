@@ -114,6 +114,16 @@ export interface DefaultsConfig {
   event_time?: EventTimeConfig;
 }
 
+/** How long stored data is kept (`retention:`); an age such as `30d`, or `0`/`off` to keep forever. */
+export interface RetentionConfig {
+  events?: string | number;
+  closed_incidents?: string | number;
+  rejected_payloads?: string | number;
+  deliveries?: string | number;
+  interval?: string;
+  rejected_payloads_cap?: { count?: number; bytes?: number | string };
+}
+
 /** alertgate.yaml as written by users (schemas/config.schema.json). */
 export interface ConfigFile {
   defaults?: DefaultsConfig;
@@ -123,6 +133,7 @@ export interface ConfigFile {
   heartbeats?: HeartbeatConfig[];
   /** The SMTP listener of email integrations; off when absent. */
   smtp?: SmtpConfig;
+  retention?: RetentionConfig;
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -170,11 +181,30 @@ export interface Integration {
   email?: EmailSettings;
 }
 
+/** Per integration, the most rejected payloads kept: by count and by stored bytes; the oldest go first. */
+export interface RejectedPayloadCap {
+  count: number;
+  bytes: number;
+}
+
+/** Retention with every default applied: ages in ms, `null` keeps that kind forever. */
+export interface RetentionSettings {
+  eventsMs: number | null;
+  closedIncidentsMs: number | null;
+  rejectedPayloadsMs: number | null;
+  deliveriesMs: number | null;
+  /** How often the retention job runs. */
+  intervalMs: number;
+  rejectedPayloadCap: RejectedPayloadCap;
+}
+
 /** The configuration the processes run with. */
 export interface Config {
   payloadLimitBytes: number;
   /** Bounds of a plausible event_time; absent: the defaults (events/event-time.ts). */
   eventTime?: EventTimeBounds;
+  /** Absent in configurations built by hand (tests): the defaults of {@link RetentionSettings} apply. */
+  retention?: RetentionSettings;
   channels: Channel[];
   integrations: Integration[];
   /** Sources that must check in; absent: none. */

@@ -4,6 +4,7 @@ import type { MetricsJson } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import { defaultRetention } from '../config/retention.js';
 import type { Config } from '../config/types.js';
 import type { IngestJobData, IngestProducer } from '../queue/ingest-queue.js';
 import type { Logger } from '../observability/logger.js';
@@ -118,6 +119,7 @@ function ingestDeps(
     },
     clock,
     payloadLimitBytes: () => config().payloadLimitBytes,
+    rejectedPayloadCap: () => (config().retention ?? defaultRetention).rejectedPayloadCap,
   };
 }
 

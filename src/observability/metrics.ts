@@ -23,6 +23,14 @@ export interface Metrics {
   configReloadSuccessTimestamp: Gauge;
   queueJobs: Gauge<'state'>;
   queueOldestWaitSeconds: Gauge;
+  /** Rejected payloads removed to keep an integration within its count or byte cap. */
+  rejectedPayloadsDropped: Counter<'integration' | 'cap'>;
+  /** Rows the retention job removed, by table. */
+  retentionRemoved: Counter<'table'>;
+  /** Retention runs, by result (done, failed). */
+  retentionRuns: Counter<'result'>;
+  /** Size of the store: SQLite's file and WAL, or PostgreSQL's tables with their indexes and TOAST. */
+  storeSizeBytes: Gauge<'part'>;
   /** Change events accepted by the gateway, by integration and change status. */
   changesReceived: Counter<'integration' | 'status'>;
   /** Missed heartbeat periods that raised an alert, by heartbeat. */
@@ -123,6 +131,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     queueOldestWaitSeconds: new Gauge({
       name: 'alertgate_queue_oldest_waiting_seconds',
       help: 'Age of the oldest waiting ingest job',
+      registers,
+    }),
+    rejectedPayloadsDropped: new Counter({
+      name: 'alertgate_rejected_payloads_dropped_total',
+      help: 'Stored rejected payloads removed, oldest first, to keep an integration within its count or byte cap',
+      labelNames: ['integration', 'cap'],
+      registers,
+    }),
+    retentionRemoved: new Counter({
+      name: 'alertgate_retention_removed_rows_total',
+      help: 'Rows removed by the retention job, by table',
+      labelNames: ['table'],
+      registers,
+    }),
+    retentionRuns: new Counter({
+      name: 'alertgate_retention_runs_total',
+      help: 'Runs of the retention job in this process, by result',
+      labelNames: ['result'],
+      registers,
+    }),
+    storeSizeBytes: new Gauge({
+      name: 'alertgate_store_size_bytes',
+      help: 'Size of the store: SQLite file and WAL (part=file, wal), or PostgreSQL tables with indexes (part=<table>)',
+      labelNames: ['part'],
       registers,
     }),
     changesReceived: new Counter({

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
 import type { Dialect } from './dialect.js';
-import { insertRow, runCached } from './cached-query.js';
-import type { Database, GroupMethodCode, IncidentsTable } from './tables.js';
+import { insertRow, insertRows, runCached } from './cached-query.js';
+import type { Database, GroupMethodCode, IncidentTimelineTable, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 
@@ -80,12 +80,43 @@ export interface TimelineEntry {
 
 const timelineColumns = ['incident_id', 'type', 'at', 'actor', 'alert_id', 'detail'] as const;
 
-/** Incidents and their timeline, bound to one transaction (or the database) and its dialect. */
+type TimelineRow = Omit<IncidentTimelineTable, 'id'>;
+
+/**
+ * Incidents and their timeline, bound to one transaction (or the database) and its dialect. With `deferTimeline`,
+ * timeline entries are kept in memory and written by {@link flushTimeline}, many rows a statement, in the order
+ * they were added (nothing in a worker batch reads them back).
+ */
 export class IncidentsRepo {
+  private readonly pendingTimeline: TimelineRow[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly deferTimeline = false,
   ) {}
+
+  /** Writes the deferred timeline entries. */
+  async flushTimeline(): Promise<void> {
+    const rows = this.pendingTimeline.splice(0);
+    for (let i = 0; i < rows.length; i += 100)
+      await insertRows(this.db, this.dialect, 'incident_timeline', rows.slice(i, i + 100), timelineColumns);
+  }
+
+  /** Forgets deferred timeline entries (their savepoint was rolled back). */
+  discardDeferred(): void {
+    this.pendingTimeline.length = 0;
+  }
+
+  /** How many timeline entries are deferred so far. */
+  deferredMark(): number {
+    return this.pendingTimeline.length;
+  }
+
+  /** Drops the timeline entries deferred since `mark`. */
+  undoDeferredTo(mark: number): void {
+    this.pendingTimeline.length = Math.min(this.pendingTimeline.length, mark);
+  }
 
   async insertIncident(row: IncidentRow): Promise<void> {
     await insertRow(this.db, this.dialect, 'incidents', { ...row }, incidentColumns);
@@ -213,7 +244,8 @@ export class IncidentsRepo {
         alert_id: entry.alert_id ?? null,
         detail: entry.detail ? JSON.stringify(entry.detail) : null,
       };
-      await insertRow(this.db, this.dialect, 'incident_timeline', row, timelineColumns);
+      if (this.deferTimeline) this.pendingTimeline.push(row);
+      else await insertRow(this.db, this.dialect, 'incident_timeline', row, timelineColumns);
     }
   }
 }

@@ -6,6 +6,7 @@ import { migration0003 } from './migrations/0003_noise_reduction.js';
 import { migration0004 } from './migrations/0004_silences.js';
 import { migration0006 } from './migrations/0006_changes_heartbeats.js';
 import { migration0008 } from './migrations/0008_event_search.js';
+import { migration0010 } from './migrations/0010_retention.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
 
 export type { Dialect } from './dialect.js';
@@ -22,6 +23,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_silences': migration0004,
     '0006_changes_heartbeats': migration0006,
     '0008_event_search': migration0008,
+    '0010_retention': migration0010(dialect),
     '0011_incident_state': migration0011,
   };
 }

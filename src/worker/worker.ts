@@ -21,6 +21,7 @@ import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
 import { createIdleAlertSweeper } from './idle-alerts.js';
+import { createRetentionWorker } from './retention-worker.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 import { createChangeWorker } from '../changes/change-worker.js';
 import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
@@ -183,7 +184,8 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const clock = deps.clock ?? Date.now;
   // One cache for the worker's life: a configuration reload keeps the API silences already read.
   const storedSilences = new StoredSilences();
-  let rules = rulesFromConfig(deps.config, storedSilences);
+  let config = deps.config;
+  let rules = rulesFromConfig(config, storedSilences);
   const timerConnection = createWorkerConnection(deps.redis);
   timerConnection.on('error', (error) =>
     deps.logger.warn({ err: error.message }, 'timer queue redis connection error'),
@@ -216,19 +218,29 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     batchApplier(deps, clock, () => rules, timerQueue),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats);
+  const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close(), changes.close(), heartbeats.close(), idleAlerts.close()]);
+      await Promise.all([
+        worker.close(),
+        timers.close(),
+        changes.close(),
+        heartbeats.close(),
+        idleAlerts.close(),
+        retention.close(),
+      ]);
       await Promise.all([timerQueue.close(), ingestQueue.close(), heartbeatQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
-    setConfig(config: Config) {
+    setConfig(next: Config) {
+      config = next;
       rules = rulesFromConfig(config, storedSilences);
       heartbeatList = config.heartbeats ?? [];
       integrations = config.integrations;
       heartbeats.schedule();
+      retention.reschedule();
     },
   };
 }

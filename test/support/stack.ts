@@ -10,6 +10,7 @@ import { applyServerLimits, type ServerLimits } from '../../src/http/server-limi
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
+import { createRetentionQueue } from '../../src/queue/retention-queue.js';
 import { createTimerQueue, type TimerJobData } from '../../src/queue/timer-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -166,7 +167,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (redis.status === 'ready') {
         await queue.obliterate({ force: true }).catch(() => undefined);
         await timers.obliterate({ force: true }).catch(() => undefined);
-        await Promise.all([queue.close(), timers.close()]);
+        const retention = createRetentionQueue(redis, prefix);
+        await retention.obliterate({ force: true }).catch(() => undefined);
+        await Promise.all([queue.close(), timers.close(), retention.close()]);
       }
       redis.disconnect();
       await testStore.dispose();
