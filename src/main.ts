@@ -242,6 +242,7 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       concurrency: settings.workerConcurrency,
       lockDuration: settings.workerLockMs,
       stalledInterval: settings.workerLockMs,
+      publicUrl: settings.publicUrl,
     });
     running.worker = worker;
     appliers.push((next) => worker.setConfig(next));

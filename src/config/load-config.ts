@@ -12,6 +12,8 @@ import {
 } from './compile-rules.js';
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
+import { compileWebhook, validateWebhooks } from '../notify/receivers.js';
+import { parseDuration } from '../rules/duration.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
@@ -80,6 +82,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
       );
     }
   });
+  problems.push(...validateWebhooks(file.webhooks ?? [], channelIds));
   return problems;
 }
 
@@ -122,7 +125,11 @@ export function buildConfig(
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
       rules: compileChannelRules(channel, `channels[${i}]`),
+      ...(channel.notify?.repeat_interval !== undefined && {
+        repeatIntervalMs: parseDuration(channel.notify.repeat_interval),
+      }),
     })),
+    webhooks: (file.webhooks ?? []).map(compileWebhook),
     integrations: (file.integrations ?? []).map((integration, i) => ({
       id: integration.id,
       name: integration.name ?? integration.id,

@@ -1,3 +1,5 @@
+import type { OutboundFormatName } from '../notify/render.js';
+import type { WebhookEventType } from '../notify/webhook-body.js';
 import type { AutoResolveSettings } from '../rules/auto-resolve.js';
 import type { CompiledDropRule } from '../rules/drop.js';
 import type { CompiledEnrichRule } from '../rules/enrich.js';
@@ -41,6 +43,31 @@ export interface ChannelConfig {
   drop?: DropRule[];
   silences?: SilenceRule[];
   inhibitions?: InhibitionRule[];
+  notify?: ChannelNotifyConfig;
+}
+
+/** How a channel's incidents are notified beyond their changes. */
+export interface ChannelNotifyConfig {
+  /** Send `i_repeat` this often while an incident stays Triggered and unacknowledged. */
+  repeat_interval?: string;
+}
+
+/** One outbound webhook receiver as written in alertgate.yaml (`webhooks:`). */
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  format?: OutboundFormatName;
+  secret?: string;
+  events?: WebhookEventType[];
+  channels?: string[];
+  template?: string;
+  headers?: Record<string, string>;
+  timeout?: string;
+  max_attempts?: number;
+  concurrency?: number;
+  routing_key?: string;
+  api_key?: string;
+  allow_private_network?: boolean;
 }
 
 export interface IntegrationConfig {
@@ -69,6 +96,7 @@ export interface ConfigFile {
   defaults?: DefaultsConfig;
   channels?: ChannelConfig[];
   integrations?: IntegrationConfig[];
+  webhooks?: WebhookConfig[];
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -92,6 +120,28 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
+  /** Re-notify a Triggered, unacknowledged incident this often (ms); absent: never. */
+  repeatIntervalMs?: number;
+}
+
+/** An outbound webhook receiver with every default applied. */
+export interface Webhook {
+  id: string;
+  url: string;
+  format: OutboundFormatName;
+  secret?: string;
+  /** Event types sent to it. */
+  events: WebhookEventType[];
+  /** Channels whose changes it receives; null: all. */
+  channels: string[] | null;
+  template?: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxAttempts: number;
+  concurrency: number;
+  routingKey?: string;
+  apiKey?: string;
+  allowPrivateNetwork: boolean;
 }
 
 /** An integration with every default applied. */
@@ -115,6 +165,8 @@ export interface Config {
   payloadLimitBytes: number;
   channels: Channel[];
   integrations: Integration[];
+  /** Outbound webhook receivers, in the order configured. */
+  webhooks: Webhook[];
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }

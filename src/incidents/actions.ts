@@ -4,8 +4,17 @@ import type { IncidentRow } from '../store/incidents-repo.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { changeProgress, closeIncident } from './lifecycle.js';
+import { newId } from '../events/ids.js';
+import { recordIncidentTimeline, type Outbox } from '../notify/outbox.js';
+import type { DeliveryRef } from '../store/deliveries-repo.js';
 
 export type IncidentAction = 'ack' | 'unack' | 'close' | 'reopen';
+
+/** Where an action's deliveries go: the outbox in force, and the list the written ones are added to. */
+export interface OutboxSink {
+  outbox: Outbox | undefined;
+  deliveries: DeliveryRef[];
+}
 
 export interface ActionRequest {
   actor?: string;
@@ -39,7 +48,8 @@ function plan(action: IncidentAction, incident: IncidentRow, now: number): Chang
 
 /**
  * Acknowledges, un-acknowledges, closes or reopens an incident. Closing also closes its open alerts, so the next
- * event of their keys opens new alerts. Repeating an action that is already in effect changes nothing.
+ * event of their keys opens new alerts. Repeating an action that is already in effect changes nothing. Given
+ * `notify`, the outbound deliveries of the change are written with it and collected there, to enqueue after commit.
  */
 export async function applyIncidentAction(
   store: StoreDatabase,
@@ -47,6 +57,7 @@ export async function applyIncidentAction(
   action: IncidentAction,
   request: ActionRequest,
   now: number,
+  notify?: OutboxSink,
 ): Promise<IncidentRow> {
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect);
@@ -56,8 +67,13 @@ export async function applyIncidentAction(
     if (!change) return incident;
     const detail: Record<string, unknown> = request.reason ? { reason: request.reason } : {};
     const actor = request.actor ?? null;
-    if (action === 'close')
-      return closeIncident(repos, incident, now, { timeline: 'i_close', actor, detail, ends: false });
-    return changeProgress(repos, incident, now, change.changes, { type: change.timeline, actor, detail });
+    const changed =
+      action === 'close'
+        ? await closeIncident(repos, incident, now, { timeline: 'i_close', actor, detail, ends: false })
+        : await changeProgress(repos, incident, now, change.changes, { type: change.timeline, actor, detail });
+    // The change and its deliveries commit together.
+    const deliveries = await recordIncidentTimeline(repos, notify?.outbox, changed, now, newId);
+    notify?.deliveries.push(...deliveries);
+    return changed;
   });
 }

@@ -80,6 +80,9 @@ const timelineColumns = ['incident_id', 'type', 'at', 'actor', 'alert_id', 'deta
 
 /** Incidents and their timeline, bound to one transaction (or the database) and its dialect. */
 export class IncidentsRepo {
+  /** Timeline entries written through this repository and not yet taken: the changes the outbox notifies. */
+  private written: TimelineEntry[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
@@ -195,7 +198,15 @@ export class IncidentsRepo {
     return summary;
   }
 
+  /** The timeline entries written since the last call (each entry is one change of an incident). */
+  takeWritten(): TimelineEntry[] {
+    const taken = this.written;
+    this.written = [];
+    return taken;
+  }
+
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
+    if (entries.length > 0) this.written.push(...entries);
     for (const entry of entries) {
       const row = {
         ...entry,

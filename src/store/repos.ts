@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AlertsRepo } from './alerts-repo.js';
+import { DeliveriesRepo } from './deliveries-repo.js';
 import type { Dialect } from './dialect.js';
 import { EventsRepo } from './events-repo.js';
 import { IncidentsRepo } from './incidents-repo.js';
@@ -12,6 +13,7 @@ export interface Repos {
   incidents: IncidentsRepo;
   events: EventsRepo;
   integrationStats: IntegrationStatsRepo;
+  deliveries: DeliveriesRepo;
 }
 
 /** Binds the repositories once per transaction: callers pass them on instead of a transaction and a dialect. */
@@ -21,5 +23,6 @@ export function bindRepos(db: Kysely<Database>, dialect: Dialect): Repos {
     incidents: new IncidentsRepo(db, dialect),
     events: new EventsRepo(db, dialect),
     integrationStats: new IntegrationStatsRepo(db),
+    deliveries: new DeliveriesRepo(db),
   };
 }

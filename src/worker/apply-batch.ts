@@ -2,6 +2,7 @@ import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
+import type { DeliveryRef } from '../store/deliveries-repo.js';
 import { bindRepos, type Repos } from '../store/repos.js';
 import type { EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
@@ -17,16 +18,19 @@ export interface BatchResult {
   redelivered: QueuedEvent[];
   /** Auto-resolve timers of the incidents the batch opened: scheduled once the batch has committed. */
   timers: TimerJobData[];
+  /** Outbound deliveries the batch wrote: enqueued once the batch has committed. */
+  deliveries: DeliveryRef[];
   /** Events that failed alone for a reason of their own (the data, not the store); the rest were stored. */
   failed: EventFailure[];
 }
 
-const emptyResult = (): BatchResult => ({ applied: [], redelivered: [], timers: [], failed: [] });
+const emptyResult = (): BatchResult => ({ applied: [], redelivered: [], timers: [], deliveries: [], failed: [] });
 
 function addResult(into: BatchResult, from: BatchResult): void {
   into.applied.push(...from.applied);
   into.redelivered.push(...from.redelivered);
   into.timers.push(...from.timers);
+  into.deliveries.push(...from.deliveries);
   into.failed.push(...from.failed);
 }
 
@@ -121,7 +125,16 @@ async function applyInOneTransaction(
     for (const event of events) {
       const now = clock();
       const processed = await processEvent(
-        { trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored },
+        {
+          trx,
+          dialect: store.dialect,
+          repos,
+          now,
+          newId,
+          timers: result.timers,
+          deliveries: result.deliveries,
+          stored,
+        },
         rules,
         event,
       );

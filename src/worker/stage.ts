@@ -5,7 +5,9 @@ import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
 import type { StoredSilences } from '../silences/cache.js';
 import type { AlertIdentity, AlertRow, ClaimedKey } from '../store/alerts-repo.js';
+import type { DeliveryRef } from '../store/deliveries-repo.js';
 import type { Dialect } from '../store/dialect.js';
+import { outboxOf, type Outbox } from '../notify/outbox.js';
 import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from './trace.js';
 
@@ -15,14 +17,22 @@ export interface WorkerRules {
   channels: ReadonlyMap<string, Channel>;
   /** Silences made through the API, merged with each channel's configured ones; absent: configured ones only. */
   storedSilences?: StoredSilences;
+  /** Where changes are delivered (outbound webhooks); absent: nowhere. */
+  outbox?: Outbox;
 }
 
-/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
-export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
+/**
+ * The rules a configuration compiles to; `storedSilences` adds the silences made through the API, `publicUrl`
+ * (PUBLIC_URL) is where the links of outbound webhooks point.
+ */
+export function rulesFromConfig(config: Config, storedSilences?: StoredSilences, publicUrl?: string): WorkerRules {
+  const integrations = new Map(config.integrations.map((integration) => [integration.id, integration]));
+  const channels = new Map(config.channels.map((channel) => [channel.id, channel]));
   return {
-    integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
-    channels: new Map(config.channels.map((channel) => [channel.id, channel])),
+    integrations,
+    channels,
     ...(storedSilences && { storedSilences }),
+    ...(config.webhooks.length > 0 && { outbox: outboxOf(config, publicUrl ?? 'http://localhost:8080') }),
   };
 }
 
@@ -33,6 +43,8 @@ export interface StageContext extends IncidentWriteContext {
   dialect: Dialect;
   /** Ids of the events the batch's transaction already holds; absent: none (a dry run). */
   stored?: Set<string>;
+  /** Deliveries written by the transaction, enqueued once it has committed; absent: none are written (a dry run). */
+  deliveries?: DeliveryRef[];
 }
 
 /** An event on its way through the stages before routing: as enrichment and the pipeline rules leave it. */

@@ -21,6 +21,7 @@ import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
+import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -36,6 +37,10 @@ export interface WorkerDeps {
   /** How long a job stays claimed without a heartbeat before another worker takes it over (ms). */
   lockDuration?: number;
   stalledInterval?: number;
+  /** PUBLIC_URL: where the links of outbound webhooks point (default http://localhost:8080). */
+  publicUrl?: string;
+  /** Outbound delivery timings (tests shorten them). */
+  delivery?: Pick<NotifierDeps, 'retryBaseMs' | 'sweepIntervalMs' | 'sweepGraceMs'>;
 }
 
 export interface RunningWorker {
@@ -51,6 +56,7 @@ function batchApplier(
   clock: () => number,
   currentRules: () => WorkerRules,
   timerQueue: Queue<TimerJobData>,
+  notifier: Notifier,
 ): BatchApplier {
   return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
@@ -65,6 +71,15 @@ function batchApplier(
       result.redelivered.map((event) => event.event_id),
     );
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
+    // Committed deliveries are safe in the store: if Redis refuses them now, the sweep enqueues them later.
+    await notifier
+      .enqueue(result.deliveries)
+      .catch((error: Error) =>
+        deps.logger.warn(
+          { err: error.message, count: result.deliveries.length },
+          'deliveries not enqueued yet; the sweep will',
+        ),
+      );
     const now = clock();
     for (const { event, processed } of result.applied) {
       deps.metrics.workerEvents.inc({ integration: event.integration_id, outcome: processed.outcome });
@@ -172,29 +187,48 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const clock = deps.clock ?? Date.now;
   // One cache for the worker's life: a configuration reload keeps the API silences already read.
   const storedSilences = new StoredSilences();
-  let rules = rulesFromConfig(deps.config, storedSilences);
+  let rules = rulesFromConfig(deps.config, storedSilences, deps.publicUrl);
+  const notifier = new Notifier({
+    store: deps.store,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    clock,
+    webhooks: deps.config.webhooks,
+    ...deps.delivery,
+    ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
+    ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),
+  });
   const timerConnection = createWorkerConnection(deps.redis);
   timerConnection.on('error', (error) =>
     deps.logger.warn({ err: error.message }, 'timer queue redis connection error'),
   );
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
   const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
-  const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
+  const timers = createTimerWorker({
+    ...deps,
+    clock,
+    channels: () => rules.channels,
+    queue: timerQueue,
+    outbox: () => rules.outbox,
+    enqueueDeliveries: (deliveries) => notifier.enqueue(deliveries),
+  });
   const lanes = createLanes(
     deps,
-    batchApplier(deps, clock, () => rules, timerQueue),
+    batchApplier(deps, clock, () => rules, timerQueue, notifier),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close()]);
+      await Promise.all([worker.close(), timers.close(), notifier.close()]);
       await Promise.all([timerQueue.close(), ingestQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
     setConfig(config: Config) {
-      rules = rulesFromConfig(config, storedSilences);
+      rules = rulesFromConfig(config, storedSilences, deps.publicUrl);
+      void notifier.setWebhooks(config.webhooks);
     },
   };
 }

@@ -1,12 +1,14 @@
 import type { Router } from 'express';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
+import { enqueueDeliveries } from '../../notify/notifier.js';
+import type { DeliveryRef } from '../../store/deliveries-repo.js';
 import { getIncident, incidentView, listIncidents } from '../../store/read-models.js';
 import { intParam, listParam, pageParams } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
 /** `/incidents`: list, one, and the actions ack, unack, close, reopen. */
-export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock'>): void {
+export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'deliveries'>): void {
   router.get('/incidents', async (req, res) => {
     const filter = {
       progress: listParam(req, 'progress', ['Triggered', 'Processing', 'Closed']),
@@ -27,7 +29,19 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
         ...(typeof body.actor === 'string' && { actor: body.actor }),
         ...(typeof body.reason === 'string' && { reason: body.reason }),
       };
-      const incident = await applyIncidentAction(deps.store, req.params.id as string, action, request, deps.clock());
+      const notify = { outbox: deps.deliveries.outbox(), deliveries: [] as DeliveryRef[] };
+      const incident = await applyIncidentAction(
+        deps.store,
+        req.params.id as string,
+        action,
+        request,
+        deps.clock(),
+        notify,
+      );
+      // Committed with the change: a Redis hiccup here leaves them to the worker's sweep, the action stands.
+      await enqueueDeliveries(deps.store, deps.deliveries.queues, deps.deliveries.webhooks(), notify.deliveries).catch(
+        () => undefined,
+      );
       sendData(res, incidentView(incident));
     });
   }

@@ -1,9 +1,63 @@
-import { proceed, type ChannelState, type Stage } from '../stage.js';
+import { changesOfTimeline, isWanted, recordChanges, type Change } from '../../notify/outbox.js';
+import type { WebhookEventType } from '../../notify/webhook-body.js';
+import { proceed, proceedWith, type ChannelState, type Stage } from '../stage.js';
 
-/** Where outbound notifications of an alert's changes are sent from; none are configured yet. */
+/** The alert-level change an event made, if any: a new (unmuted) alert, an update, or its recovery. */
+function alertEventType(state: ChannelState): WebhookEventType | undefined {
+  if (!state.alert || state.mute) return undefined;
+  switch (state.decision?.kind) {
+    case 'open':
+      return 'a_new';
+    case 'merged':
+    case 'labels_updated':
+      return 'a_update';
+    case 'recovered':
+      return 'a_close';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The outbox: every change the event made in this channel (the incident timeline entries the stages wrote, and the
+ * alert's own change) becomes one delivery per receiver that takes it, written in the event's transaction and
+ * enqueued once it commits. Muted, dropped and duplicate events wrote no change, so they are never delivered.
+ */
 export const notify: Stage<ChannelState> = {
   name: 'notify',
-  run() {
-    return proceed;
+  async run(context, state) {
+    const entries = context.repos.incidents.takeWritten();
+    const outbox = state.rules.outbox;
+    if (!outbox || !context.deliveries) return proceed;
+    const changeId = (suffix: string): string => `${state.event.event_id}.${state.channel.id}.${suffix}`;
+    const changes: Change[] = [];
+    const alertChange = alertEventType(state);
+    if (alertChange && isWanted(outbox, { event_type: alertChange, channel_id: state.channel.id }))
+      changes.push({
+        change_id: changeId('a'),
+        event_type: alertChange,
+        channel_id: state.channel.id,
+        alert_id: state.alert?.alert_id as string,
+        ...(state.alert?.incident_id && { incident_id: state.alert.incident_id }),
+      });
+    const stormRaised = new Map<string, boolean>();
+    for (const entry of entries)
+      if (entry.type === 'a_merge' && !stormRaised.has(entry.incident_id))
+        stormRaised.set(
+          entry.incident_id,
+          (await context.repos.deliveries.incidentRow(entry.incident_id))?.storm_raised != null,
+        );
+    changes.push(
+      ...changesOfTimeline(
+        entries,
+        state.channel.id,
+        (index) => changeId(String(index)),
+        (id) => Boolean(stormRaised.get(id)),
+      ).filter((change) => isWanted(outbox, change)),
+    );
+    if (changes.length === 0) return proceed;
+    const written = await recordChanges(context.repos, outbox, changes, context.now);
+    context.deliveries.push(...written);
+    return proceedWith({ step: 'notify', result: 'deliveries_written', deliveries: written.length });
   },
 };

@@ -1,0 +1,164 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './tables.js';
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
+export type NewDelivery = Omit<DeliveryRow, 'seq'>;
+
+/** A delivery to put on its receiver's queue. */
+export interface DeliveryRef {
+  delivery_id: string;
+  receiver_id: string;
+}
+
+/** What one attempt changes on its delivery. */
+export interface AttemptOutcome {
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+export interface DeliveryFilter {
+  receiverId: string;
+  status?: DeliveryStatus;
+  incidentId?: string;
+  /** Deliveries older than this `seq` (the previous page's `next_cursor`). */
+  before?: number;
+  limit: number;
+}
+
+/** The outbox and the delivery log, bound to one transaction (or the database). */
+export class DeliveriesRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The incident a change is about, as the transaction sees it now. */
+  async incidentRow(incidentId: string): Promise<Selectable<Database['incidents']> | undefined> {
+    return this.db.selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
+  }
+
+  /** The alert a change is about, as the transaction sees it now. */
+  async alertRow(alertId: string): Promise<Selectable<Database['alerts']> | undefined> {
+    return this.db.selectFrom('alerts').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+  }
+
+  /** Writes deliveries; one that exists already (the same receiver and change) is left as it is. */
+  async insertDeliveries(rows: readonly NewDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('deliveries')
+      .values(rows.map((row) => ({ ...row })))
+      .onConflict((conflict) => conflict.column('delivery_id').doNothing())
+      .execute();
+  }
+
+  /** Records that these deliveries have a job on their queue. */
+  async markQueued(deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.db.updateTable('deliveries').set({ queued: 1 }).where('delivery_id', 'in', deliveryIds).execute();
+  }
+
+  /** A delivery whose job is gone while it is still pending: the sweep enqueues it again. */
+  async markUnqueued(deliveryId: string): Promise<void> {
+    await this.db.updateTable('deliveries').set({ queued: 0 }).where('delivery_id', '=', deliveryId).execute();
+  }
+
+  /** Pending deliveries that never got a job (a crash between commit and enqueue), oldest first. */
+  async unqueued(createdBefore: number, limit: number): Promise<DeliveryRef[]> {
+    return this.db
+      .selectFrom('deliveries')
+      .select(['delivery_id', 'receiver_id'])
+      .where('queued', '=', 0)
+      .where('status', '=', 'pending')
+      .where('created_at', '<', createdBefore)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+
+  async getDelivery(deliveryId: string): Promise<DeliveryRow | undefined> {
+    return this.db.selectFrom('deliveries').selectAll().where('delivery_id', '=', deliveryId).executeTakeFirst();
+  }
+
+  async attemptsOf(deliveryId: string): Promise<DeliveryAttemptRow[]> {
+    return this.db
+      .selectFrom('delivery_attempts')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The oldest pending delivery of the same receiver and order key before `seq`: it goes first. */
+  async pendingBefore(delivery: DeliveryRow): Promise<DeliveryRow | undefined> {
+    return this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('receiver_id', '=', delivery.receiver_id)
+      .where('order_key', '=', delivery.order_key)
+      .where('seq', '<', delivery.seq)
+      .where('status', '=', 'pending')
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** The next pending delivery of the same receiver and order key after `seq`: it may go now. */
+  async pendingAfter(delivery: DeliveryRow): Promise<DeliveryRow | undefined> {
+    return this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('receiver_id', '=', delivery.receiver_id)
+      .where('order_key', '=', delivery.order_key)
+      .where('seq', '>', delivery.seq)
+      .where('status', '=', 'pending')
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /** Records one attempt and what it changed on its delivery. */
+  async recordAttempt(attempt: Omit<DeliveryAttemptRow, 'id'>, outcome: AttemptOutcome, now: number): Promise<void> {
+    await this.db.insertInto('delivery_attempts').values(attempt).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ ...outcome, updated_at: now })
+      .where('delivery_id', '=', attempt.delivery_id)
+      .execute();
+  }
+
+  /** A delivery to send again from its first attempt (dead, or delivered and asked for again). */
+  async resetForRedelivery(deliveryId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: null, queued: 0, updated_at: now })
+      .where('delivery_id', '=', deliveryId)
+      .execute();
+  }
+
+  /** A receiver's deliveries, newest first. */
+  async listDeliveries(filter: DeliveryFilter): Promise<DeliveryRow[]> {
+    return this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('receiver_id', '=', filter.receiverId)
+      .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status as DeliveryStatus))
+      .$if(filter.incidentId !== undefined, (qb) => qb.where('incident_id', '=', filter.incidentId as string))
+      .$if(filter.before !== undefined, (qb) => qb.where('seq', '<', filter.before as number))
+      .orderBy('seq', 'desc')
+      .limit(filter.limit)
+      .execute();
+  }
+
+  /** Deliveries per receiver and status, and the creation time of each receiver's oldest pending one. */
+  async receiverCounts(): Promise<Array<{ receiver_id: string; status: string; count: number; oldest: number }>> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['receiver_id', 'status', sql<number>`count(*)`.as('count'), sql<number>`min(created_at)`.as('oldest')])
+      .groupBy(['receiver_id', 'status'])
+      .execute();
+    return rows.map((row) => ({ ...row, count: Number(row.count), oldest: Number(row.oldest) }));
+  }
+}
