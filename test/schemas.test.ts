@@ -72,7 +72,6 @@ const channelKeys: Record<keyof ChannelConfig, true> = {
   drop: true,
   silences: true,
   inhibitions: true,
-  notify: true,
 };
 const integrationKeys: Record<keyof IntegrationConfig, true> = {
   id: true,

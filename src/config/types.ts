@@ -43,13 +43,6 @@ export interface ChannelConfig {
   drop?: DropRule[];
   silences?: SilenceRule[];
   inhibitions?: InhibitionRule[];
-  notify?: ChannelNotifyConfig;
-}
-
-/** How a channel's incidents are notified beyond their changes. */
-export interface ChannelNotifyConfig {
-  /** Send `i_repeat` this often while an incident stays Triggered and unacknowledged. */
-  repeat_interval?: string;
 }
 
 /** One outbound webhook receiver as written in alertgate.yaml (`webhooks:`). */
@@ -120,8 +113,6 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
-  /** Re-notify a Triggered, unacknowledged incident this often (ms); absent: never. */
-  repeatIntervalMs?: number;
 }
 
 /** An outbound webhook receiver with every default applied. */

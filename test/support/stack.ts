@@ -13,7 +13,7 @@ import { createProducerConnection } from '../../src/queue/redis.js';
 import { createTimerQueue, type TimerJobData } from '../../src/queue/timer-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { createWorker, type RunningWorker } from '../../src/worker/worker.js';
+import { createWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker.js';
 import { createTestStore, type StoreKind, type TestStore } from './stores.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,6 +63,8 @@ export interface StackOptions {
   app?: Partial<Pick<AppDeps, 'adapters' | 'fetchUrl' | 'fetchCertificate'>>;
   /** Timeouts and connection cap of the HTTP server, applied as `alertgate gateway` does (default: Node's own). */
   serverLimits?: ServerLimits;
+  /** Outbound delivery timings and PUBLIC_URL for the worker (default: production timings, http://alertgate.test). */
+  workerOptions?: Pick<WorkerDeps, 'delivery' | 'publicUrl'>;
 }
 
 let packageAdapters: AdapterRegistry | undefined;
@@ -114,6 +116,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           logger,
           metrics,
           clock: options.clock,
+          publicUrl: 'http://alertgate.test',
+          ...options.workerOptions,
         });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
