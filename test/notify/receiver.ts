@@ -11,7 +11,10 @@ export interface Received {
 }
 
 /** How the receiver answers its n-th request (0-based): a status (and headers), or hang past the sender's timeout. */
-export type Script = (n: number, request: Received) => { status: number; headers?: Record<string, string> } | 'hang';
+export type Script = (
+  n: number,
+  request: Received,
+) => { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang';
 
 /** A real HTTP receiver on a loopback port: records every request and answers as scripted. */
 export interface TestReceiver {
@@ -43,9 +46,13 @@ export async function startReceiver(script: Script = () => ({ status: 200 })): P
         hanging.push(res);
         return;
       }
-      request.answered = answer.status;
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-      res.end(`answer ${answer.status}`);
+      const respond = () => {
+        request.answered = answer.status;
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+        res.end(`answer ${answer.status}`);
+      };
+      if (answer.delayMs) setTimeout(respond, answer.delayMs);
+      else respond();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
