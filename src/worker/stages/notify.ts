@@ -1,6 +1,7 @@
 import { changesOfTimeline, isWanted, recordChanges, type Change } from '../../notify/outbox.js';
 import type { WebhookEventType } from '../../notify/webhook-body.js';
-import { proceed, proceedWith, type ChannelState, type Stage } from '../stage.js';
+import type { TimelineEntry } from '../../store/incidents-repo.js';
+import { proceed, proceedWith, type ChannelState, type Stage, type StageContext } from '../stage.js';
 
 /** The alert-level change an event made, if any: a new (unmuted) alert, an update, or its recovery. */
 function alertEventType(state: ChannelState): WebhookEventType | undefined {
@@ -19,6 +20,20 @@ function alertEventType(state: ChannelState): WebhookEventType | undefined {
 }
 
 /**
+ * Whether an incident's storm notice stands from before this event: then the alert-level changes of this event are
+ * what the notice already told (merged beyond the storm notice), and are not sent. The event that raised it is.
+ */
+async function quietedByStorm(
+  context: StageContext,
+  entries: readonly TimelineEntry[],
+  incidentId: string | null | undefined,
+): Promise<boolean> {
+  if (!incidentId || entries.some((entry) => entry.type === 'i_storm' && entry.incident_id === incidentId))
+    return false;
+  return (await context.repos.deliveries.incidentRow(incidentId))?.storm_raised != null;
+}
+
+/**
  * The outbox: every change the event made in this channel (the incident timeline entries the stages wrote, and the
  * alert's own change) becomes one delivery per receiver that takes it, written in the event's transaction and
  * enqueued once it commits. Muted, dropped and duplicate events wrote no change, so they are never delivered.
@@ -32,27 +47,26 @@ export const notify: Stage<ChannelState> = {
     const changeId = (suffix: string): string => `${state.event.event_id}.${state.channel.id}.${suffix}`;
     const changes: Change[] = [];
     const alertChange = alertEventType(state);
-    if (alertChange && isWanted(outbox, { event_type: alertChange, channel_id: state.channel.id }))
+    const incidentId = state.alert?.incident_id;
+    const wanted = (type: WebhookEventType) => isWanted(outbox, { event_type: type, channel_id: state.channel.id });
+    const storming =
+      (alertChange !== undefined && wanted(alertChange)) || wanted('a_merge')
+        ? await quietedByStorm(context, entries, incidentId)
+        : false;
+    if (alertChange && wanted(alertChange) && !storming)
       changes.push({
         change_id: changeId('a'),
         event_type: alertChange,
         channel_id: state.channel.id,
         alert_id: state.alert?.alert_id as string,
-        ...(state.alert?.incident_id && { incident_id: state.alert.incident_id }),
+        ...(incidentId && { incident_id: incidentId }),
       });
-    const stormRaised = new Map<string, boolean>();
-    for (const entry of entries)
-      if (entry.type === 'a_merge' && !stormRaised.has(entry.incident_id))
-        stormRaised.set(
-          entry.incident_id,
-          (await context.repos.deliveries.incidentRow(entry.incident_id))?.storm_raised != null,
-        );
     changes.push(
       ...changesOfTimeline(
         entries,
         state.channel.id,
         (index) => changeId(String(index)),
-        (id) => Boolean(stormRaised.get(id)),
+        () => storming,
       ).filter((change) => isWanted(outbox, change)),
     );
     if (changes.length === 0) return proceed;
