@@ -7,10 +7,11 @@ import { deliveryQueueName, type DeliveryJobData, type DeliveryQueues } from '..
 import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
+import { inTransaction } from '../store/transaction.js';
 import { DeliveriesRepo, type AttemptOutcome, type DeliveryRow } from '../store/deliveries-repo.js';
 import { retryAfterCapMs, retryDelayMs } from './backoff.js';
 import { renderRequest, type ReceiverTarget } from './render.js';
-import { sendRequest, type SendResult } from './sender.js';
+import { receiverAgents, sendRequest, type ReceiverAgents, type SendResult } from './sender.js';
 import { outboundHeaders } from './signature.js';
 import type { WebhookBody } from './webhook-body.js';
 
@@ -60,6 +61,7 @@ export async function sendToReceiver(
   body: WebhookBody,
   deliveryId: string,
   now: number,
+  agents?: ReceiverAgents,
 ): Promise<SendResult | undefined> {
   const rendered = await renderRequest(receiverTarget(webhook), body, now);
   if (!rendered) return undefined;
@@ -75,50 +77,71 @@ export async function sendToReceiver(
     body: rendered.body,
     timeoutMs: webhook.timeoutMs,
     allowPrivateNetwork: webhook.allowPrivateNetwork,
+    ...(agents && { agents }),
   });
 }
 
-/** Once a delivery is done (sent, dead, skipped), the next one of its receiver and incident may go at once. */
-async function releaseNext(deps: DeliveryWorkerDeps, repo: DeliveriesRepo, row: DeliveryRow): Promise<void> {
-  const next = await repo.pendingAfter(row);
-  if (!next) return;
-  const job = await deps.queues.queue(row.receiver_id).getJob(next.delivery_id);
-  if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+/** What one receiver's worker shares between its jobs: its connections, and the jobs waiting for an earlier one. */
+interface ReceiverState {
+  agents: ReceiverAgents;
+  /** Per order key (incident): ids of delayed jobs of this process waiting for an earlier delivery to finish. */
+  waiting: Map<string, Set<string>>;
 }
 
+/**
+ * Once a delivery is done (sent, dead, skipped), the next ones of its incident that this process holds back may go at
+ * once; those of other processes wake on their own (at the earlier delivery's next attempt, within a minute).
+ */
+async function releaseNext(deps: DeliveryWorkerDeps, state: ReceiverState, row: DeliveryRow): Promise<void> {
+  const waiting = state.waiting.get(row.order_key);
+  if (!waiting) return;
+  state.waiting.delete(row.order_key);
+  const queue = deps.queues.queue(row.receiver_id);
+  for (const id of waiting) {
+    const job = await queue.getJob(id);
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+  }
+}
+
+/** Records an attempt and its delivery's new state together. */
 async function finish(
   deps: DeliveryWorkerDeps,
-  repo: DeliveriesRepo,
   row: DeliveryRow,
   result: SendResult,
   outcome: AttemptOutcome,
   now: number,
 ): Promise<void> {
-  await repo.recordAttempt(
-    {
-      delivery_id: row.delivery_id,
-      attempt: outcome.attempts,
-      at: now,
-      status_code: result.statusCode ?? null,
-      latency_ms: result.latencyMs,
-      error: result.error ?? null,
-      response: result.response ?? null,
-    },
-    outcome,
-    now,
-  );
+  const attempt = {
+    delivery_id: row.delivery_id,
+    attempt: outcome.attempts,
+    at: now,
+    status_code: result.statusCode ?? null,
+    latency_ms: result.latencyMs,
+    error: result.error ?? null,
+    response: result.response ?? null,
+  };
+  await inTransaction(deps.store, (trx) => new DeliveriesRepo(trx).recordAttempt(attempt, outcome, now));
   deps.metrics.deliveryAttemptDuration.observe({ receiver: row.receiver_id }, result.latencyMs / 1000);
 }
 
 /** One job: send the delivery unless an earlier one of its receiver and incident is still pending. */
-async function deliver(deps: DeliveryWorkerDeps, job: Job<DeliveryJobData>, token: string | undefined): Promise<void> {
+async function deliver(
+  deps: DeliveryWorkerDeps,
+  state: ReceiverState,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+): Promise<void> {
   const repo = new DeliveriesRepo(deps.store.db);
   const row = await repo.getDelivery(job.data.delivery_id);
   if (!row || row.status !== 'pending') return;
   const earlier = await repo.pendingBefore(row);
   if (earlier) {
-    // Ordered per incident: wait for the earlier one (its completion promotes this job; else look again later).
-    const wait = Math.min(30_000, Math.max(250, (earlier.next_attempt_at ?? 0) - deps.clock()));
+    // Ordered per incident: wait for the earlier one. Its completion here promotes this job; otherwise it wakes
+    // just after the earlier one's next attempt (within a minute), and looks again.
+    const waiting = state.waiting.get(row.order_key) ?? new Set<string>();
+    waiting.add(row.delivery_id);
+    state.waiting.set(row.order_key, waiting);
+    const wait = Math.min(60_000, Math.max(250, (earlier.next_attempt_at ?? 0) - deps.clock() + 100));
     await job.moveToDelayed(Date.now() + wait, token);
     throw new DelayedError();
   }
@@ -131,7 +154,6 @@ async function deliver(deps: DeliveryWorkerDeps, job: Job<DeliveryJobData>, toke
     const error = 'receiver no longer configured';
     await finish(
       deps,
-      repo,
       row,
       { ok: false, latencyMs: 0, error },
       { ...done, status: 'dead', last_status_code: null, last_error: error },
@@ -142,57 +164,55 @@ async function deliver(deps: DeliveryWorkerDeps, job: Job<DeliveryJobData>, toke
   }
   let result: SendResult | undefined;
   try {
-    result = await sendToReceiver(webhook, JSON.parse(row.body) as WebhookBody, row.delivery_id, now);
+    result = await sendToReceiver(webhook, JSON.parse(row.body) as WebhookBody, row.delivery_id, now, state.agents);
   } catch (error) {
     // The format could not render this body (a template error): no retry can change that.
     const message = `render: ${(error as Error).message}`;
     await finish(
       deps,
-      repo,
       row,
       { ok: false, latencyMs: 0, error: message },
       { ...done, status: 'dead', last_status_code: null, last_error: message },
       now,
     );
     count('dead');
-    await releaseNext(deps, repo, row);
+    await releaseNext(deps, state, row);
     return;
   }
   if (!result) {
     await finish(
       deps,
-      repo,
       row,
       { ok: true, latencyMs: 0, error: 'the format sends nothing for this event type' },
       { ...done, attempts: row.attempts, status: 'skipped', last_status_code: null, last_error: null },
       now,
     );
     count('skipped');
-    await releaseNext(deps, repo, row);
+    await releaseNext(deps, state, row);
     return;
   }
   const failure = { last_status_code: result.statusCode ?? null, last_error: result.error ?? null };
   if (result.ok) {
-    await finish(deps, repo, row, result, { ...done, status: 'delivered', delivered_at: now, ...failure }, now);
+    await finish(deps, row, result, { ...done, status: 'delivered', delivered_at: now, ...failure }, now);
     count('delivered');
-    await releaseNext(deps, repo, row);
+    await releaseNext(deps, state, row);
     return;
   }
   if (attempt >= webhook.maxAttempts) {
-    await finish(deps, repo, row, result, { ...done, status: 'dead', ...failure }, now);
+    await finish(deps, row, result, { ...done, status: 'dead', ...failure }, now);
     count('dead');
     deps.logger.warn(
       { delivery_id: row.delivery_id, receiver: row.receiver_id, attempts: attempt, err: result.error },
       'delivery dead after its last attempt',
     );
-    await releaseNext(deps, repo, row);
+    await releaseNext(deps, state, row);
     return;
   }
   const delay =
     result.retryAfterMs !== undefined
       ? Math.min(result.retryAfterMs, retryAfterCapMs)
       : retryDelayMs(attempt, Math.random, deps.retryBaseMs);
-  await finish(deps, repo, row, result, { ...done, status: 'pending', next_attempt_at: now + delay, ...failure }, now);
+  await finish(deps, row, result, { ...done, status: 'pending', next_attempt_at: now + delay, ...failure }, now);
   count('retry');
   throw new RetryLater(result.error ?? 'failed', delay);
 }
@@ -203,20 +223,25 @@ export interface ReceiverWorker {
 }
 
 export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook): ReceiverWorker {
+  const state: ReceiverState = { agents: receiverAgents(webhook.concurrency), waiting: new Map() };
   const connection: Redis = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker redis connection error'));
-  const worker = new Worker<DeliveryJobData>(deliveryQueueName(webhook.id), (job, token) => deliver(deps, job, token), {
-    connection,
-    prefix: queuePrefix(deps.redis.prefix),
-    concurrency: webhook.concurrency,
-    lockDuration: deps.lockDuration ?? 30_000,
-    stalledInterval: deps.stalledInterval ?? 30_000,
-    maxStalledCount: 100,
-    settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-        error instanceof RetryLater ? error.delayMs : cappedExponentialBackoff(attemptsMade),
+  const worker = new Worker<DeliveryJobData>(
+    deliveryQueueName(webhook.id),
+    (job, token) => deliver(deps, state, job, token),
+    {
+      connection,
+      prefix: queuePrefix(deps.redis.prefix),
+      concurrency: webhook.concurrency,
+      lockDuration: deps.lockDuration ?? 30_000,
+      stalledInterval: deps.stalledInterval ?? 30_000,
+      maxStalledCount: 100,
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+          error instanceof RetryLater ? error.delayMs : cappedExponentialBackoff(attemptsMade),
+      },
     },
-  });
+  );
   worker.on('failed', (job, error) => {
     if (error instanceof RetryLater || !job) return;
     const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -232,6 +257,8 @@ export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook):
     async close() {
       await worker.close();
       connection.disconnect();
+      state.agents.http.destroy();
+      state.agents.https.destroy();
     },
   };
 }

@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { ForbiddenAddressError, guardedLookup, isForbiddenAddress } from './address-guard.js';
 
@@ -13,6 +13,21 @@ export interface OutboundRequest {
   body: string;
   timeoutMs: number;
   allowPrivateNetwork: boolean;
+  /** Connections kept alive for the receiver (one agent per receiver and scheme); absent: Node's global agents. */
+  agents?: ReceiverAgents;
+}
+
+/** Keep-alive connections to one receiver, at most `maxSockets` at once. */
+export interface ReceiverAgents {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+export function receiverAgents(maxSockets: number): ReceiverAgents {
+  return {
+    http: new HttpAgent({ keepAlive: true, maxSockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+  };
 }
 
 /** What one attempt got: a status (absent when no response came), the start of the body, or why it failed. */
@@ -52,26 +67,29 @@ function requestOnce(url: URL, outbound: OutboundRequest, signal: AbortSignal): 
     headers: { ...outbound.headers, 'Content-Length': String(Buffer.byteLength(outbound.body)) },
     signal,
     ...(!outbound.allowPrivateNetwork && { lookup: guardedLookup as RequestOptions['lookup'] }),
+    ...(outbound.agents && { agent: url.protocol === 'https:' ? outbound.agents.https : outbound.agents.http }),
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Response>((resolve, reject) => {
     const req = send(url, options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const finish = () => {
+      const finish = () =>
         resolve({
           statusCode: res.statusCode ?? 0,
           headers: res.headers,
           body: Buffer.concat(chunks).subarray(0, responseCapBytes).toString('utf8'),
         });
-        res.destroy();
-      };
       res.on('data', (chunk: Buffer) => {
         chunks.push(chunk);
         size += chunk.length;
-        // Enough kept: the rest of a large body is not read.
-        if (size >= responseCapBytes) finish();
+        // Enough kept: the rest of a large body is not read (and its connection not reused).
+        if (size >= responseCapBytes) {
+          finish();
+          res.destroy();
+        }
       });
+      // Read to its end, a short answer leaves its keep-alive connection ready for the next request.
       res.on('end', finish);
       res.on('error', reject);
     });

@@ -105,20 +105,6 @@ export class DeliveriesRepo {
       .executeTakeFirst();
   }
 
-  /** The next pending delivery of the same receiver and order key after `seq`: it may go now. */
-  async pendingAfter(delivery: DeliveryRow): Promise<DeliveryRow | undefined> {
-    return this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('receiver_id', '=', delivery.receiver_id)
-      .where('order_key', '=', delivery.order_key)
-      .where('seq', '>', delivery.seq)
-      .where('status', '=', 'pending')
-      .orderBy('seq')
-      .limit(1)
-      .executeTakeFirst();
-  }
-
   /** Records one attempt and what it changed on its delivery. */
   async recordAttempt(attempt: Omit<DeliveryAttemptRow, 'id'>, outcome: AttemptOutcome, now: number): Promise<void> {
     await this.db.insertInto('delivery_attempts').values(attempt).execute();
