@@ -59,7 +59,7 @@ const attemptView = (row: DeliveryAttemptRow) => ({
 
 /** Every receiver with its deliveries counted by status. */
 export async function listReceivers(deps: DeliveryServiceDeps) {
-  const counts = await new DeliveriesRepo(deps.store.db).receiverCounts();
+  const counts = await new DeliveriesRepo(deps.store.db, deps.store.dialect).receiverCounts();
   return deps.webhooks().map((webhook) => ({
     ...receiverView(webhook),
     deliveries: Object.fromEntries(
@@ -85,7 +85,7 @@ export async function listReceiverDeliveries(deps: DeliveryServiceDeps, receiver
     throw invalidParameter(`status: must be one of ${statuses.join(', ')}, got ${JSON.stringify(query.status)}`);
   if (query.cursor !== undefined && !/^\d+$/.test(query.cursor))
     throw invalidParameter('cursor: must be the next_cursor of a previous page');
-  const rows = await new DeliveriesRepo(deps.store.db).listDeliveries({
+  const rows = await new DeliveriesRepo(deps.store.db, deps.store.dialect).listDeliveries({
     receiverId,
     ...(query.status !== undefined && { status: query.status as DeliveryStatus }),
     ...(query.incidentId !== undefined && { incidentId: query.incidentId }),
@@ -101,7 +101,7 @@ export async function listReceiverDeliveries(deps: DeliveryServiceDeps, receiver
 
 /** One delivery with every attempt. */
 export async function getDeliveryLog(deps: DeliveryServiceDeps, id: string) {
-  const repo = new DeliveriesRepo(deps.store.db);
+  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
   const row = await repo.getDelivery(id);
   if (!row) throw notFound('delivery', id);
   return { ...deliveryView(row), attempts: (await repo.attemptsOf(id)).map(attemptView) };
@@ -109,7 +109,7 @@ export async function getDeliveryLog(deps: DeliveryServiceDeps, id: string) {
 
 /** Sends a delivery again from its first attempt (dead, skipped or delivered); a pending one is already on its way. */
 export async function redeliver(deps: DeliveryServiceDeps, id: string) {
-  const repo = new DeliveriesRepo(deps.store.db);
+  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
   const row = await repo.getDelivery(id);
   if (!row) throw notFound('delivery', id);
   const webhook = receiverOf(deps, row.receiver_id);

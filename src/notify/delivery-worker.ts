@@ -120,7 +120,9 @@ async function finish(
     error: result.error ?? null,
     response: result.response ?? null,
   };
-  await inTransaction(deps.store, (trx) => new DeliveriesRepo(trx).recordAttempt(attempt, outcome, now));
+  await inTransaction(deps.store, (trx) =>
+    new DeliveriesRepo(trx, deps.store.dialect).recordAttempt(attempt, outcome, now),
+  );
   deps.metrics.deliveryAttemptDuration.observe({ receiver: row.receiver_id }, result.latencyMs / 1000);
 }
 
@@ -131,7 +133,7 @@ async function deliver(
   job: Job<DeliveryJobData>,
   token: string | undefined,
 ): Promise<void> {
-  const repo = new DeliveriesRepo(deps.store.db);
+  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
   const row = await repo.getDelivery(job.data.delivery_id);
   if (!row || row.status !== 'pending') return;
   const earlier = await repo.pendingBefore(row);
@@ -250,7 +252,10 @@ export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook):
       exhausted ? 'delivery job failed; the sweep enqueues it again' : 'delivery job failed; it will be retried',
     );
     // The job is gone but its delivery is still pending: the sweep picks it up again.
-    if (exhausted) void new DeliveriesRepo(deps.store.db).markUnqueued(job.data.delivery_id).catch(() => undefined);
+    if (exhausted)
+      void new DeliveriesRepo(deps.store.db, deps.store.dialect)
+        .markUnqueued(job.data.delivery_id)
+        .catch(() => undefined);
   });
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker error'));
   return {

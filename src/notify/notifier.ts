@@ -21,7 +21,7 @@ export async function enqueueDeliveries(
   if (deliveries.length === 0) return;
   const attempts = new Map(webhooks.map((webhook) => [webhook.id, webhook.maxAttempts]));
   const added = await queues.enqueue(deliveries, (id) => attempts.get(id));
-  await new DeliveriesRepo(store.db).markQueued(added);
+  await new DeliveriesRepo(store.db, store.dialect).markQueued(added);
 }
 
 export interface NotifierDeps {
@@ -84,7 +84,7 @@ export class Notifier {
 
   /** Enqueues deliveries committed a while ago that have no job, and refreshes the per-receiver gauges. */
   async sweep(): Promise<void> {
-    const repo = new DeliveriesRepo(this.deps.store.db);
+    const repo = new DeliveriesRepo(this.deps.store.db, this.deps.store.dialect);
     const now = this.deps.clock();
     const unqueued = await repo.unqueued(now - (this.deps.sweepGraceMs ?? 10_000), 1000);
     if (unqueued.length > 0) {

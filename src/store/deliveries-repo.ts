@@ -1,9 +1,32 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import { runCached } from './cached-query.js';
+import type { Dialect } from './dialect.js';
 import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './tables.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
 export type NewDelivery = Omit<DeliveryRow, 'seq'>;
+
+const deliveryColumns: ReadonlyArray<keyof NewDelivery> = [
+  'delivery_id',
+  'receiver_id',
+  'change_id',
+  'event_type',
+  'channel_id',
+  'incident_id',
+  'alert_id',
+  'order_key',
+  'body',
+  'status',
+  'queued',
+  'attempts',
+  'created_at',
+  'updated_at',
+  'next_attempt_at',
+  'delivered_at',
+  'last_status_code',
+  'last_error',
+];
 
 /** A delivery to put on its receiver's queue. */
 export interface DeliveryRef {
@@ -32,26 +55,51 @@ export interface DeliveryFilter {
 
 /** The outbox and the delivery log, bound to one transaction (or the database). */
 export class DeliveriesRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   /** The incident a change is about, as the transaction sees it now. */
   async incidentRow(incidentId: string): Promise<Selectable<Database['incidents']> | undefined> {
-    return this.db.selectFrom('incidents').selectAll().where('incident_id', '=', incidentId).executeTakeFirst();
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'delivery-incident',
+      (db) => db.selectFrom('incidents').selectAll().where('incident_id', '=', ''),
+      [incidentId],
+    );
+    return result.rows[0];
   }
 
   /** The alert a change is about, as the transaction sees it now. */
   async alertRow(alertId: string): Promise<Selectable<Database['alerts']> | undefined> {
-    return this.db.selectFrom('alerts').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'delivery-alert',
+      (db) => db.selectFrom('alerts').selectAll().where('alert_id', '=', ''),
+      [alertId],
+    );
+    return result.rows[0];
   }
 
   /** Writes deliveries; one that exists already (the same receiver and change) is left as it is. */
   async insertDeliveries(rows: readonly NewDelivery[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db
-      .insertInto('deliveries')
-      .values(rows.map((row) => ({ ...row })))
-      .onConflict((conflict) => conflict.column('delivery_id').doNothing())
-      .execute();
+    // The hot path of the outbox: the statement is built once per row count, later calls only bind values.
+    const placeholders = rows.map(() => Object.fromEntries(deliveryColumns.map((column) => [column, null])));
+    await runCached(
+      this.db,
+      this.dialect,
+      `insert-deliveries:${rows.length}`,
+      (db) =>
+        db
+          .insertInto('deliveries')
+          .values(placeholders as never)
+          .onConflict((conflict) => conflict.column('delivery_id').doNothing()),
+      rows.flatMap((row) => deliveryColumns.map((column) => row[column])),
+    );
   }
 
   /** Records that these deliveries have a job on their queue. */

@@ -23,6 +23,6 @@ export function bindRepos(db: Kysely<Database>, dialect: Dialect): Repos {
     incidents: new IncidentsRepo(db, dialect),
     events: new EventsRepo(db, dialect),
     integrationStats: new IntegrationStatsRepo(db),
-    deliveries: new DeliveriesRepo(db),
+    deliveries: new DeliveriesRepo(db, dialect),
   };
 }
