@@ -110,13 +110,15 @@ async function bodyOf(repos: Repos, outbox: Outbox, change: Change, now: number)
 
 /**
  * Writes the deliveries of some changes inside the caller's transaction (the one that records the changes): one per
- * receiver that takes each. Returns what to enqueue once the transaction has committed.
+ * receiver that takes each. Returns what to enqueue once the transaction has committed. `deferred`: the rows are
+ * written by the transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
  */
 export async function recordChanges(
   repos: Repos,
   outbox: Outbox,
   changes: readonly Change[],
   now: number,
+  deferred = false,
 ): Promise<DeliveryRef[]> {
   const rows: NewDelivery[] = [];
   for (const change of changes) {
@@ -147,7 +149,8 @@ export async function recordChanges(
         last_error: null,
       });
   }
-  await repos.deliveries.insertDeliveries(rows);
+  if (deferred) repos.deliveries.defer(rows);
+  else await repos.deliveries.insertDeliveries(rows);
   return rows.map((row) => ({ delivery_id: row.delivery_id, receiver_id: row.receiver_id }));
 }
 

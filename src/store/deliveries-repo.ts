@@ -84,6 +84,20 @@ export class DeliveriesRepo {
     return result.rows[0];
   }
 
+  /** Deliveries to write with the rest of the transaction's rows (flushDeferred, before it commits). */
+  private deferred: NewDelivery[] = [];
+
+  defer(rows: readonly NewDelivery[]): void {
+    this.deferred.push(...rows);
+  }
+
+  /** Writes the deferred deliveries, a few hundred rows per statement. */
+  async flushDeferred(): Promise<void> {
+    const rows = this.deferred;
+    this.deferred = [];
+    for (let start = 0; start < rows.length; start += 500) await this.insertDeliveries(rows.slice(start, start + 500));
+  }
+
   /** Writes deliveries; one that exists already (the same receiver and change) is left as it is. */
   async insertDeliveries(rows: readonly NewDelivery[]): Promise<void> {
     if (rows.length === 0) return;

@@ -146,6 +146,7 @@ async function applyInOneTransaction(
       rows.push(eventRow(processed.event, processed, now));
     }
     await repos.events.insertEvents(rows);
+    await repos.deliveries.flushDeferred();
     await recordIntegrationStats(repos, result.applied);
     return result;
   });

@@ -218,6 +218,7 @@ for (const kind of storeKinds) {
           const repos = bindRepos(trx, store.dialect);
           const context = { trx, dialect: store.dialect, repos, now: Date.now(), newId, deliveries };
           await processEvent(context, run.rules, run.events(alert('k', 'Critical'))[0]);
+          await repos.deliveries.flushDeferred();
           assert.equal((await trx.selectFrom('deliveries').selectAll().execute()).length, 2, 'written inside');
         });
         assert.equal(deliveries.length, 2);

@@ -70,7 +70,8 @@ export const notify: Stage<ChannelState> = {
       ).filter((change) => isWanted(outbox, change)),
     );
     if (changes.length === 0) return proceed;
-    const written = await recordChanges(context.repos, outbox, changes, context.now);
+    // Written with the batch's events, in one statement per few hundred rows.
+    const written = await recordChanges(context.repos, outbox, changes, context.now, true);
     context.deliveries.push(...written);
     return proceedWith({ step: 'notify', result: 'deliveries_written', deliveries: written.length });
   },
