@@ -91,11 +91,16 @@ export class DeliveriesRepo {
     this.deferred.push(...rows);
   }
 
-  /** Writes the deferred deliveries, a few hundred rows per statement. */
+  /**
+   * Writes the deferred deliveries in statements of 100, 25, 5 or 1 rows: a few statements per batch, and only four
+   * shapes of statement to build and prepare whatever the batch's size.
+   */
   async flushDeferred(): Promise<void> {
     const rows = this.deferred;
     this.deferred = [];
-    for (let start = 0; start < rows.length; start += 500) await this.insertDeliveries(rows.slice(start, start + 500));
+    let start = 0;
+    for (const size of [100, 25, 5, 1])
+      for (; rows.length - start >= size; start += size) await this.insertDeliveries(rows.slice(start, start + size));
   }
 
   /** Writes deliveries; one that exists already (the same receiver and change) is left as it is. */

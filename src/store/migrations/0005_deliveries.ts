@@ -11,7 +11,8 @@ export function migration0005(dialect: Dialect): Migration {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('deliveries')
-        .addColumn('seq', serial, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        // SQLite: the rowid itself (no AUTOINCREMENT bookkeeping per insert); rows are never deleted, so it only grows.
+        .addColumn('seq', serial, (c) => c.primaryKey())
         .addColumn('delivery_id', 'varchar(64)', (c) => c.notNull().unique())
         .addColumn('receiver_id', 'varchar(64)', (c) => c.notNull())
         .addColumn('change_id', 'varchar(200)', (c) => c.notNull())
