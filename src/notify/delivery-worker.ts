@@ -86,6 +86,44 @@ interface ReceiverState {
   agents: ReceiverAgents;
   /** Per order key (incident): ids of delayed jobs of this process waiting for an earlier delivery to finish. */
   waiting: Map<string, Set<string>>;
+  /** Attempts in a row that failed; from `circuitThreshold` on, the receiver's worker rests between attempts. */
+  failures: number;
+  /** Set while the worker rests (it takes no job): a receiver that is down costs nothing but its probes. */
+  resting?: NodeJS.Timeout;
+  worker?: Worker<DeliveryJobData>;
+}
+
+/** Failed attempts in a row after which a receiver is taken to be down. */
+const circuitThreshold = 3;
+/** How long the worker of a receiver taken to be down rests before the next attempt (a probe): 2 s doubling to 60 s. */
+const restMs = (failures: number): number => Math.min(60_000, 2_000 * 2 ** (failures - circuitThreshold));
+
+/**
+ * After a success a receiver is up; after `circuitThreshold` failures in a row its worker takes no job for a while,
+ * so thousands of pending deliveries to a receiver that is down do not each spend an attempt (and the worker's CPU)
+ * every few seconds. The rest grows while probes keep failing. Deliveries stay pending meanwhile.
+ */
+function recordOutcome(state: ReceiverState, ok: boolean, logger: Logger, receiverId: string): void {
+  if (ok) {
+    if (state.failures >= circuitThreshold) logger.info({ receiver: receiverId }, 'webhook receiver answers again');
+    state.failures = 0;
+    return;
+  }
+  state.failures += 1;
+  if (state.failures < circuitThreshold || state.resting || !state.worker) return;
+  const worker = state.worker;
+  const rest = restMs(state.failures);
+  if (state.failures === circuitThreshold)
+    logger.warn(
+      { receiver: receiverId, rest_ms: rest },
+      'webhook receiver failing: pausing its deliveries between probes',
+    );
+  void worker.pause(true).catch(() => undefined);
+  state.resting = setTimeout(() => {
+    state.resting = undefined;
+    if (!worker.closing) void Promise.resolve(worker.resume()).catch(() => undefined);
+  }, rest);
+  state.resting.unref();
 }
 
 /**
@@ -194,6 +232,7 @@ async function deliver(
     return;
   }
   const failure = { last_status_code: result.statusCode ?? null, last_error: result.error ?? null };
+  recordOutcome(state, result.ok, deps.logger, row.receiver_id);
   if (result.ok) {
     await finish(deps, row, result, { ...done, status: 'delivered', delivered_at: now, ...failure }, now);
     count('delivered');
@@ -225,7 +264,7 @@ export interface ReceiverWorker {
 }
 
 export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook): ReceiverWorker {
-  const state: ReceiverState = { agents: receiverAgents(webhook.concurrency), waiting: new Map() };
+  const state: ReceiverState = { agents: receiverAgents(webhook.concurrency), waiting: new Map(), failures: 0 };
   const connection: Redis = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker redis connection error'));
   const worker = new Worker<DeliveryJobData>(
@@ -244,6 +283,7 @@ export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook):
       },
     },
   );
+  state.worker = worker;
   worker.on('failed', (job, error) => {
     if (error instanceof RetryLater || !job) return;
     const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -260,6 +300,7 @@ export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook):
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker error'));
   return {
     async close() {
+      clearTimeout(state.resting);
       await worker.close();
       connection.disconnect();
       state.agents.http.destroy();

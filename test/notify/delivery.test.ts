@@ -281,6 +281,41 @@ for (const kind of storeKinds) {
       });
     });
 
+    describe('a receiver that is down for a while', () => {
+      let stack: Stack;
+      let receiver: TestReceiver;
+      let downUntil = 0;
+      before(async () => {
+        // Down (503, no Retry-After) for 4 s from its first request, then up.
+        receiver = await startReceiver(() => {
+          downUntil ||= Date.now() + 4_000;
+          return Date.now() < downUntil ? { status: 503 } : { status: 200 };
+        });
+        stack = await startStack({
+          store: kind,
+          configFile: configWith([{ id: 'down', url: receiver.url }]),
+          workerOptions: fast,
+        });
+      });
+      after(async () => {
+        await obliterateDeliveryQueues(stack, ['down']);
+        await stack.close();
+        await receiver.close();
+      });
+
+      test('its worker rests between probes instead of every delivery failing, then delivers everything once', async (t) => {
+        const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+        for (const key of keys) await push(stack, key, 'Critical');
+        await eventually('all 20 delivered', async () => (receiver.succeeded().length >= 20 ? true : undefined));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const failed = receiver.received.filter((request) => request.answered === 503).length;
+        t.diagnostic(`${failed} failed requests while down, for ${keys.length} deliveries`);
+        assert.ok(failed < keys.length, `${failed} failed requests for ${keys.length} deliveries`);
+        assert.equal(receiver.succeeded().length, 20);
+        assert.equal(new Set(receiver.succeeded().map((request) => request.json.event_id)).size, 20);
+      });
+    });
+
     describe('receivers that fail first', () => {
       let stack: Stack;
       const receivers: Record<string, TestReceiver> = {};
