@@ -72,6 +72,7 @@ const channelKeys: Record<keyof ChannelConfig, true> = {
   drop: true,
   silences: true,
   inhibitions: true,
+  notify: true,
 };
 const integrationKeys: Record<keyof IntegrationConfig, true> = {
   id: true,

@@ -13,6 +13,7 @@ import {
 import type { Config, ConfigFile } from './types.js';
 import type { Environment } from './settings.js';
 import { compileWebhook, validateWebhooks } from '../notify/receivers.js';
+import { parseDuration } from '../rules/duration.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
@@ -124,6 +125,9 @@ export function buildConfig(
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
       rules: compileChannelRules(channel, `channels[${i}]`),
+      ...(channel.notify?.repeat_interval !== undefined && {
+        repeatIntervalMs: parseDuration(channel.notify.repeat_interval),
+      }),
     })),
     webhooks: (file.webhooks ?? []).map(compileWebhook),
     integrations: (file.integrations ?? []).map((integration, i) => ({

@@ -43,6 +43,7 @@ export interface ChannelConfig {
   drop?: DropRule[];
   silences?: SilenceRule[];
   inhibitions?: InhibitionRule[];
+  notify?: { repeat_interval?: string };
 }
 
 /** One outbound webhook receiver as written in alertgate.yaml (`webhooks:`). */
@@ -113,6 +114,8 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
+  /** Send `i_repeat` this often (ms) while an incident stays Triggered and unacknowledged; absent: never. */
+  repeatIntervalMs?: number;
 }
 
 /** An outbound webhook receiver with every default applied. */

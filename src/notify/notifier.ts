@@ -6,7 +6,10 @@ import { DeliveryQueues } from '../queue/delivery-queue.js';
 import { createWorkerConnection, type RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
 import { DeliveriesRepo, type DeliveryRef } from '../store/deliveries-repo.js';
+import { bindRepos } from '../store/repos.js';
+import { inTransaction } from '../store/transaction.js';
 import { startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
+import { recordChanges, type Change, type Outbox } from './outbox.js';
 
 /**
  * Puts committed deliveries on their receivers' queues, then records that they are queued. A crash in between leaves
@@ -31,6 +34,8 @@ export interface NotifierDeps {
   metrics: Metrics;
   clock: () => number;
   webhooks: readonly Webhook[];
+  /** The outbox in force (receivers, names, links, repeat intervals); absent: nothing repeats. */
+  outbox?: () => Outbox | undefined;
   /** How often committed deliveries without a job are looked for, and gauges refreshed (default 15 s). */
   sweepIntervalMs?: number;
   /** A delivery this old without a job is enqueued by the sweep (default 10 s: the committer enqueues it first). */
@@ -91,6 +96,7 @@ export class Notifier {
       await this.enqueue(unqueued);
       this.deps.logger.info({ count: unqueued.length }, 'enqueued committed deliveries that had no job');
     }
+    await this.repeat(now);
     const pending = new Map(this.webhooks.map((webhook) => [webhook.id, { count: 0, oldest: now }]));
     for (const row of await repo.receiverCounts())
       if (row.status === 'pending' && pending.has(row.receiver_id))
@@ -98,6 +104,34 @@ export class Notifier {
     for (const [receiver, { count, oldest }] of pending) {
       this.deps.metrics.deliveriesPending.set({ receiver }, count);
       this.deps.metrics.deliveriesOldestPendingSeconds.set({ receiver }, Math.max(0, (now - oldest) / 1000));
+    }
+  }
+
+  /**
+   * Writes an `i_repeat` for each incident due (channel `notify.repeat_interval`), in the same way as any change. Its
+   * event id names the incident and the interval it is for, so several workers sweeping at once write it once.
+   */
+  async repeat(now: number): Promise<void> {
+    const outbox = this.deps.outbox?.();
+    if (!outbox) return;
+    for (const [channelId, intervalMs] of outbox.repeatIntervals) {
+      const due = await new DeliveriesRepo(this.deps.store.db, this.deps.store.dialect).incidentsDueForRepeat(
+        channelId,
+        now,
+        intervalMs,
+        500,
+      );
+      if (due.length === 0) continue;
+      const changes: Change[] = due.map((incident) => ({
+        change_id: `${incident.incident_id}.repeat.${Math.floor((now - incident.created_at) / intervalMs)}`,
+        event_type: 'i_repeat',
+        channel_id: channelId,
+        incident_id: incident.incident_id,
+      }));
+      const written = await inTransaction(this.deps.store, (trx) =>
+        recordChanges(bindRepos(trx, this.deps.store.dialect), outbox, changes, now),
+      );
+      await this.enqueue(written);
     }
   }
 

@@ -16,14 +16,20 @@ import type {
 /** Where changes are sent: the receivers in force and what their bodies show. */
 export interface Outbox extends BodyContext {
   webhooks: readonly Webhook[];
+  /** Channels that re-notify a Triggered, unacknowledged incident, and how often (ms). */
+  repeatIntervals: ReadonlyMap<string, number>;
 }
 
 /** The outbox of a configuration: its receivers, names by id, links under `publicUrl`. */
 export function outboxOf(config: Config, publicUrl: string): Outbox {
   const channels = new Map(config.channels.map((channel) => [channel.id, channel.name]));
   const integrations = new Map(config.integrations.map((integration) => [integration.id, integration.name]));
+  const repeatIntervals = new Map<string, number>();
+  for (const channel of config.channels)
+    if (channel.repeatIntervalMs) repeatIntervals.set(channel.id, channel.repeatIntervalMs);
   return {
     webhooks: config.webhooks,
+    repeatIntervals,
     publicUrl: publicUrl.replace(/\/$/, ''),
     channelName: (id) => channels.get(id) ?? id,
     integrationName: (id) => integrations.get(id) ?? id,

@@ -11,6 +11,7 @@ export const defaultWebhookEvents: readonly IncidentEventType[] = [
   'i_reopen',
   'i_storm',
   'i_m_flapping',
+  'i_repeat',
 ];
 
 /** Attempts of a delivery before it is dead: with the backoff of `retryDelayCeilingMs`, about 24 hours on average. */

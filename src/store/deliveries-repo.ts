@@ -172,6 +172,39 @@ export class DeliveriesRepo {
       .executeTakeFirst();
   }
 
+  /**
+   * Incidents of a channel that are Triggered (unacknowledged), opened at least `intervalMs` ago, and whose last
+   * notification (i_new, i_unack, i_reopen or i_repeat) is older than that: due for an `i_repeat`.
+   */
+  async incidentsDueForRepeat(
+    channelId: string,
+    now: number,
+    intervalMs: number,
+    limit: number,
+  ): Promise<Array<{ incident_id: string; created_at: number; storm_raised: string | null }>> {
+    const since = now - intervalMs;
+    return this.db
+      .selectFrom('incidents')
+      .select(['incident_id', 'created_at', 'storm_raised'])
+      .where('channel_id', '=', channelId)
+      .where('progress', '=', 'Triggered')
+      .where('created_at', '<=', since)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('deliveries')
+              .select('deliveries.seq')
+              .whereRef('deliveries.order_key', '=', 'incidents.incident_id')
+              .where('deliveries.event_type', 'in', ['i_new', 'i_unack', 'i_reopen', 'i_repeat'])
+              .where('deliveries.created_at', '>', since),
+          ),
+        ),
+      )
+      .orderBy('incident_id')
+      .limit(limit)
+      .execute();
+  }
+
   /** Records one attempt and what it changed on its delivery. */
   async recordAttempt(attempt: Omit<DeliveryAttemptRow, 'id'>, outcome: AttemptOutcome, now: number): Promise<void> {
     await this.db.insertInto('delivery_attempts').values(attempt).execute();

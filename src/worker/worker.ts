@@ -195,6 +195,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     metrics: deps.metrics,
     clock,
     webhooks: deps.config.webhooks,
+    outbox: () => rules.outbox,
     ...deps.delivery,
     ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
     ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),

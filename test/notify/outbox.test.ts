@@ -293,3 +293,58 @@ describe('the sweep (a crash between commit and enqueue)', () => {
     ]);
   });
 });
+
+for (const kind of storeKinds) {
+  test(`repeat_interval: a Triggered, unacknowledged incident is notified again once per interval (${kind})`, async () => {
+    const webhooks: WebhookConfig[] = [{ id: 'sink', url: 'http://127.0.0.1:9/unused' }];
+    const file = { ...configFile({}, webhooks), channels: [{ id: 'ops', notify: { repeat_interval: '10m' } }] };
+    const run = await driver(kind, file);
+    const prefix = `agtest-repeat-${newId().toLowerCase()}`;
+    const notifier = new Notifier({
+      store: run.testStore.store,
+      redis: { url: redisUrl, prefix },
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+      clock: Date.now,
+      webhooks: [],
+      outbox: () => run.rules.outbox,
+      sweepIntervalMs: 3_600_000,
+    });
+    try {
+      // Opened an hour ago (the driver's clock): due now.
+      await run.push(alert('old', 'Critical'));
+      await run.push(alert('acked', 'Critical'));
+      const acked = await run.testStore.store.db
+        .selectFrom('alerts')
+        .select('incident_id')
+        .where('alert_key', '=', 'acked')
+        .executeTakeFirstOrThrow();
+      await applyIncidentAction(run.testStore.store, String(acked.incident_id), 'ack', {}, Date.now() - 3_000_000);
+      await notifier.repeat(Date.now());
+      await notifier.repeat(Date.now());
+      assert.deepEqual(await run.delivered(), ['i_new', 'i_new', 'i_repeat']);
+      const repeat = await run.testStore.store.db
+        .selectFrom('deliveries')
+        .select(['incident_id', 'body'])
+        .where('event_type', '=', 'i_repeat')
+        .executeTakeFirstOrThrow();
+      assert.notEqual(repeat.incident_id, acked.incident_id);
+      assert.equal((JSON.parse(repeat.body) as { incident: { progress: string } }).incident.progress, 'Triggered');
+      // Ten minutes on, it is due again.
+      await notifier.repeat(Date.now() + 600_001);
+      assert.deepEqual(await run.delivered(), ['i_new', 'i_new', 'i_repeat', 'i_repeat']);
+    } finally {
+      await notifier.close();
+      const connection = createProducerConnection({ url: redisUrl, prefix });
+      await connection.connect().catch(() => undefined);
+      const queues = new DeliveryQueues(connection, prefix);
+      await queues
+        .queue('sink')
+        .obliterate({ force: true })
+        .catch(() => undefined);
+      await queues.close();
+      connection.disconnect();
+      await run.testStore.dispose();
+    }
+  });
+}

@@ -23,7 +23,16 @@ test('a receiver gets its defaults: alertgate format, incident events, all chann
   const config = buildConfig({ ...base, webhooks: [{ id: 'mine', url: 'https://example.com/hook' }] }, 'test', {});
   const [webhook] = config.webhooks;
   assert.equal(webhook.format, 'alertgate');
-  assert.deepEqual(webhook.events, ['i_new', 'i_ack', 'i_unack', 'i_rslv', 'i_reopen', 'i_storm', 'i_m_flapping']);
+  assert.deepEqual(webhook.events, [
+    'i_new',
+    'i_ack',
+    'i_unack',
+    'i_rslv',
+    'i_reopen',
+    'i_storm',
+    'i_m_flapping',
+    'i_repeat',
+  ]);
   assert.equal(webhook.channels, null);
   assert.equal(webhook.timeoutMs, 5_000);
   assert.equal(webhook.maxAttempts, 30);
