@@ -74,6 +74,7 @@ function prepare(receivers: Receivers, sinkUrl: string, downUrl: string) {
 
 async function cleanRedis(prefix: string): Promise<void> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
   const keys = await connection.keys(`{${prefix}}*`);
   for (let i = 0; i < keys.length; i += 500) await connection.del(...keys.slice(i, i + 500));
   connection.disconnect();
