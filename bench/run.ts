@@ -1,4 +1,5 @@
 import { runAdapterBench } from './adapter-bench.js';
+import { benchNotify } from './notify-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 import { benchSmtp } from './smtp-bench.js';
 import { benchEventSearch, benchIncidentList } from './read-api-bench.js';
@@ -106,6 +107,43 @@ async function main(): Promise<void> {
     print(
       `    ${figure.name.padEnd(30)} ${figure.indexedMs.toFixed(2).padStart(8)} ms   baseline ${figure.baselineMs.toFixed(1).padStart(8)} ms`,
     );
+  await runNotifyBench(total, print, mark);
+}
+
+/**
+ * Outbound notification fan-out: the worker draining the same queue with no receiver, three healthy receivers on a
+ * local sink, and three receivers that are down; alternated, the better rate of each kept.
+ */
+async function runNotifyBench(total: number, print: (line: string) => void, mark: (ok: boolean) => string) {
+  const events = Number(process.env.BENCH_NOTIFY_EVENTS ?? Math.min(total, 10_000));
+  const runs = {
+    none: [] as Awaited<ReturnType<typeof benchNotify>>[],
+    healthy: [] as Awaited<ReturnType<typeof benchNotify>>[],
+    down: [] as Awaited<ReturnType<typeof benchNotify>>[],
+  };
+  for (let round = 0; round < 2; round += 1)
+    for (const receivers of ['none', 'healthy', 'down'] as const)
+      runs[receivers].push(await benchNotify(events, receivers));
+  const best = (list: typeof runs.none) => Math.max(...list.map((run) => run.eventsPerSecond));
+  const cpu = (list: typeof runs.none) => Math.min(...list.map((run) => run.cpuMicrosPerEvent));
+  const fanOut = Math.max(...runs.healthy.map((run) => run.changesPerSecond ?? 0));
+  const healthyCost = 1 - best(runs.healthy) / best(runs.none);
+  const downCost = 1 - best(runs.down) / best(runs.none);
+  print(
+    `notify: worker draining ${events} events, each opening an incident (SQLite), no receiver:  ${best(runs.none).toFixed(0)} events/s, ${cpu(runs.none).toFixed(0)} µs CPU/event`,
+  );
+  print(
+    `        3 healthy receivers on a local sink:   ${best(runs.healthy).toFixed(0)} events/s, ${cpu(runs.healthy).toFixed(0)} µs CPU/event (deliveries sent by the same process)`,
+  );
+  print(
+    `        fan-out: ${fanOut.toFixed(0)} incident changes/s delivered to all 3 receivers (${(fanOut * 3).toFixed(0)} requests/s)`,
+  );
+  print(
+    `        notify cost with healthy receivers: ${(healthyCost * 100).toFixed(1)}% of the worker's events/s  target ≤ 15%  ${mark(healthyCost <= 0.15)}`,
+  );
+  print(
+    `        3 receivers down (connection refused):  ${best(runs.down).toFixed(0)} events/s (${(downCost * 100).toFixed(1)}% below no receiver)  target: ingestion keeps its rate  ${mark(downCost <= 0.15)}`,
+  );
 }
 
 main().catch((error: Error) => {

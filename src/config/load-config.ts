@@ -15,6 +15,7 @@ import { defaultEventTimeBounds, type EventTimeBounds } from '../events/event-ti
 import { parseDuration } from '../rules/duration.js';
 import { retentionSettings } from './retention.js';
 import type { Environment } from './settings.js';
+import { compileWebhook, validateWebhooks } from '../notify/receivers.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 import { jiraStatusMap } from '../changes/jira.js';
 import { isChangeAdapter } from '../changes/types.js';
@@ -100,6 +101,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   });
   problems.push(...validateHeartbeats(file));
   problems.push(...emailProblems(file.integrations ?? [], file.smtp));
+  problems.push(...validateWebhooks(file.webhooks ?? [], channelIds));
   return problems;
 }
 
@@ -152,7 +154,11 @@ export function buildConfig(
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
       rules: compileChannelRules(channel, `channels[${i}]`),
+      ...(channel.notify?.repeat_interval !== undefined && {
+        repeatIntervalMs: parseDuration(channel.notify.repeat_interval),
+      }),
     })),
+    webhooks: (file.webhooks ?? []).map(compileWebhook),
     integrations: (file.integrations ?? []).map((integration, i) => ({
       id: integration.id,
       name: integration.name ?? integration.id,

@@ -1,4 +1,6 @@
 import type { EventTimeBounds } from '../events/event-time.js';
+import type { OutboundFormatName } from '../notify/render.js';
+import type { WebhookEventType } from '../notify/webhook-body.js';
 import type { AutoResolveSettings } from '../rules/auto-resolve.js';
 import type { CompiledDropRule } from '../rules/drop.js';
 import type { CompiledEnrichRule } from '../rules/enrich.js';
@@ -43,6 +45,25 @@ export interface ChannelConfig {
   drop?: DropRule[];
   silences?: SilenceRule[];
   inhibitions?: InhibitionRule[];
+  notify?: { repeat_interval?: string };
+}
+
+/** One outbound webhook receiver as written in alertgate.yaml (`webhooks:`). */
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  format?: OutboundFormatName;
+  secret?: string;
+  events?: WebhookEventType[];
+  channels?: string[];
+  template?: string;
+  headers?: Record<string, string>;
+  timeout?: string;
+  max_attempts?: number;
+  concurrency?: number;
+  routing_key?: string;
+  api_key?: string;
+  allow_private_network?: boolean;
 }
 
 export interface IntegrationConfig {
@@ -134,6 +155,7 @@ export interface ConfigFile {
   /** The SMTP listener of email integrations; off when absent. */
   smtp?: SmtpConfig;
   retention?: RetentionConfig;
+  webhooks?: WebhookConfig[];
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -157,6 +179,28 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
+  /** Send `i_repeat` this often (ms) while an incident stays Triggered and unacknowledged; absent: never. */
+  repeatIntervalMs?: number;
+}
+
+/** An outbound webhook receiver with every default applied. */
+export interface Webhook {
+  id: string;
+  url: string;
+  format: OutboundFormatName;
+  secret?: string;
+  /** Event types sent to it. */
+  events: WebhookEventType[];
+  /** Channels whose changes it receives; null: all. */
+  channels: string[] | null;
+  template?: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxAttempts: number;
+  concurrency: number;
+  routingKey?: string;
+  apiKey?: string;
+  allowPrivateNetwork: boolean;
 }
 
 /** An integration with every default applied. */
@@ -213,6 +257,8 @@ export interface Config {
   changeCorrelationWindowMs?: number;
   /** The SMTP listener; undefined when `smtp:` is absent. */
   smtp?: SmtpSettings;
+  /** Outbound webhook receivers, in the order configured. */
+  webhooks: Webhook[];
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }

@@ -43,6 +43,12 @@ export interface Metrics {
   smtpMailsAccepted: Counter<'integration' | 'outcome'>;
   /** Mails or recipients refused, by reason (unknown_recipient, disabled, too_large, rate_limited, queue_unavailable…). */
   smtpMailsRefused: Counter<'reason'>;
+  /** Outbound delivery attempts by receiver and outcome (delivered, retry, dead, skipped). */
+  deliveries: Counter<'receiver' | 'outcome'>;
+  deliveryAttemptDuration: Histogram<'receiver'>;
+  /** Deliveries waiting to be sent (or retried) per receiver, and the age of the oldest. */
+  deliveriesPending: Gauge<'receiver'>;
+  deliveriesOldestPendingSeconds: Gauge<'receiver'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -190,6 +196,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'alertgate_smtp_mails_refused_total',
       help: 'Mails or recipients the SMTP listener refused, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'alertgate_webhook_deliveries_total',
+      help: 'Outbound webhook delivery attempts by receiver and outcome (delivered, retry, dead, skipped)',
+      labelNames: ['receiver', 'outcome'],
+      registers,
+    }),
+    deliveryAttemptDuration: new Histogram({
+      name: 'alertgate_webhook_attempt_duration_seconds',
+      help: 'Time of one outbound webhook attempt, from request to response (or error)',
+      labelNames: ['receiver'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    deliveriesPending: new Gauge({
+      name: 'alertgate_webhook_deliveries_pending',
+      help: 'Outbound webhook deliveries waiting to be sent or retried, by receiver',
+      labelNames: ['receiver'],
+      aggregator: 'max',
+      registers,
+    }),
+    deliveriesOldestPendingSeconds: new Gauge({
+      name: 'alertgate_webhook_oldest_pending_seconds',
+      help: 'Age of the oldest outbound webhook delivery still pending, by receiver',
+      labelNames: ['receiver'],
+      aggregator: 'max',
       registers,
     }),
   };

@@ -89,6 +89,8 @@ type TimelineRow = Omit<IncidentTimelineTable, 'id'>;
  */
 export class IncidentsRepo {
   private readonly pendingTimeline: TimelineRow[] = [];
+  /** Timeline entries written through this repository and not yet taken: the changes the outbox notifies. */
+  private written: TimelineEntry[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -106,6 +108,7 @@ export class IncidentsRepo {
   /** Forgets deferred timeline entries (their savepoint was rolled back). */
   discardDeferred(): void {
     this.pendingTimeline.length = 0;
+    this.written = [];
   }
 
   /** How many timeline entries are deferred so far. */
@@ -116,6 +119,8 @@ export class IncidentsRepo {
   /** Drops the timeline entries deferred since `mark`. */
   undoDeferredTo(mark: number): void {
     this.pendingTimeline.length = Math.min(this.pendingTimeline.length, mark);
+    // Changes not yet taken by the notify stage belonged to the rolled-back work.
+    this.written = [];
   }
 
   async insertIncident(row: IncidentRow): Promise<void> {
@@ -236,7 +241,15 @@ export class IncidentsRepo {
     return summary;
   }
 
+  /** The timeline entries written since the last call (each entry is one change of an incident). */
+  takeWritten(): TimelineEntry[] {
+    const taken = this.written;
+    this.written = [];
+    return taken;
+  }
+
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
+    if (entries.length > 0) this.written.push(...entries);
     for (const entry of entries) {
       const row = {
         ...entry,

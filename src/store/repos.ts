@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { AlertsRepo } from './alerts-repo.js';
+import { DeliveriesRepo } from './deliveries-repo.js';
 import type { Dialect } from './dialect.js';
 import { EventsRepo } from './events-repo.js';
 import { IncidentsRepo } from './incidents-repo.js';
@@ -12,7 +13,8 @@ export interface Repos {
   incidents: IncidentsRepo;
   events: EventsRepo;
   integrationStats: IntegrationStatsRepo;
-  /** Writes what was deferred (timeline entries, key states); a no-op unless bound with `deferWrites`. */
+  deliveries: DeliveriesRepo;
+  /** Writes what was deferred (timeline entries, key states, outbound deliveries). */
   flush(): Promise<void>;
   /** Forgets what was deferred, after a rollback to a savepoint. */
   discardDeferred(): void;
@@ -26,6 +28,7 @@ export interface Repos {
 export interface DeferredMark {
   alerts: number;
   incidents: number;
+  deliveries: number;
 }
 
 export interface BindOptions {
@@ -40,23 +43,32 @@ export interface BindOptions {
 export function bindRepos(db: Kysely<Database>, dialect: Dialect, options: BindOptions = {}): Repos {
   const alerts = new AlertsRepo(db, dialect, options.deferWrites);
   const incidents = new IncidentsRepo(db, dialect, options.deferWrites);
+  const deliveries = new DeliveriesRepo(db, dialect);
   return {
     alerts,
     incidents,
     events: new EventsRepo(db, dialect),
     integrationStats: new IntegrationStatsRepo(db),
+    deliveries,
     async flush() {
       await incidents.flushTimeline();
       await alerts.flushKeyStates();
+      await deliveries.flushDeferred();
     },
     discardDeferred() {
       incidents.discardDeferred();
       alerts.discardDeferred();
+      deliveries.undoDeferredTo(0);
     },
-    deferredMark: () => ({ alerts: alerts.deferredMark(), incidents: incidents.deferredMark() }),
+    deferredMark: () => ({
+      alerts: alerts.deferredMark(),
+      incidents: incidents.deferredMark(),
+      deliveries: deliveries.deferredMark(),
+    }),
     undoDeferredTo(mark) {
       alerts.undoDeferredTo(mark.alerts);
       incidents.undoDeferredTo(mark.incidents);
+      deliveries.undoDeferredTo(mark.deliveries);
     },
   };
 }

@@ -67,7 +67,16 @@ async function applyInOneTransaction(
     for (const event of events) {
       const now = clock();
       const processed = await processEvent(
-        { trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored },
+        {
+          trx,
+          dialect: store.dialect,
+          repos,
+          now,
+          newId,
+          timers: result.timers,
+          deliveries: result.deliveries,
+          stored,
+        },
         rules,
         event,
       );
@@ -107,12 +116,22 @@ async function applyWithSavepoints(
     for (const event of events) {
       for (let attempt = 1; ; attempt += 1) {
         const timersBefore = result.timers.length;
+        const deliveriesBefore = result.deliveries.length;
         const alreadyHeld = stored.has(event.event_id);
         await sql.raw('savepoint event').execute(trx);
         try {
           const now = clock();
           const processed = await processEvent(
-            { trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored },
+            {
+              trx,
+              dialect: store.dialect,
+              repos,
+              now,
+              newId,
+              timers: result.timers,
+              deliveries: result.deliveries,
+              stored,
+            },
             rules,
             event,
           );
@@ -128,6 +147,7 @@ async function applyWithSavepoints(
           await sql.raw('release savepoint event').execute(trx);
           repos.discardDeferred();
           result.timers.length = timersBefore;
+          result.deliveries.length = deliveriesBefore;
           // The idempotency stage noted the event as held by this transaction; the rollback undid that.
           if (!alreadyHeld) stored.delete(event.event_id);
           if (isRetryableConflict(error) && attempt < savepointRetries) continue;

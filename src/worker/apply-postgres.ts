@@ -55,12 +55,13 @@ async function applyUntilConflict(
   await sql.raw('savepoint event').execute(trx);
   for (const event of events) {
     const timersBefore = result.timers.length;
+    const deliveriesBefore = result.deliveries.length;
     const mark = repos.deferredMark();
     const alreadyHeld = stored.has(event.event_id);
     try {
       const now = clock();
       const processed = await processEvent(
-        { trx, dialect: 'postgres', repos, now, newId, timers: result.timers, stored },
+        { trx, dialect: 'postgres', repos, now, newId, timers: result.timers, deliveries: result.deliveries, stored },
         rules,
         event,
       );
@@ -81,6 +82,7 @@ async function applyUntilConflict(
       await sql.raw('rollback to savepoint event').execute(trx);
       repos.undoDeferredTo(mark);
       result.timers.length = timersBefore;
+      result.deliveries.length = deliveriesBefore;
       // The idempotency stage noted the event as held by this transaction; the rollback undid that.
       if (!alreadyHeld) stored.delete(event.event_id);
       if (isConflict(error)) {

@@ -1,3 +1,4 @@
+import type { DeliveryRef } from '../store/deliveries-repo.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import type { Repos } from '../store/repos.js';
@@ -13,16 +14,25 @@ export interface BatchResult {
   redelivered: QueuedEvent[];
   /** Auto-resolve timers of the incidents the batch opened: scheduled once the batch has committed. */
   timers: TimerJobData[];
+  /** Outbound deliveries the batch wrote: enqueued once the batch has committed. */
+  deliveries: DeliveryRef[];
   /** Events that failed alone for a reason of their own (the data, not the store); the rest were stored. */
   failed: EventFailure[];
 }
 
-export const emptyResult = (): BatchResult => ({ applied: [], redelivered: [], timers: [], failed: [] });
+export const emptyResult = (): BatchResult => ({
+  applied: [],
+  redelivered: [],
+  timers: [],
+  deliveries: [],
+  failed: [],
+});
 
 export function addResult(into: BatchResult, from: BatchResult): void {
   into.applied.push(...from.applied);
   into.redelivered.push(...from.redelivered);
   into.timers.push(...from.timers);
+  into.deliveries.push(...from.deliveries);
   into.failed.push(...from.failed);
 }
 
