@@ -16,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { EventsRepo } from '../store/events-repo.js';
+import { processAcknowledgeJob } from './acknowledge-job.js';
 import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
@@ -139,6 +140,8 @@ function startIngestWorker(
   const worker = new Worker<IngestJobData>(
     ingestQueueName,
     async (job: Job<IngestJobData>) => {
+      if (job.data?.acknowledge)
+        return processAcknowledgeJob(deps, job, job.data.acknowledge, (deps.clock ?? Date.now)());
       if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
       const failures = await lanes.submit(job.data.events);
       if (failures.length > 0) await setAside(deps, queue, job, failures);
