@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { WebhookBody } from '../webhook-body.js';
-import { markdownLines } from './markdown.js';
+import { markdownParagraphs } from './markdown.js';
 import { headline, summarise } from './summary.js';
 import { clip } from './text.js';
 
@@ -30,7 +30,9 @@ export function dingtalkUrl(url: string, secret: string | undefined, now: number
 /** The markdown message of one change. */
 export function dingtalkMessage(body: WebhookBody): Record<string, unknown> {
   const summary = summarise(body);
-  const text = markdownLines(summary, (words) => `<font color=${summary.colour}>${words}</font>`).join('\n\n');
+  const text = markdownParagraphs(summary, (words) => `<font color=${summary.colour}>${words}</font>`)
+    .flat()
+    .join('\n\n');
   return {
     msgtype: 'markdown',
     markdown: { title: clip(`${headline(summary)}: ${summary.title}`, 100), text: clip(text, maxText) },

@@ -9,22 +9,26 @@ import { isoTime } from './text.js';
 /** How a format colours a word: DingTalk takes `#rrggbb`, WeCom three names (warning, info, comment). */
 export type Colourer = (text: string, summary: ChatSummary) => string;
 
-/** The lines of the markdown message of one change. */
-export function markdownLines(summary: ChatSummary, colour: Colourer): string[] {
-  const lines = [
-    `### ${colour(headline(summary), summary)}`,
-    `**${summary.title}**`,
-    '',
-    `> Channel: ${summary.channel}`,
-    `> Alerts: ${summary.count}`,
-    ...summary.labels.map(([name, value]) => `> ${name}: ${value}`),
+/**
+ * The paragraphs of the markdown message of one change, each a list of lines: DingTalk needs a blank line to break a
+ * line, WeCom breaks on each newline, so each format joins them its way.
+ */
+export function markdownParagraphs(summary: ChatSummary, colour: Colourer): string[][] {
+  const paragraphs = [
+    [`### ${colour(headline(summary), summary)}`],
+    [`**${summary.title}**`],
+    [
+      `> Channel: ${summary.channel}`,
+      `> Alerts: ${summary.count}`,
+      ...summary.labels.map(([name, value]) => `> ${name}: ${value}`),
+    ],
   ];
-  if (summary.description) lines.push('', summary.description);
+  if (summary.description) paragraphs.push([summary.description]);
   const links = [
     summary.detailUrl && `[Open incident](${summary.detailUrl})`,
     summary.sourceUrl && `[Open source](${summary.sourceUrl})`,
   ].filter((link): link is string => typeof link === 'string');
-  if (links.length > 0) lines.push('', links.join(' · '));
-  lines.push('', `${summary.id} · ${isoTime(summary.time)}`);
-  return lines;
+  if (links.length > 0) paragraphs.push([links.join(' · ')]);
+  paragraphs.push([`${summary.id} · ${isoTime(summary.time)}`]);
+  return paragraphs;
 }

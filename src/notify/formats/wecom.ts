@@ -1,5 +1,5 @@
 import type { WebhookBody } from '../webhook-body.js';
-import { markdownLines } from './markdown.js';
+import { markdownParagraphs } from './markdown.js';
 import { summarise, type ChatSummary } from './summary.js';
 import { clipBytes } from './text.js';
 
@@ -21,6 +21,12 @@ const colourNames: Record<ChatSummary['tone'], string> = {
 /** The markdown message of one change. */
 export function wecomMessage(body: WebhookBody): Record<string, unknown> {
   const summary = summarise(body);
-  const lines = markdownLines(summary, (words) => `<font color="${colourNames[summary.tone]}">${words}</font>`);
-  return { msgtype: 'markdown', markdown: { content: clipBytes(lines.join('\n'), wecomMaxContentBytes) } };
+  const paragraphs = markdownParagraphs(
+    summary,
+    (words) => `<font color="${colourNames[summary.tone]}">${words}</font>`,
+  );
+  return {
+    msgtype: 'markdown',
+    markdown: { content: clipBytes(paragraphs.map((lines) => lines.join('\n')).join('\n\n'), wecomMaxContentBytes) },
+  };
 }
