@@ -11,11 +11,13 @@ import type { StoreDatabase } from '../store/database.js';
  */
 export const unknownAlertAttempts = 5;
 
-/** Thrown to retry an acknowledge whose alert may still be on its way. */
+/** The name of the error that retries an acknowledge whose alert may still be on its way. */
+export const alertNotYetKnown = 'AlertNotYetKnown';
+
 class AlertNotYetKnown extends Error {
   constructor(request: DropInAcknowledge) {
-    super(`no alert ${JSON.stringify(request.alert_key)} of integration ${request.integration_id} yet; retrying`);
-    this.name = 'AlertNotYetKnown';
+    super(`no alert ${JSON.stringify(request.alert_key)} of integration ${request.integration_id} yet`);
+    this.name = alertNotYetKnown;
   }
 }
 

@@ -16,7 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { EventsRepo } from '../store/events-repo.js';
-import { processAcknowledgeJob } from './acknowledge-job.js';
+import { alertNotYetKnown, processAcknowledgeJob } from './acknowledge-job.js';
 import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
@@ -158,6 +158,12 @@ function startIngestWorker(
     },
   );
   worker.on('failed', (job, error) => {
+    // An acknowledge waiting for its alert is expected, not a failure.
+    if (error.name === alertNotYetKnown)
+      return deps.logger.info(
+        { job_id: job?.id, err: error.message },
+        'drop-in acknowledge waits for its alert; retrying',
+      );
     deps.logger.error(
       { job_id: job?.id, attempts: job?.attemptsMade, err: error.message },
       'ingest job failed; it will be retried or kept in the failed set',
