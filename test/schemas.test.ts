@@ -76,6 +76,7 @@ const manifestKeys: Record<keyof AdapterManifest, true> = {
   multipart_field: true,
   signature: true,
   throttle_status: true,
+  payload_query_params: true,
 };
 const contentTypes: Record<AdapterContentType, true> = {
   'application/json': true,

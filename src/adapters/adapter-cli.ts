@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { counted } from '../counted.js';
 import { AppError } from '../errors.js';
 import {
+  fixtureMappingInputs,
   fixtureMismatch,
   fixtureDefaults,
   fixtureMappingLimits,
@@ -11,9 +12,11 @@ import {
   sortKeys,
   writeExpected,
   type Fixture,
+  type FixtureOutcome,
 } from './fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from './registry.js';
 import { mapRequest } from './map-request.js';
+import { lintMapping } from './mapping-lint.js';
 import { isSampleRequest, requestFromSample, type SampleRequest } from './sample-request.js';
 
 /** Where a command writes; a command returns its exit code. */
@@ -51,8 +54,17 @@ function readableDiff(mismatch: { expected: unknown; actual: unknown }): string 
   return `expected ${JSON.stringify(mismatch.expected, null, 2)}\nactual ${JSON.stringify(mismatch.actual, null, 2)}`;
 }
 
-async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boolean, io: CliOutput): Promise<boolean> {
-  const outcome = await runFixture(adapter, fixture);
+/** Runs one fixture somewhere (the transform path by default, or the real endpoint) and says what it produced. */
+export type FixtureRunner = (adapter: LoadedAdapter, fixture: Fixture) => Promise<FixtureOutcome>;
+
+async function testFixture(
+  adapter: LoadedAdapter,
+  fixture: Fixture,
+  run: FixtureRunner,
+  update: boolean,
+  io: CliOutput,
+): Promise<boolean> {
+  const outcome = await run(adapter, fixture);
   const mismatch = fixtureMismatch(fixture, outcome);
   if (!mismatch) {
     io.out(`  ok    ${adapter.name}/${fixture.name}`);
@@ -67,20 +79,22 @@ async function testFixture(adapter: LoadedAdapter, fixture: Fixture, update: boo
   return false;
 }
 
+/** The adapters `adapter test` runs: every folder, broken ones reported rather than stopping the run. */
+export function loadAdaptersForTest(dir?: string): AdapterRegistry {
+  return AdapterRegistry.load({ skipBroken: true, limits: fixtureMappingLimits, ...(dir && { dir }) });
+}
+
 /**
  * `alertgate adapter test [name]`: runs every fixture (of one adapter, or all) through mapRequest, as a push runs, and
  * compares with the expected files; exit code 1 on any mismatch, broken adapter or adapter without fixtures.
- * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead.
+ * With `update` (UPDATE_FIXTURES=1) the expected files are rewritten instead. With `run`, fixtures go through it
+ * (`--http`: the real endpoint) instead of the transform path.
  */
 export async function testAdapters(
   io: CliOutput,
-  options: { name?: string; dir?: string; update?: boolean } = {},
+  options: { name?: string; dir?: string; update?: boolean; registry?: AdapterRegistry; run?: FixtureRunner } = {},
 ): Promise<number> {
-  const registry = AdapterRegistry.load({
-    skipBroken: true,
-    limits: fixtureMappingLimits,
-    ...(options.dir && { dir: options.dir }),
-  });
+  const registry = options.registry ?? loadAdaptersForTest(options.dir);
   const broken = registry.broken.filter((adapter) => options.name === undefined || adapter.name === options.name);
   for (const adapter of broken) io.err(`  BROKEN ${adapter.name}\n    ${adapter.problems.join('\n    ')}`);
   const adapters =
@@ -93,6 +107,7 @@ export async function testAdapters(
   }
   let passed = 0;
   let failed = broken.length;
+  let warnings = 0;
   for (const adapter of adapters) {
     const fixtures = loadFixtures(adapter.name, adapter.dir);
     if (fixtures.length === 0) {
@@ -100,11 +115,15 @@ export async function testAdapters(
       failed += 1;
     }
     for (const fixture of fixtures) {
-      if (await testFixture(adapter, fixture, options.update === true, io)) passed += 1;
+      if (await testFixture(adapter, fixture, options.run ?? runFixture, options.update === true, io)) passed += 1;
       else failed += 1;
     }
+    for (const warning of lintMapping(adapter.mapping.source, await fixtureMappingInputs(adapter, fixtures))) {
+      io.out(`  warn  ${adapter.name}/mapping.jsonata:${warning.line}:${warning.column}: ${warning.message}`);
+      warnings += 1;
+    }
   }
-  io.out(`${passed} passed, ${failed} failed`);
+  io.out(`${passed} passed, ${failed} failed${warnings > 0 ? `, ${counted(warnings, 'warning')}` : ''}`);
   return failed === 0 ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../errors.js';
 import { parseQueryOverrides } from '../events/normalise.js';
 import type { NormalisedEvent } from '../events/types.js';
+import { parseAdapterBody } from './body-parsing.js';
 import { mapRequest } from './map-request.js';
 import { MappingError } from './mapping.js';
 import type { LoadedAdapter } from './registry.js';
@@ -102,12 +103,24 @@ export async function runFixture(adapter: LoadedAdapter, fixture: Fixture): Prom
     receivedAt: fixture.input.received_at ?? fixtureDefaults.receivedAt,
   };
   try {
-    const { events } = await mapRequest(adapter, request, { ...context, ...parseQueryOverrides(request.query) });
+    const overrides = parseQueryOverrides(request.query, adapter.manifest.payload_query_params);
+    const { events } = await mapRequest(adapter, request, { ...context, ...overrides });
     return { events: events.map(projectEvent) };
   } catch (error) {
     if (error instanceof AppError) return errorOutcome(error);
     throw error;
   }
+}
+
+/** What the mapping sees of each fixture that parses (`{body, headers, query}`), for reading a mapping against them. */
+export async function fixtureMappingInputs(adapter: LoadedAdapter, fixtures: readonly Fixture[]): Promise<unknown[]> {
+  const inputs: unknown[] = [];
+  for (const fixture of fixtures) {
+    const request = requestFromSample(fixture.input, adapter.manifest);
+    const body = await parseAdapterBody(adapter.manifest, request).catch(() => undefined);
+    if (body !== undefined) inputs.push({ body, headers: request.headers, query: request.query });
+  }
+  return inputs;
 }
 
 /** Undefined when the outcome is what the fixture expects, else what differs (the expected file is the reference). */

@@ -37,14 +37,27 @@ function putLabel(labels: LabelBuilder, key: string, value: string): void {
  */
 export function mapSeverity(value: unknown, table: unknown, fallback: unknown = 'Warning'): string {
   const otherwise = typeof fallback === 'string' && fallback !== '' ? fallback : 'Warning';
-  if (!isScalar(value) || !isPlainObject(table)) return otherwise;
-  const wanted = String(value).trim().toLowerCase();
-  if (wanted === '') return otherwise;
-  for (const [key, mapped] of Object.entries(table)) {
-    if (key.trim().toLowerCase() === wanted && typeof mapped === 'string' && mapped !== '') return mapped;
+  if (isScalar(value) && isPlainObject(table)) {
+    const wanted = String(value).trim().toLowerCase();
+    for (const [key, mapped] of Object.entries(table)) {
+      if (wanted !== '' && key.trim().toLowerCase() === wanted && typeof mapped === 'string' && mapped !== '')
+        return mapped;
+    }
   }
+  severityFallbacks += 1;
   return otherwise;
 }
+
+/**
+ * How many times the severity functions fell back to their default (no value, or one their table does not know)
+ * since the thread started: read before and after an evaluation, it tells a vendor format that drifted from the
+ * mapping. Evaluations run one at a time per thread (mapping.ts), so the difference belongs to one payload.
+ */
+export function severityFallbackCount(): number {
+  return severityFallbacks;
+}
+
+let severityFallbacks = 0;
 
 const labelSeverityTable: Readonly<LabelMap> = {
   critical: 'Critical',
@@ -62,7 +75,7 @@ const labelSeverityTable: Readonly<LabelMap> = {
  * decides (critical, warning/warn, info/acknowledged/unknown/unk, ok); none or an unknown value gives `Warning`.
  */
 export function labelSeverity(labels: unknown): string {
-  if (!isPlainObject(labels)) return 'Warning';
+  if (!isPlainObject(labels)) return mapSeverity(undefined, labelSeverityTable, 'Warning');
   const decisive = ['severity', 'priority', 'level']
     .map((name) => labels[name])
     .find((value) => isScalar(value) && String(value).trim() !== '');

@@ -33,6 +33,8 @@ export interface AdapterManifest {
   signature?: HmacSignatureSpec | SnsSignatureSpec;
   /** Over budget: 429 (default) or 503 for senders that retry only on 5xx. */
   throttle_status?: 429 | 503;
+  /** Query parameters that are the sender's payload fields, not the push URL's overrides. */
+  payload_query_params?: Array<'severity' | 'title_rule'>;
 }
 
 /** JSON.parse's "at position N" turned into line:column of the text. */

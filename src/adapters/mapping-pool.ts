@@ -1,16 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../errors.js';
-import { MappingError, type JsonataErrorDetail, type MappingBindings } from './mapping.js';
+import { MappingError, type JsonataErrorDetail, type MappingBindings, type MappingResult } from './mapping.js';
 
 /** Mapping evaluation on worker threads: JSONata is CPU-bound, so the gateway's other cores take that work. */
 export interface MappingPool {
-  evaluate(adapter: string, input: unknown, bindings: MappingBindings, inputBytes: number): Promise<unknown>;
+  evaluate(adapter: string, input: unknown, bindings: MappingBindings, inputBytes: number): Promise<MappingResult>;
   close(): Promise<void>;
 }
 
 /** What a mapping thread answers: the raw output, or the error to rebuild on this side. */
 export type MappingReply =
-  | { id: number; output: unknown }
+  | ({ id: number } & MappingResult)
   | {
       id: number;
       error:
@@ -20,7 +20,7 @@ export type MappingReply =
     };
 
 interface Pending {
-  resolve: (output: unknown) => void;
+  resolve: (result: MappingResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -38,7 +38,7 @@ function startThread(skipBroken: boolean): Promise<{ thread: Worker; pending: Ma
     const waiting = pending.get(reply.id);
     pending.delete(reply.id);
     if ('error' in reply) waiting?.reject(rebuild(reply.error));
-    else waiting?.resolve(reply.output);
+    else waiting?.resolve({ output: reply.output, severityFallbacks: reply.severityFallbacks });
   });
   return new Promise((resolve, reject) => {
     thread.once('error', reject);

@@ -33,7 +33,7 @@ port.on('message', (request: Request) => {
     return;
   }
   adapter.mapping.evaluate(request.input, request.bindings, request.inputBytes).then(
-    (output) => port.postMessage({ id: request.id, output } satisfies MappingReply),
+    (result) => port.postMessage({ id: request.id, ...result } satisfies MappingReply),
     (error: unknown) => port.postMessage({ id: request.id, error: describe(error) } satisfies MappingReply),
   );
 });

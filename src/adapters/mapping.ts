@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import { AppError } from '../errors.js';
-import { sharedFunctions } from './functions.js';
+import { severityFallbackCount, sharedFunctions } from './functions.js';
 import { lineColumnOf } from './source-position.js';
 
 /** Bounds on one evaluation of a mapping. */
@@ -82,16 +82,21 @@ export interface MappingBindings {
   integration: { id: string; name: string };
 }
 
+/** What one evaluation produced. */
+export interface MappingResult {
+  /** The raw output: object, array or anything the mapping returned. */
+  output: unknown;
+  /** How often a shared severity function fell back to its default (schema drift: see severityFallbackCount). */
+  severityFallbacks: number;
+}
+
 /** A mapping compiled once, evaluated many times. */
 export interface CompiledMapping {
   /** The mapping file, as named in errors. */
   file: string;
   source: string;
-  /**
-   * The raw output (object, array or anything the mapping returned), bounded in time and size; `inputBytes` (the
-   * payload's size) extends the time budget.
-   */
-  evaluate(input: unknown, bindings: MappingBindings, inputBytes?: number): Promise<unknown>;
+  /** The raw output, bounded in time and size; `inputBytes` (the payload's size) extends the time budget. */
+  evaluate(input: unknown, bindings: MappingBindings, inputBytes?: number): Promise<MappingResult>;
 }
 
 /**
@@ -194,10 +199,12 @@ export function compileMapping(
       shared.implementation as (...args: unknown[]) => unknown,
       shared.signature,
     );
-  const run = async (input: unknown, bindings: MappingBindings, inputBytes: number): Promise<unknown> => {
+  const run = async (input: unknown, bindings: MappingBindings, inputBytes: number): Promise<MappingResult> => {
     guardrails.timeout = Math.round(limits.timeoutMs + (limits.timeoutMsPerKiB * inputBytes) / 1024);
+    const fallbacksBefore = severityFallbackCount();
     try {
-      return await expression.evaluate(input, bindings);
+      const output: unknown = await expression.evaluate(input, bindings);
+      return { output, severityFallbacks: severityFallbackCount() - fallbacksBefore };
     } catch (error) {
       const detail = describeJsonataError(error, source);
       throw new MappingError(formatJsonataError(detail, file), detail);
@@ -207,9 +214,9 @@ export function compileMapping(
     file,
     source,
     async evaluate(input, bindings, inputBytes = 0) {
-      const output = await oneAtATime(() => run(input, bindings, inputBytes));
-      checkOutputSize(output, limits, file);
-      return output;
+      const result = await oneAtATime(() => run(input, bindings, inputBytes));
+      checkOutputSize(result.output, limits, file);
+      return result;
     },
   };
 }

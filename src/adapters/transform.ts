@@ -9,10 +9,22 @@ import type { LoadedAdapter } from './registry.js';
 /** Who sent the payload, when, and the push URL's query overrides (integrationType is the adapter's name). */
 export type TransformContext = Omit<NormaliseContext, 'integrationType'>;
 
+/**
+ * Where a mapping fell back to a default instead of a value from the payload: a vendor format that drifted from the
+ * mapping shows here first (counted per integration in `/metrics`).
+ */
+export interface SchemaDrift {
+  /** Calls of the shared severity functions that found no value, or one their table does not know. */
+  default_severity: number;
+  /** Events the mapping gave no alert_key (one is derived from title and labels). */
+  missing_alert_key: number;
+}
+
 /** The standard events of one payload; `asList` when the mapping returned an array (even of one). */
 export interface TransformResult {
   events: NormalisedEvent[];
   asList: boolean;
+  drift: SchemaDrift;
 }
 
 /** One problem found while mapping a payload, as the preview API lists it. */
@@ -30,14 +42,14 @@ async function mapItems(
   input: MappingInput,
   context: TransformContext,
   inputBytes: number,
-): Promise<{ items: unknown[]; asList: boolean }> {
+): Promise<{ items: unknown[]; asList: boolean; severityFallbacks: number }> {
   const bindings = {
     receivedAt: context.receivedAt,
     integration: { id: context.integrationId, name: context.integrationName },
   };
-  const output = await adapter.mapping.evaluate(input, bindings, inputBytes);
-  if (Array.isArray(output)) return { items: output, asList: true };
-  if (isPlainObject(output)) return { items: [output], asList: false };
+  const { output, severityFallbacks } = await adapter.mapping.evaluate(input, bindings, inputBytes);
+  if (Array.isArray(output)) return { items: output, asList: true, severityFallbacks };
+  if (isPlainObject(output)) return { items: [output], asList: false, severityFallbacks };
   const got = output === undefined ? 'nothing' : `a ${typeof output}`;
   const message = `the ${adapter.name} mapping returned ${got}: it must return a standard event, a list of them, or [] when the payload carries no alert`;
   throw new MappingError(message, { code: 'NoEvent', message });
@@ -64,7 +76,8 @@ export async function transformPayload(
   context: TransformContext,
   inputBytes = 0,
 ): Promise<TransformResult> {
-  const { items, asList } = await mapItems(adapter, input, context, inputBytes);
+  const { items, asList, severityFallbacks } = await mapItems(adapter, input, context, inputBytes);
+  const missingKeys = items.filter((item) => isPlainObject(item) && isAbsentKey(item.alert_key)).length;
   const events = items.map((item, index) => {
     try {
       return normaliseItem(item, adapter, context);
@@ -73,8 +86,10 @@ export async function transformPayload(
       throw error;
     }
   });
-  return { events, asList };
+  return { events, asList, drift: { default_severity: severityFallbacks, missing_alert_key: missingKeys } };
 }
+
+const isAbsentKey = (key: unknown): boolean => key === undefined || key === null || key === '';
 
 function problemOf(error: unknown, index?: number): TransformProblem {
   if (!(error instanceof AppError)) throw error;
@@ -94,7 +109,7 @@ export async function previewPayload(
   context: TransformContext,
   inputBytes = 0,
 ): Promise<{ events: NormalisedEvent[]; errors: TransformProblem[] }> {
-  let mapped: { items: unknown[]; asList: boolean };
+  let mapped: { items: unknown[]; asList: boolean; severityFallbacks: number };
   try {
     mapped = await mapItems(adapter, input, context, inputBytes);
   } catch (error) {

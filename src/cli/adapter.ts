@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { listAdapters, testAdapters, tryAdapter } from '../adapters/adapter-cli.js';
+import { listAdapters, loadAdaptersForTest, testAdapters, tryAdapter } from '../adapters/adapter-cli.js';
+import { startFixtureGateway } from '../fixture-gateway.js';
 import { scaffoldAdapter } from '../adapters/scaffold.js';
 import type { ToolSettings } from '../config/settings.js';
 import { io } from './output.js';
@@ -18,8 +19,25 @@ export function addAdapterCommands(program: Command, settings: ToolSettings): vo
     .description(
       'run the fixtures of every adapter (or one) and show a diff on mismatch; UPDATE_FIXTURES=1 rewrites expected files',
     )
-    .action(async (name?: string) => {
-      process.exitCode = await testAdapters(io, { ...(name && { name }), update: settings.updateFixtures });
+    .option('--http', 'push each fixture to a real gateway on a loopback port (needs Redis: REDIS_URL or local)')
+    .action(async (name: string | undefined, options: { http?: boolean }) => {
+      if (!options.http) {
+        process.exitCode = await testAdapters(io, { ...(name && { name }), update: settings.updateFixtures });
+        return;
+      }
+      if (settings.updateFixtures) {
+        io.err('UPDATE_FIXTURES=1 rewrites expected files from the transform path: run it without --http');
+        process.exitCode = 2;
+        return;
+      }
+      const registry = loadAdaptersForTest();
+      const gateway = await startFixtureGateway(registry, settings.redisUrl);
+      try {
+        const run = async (...args: Parameters<typeof gateway.send>) => (await gateway.send(...args)).outcome;
+        process.exitCode = await testAdapters(io, { ...(name && { name }), registry, run });
+      } finally {
+        await gateway.close();
+      }
     });
   adapterCommand
     .command('try <name> <payload>')

@@ -113,6 +113,8 @@ export interface ToolSettings {
   skipBrokenAdapters: boolean;
   /** UPDATE_FIXTURES=1: `adapter test` rewrites expected files. */
   updateFixtures: boolean;
+  /** Where `adapter test --http` queues what its gateway accepts: REDIS_URL, else the local Redis address. */
+  redisUrl: string;
 }
 
 export function readToolSettings(env: Environment): ToolSettings {
@@ -121,5 +123,6 @@ export function readToolSettings(env: Environment): ToolSettings {
     environment: { ...env },
     skipBrokenAdapters: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1',
     updateFixtures: env.UPDATE_FIXTURES === '1',
+    redisUrl: env.REDIS_URL || `redis://${localRedis(env).host}:${localRedis(env).port}`,
   };
 }

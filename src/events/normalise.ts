@@ -184,10 +184,16 @@ export interface QueryOverrides {
   titleRuleOverride?: string;
 }
 
-/** Reads the query overrides of any push, fixture or replay; InvalidParameter for a bad or repeated value. */
-export function parseQueryOverrides(query: Record<string, unknown>): QueryOverrides {
-  const severity = parseSeverityOverride(query.severity);
-  const titleRule = query.title_rule;
+/**
+ * Reads the query overrides of any push, fixture or replay; InvalidParameter for a bad or repeated value. Parameters
+ * in `payloadFields` belong to the sender's payload (an adapter's GET callback) and are not overrides.
+ */
+export function parseQueryOverrides(
+  query: Record<string, unknown>,
+  payloadFields: readonly string[] = [],
+): QueryOverrides {
+  const severity = payloadFields.includes('severity') ? undefined : parseSeverityOverride(query.severity);
+  const titleRule = payloadFields.includes('title_rule') ? undefined : query.title_rule;
   if (titleRule !== undefined && typeof titleRule !== 'string')
     throw invalidParameter('title_rule (query): must be given once, as text');
   return { ...(severity && { severityOverride: severity }), ...(titleRule && { titleRuleOverride: titleRule }) };

@@ -169,11 +169,14 @@ export async function mapAdapterPayload(deps: IngestDeps, payload: AdapterPayloa
       );
   };
   const senderChecks = payload.live ? { senderChecks: { secret: integration.secret, sns: deps.sns } } : {};
-  const { events, asList } = await mapRequest(adapter, request, context, { ...senderChecks, onRejected });
+  const { events, asList, drift } = await mapRequest(adapter, request, context, { ...senderChecks, onRejected });
   const accepted = await enqueue(deps, integration, {
     events: stampEvents(events, integration, payload.requestId, payload.receivedAt),
     asList,
   });
+  for (const [kind, count] of Object.entries(drift))
+    if (count > 0)
+      deps.metrics.adapterFallbacks.inc({ integration: integration.id, adapter: adapter.name, kind }, count);
   deps.recent.record(integration.id, {
     request_id: payload.requestId,
     adapter: adapter.name,
@@ -218,7 +221,7 @@ export async function acceptAdapterPush(
   await deps.rateLimiter.check(integration).catch((error: unknown) => {
     throw throttledAs(adapter.manifest.throttle_status, error);
   });
-  const overrides = parseQueryOverrides(push.query);
+  const overrides = parseQueryOverrides(push.query, adapter.manifest.payload_query_params);
   const request = await push.readRequest();
   return mapAdapterPayload(deps, {
     integration,

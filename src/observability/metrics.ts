@@ -9,6 +9,8 @@ export interface Metrics {
   httpRequests: Counter<'route' | 'code'>;
   httpDuration: Histogram<'route'>;
   gatewayEvents: Counter<'integration' | 'adapter' | 'outcome'>;
+  /** Events mapped with a default where the payload should have given a value: a vendor format drifting. */
+  adapterFallbacks: Counter<'integration' | 'adapter' | 'kind'>;
   workerEvents: Counter<'integration' | 'outcome'>;
   workerBatchDuration: Histogram;
   eventLatency: Histogram;
@@ -69,6 +71,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     redelivered: new Counter({
       name: 'alertgate_events_redelivered_total',
       help: 'Events of redelivered jobs that were already stored (skipped)',
+      registers,
+    }),
+    adapterFallbacks: new Counter({
+      name: 'alertgate_adapter_fallbacks_total',
+      help: 'Accepted events an adapter mapped with a default instead of a payload value (kind: default_severity, missing_alert_key); a rise means the sender format drifted from the mapping',
+      labelNames: ['integration', 'adapter', 'kind'],
       registers,
     }),
     isolatedEvents: new Counter({

@@ -39,6 +39,18 @@ describe('alertgate adapter new / test / try / list', () => {
     writeFileSync(file, original);
   });
 
+  test('test warns, with file:line:column, of a path no fixture has and of = for :=, and still passes', async () => {
+    const file = join(temp.dir, 'acme', 'mapping.jsonata');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace(/^\(/m, '(\n  $unused = body.idd;'));
+    const io = capture();
+    assert.equal(await testAdapters(io, { dir: temp.dir, name: 'acme' }), 0, io.text());
+    assert.match(io.text(), /warn {2}acme\/mapping\.jsonata:\d+:\d+: \$unused = … compares and throws the result away/);
+    assert.match(io.text(), /warn {2}acme\/mapping\.jsonata:\d+:\d+: body\.idd matches nothing in any fixture/);
+    assert.match(io.text(), /3 passed, 0 failed, 2 warnings$/);
+    writeFileSync(file, original);
+  });
+
   test('try prints the standard events of a bare payload or a fixture input', async () => {
     const payload = join(temp.dir, 'payload.json');
     writeFileSync(payload, JSON.stringify({ id: 7, status: 'firing', severity: 'info', name: 'Queue backlog' }));

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  fixtureDefaults,
   fixtureMappingLimits,
   fixtureMismatch,
   loadFixtures,
-  projectEvent,
   runFixture,
   sortKeys,
   writeExpected,
@@ -16,12 +13,9 @@ import {
   type FixtureOutcome,
 } from '../../src/adapters/fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from '../../src/adapters/registry.js';
-import { requestFromSample } from '../../src/adapters/sample-request.js';
-import { buildConfig } from '../../src/config/load-config.js';
+import { startFixtureGateway, type FixtureGateway } from '../../src/fixture-gateway.js';
 import { adaptersDir } from '../../src/paths.js';
-import { queuedEventsOf } from '../support/queued.js';
-import { isSnsMessage, makeSnsSigningPair, signSnsMessage } from '../support/sns-signing.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { redisUrl } from '../support/stack.js';
 
 /*
  * One generic runner for every adapter fixture (adapters/README.md): each case through the transform path (what
@@ -56,76 +50,16 @@ describe('adapter fixtures: transform path', () => {
 });
 
 describe('adapter fixtures: real HTTP endpoint', () => {
-  const key = 'fixture-key-0001';
-  const secret = 'fixture-secret';
-  const sns = makeSnsSigningPair();
-  const fetchedUrls: string[] = [];
-  let now: number = fixtureDefaults.receivedAt;
-  let stack: Stack;
+  let gateway: FixtureGateway;
   before(async () => {
-    stack = await startStack({
-      store: 'sqlite',
-      worker: false,
-      clock: () => now,
-      app: {
-        adapters: registry,
-        fetchCertificate: async () => sns.certPem,
-        fetchUrl: async (url) => void fetchedUrls.push(url),
-      },
-    });
+    gateway = await startFixtureGateway(registry, redisUrl);
   });
-  after(() => stack.close());
-
-  /** One integration, id `fixture`, switched to the adapter under test (derived alert_keys depend on the id). */
-  function useAdapter(adapter: LoadedAdapter): void {
-    const integration = {
-      id: fixtureDefaults.integrationId,
-      name: fixtureDefaults.integrationName,
-      adapter: adapter.name,
-      key,
-      channel: 'ops',
-      secret,
-      rate_limit: { per_second: 1_000_000, per_minute: 10_000_000 },
-    };
-    stack.gateway.setConfig(buildConfig({ channels: [{ id: 'ops' }], integrations: [integration] }, 'test', {}));
-  }
-
-  /** The fixture as an HTTP request; SNS messages re-signed with the test key, HMAC adapters signed with the secret. */
-  function httpRequest(adapter: LoadedAdapter, fixture: Fixture): { url: string; init: RequestInit } {
-    const sample = { ...fixture.input };
-    if (adapter.manifest.signature?.type === 'aws-sns' && isSnsMessage(sample.body)) {
-      sample.body = signSnsMessage(sample.body, sns.keyPem);
-      delete sample.raw_body;
-    }
-    const request = requestFromSample(sample, adapter.manifest);
-    const headers: Record<string, string> = { ...request.headers };
-    delete headers['content-type'];
-    delete headers['content-length'];
-    if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-    const signature = adapter.manifest.signature;
-    if (signature?.type === 'hmac-sha256')
-      headers[signature.header] =
-        (signature.prefix ?? '') + createHmac('sha256', secret).update(request.rawBody).digest(signature.encoding);
-    const query = new URLSearchParams({ ...request.query, integration_key: key });
-    const body = request.method === 'GET' ? undefined : new Uint8Array(request.rawBody);
-    return {
-      url: `${stack.baseUrl}/event/push/alert/${adapter.name}?${query}`,
-      init: { method: request.method, headers, ...(body && { body }) },
-    };
-  }
+  after(() => gateway.close());
 
   for (const { adapter, fixture } of cases) {
     test(`${adapter.name}/${fixture.name}`, async () => {
-      useAdapter(adapter);
-      now = fixture.input.received_at ?? fixtureDefaults.receivedAt;
-      fetchedUrls.length = 0;
-      const { url, init } = httpRequest(adapter, fixture);
-      const response = await fetch(url, init);
-      const answer = (await response.json()) as { request_id: string; error?: { code: string; message: string } };
-      const outcome: FixtureOutcome = answer.error
-        ? { error: { status: response.status, code: answer.error.code, message: answer.error.message } }
-        : { events: (await queuedEventsOf(stack, answer.request_id)).map(projectEvent) };
-      assert.ok(response.status === 200 || answer.error, `status ${response.status}`);
+      const { status, outcome, fetchedUrls } = await gateway.send(adapter, fixture);
+      assert.ok(status === 200 || 'error' in outcome, `status ${status}`);
       assertOutcome(fixture, outcome);
       const body = fixture.input.body as { Type?: string; SubscribeURL?: string } | undefined;
       if (adapter.manifest.signature?.type === 'aws-sns' && body?.Type === 'SubscriptionConfirmation')

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { AdapterRegistry } from '../../src/adapters/registry.js';
 import { jobsHolding, queuedEventsOf } from '../support/queued.js';
-import { makeSnsSigningPair, signSnsMessage } from '../support/sns-signing.js';
+import { makeSnsSigningPair, signSnsMessage } from '../../src/adapters/sns-fixture-signing.js';
 import { postJson, startStack, type Stack } from '../support/stack.js';
 import { manifestFor, tempAdaptersDir } from '../support/temp-adapters.js';
 

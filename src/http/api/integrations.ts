@@ -2,11 +2,28 @@ import type { Router } from 'express';
 import { integrationActivity } from '../../store/read-models.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+/** Events this gateway mapped with defaults since it started, per integration and kind (`/metrics` has them too). */
+async function fallbacksByIntegration(metrics: Metrics): Promise<Map<string, Record<string, number>>> {
+  const byIntegration = new Map<string, Record<string, number>>();
+  for (const { labels, value } of (await metrics.adapterFallbacks.get()).values) {
+    const integration = String(labels.integration);
+    const counts = byIntegration.get(integration) ?? {};
+    counts[String(labels.kind)] = (counts[String(labels.kind)] ?? 0) + value;
+    byIntegration.set(integration, counts);
+  }
+  return byIntegration;
+}
 
 /** `/integrations` (with push URLs and activity) and `/channels`. */
-export function integrationRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config'>): void {
+export function integrationRoutes(
+  router: Router,
+  deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config' | 'ingest'>,
+): void {
   const describe = async () => {
     const activity = await integrationActivity(deps.store.db);
+    const fallbacks = await fallbacksByIntegration(deps.ingest.metrics);
     return deps.config().integrations.map((integration) => {
       const seen = activity.get(integration.id);
       return {
@@ -19,6 +36,7 @@ export function integrationRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 
         rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
         latest_event_at: seen?.latest_event_at ?? null,
         counts: seen?.counts ?? {},
+        schema_drift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
       };
     });
   };

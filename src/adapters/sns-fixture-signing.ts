@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A throw-away RSA key and self-signed certificate (openssl CLI), standing in for Amazon SNS's. */
+/** A throw-away RSA key and self-signed certificate (openssl CLI), standing in for Amazon SNS's when fixtures are signed again to go through the real endpoint. */
 export function makeSnsSigningPair(): { keyPem: string; certPem: string } {
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-sns-'));
   try {
