@@ -38,9 +38,7 @@ export async function evaluateTemplate(
   receiverId: string,
 ): Promise<unknown> {
   const bytes = Buffer.byteLength(JSON.stringify(body));
-  return template.evaluate(
-    body,
-    { receivedAt: body.event_time, integration: { id: receiverId, name: receiverId } },
-    bytes,
-  );
+  const bindings = { receivedAt: body.event_time, integration: { id: receiverId, name: receiverId } };
+  const { output } = await template.evaluate(body, bindings, bytes);
+  return output;
 }
