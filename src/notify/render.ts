@@ -48,7 +48,8 @@ export interface RenderedRequest {
   body: string;
 }
 
-const json = { 'Content-Type': 'application/json; charset=utf-8' };
+// JSON is UTF-8 by definition (RFC 8259): no charset parameter.
+const json = { 'Content-Type': 'application/json' };
 
 const request = (url: string, body: unknown, headers: Record<string, string> = {}): RenderedRequest => ({
   url,

@@ -106,7 +106,7 @@ test('an incident from the API, sent to Slack: URL, headers and the Block Kit bo
   assert.equal(code, 0, stderr);
   const request = parseRequest(stdout);
   assert.equal(request.requestLine, 'POST https://hooks.slack.com/services/T000/B000/XXXX');
-  assert.deepEqual(request.headers, { 'Content-Type': 'application/json; charset=utf-8' });
+  assert.deepEqual(request.headers, { 'Content-Type': 'application/json' });
   assert.equal(request.body.text, '🔴 Critical · New incident: db1 / cpu idle low');
   const text = JSON.stringify(request.body);
   assert.ok(text.includes('https://alertgate.example.com/api/v1/incidents/01KABCDEF'));
@@ -147,7 +147,7 @@ test('a template receiver prints the template result; secret headers are hidden,
   assert.equal(code, 0, stderr);
   const request = parseRequest(stdout);
   assert.deepEqual(request.headers, {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': 'application/json',
     'X-Api-Key': '<redacted>',
     'X-Team': 'sre',
   });

@@ -142,7 +142,7 @@ for (const format of Object.keys(targets) as OutboundFormatName[]) {
           continue;
         }
         assert.ok(rendered, `${format} ${body.event_type} should send a request`);
-        assert.equal(rendered.headers['Content-Type'], 'application/json; charset=utf-8');
+        assert.equal(rendered.headers['Content-Type'], 'application/json');
         checkShape(format, body, rendered.url, JSON.parse(rendered.body), Buffer.byteLength(rendered.body));
       }
     });
