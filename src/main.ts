@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
-import { AdapterRegistry } from './adapters/registry.js';
-import { logAdapterStartup } from './adapters/startup.js';
+import { adapterFolderNames, AdapterRegistry } from './adapters/registry.js';
+import { logAdapterChanges, logAdapterStartup } from './adapters/startup.js';
+import { watchAdapters } from './adapters/watch-adapters.js';
 import { readConfig, resolveConfigPath } from './config/load-config.js';
 import { createReloader } from './config/reloader.js';
 import type { Settings } from './config/settings.js';
@@ -99,10 +100,11 @@ export interface RunningRoles {
   /** Stop accepting, drain requests, finish or release in-flight jobs, close connections. */
   stop(): Promise<void>;
   /**
-   * Re-read the configuration (or take `text` as the file's content); an invalid one is refused and the old one
-   * stays. Returns the text applied, undefined when refused.
+   * Re-read the adapters (gateway) and the configuration (or take `text` as the file's content); an adapter or a
+   * configuration that does not load is refused and the running one stays. Resolves to the configuration text
+   * applied, undefined when refused.
    */
-  reload(text?: string): string | undefined;
+  reload(text?: string): Promise<string | undefined>;
   /** This thread's metrics as prom-client JSON. */
   metricsJson(): Promise<MetricsJson>;
   /** What to print once everything runs (URLs, demo keys); printed last, so "listening" means ready for changes. */
@@ -162,7 +164,10 @@ async function startGateway({
   const queue = createIngestQueue(redis, settings.redisPrefix);
   logAdapterStartup(logger, adapters, config);
   if (settings.mappingThreads > 0 && adapters.names().length > 0) {
-    running.mappingPool = await startMappingPool(settings.mappingThreads, { skipBroken: settings.skipBrokenAdapters });
+    running.mappingPool = await startMappingPool(settings.mappingThreads, {
+      skipBroken: settings.skipBrokenAdapters,
+      dir: settings.adaptersDir,
+    });
     adapters.evaluateOn(running.mappingPool);
   }
   const gateway = createApp({
@@ -196,9 +201,12 @@ function recordReload(metrics: Metrics, successful: boolean): void {
 /** Starts the requested roles in this thread. */
 export async function startRoles(roles: Roles, settings: Settings, options: StartOptions = {}): Promise<RunningRoles> {
   const logger = createLogger(settings.logLevel);
-  const adapters = AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters });
-  const knownAdapters = new Set(adapters.names());
-  const load = (text?: string) => readConfig(settings.configFile, settings.environment, knownAdapters, text);
+  // Only the gateway maps payloads; a worker checks the adapter names of a configuration against the folders.
+  const adapters = roles.gateway
+    ? AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters, dir: settings.adaptersDir })
+    : undefined;
+  const knownAdapters = () => new Set(adapters?.names() ?? adapterFolderNames(settings.adaptersDir));
+  const load = (text?: string) => readConfig(settings.configFile, settings.environment, knownAdapters(), text);
   const { config, isExample, text: configText } = load();
   const redisSettings: RedisSettings = { url: redisUrlOf(settings), prefix: settings.redisPrefix };
   await assertRedisReachable(redisSettings);
@@ -212,7 +220,7 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
   try {
     if (roles.worker && store.sqliteFile !== undefined) running.workerLock = lockSqliteWorker(store.sqliteFile);
     // The gateway listens first: pushes need only Redis, and /readyz says why the database is not ready yet.
-    if (roles.gateway)
+    if (adapters)
       appliers.push(
         await startGateway({
           storeReadiness,
@@ -248,18 +256,22 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
     if (!roles.gateway && settings.metricsPort !== undefined)
       running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
   }
+  const reloadConfig = createReloader({
+    logger,
+    role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
+    initial: config,
+    initialText: configText,
+    load,
+    apply: (next) => appliers.forEach((apply) => apply(next)),
+    onOutcome: (successful) => recordReload(metrics, successful),
+  });
   return {
     banner: banner(settings, config, isExample, roles),
     stop: () => shutdown(running, logger),
-    reload: createReloader({
-      logger,
-      role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
-      initial: config,
-      initialText: configText,
-      load,
-      apply: (next) => appliers.forEach((apply) => apply(next)),
-      onOutcome: (successful) => recordReload(metrics, successful),
-    }),
+    reload: async (text) => {
+      if (adapters) logAdapterChanges(logger, await adapters.refresh());
+      return reloadConfig(text);
+    },
     metricsJson: () => metrics.registry.getMetricsAsJSON(),
   };
 }
@@ -292,9 +304,9 @@ async function startBoth(settings: Settings): Promise<RunningRoles> {
       await Promise.all([gateway.stop(), worker.stop()]);
     },
     // Read and checked once here, then the same text goes to the worker thread: both apply the same file.
-    reload: (text) => {
-      const applied = gateway.reload(text);
-      if (applied !== undefined) worker.reload(applied);
+    reload: async (text) => {
+      const applied = await gateway.reload(text);
+      if (applied !== undefined) await worker.reload(applied);
       return applied;
     },
     metricsJson: gateway.metricsJson,
@@ -346,12 +358,22 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
     logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
   const watcher = isExample
     ? undefined
-    : watchConfigFile(path, (text) => running.reload(text), { onError: onWatchError });
+    : watchConfigFile(path, (text) => void running.reload(text), { onError: onWatchError });
+  // A changed adapter folder reloads too (the configuration is read again: it may name a new adapter).
+  const adapterWatcher = roles.gateway
+    ? watchAdapters(
+        settings.adaptersDir,
+        () => void running.reload(),
+        (error) =>
+          logger.warn({ err: error.message }, 'cannot watch the adapters folder; SIGHUP still reloads adapters'),
+      )
+    : undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     watcher?.close();
+    adapterWatcher?.close();
     logger.info({ signal }, 'shutting down: no new requests, finishing in-flight requests and jobs');
     stopAll().then(
       () => process.exit(0),
@@ -363,6 +385,6 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => running.reload());
+  process.on('SIGHUP', () => void running.reload());
   process.stdout.write(running.banner + '\n');
 }

@@ -16,7 +16,7 @@ startRoles({ gateway: false, worker: true }, settings).then(
           port.postMessage({ type: 'stopped' });
           port.close();
         });
-      } else if (message.type === 'reload') running.reload(message.text);
+      } else if (message.type === 'reload') void running.reload(message.text);
       else if (message.type === 'metrics')
         void running.metricsJson().then((metrics) => port.postMessage({ type: 'metrics', id: message.id, metrics }));
     });

@@ -58,7 +58,6 @@ const environmentReader = 'src/cli/program.ts';
 const stillReadingEnvironment = [
   'src/json-depth.ts',
   'src/http/server-limits.ts',
-  'src/adapters/startup.ts',
   'src/dry-run/rules-cli.ts',
 ];
 

@@ -1,16 +1,20 @@
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../errors.js';
+import type { AdapterSource } from './registry.js';
 import { MappingError, type JsonataErrorDetail, type MappingBindings, type MappingResult } from './mapping.js';
 
 /** Mapping evaluation on worker threads: JSONata is CPU-bound, so the gateway's other cores take that work. */
 export interface MappingPool {
   evaluate(adapter: string, input: unknown, bindings: MappingBindings, inputBytes: number): Promise<MappingResult>;
+  /** Every thread compiles these adapters (the gateway's after a refresh) and drops any other. */
+  adopt(sources: readonly AdapterSource[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /** What a mapping thread answers: the raw output, or the error to rebuild on this side. */
 export type MappingReply =
   | ({ id: number } & MappingResult)
+  | { id: number; adopted: true }
   | {
       id: number;
       error:
@@ -20,7 +24,7 @@ export type MappingReply =
     };
 
 interface Pending {
-  resolve: (result: MappingResult) => void;
+  resolve: (result: MappingResult | undefined) => void;
   reject: (error: Error) => void;
 }
 
@@ -30,14 +34,22 @@ function rebuild(error: Extract<MappingReply, { error: unknown }>['error']): Err
   return new Error(error.message);
 }
 
-function startThread(skipBroken: boolean): Promise<{ thread: Worker; pending: Map<number, Pending> }> {
-  const thread = new Worker(new URL('./mapping-thread.js', import.meta.url), { workerData: { skipBroken } });
+/** How the threads load the adapters: as the gateway's registry does. */
+export interface MappingPoolOptions {
+  skipBroken: boolean;
+  /** The adapters folder (default: the package's). */
+  dir?: string;
+}
+
+function startThread(options: MappingPoolOptions): Promise<{ thread: Worker; pending: Map<number, Pending> }> {
+  const thread = new Worker(new URL('./mapping-thread.js', import.meta.url), { workerData: options });
   const pending = new Map<number, Pending>();
   thread.on('message', (reply: MappingReply | { ready: true }) => {
     if ('ready' in reply) return;
     const waiting = pending.get(reply.id);
     pending.delete(reply.id);
     if ('error' in reply) waiting?.reject(rebuild(reply.error));
+    else if ('adopted' in reply) waiting?.resolve(undefined);
     else waiting?.resolve({ output: reply.output, severityFallbacks: reply.severityFallbacks });
   });
   return new Promise((resolve, reject) => {
@@ -47,8 +59,8 @@ function startThread(skipBroken: boolean): Promise<{ thread: Worker; pending: Ma
 }
 
 /** Starts `size` mapping threads, each with its own compiled copy of every adapter; resolves once all are ready. */
-export async function startMappingPool(size: number, options: { skipBroken: boolean }): Promise<MappingPool> {
-  const threads = await Promise.all(Array.from({ length: size }, () => startThread(options.skipBroken)));
+export async function startMappingPool(size: number, options: MappingPoolOptions): Promise<MappingPool> {
+  const threads = await Promise.all(Array.from({ length: size }, () => startThread(options)));
   let nextId = 0;
   return {
     evaluate(adapter, input, bindings, inputBytes) {
@@ -56,10 +68,22 @@ export async function startMappingPool(size: number, options: { skipBroken: bool
       const target = threads.reduce((best, item) => (item.pending.size < best.pending.size ? item : best));
       nextId += 1;
       const id = nextId;
-      return new Promise((resolve, reject) => {
-        target.pending.set(id, { resolve, reject });
+      return new Promise<MappingResult>((resolve, reject) => {
+        target.pending.set(id, { resolve: (result) => resolve(result as MappingResult), reject });
         target.thread.postMessage({ id, adapter, input, bindings, inputBytes });
       });
+    },
+    async adopt(sources) {
+      await Promise.all(
+        threads.map((target) => {
+          nextId += 1;
+          const id = nextId;
+          return new Promise<void>((resolve, reject) => {
+            target.pending.set(id, { resolve: () => resolve(), reject });
+            target.thread.postMessage({ id, adopt: sources });
+          });
+        }),
+      );
     },
     async close() {
       await Promise.all(threads.map(({ thread }) => thread.terminate()));

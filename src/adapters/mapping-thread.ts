@@ -1,13 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import { MappingError, type MappingBindings } from './mapping.js';
-import type { MappingReply } from './mapping-pool.js';
-import { AdapterRegistry } from './registry.js';
+import type { MappingPoolOptions, MappingReply } from './mapping-pool.js';
+import { AdapterRegistry, type AdapterSource } from './registry.js';
 
 // A mapping thread: compiles every adapter once, then evaluates the payloads the gateway sends it.
 const port = parentPort;
 if (!port) throw new Error('mapping-thread must run on a worker thread');
-const registry = AdapterRegistry.load({ skipBroken: (workerData as { skipBroken: boolean }).skipBroken });
+const registry = AdapterRegistry.load(workerData as MappingPoolOptions);
 
 interface Request {
   id: number;
@@ -23,7 +23,16 @@ function describe(error: unknown): Extract<MappingReply, { error: unknown }>['er
   return { kind: 'other', message: (error as Error).message };
 }
 
-port.on('message', (request: Request) => {
+port.on('message', (request: Request | { id: number; adopt: AdapterSource[] }) => {
+  if ('adopt' in request) {
+    try {
+      registry.adopt(request.adopt);
+      port.postMessage({ id: request.id, adopted: true } satisfies MappingReply);
+    } catch (error) {
+      port.postMessage({ id: request.id, error: describe(error) } satisfies MappingReply);
+    }
+    return;
+  }
   const adapter = registry.get(request.adapter);
   if (!adapter) {
     port.postMessage({

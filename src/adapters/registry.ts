@@ -50,6 +50,26 @@ export class AdapterLoadError extends Error {
   }
 }
 
+/** What a refresh changed: adapters added, updated and removed, new versions refused (the old one serves on). */
+export interface AdapterChanges {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  /** New versions that do not load: each adapter named here keeps serving its previous version. */
+  refused: BrokenAdapter[];
+  /** New folders that do not load (nothing to serve instead). */
+  broken: BrokenAdapter[];
+}
+
+/** An adapter as a mapping thread adopts it: what it needs to compile the same mapping as the gateway. */
+export interface AdapterSource {
+  name: string;
+  dir: string;
+  manifest: AdapterManifest;
+  file: string;
+  source: string;
+}
+
 /** Names that cannot be adapters: `standard` is the built-in endpoint. */
 const reservedNames = new Set(['standard']);
 
@@ -88,6 +108,15 @@ function loadAdapter(dir: string, name: string, limits: MappingLimits): LoadedAd
   }
 }
 
+/** The adapter folders under `dir` (not loaded): what a worker, which maps nothing, checks integrations against. */
+export function adapterFolderNames(dir: string = defaultAdaptersDir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !reservedNames.has(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
+
 function loadAll(dir: string, options: RegistryOptions): { adapters: LoadedAdapter[]; broken: BrokenAdapter[] } {
   const limits = { ...defaultMappingLimits, ...options.limits };
   const folders = existsSync(dir)
@@ -107,7 +136,16 @@ function loadAll(dir: string, options: RegistryOptions): { adapters: LoadedAdapt
   return { adapters, broken };
 }
 
-/** Every adapter under `adapters/`, loaded and compiled once at start-up. */
+function sameAdapter(a: LoadedAdapter, b: LoadedAdapter): boolean {
+  return a.mapping.source === b.mapping.source && JSON.stringify(a.manifest) === JSON.stringify(b.manifest);
+}
+
+function adapterSource(adapter: LoadedAdapter): AdapterSource {
+  const { name, dir, manifest, mapping } = adapter;
+  return { name, dir, manifest, file: mapping.file, source: mapping.source };
+}
+
+/** Every adapter under `adapters/`, loaded and compiled once at start-up, refreshed on a reload. */
 export class AdapterRegistry {
   private byName: Map<string, LoadedAdapter>;
   private brokenAdapters: BrokenAdapter[];
@@ -131,20 +169,63 @@ export class AdapterRegistry {
     return new AdapterRegistry(dir, options, loadAll(dir, options));
   }
 
-  /** Loads the folder again and swaps the adapters in; on AdapterLoadError the current ones stay. */
-  reload(): void {
-    const loaded = loadAll(this.dir, this.options);
-    this.byName = new Map(loaded.adapters.map((adapter) => [adapter.name, adapter]));
-    this.brokenAdapters = loaded.broken;
+  /**
+   * Loads the folder again, adapter by adapter: new and changed adapters are swapped in, removed ones go, and a new
+   * version that does not load is refused while the previous one keeps serving. With a mapping pool, its threads
+   * adopt the same sources before the new versions serve.
+   */
+  async refresh(): Promise<AdapterChanges> {
+    const loaded = loadAll(this.dir, { ...this.options, skipBroken: true });
+    const changes: AdapterChanges = { added: [], updated: [], removed: [], refused: [], broken: [] };
+    const next = new Map<string, LoadedAdapter>();
+    for (const adapter of loaded.adapters) {
+      const current = this.byName.get(adapter.name);
+      if (current && sameAdapter(current, adapter)) next.set(adapter.name, current);
+      else {
+        (current ? changes.updated : changes.added).push(adapter.name);
+        next.set(adapter.name, adapter);
+      }
+    }
+    for (const broken of loaded.broken) {
+      const current = this.byName.get(broken.name);
+      if (current) next.set(broken.name, current);
+      (current ? changes.refused : changes.broken).push(broken);
+    }
+    changes.removed = this.names().filter((name) => !next.has(name));
+    const sorted = new Map([...next].sort(([a], [b]) => a.localeCompare(b)));
+    if (this.pool) await this.pool.adopt([...sorted.values()].map(adapterSource));
+    this.byName = this.pool ? this.onPool(sorted, this.pool) : sorted;
+    this.brokenAdapters = changes.broken;
+    return changes;
   }
+
+  /** In a mapping thread: compiles the adapters the gateway serves (unchanged ones are kept as compiled). */
+  adopt(sources: readonly AdapterSource[]): void {
+    const limits = { ...defaultMappingLimits, ...this.options.limits };
+    this.byName = new Map(
+      sources.map((source) => {
+        const current = this.byName.get(source.name);
+        if (current && current.mapping.source === source.source) return [source.name, current];
+        const mapping = compileMapping(source.source, source.file, limits);
+        return [source.name, { name: source.name, dir: source.dir, manifest: source.manifest, mapping }];
+      }),
+    );
+  }
+
+  private pool: MappingPool | undefined;
 
   /**
    * Sends every evaluation to a mapping pool (worker threads with their own compiled adapters); manifests,
    * signatures and normalisation stay here. The pool's threads compiled the same folder at start-up.
    */
   evaluateOn(pool: MappingPool): void {
-    this.byName = new Map(
-      [...this.byName].map(([name, adapter]) => [
+    this.pool = pool;
+    this.byName = this.onPool(this.byName, pool);
+  }
+
+  private onPool(adapters: ReadonlyMap<string, LoadedAdapter>, pool: MappingPool): Map<string, LoadedAdapter> {
+    return new Map(
+      [...adapters].map(([name, adapter]) => [
         name,
         {
           ...adapter,

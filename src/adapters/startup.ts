@@ -1,18 +1,7 @@
 import type { Config } from '../config/types.js';
 import { counted } from '../counted.js';
 import type { Logger } from '../observability/logger.js';
-import { AdapterRegistry } from './registry.js';
-
-let processRegistry: AdapterRegistry | undefined;
-
-/**
- * The process's adapters, loaded and compiled once. A broken adapter throws (start-up stops naming file, line and
- * error) unless ALERTGATE_SKIP_BROKEN_ADAPTERS=1 (`--skip-broken`), which disables it; see logAdapterStartup.
- */
-export function processAdapters(env: NodeJS.ProcessEnv = process.env): AdapterRegistry {
-  processRegistry ??= AdapterRegistry.load({ skipBroken: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1' });
-  return processRegistry;
-}
+import type { AdapterChanges, AdapterRegistry } from './registry.js';
 
 /** Configuration that works but deserves a warning: an HMAC-signing adapter whose integration has no secret. */
 export function adapterConfigWarnings(config: Config, registry: AdapterRegistry): string[] {
@@ -37,4 +26,17 @@ export function logAdapterStartup(logger: Logger, registry: AdapterRegistry, con
     );
   for (const warning of adapterConfigWarnings(config, registry)) logger.warn(warning);
   logger.info({ adapters: registry.names() }, `${counted(registry.names().length, 'adapter')} loaded`);
+}
+
+/** What a reload did to the adapters; a refused new version is an error (its previous version keeps serving). */
+export function logAdapterChanges(logger: Logger, changes: AdapterChanges): void {
+  for (const refused of changes.refused)
+    logger.error(
+      { adapter: refused.name, problems: refused.problems },
+      `new version of adapter ${refused.name} refused; the previous one keeps serving:\n  ${refused.problems.join('\n  ')}`,
+    );
+  for (const broken of changes.broken)
+    logger.error({ adapter: broken.name, problems: broken.problems }, `new adapter ${broken.name} does not load`);
+  const { added, updated, removed } = changes;
+  if (added.length + updated.length + removed.length > 0) logger.info({ added, updated, removed }, 'adapters reloaded');
 }

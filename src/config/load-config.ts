@@ -76,7 +76,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
     problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
     if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
       problems.push(
-        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')})`,
+        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
       );
     }
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { delimiter } from 'node:path';
 import { readMaxJsonDepth } from '../json-depth.js';
+import { adaptersDir } from '../paths.js';
 
 /** The process environment as alertgate reads it: names to values, nothing else. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -39,6 +40,8 @@ export interface Settings {
   singleThread: boolean;
   /** `--skip-broken` or ALERTGATE_SKIP_BROKEN_ADAPTERS=1: a broken adapter is disabled instead of stopping start-up. */
   skipBrokenAdapters: boolean;
+  /** ALERTGATE_ADAPTERS_DIR: the adapters folder (default: the package's adapters/). */
+  adaptersDir: string;
   /** The folders of PATH, where `alertgate start` looks for a redis-server to run privately. */
   executablePath: string[];
   /** What `${NAME}` in the configuration file and the HTTP_* server limits are read from: the environment itself. */
@@ -101,6 +104,7 @@ export function readSettings(env: Environment, cores: number, overrides: Setting
     mappingThreads: mappingThreads(env, cores),
     singleThread: env.ALERTGATE_SINGLE_THREAD === '1',
     skipBrokenAdapters: overrides.skipBrokenAdapters ?? env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1',
+    adaptersDir: env.ALERTGATE_ADAPTERS_DIR || adaptersDir,
     executablePath: (env.PATH ?? '').split(delimiter).filter((folder) => folder !== ''),
     environment: { ...env },
   };

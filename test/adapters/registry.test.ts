@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { AdapterLoadError, AdapterRegistry } from '../../src/adapters/registry.js';
 import { MappingError } from '../../src/adapters/mapping.js';
+import { startMappingPool } from '../../src/adapters/mapping-pool.js';
 import { adapterConfigWarnings } from '../../src/adapters/startup.js';
 import { buildConfig } from '../../src/config/load-config.js';
 import { manifestFor, tempAdaptersDir } from '../support/temp-adapters.js';
@@ -88,16 +91,52 @@ describe('AdapterRegistry: loading', () => {
     assert.match(registry.broken[0].problems[0], /adapters\/bad\/mapping\.jsonata:1:1: JSONata S0/);
   });
 
-  test('reload picks up a fixed adapter; a failed reload keeps the current ones', () => {
+  test('refresh adds, updates and removes adapters; a new version that does not load is refused, the old one serves', async () => {
     const temp = tempAdaptersDir({ a: { manifest: manifestFor('a'), mapping: goodMapping } });
     after(() => temp.remove());
     const registry = AdapterRegistry.load({ dir: temp.dir });
+    const original = registry.get('a');
+    temp.write('b', { manifest: manifestFor('b'), mapping: goodMapping });
+    assert.deepEqual(await registry.refresh(), { added: ['b'], updated: [], removed: [], refused: [], broken: [] });
+    assert.equal(registry.get('a'), original, 'an unchanged adapter keeps its compiled mapping');
     temp.write('a', { mapping: '{ "title": "fixed", "event_status": "Ok" }' });
-    registry.reload();
+    assert.deepEqual((await registry.refresh()).updated, ['a']);
     assert.match(registry.get('a')?.mapping.source ?? '', /fixed/);
     temp.write('a', { mapping: '{' });
-    assert.throws(() => registry.reload(), AdapterLoadError);
-    assert.match(registry.get('a')?.mapping.source ?? '', /fixed/);
+    temp.write('c', { manifest: manifestFor('c'), mapping: '{' });
+    const changes = await registry.refresh();
+    assert.deepEqual(
+      changes.refused.map((adapter) => adapter.name),
+      ['a'],
+    );
+    assert.match(changes.refused[0].problems[0], /adapters\/a\/mapping\.jsonata:1:\d+: JSONata/);
+    assert.deepEqual(
+      changes.broken.map((adapter) => adapter.name),
+      ['c'],
+    );
+    assert.match(registry.get('a')?.mapping.source ?? '', /fixed/, 'the previous version keeps serving');
+    assert.deepEqual(registry.names(), ['a', 'b']);
+    rmSync(join(temp.dir, 'b'), { recursive: true });
+    assert.deepEqual((await registry.refresh()).removed, ['b']);
+    assert.deepEqual(registry.names(), ['a']);
+  });
+
+  test('with a mapping pool, the threads evaluate the refreshed version', async () => {
+    const temp = tempAdaptersDir({ a: { manifest: manifestFor('a'), mapping: goodMapping } });
+    after(() => temp.remove());
+    const registry = AdapterRegistry.load({ dir: temp.dir });
+    const pool = await startMappingPool(1, { skipBroken: true });
+    after(() => pool.close());
+    registry.evaluateOn(pool);
+    await registry.refresh();
+    const evaluate = () => registry.get('a')!.mapping.evaluate({ body: { count: 1 } }, bindings);
+    assert.deepEqual((await evaluate()).output, { event_status: 'Info' });
+    temp.write('a', { mapping: '{ "title": "from the new version", "event_status": "Info" }' });
+    assert.deepEqual((await registry.refresh()).updated, ['a']);
+    assert.deepEqual((await evaluate()).output, { title: 'from the new version', event_status: 'Info' });
+    temp.write('a', { mapping: '{' });
+    assert.equal((await registry.refresh()).refused.length, 1);
+    assert.deepEqual((await evaluate()).output, { title: 'from the new version', event_status: 'Info' });
   });
 
   test('start-up warns about an HMAC-signing adapter whose integration has no secret', () => {

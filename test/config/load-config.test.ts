@@ -56,7 +56,7 @@ test('references, duplicates and adapters are checked', () => {
     'integrations[0].channel: no channel with id "nope"',
     'integrations[1].id: duplicate integration id "x"',
     'integrations[1].key: the same key is used by another integration',
-    'integrations[1].adapter: unknown adapter "mystery" (standard or one of: prometheus)',
+    'integrations[1].adapter: unknown adapter "mystery" (standard or one of: prometheus; a folder added to the adapters folder is loaded by the next reload, no restart needed)',
   ]);
 });
 

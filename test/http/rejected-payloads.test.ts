@@ -101,7 +101,7 @@ for (const kind of storeKinds) {
 
     test('after fixing the adapter, one replay queues its events; replaying it again → 409', async () => {
       temp.write('strict', { mapping: fixedMapping });
-      adapters.reload();
+      await adapters.refresh();
       const [, first] = (await listRejected()).items;
       const res = await api(stack, 'POST', `/integrations/strict-int/rejected/${first.id}/replay`);
       const result = res.body.data as { status: string; request_id: string; alert_keys: string[] };
@@ -119,11 +119,11 @@ for (const kind of storeKinds) {
 
     test('replay all: every pending payload, oldest first; still-broken ones stay pending', async () => {
       temp.write('strict', { mapping: strictMapping });
-      adapters.reload();
+      await adapters.refresh();
       await postJson(push(stack), { label: 'b', id: 'b-1' });
       await postJson(push(stack), { label: 'c', id: 'c-1' });
       temp.write('strict', { mapping: fixedMapping });
-      adapters.reload();
+      await adapters.refresh();
       const res = await api(stack, 'POST', '/integrations/strict-int/rejected/replay');
       const summary = res.body.data as {
         accepted: number;
