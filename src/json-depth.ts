@@ -8,7 +8,7 @@ import { invalidParameter } from './errors.js';
 export const defaultMaxJsonDepth = 128;
 
 /** JSON_MAX_DEPTH as a positive integer; throws naming the variable when it is not one. */
-export function readMaxJsonDepth(env: NodeJS.ProcessEnv = process.env): number {
+export function readMaxJsonDepth(env: Readonly<Record<string, string | undefined>>): number {
   const raw = env.JSON_MAX_DEPTH;
   if (raw === undefined || raw === '') return defaultMaxJsonDepth;
   const value = Number(raw);
@@ -17,12 +17,12 @@ export function readMaxJsonDepth(env: NodeJS.ProcessEnv = process.env): number {
   return value;
 }
 
-// Read once per thread (mapping threads too). An invalid value falls back here; start-up refuses it (readSettings).
+// Set once per thread from the settings (the gateway's, each mapping thread's, the CLI's): see configureMaxJsonDepth.
 let maxJsonDepth = defaultMaxJsonDepth;
-try {
-  maxJsonDepth = readMaxJsonDepth();
-} catch {
-  // readSettings reports it.
+
+/** The bound every parser of this thread applies from now on (JSON_MAX_DEPTH, read by the settings). */
+export function configureMaxJsonDepth(depth: number): void {
+  maxJsonDepth = depth;
 }
 
 const openBracket = 0x5b;

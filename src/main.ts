@@ -12,6 +12,7 @@ import type { Settings } from './config/settings.js';
 import type { Config } from './config/types.js';
 import { watchConfigFile } from './config/watch-config.js';
 import { createApp } from './http/app.js';
+import { configureMaxJsonDepth } from './json-depth.js';
 import { applyServerLimits, readServerLimits } from './http/server-limits.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics, type MetricsJson } from './observability/metrics.js';
@@ -167,6 +168,7 @@ async function startGateway({
     running.mappingPool = await startMappingPool(settings.mappingThreads, {
       skipBroken: settings.skipBrokenAdapters,
       dir: settings.adaptersDir,
+      maxJsonDepth: settings.jsonMaxDepth,
     });
     adapters.evaluateOn(running.mappingPool);
   }
@@ -201,6 +203,7 @@ function recordReload(metrics: Metrics, successful: boolean): void {
 /** Starts the requested roles in this thread. */
 export async function startRoles(roles: Roles, settings: Settings, options: StartOptions = {}): Promise<RunningRoles> {
   const logger = createLogger(settings.logLevel);
+  configureMaxJsonDepth(settings.jsonMaxDepth);
   // Only the gateway maps payloads; a worker checks the adapter names of a configuration against the folders.
   const adapters = roles.gateway
     ? AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters, dir: settings.adaptersDir })

@@ -52,14 +52,9 @@ const allowed: Array<{ from: string; to: string; why: string }> = [
 
 /**
  * The environment is read in one place: the CLI entry hands process.env to config/settings.ts, which every other
- * module receives its values from. Files listed here still read it themselves and are to be given settings instead.
+ * module receives its values from.
  */
 const environmentReader = 'src/cli/program.ts';
-const stillReadingEnvironment = [
-  'src/json-depth.ts',
-  'src/http/server-limits.ts',
-  'src/dry-run/rules-cli.ts',
-];
 
 function isEntry(file: string): boolean {
   return entryPoints.includes(file) || file.startsWith('src/cli/');
@@ -144,12 +139,7 @@ test('no import cycle among src/ files at run time', () => {
 test('only the CLI entry reads process.env; every other module is handed settings', () => {
   const readers = files.filter((file) => /\bprocess\.env\b/.test(readFileSync(join(packageRoot, file), 'utf8')));
   assert.deepEqual(
-    readers.filter((file) => file !== environmentReader && !stillReadingEnvironment.includes(file)),
-    [],
-  );
-  // A file that stopped reading it leaves the list, so the list only shrinks.
-  assert.deepEqual(
-    stillReadingEnvironment.filter((file) => !readers.includes(file)),
+    readers.filter((file) => file !== environmentReader),
     [],
   );
 });

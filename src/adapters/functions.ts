@@ -178,6 +178,8 @@ function epochNumberToMs(value: number): number | undefined {
 // ISO 8601 and its relatives: `T` or space, `-` or `.` (Zabbix) date separators; no zone means UTC.
 const isoLike =
   /^(\d{4})[-.](\d{2})[-.](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/** Java's `Date.toString()`, as AppDynamics and other JVM tools render a date: `Sun Mar 02 10:25:00 UTC 2025`. */
+const javaDate = /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{1,2} \d{2}:\d{2}:\d{2} [A-Z]{1,5} \d{4}$/;
 const rfc2822 = /^(?:[a-z]{3},\s*)?\d{1,2}\s+[a-z]{3}\s+\d{4}\s+\d{2}:\d{2}(?::\d{2})?\s+(?:[+-]\d{4}|[a-z]{1,3})$/i;
 
 function zoneOffsetMinutes(zone: string | undefined): number {
@@ -210,7 +212,7 @@ export function toEpochMs(value: unknown): number | undefined {
   } else if (typeof value === 'string') {
     const text = value.trim();
     if (/^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(text)) ms = epochNumberToMs(Number(text));
-    else if (rfc2822.test(text)) ms = Date.parse(text);
+    else if (rfc2822.test(text) || javaDate.test(text)) ms = Date.parse(text);
     else ms = parseIsoLike(text);
   }
   return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
@@ -259,6 +261,38 @@ export function truncate(text: unknown, length: unknown): string | undefined {
   return whole.slice(0, end);
 }
 
+/** True when `text` matches `pattern`: equal, or with `*` at its start and/or end, ending with / starting with / holding the rest. */
+function matchesPlaceholder(text: string, pattern: string): boolean {
+  const starts = pattern.startsWith('*');
+  const ends = pattern.length > 1 && pattern.endsWith('*');
+  const core = pattern.slice(starts ? 1 : 0, ends ? -1 : undefined);
+  if (starts && ends) return text.includes(core);
+  if (starts) return text.endsWith(core);
+  if (ends) return text.startsWith(core);
+  return text === pattern;
+}
+
+/**
+ * The string and number fields of `object` (one level) that hold a value: null, `""`, other types, and strings
+ * matching one of `unresolved` are left out. A pattern is a literal (`"null"`, a sender's text for "no value") or has
+ * `*` at its start and/or end (`"$*"`: starts with `$`; `"*${*"`: holds `${`), for template variables a sender left
+ * unreplaced. One call where a `$sift` with a lambda would call JSONata once per field.
+ */
+export function presentFields(object: unknown, unresolved: unknown = []): Record<string, string | number> {
+  if (!isPlainObject(object)) return {};
+  // Entries, then fromEntries: a key named `__proto__` stays an ordinary key.
+  const kept: Array<[string, string | number]> = [];
+  const patterns = (Array.isArray(unresolved) ? unresolved : [unresolved]).filter(
+    (pattern): pattern is string => typeof pattern === 'string' && pattern !== '',
+  );
+  for (const [key, value] of Object.entries(object)) {
+    if (typeof value === 'number' && Number.isFinite(value)) kept.push([key, value]);
+    else if (typeof value === 'string' && value !== '' && !patterns.some((p) => matchesPlaceholder(value, p)))
+      kept.push([key, value]);
+  }
+  return Object.fromEntries(kept);
+}
+
 /** One shared function as `expression.registerFunction(name, implementation, signature)` of jsonata 2.x takes it. */
 export interface SharedFunction {
   name: string;
@@ -279,4 +313,5 @@ export const sharedFunctions: ReadonlyArray<SharedFunction> = [
   { name: 'toEpochMs', implementation: toEpochMs, signature: '<j:n>' },
   { name: 'splitTags', implementation: splitTags, signature: '<(sa)s?s?:o>' },
   { name: 'truncate', implementation: truncate, signature: '<(sn)n?:s>' },
+  { name: 'presentFields', implementation: presentFields, signature: '<j(sa)?:o>' },
 ];

@@ -39,6 +39,8 @@ export interface MappingPoolOptions {
   skipBroken: boolean;
   /** The adapters folder (default: the package's). */
   dir?: string;
+  /** JSON_MAX_DEPTH as the settings read it (default 128). */
+  maxJsonDepth?: number;
 }
 
 function startThread(options: MappingPoolOptions): Promise<{ thread: Worker; pending: Map<number, Pending> }> {

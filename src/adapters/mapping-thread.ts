@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../errors.js';
+import { configureMaxJsonDepth } from '../json-depth.js';
 import { MappingError, type MappingBindings } from './mapping.js';
 import type { MappingPoolOptions, MappingReply } from './mapping-pool.js';
 import { AdapterRegistry, type AdapterSource } from './registry.js';
@@ -7,7 +8,9 @@ import { AdapterRegistry, type AdapterSource } from './registry.js';
 // A mapping thread: compiles every adapter once, then evaluates the payloads the gateway sends it.
 const port = parentPort;
 if (!port) throw new Error('mapping-thread must run on a worker thread');
-const registry = AdapterRegistry.load(workerData as MappingPoolOptions);
+const options = workerData as MappingPoolOptions;
+if (options.maxJsonDepth !== undefined) configureMaxJsonDepth(options.maxJsonDepth);
+const registry = AdapterRegistry.load(options);
 
 interface Request {
   id: number;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { readToolSettings } from '../config/settings.js';
+import { configureMaxJsonDepth } from '../json-depth.js';
 import { packageRoot } from '../paths.js';
 import { addAdapterCommands } from './adapter.js';
 import { addConfigCommands } from './config.js';
@@ -19,6 +20,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // The one place the CLI touches the environment: it is handed to the settings readers and nowhere else.
 const env = process.env;
 const tools = readToolSettings(env);
+configureMaxJsonDepth(tools.jsonMaxDepth);
 
 const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 const program = new Command('alertgate')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { delimiter } from 'node:path';
-import { readMaxJsonDepth } from '../json-depth.js';
+import { defaultMaxJsonDepth, readMaxJsonDepth } from '../json-depth.js';
 import { adaptersDir } from '../paths.js';
 
 /** The process environment as alertgate reads it: names to values, nothing else. */
@@ -119,6 +119,8 @@ export interface ToolSettings {
   updateFixtures: boolean;
   /** Where `adapter test --http` queues what its gateway accepts: REDIS_URL, else the local Redis address. */
   redisUrl: string;
+  /** JSON_MAX_DEPTH for the payloads the tools parse; an invalid value is the servers' to refuse, here the default. */
+  jsonMaxDepth: number;
 }
 
 export function readToolSettings(env: Environment): ToolSettings {
@@ -128,5 +130,14 @@ export function readToolSettings(env: Environment): ToolSettings {
     skipBrokenAdapters: env.ALERTGATE_SKIP_BROKEN_ADAPTERS === '1',
     updateFixtures: env.UPDATE_FIXTURES === '1',
     redisUrl: env.REDIS_URL || `redis://${localRedis(env).host}:${localRedis(env).port}`,
+    jsonMaxDepth: toolJsonDepth(env),
   };
+}
+
+function toolJsonDepth(env: Environment): number {
+  try {
+    return readMaxJsonDepth(env);
+  } catch {
+    return defaultMaxJsonDepth;
+  }
 }

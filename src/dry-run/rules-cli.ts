@@ -9,7 +9,8 @@ import { runDryRun } from './run.js';
 
 /** What `alertgate rules test` reads besides its two files. */
 export interface RulesTestOptions {
-  env?: NodeJS.ProcessEnv;
+  /** What `${NAME}` in the configuration is read from (the CLI hands its settings' environment). */
+  env: Readonly<Record<string, string | undefined>>;
   knownAdapters?: ReadonlySet<string>;
   clock?: () => number;
 }
@@ -31,7 +32,7 @@ function loadInputs(
 ): { config: Config; events: unknown[] } | undefined {
   let config: Config;
   try {
-    config = loadConfigFile(configPath, options.env ?? process.env, options.knownAdapters);
+    config = loadConfigFile(configPath, options.env, options.knownAdapters);
   } catch (error) {
     io.err(error instanceof ConfigError ? error.message : `${configPath}: ${(error as Error).message}`);
     return undefined;
@@ -53,7 +54,7 @@ export async function testRules(
   io: CliOutput,
   configPath: string,
   eventsPath: string,
-  options: RulesTestOptions = {},
+  options: RulesTestOptions,
 ): Promise<number> {
   const inputs = loadInputs(io, configPath, eventsPath, options);
   if (!inputs) return 1;

@@ -36,7 +36,7 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 }
 
 /** The limits from HTTP_* variables (defaults above); throws naming the variable when one is not usable. */
-export function readServerLimits(env: NodeJS.ProcessEnv = process.env): ServerLimits {
+export function readServerLimits(env: Readonly<Record<string, string | undefined>>): ServerLimits {
   const limits = { ...defaultServerLimits };
   for (const field of Object.keys(variables) as Array<keyof ServerLimits>)
     limits[field] = positiveInteger(env, variables[field], defaultServerLimits[field]);

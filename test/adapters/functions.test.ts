@@ -8,6 +8,7 @@ import {
   mapSeverity,
   mergeLabels,
   parseJson,
+  presentFields,
   sanitizeKey,
   sharedFunctions,
   splitTags,
@@ -153,12 +154,36 @@ describe('toEpochMs', () => {
     { name: 'date only', args: ['2025-03-02'], want: Date.UTC(2025, 2, 2) },
     { name: 'RFC 2822', args: ['Sun, 02 Mar 2025 10:14:07 +0000'], want: t },
     { name: 'RFC 2822 without weekday', args: ['2 Mar 2025 11:14:07 +0100'], want: t },
+    { name: "Java's Date.toString", args: ['Sun Mar 02 10:14:07 UTC 2025'], want: t },
+    { name: "Java's Date.toString, US zone", args: ['Sun Mar 02 05:14:07 EST 2025'], want: t },
     { name: 'Go zero time is unset', args: ['0001-01-01T00:00:00Z'], want: undefined },
     { name: 'zero', args: [0], want: undefined },
     { name: 'garbage', args: ['hello 2'], want: undefined },
     { name: 'month out of range', args: ['2025-13-02 10:00:00'], want: undefined },
     { name: 'boolean', args: [true], want: undefined },
     { name: 'undefined', args: [undefined], want: undefined },
+  ]);
+});
+
+describe('presentFields', () => {
+  table(presentFields, [
+    {
+      name: 'keeps strings and numbers with a value',
+      args: [{ a: 'x', b: 0, c: '', d: null, e: { f: 1 }, g: [1], h: true, i: Number.NaN }],
+      want: { a: 'x', b: 0 },
+    },
+    { name: 'a literal marks no value', args: [{ a: 'null', b: 'nullable' }, 'null'], want: { b: 'nullable' } },
+    {
+      name: 'prefix, suffix and infix patterns',
+      args: [{ a: '$alarmid', b: 'x${y}', c: 'ok', d: 'end*', e: 'x-unset' }, ['$*', '*${*', '*-unset']],
+      want: { c: 'ok', d: 'end*' },
+    },
+    { name: 'not an object', args: ['text'], want: {} },
+    {
+      name: 'a __proto__ key stays a key',
+      args: [JSON.parse('{"__proto__": "p"}')],
+      want: JSON.parse('{"__proto__": "p"}'),
+    },
   ]);
 });
 
@@ -245,12 +270,19 @@ describe('shared functions through JSONata', () => {
       'mapSeverity',
       'mergeLabels',
       'parseJson',
+      'presentFields',
       'sanitizeKey',
       'splitTags',
       'toEpochMs',
       'truncate',
     ]);
     await evaluate('1');
+  });
+
+  it('$presentFields takes one pattern or a list', async () => {
+    assert.deepEqual(await evaluate('$presentFields({"a": "$x", "b": "y", "c": "null"}, "$*")'), { b: 'y', c: 'null' });
+    assert.deepEqual(await evaluate('$presentFields({"a": "$x", "b": "y", "c": "null"}, ["$*", "null"])'), { b: 'y' });
+    assert.deepEqual(await evaluate('$presentFields(nothing)'), {});
   });
 });
 

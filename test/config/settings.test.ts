@@ -56,11 +56,16 @@ test('an unusable value is refused naming its variable', () => {
   assert.throws(() => readSettings({ PORT: '-1' }, 1), /^Error: PORT must be a non-negative integer, got "-1"$/);
 });
 
-test('the offline tools read the configuration file, UPDATE_FIXTURES and the skip-broken switch', () => {
+test('the offline tools read the configuration file, UPDATE_FIXTURES, the skip-broken switch, Redis and JSON depth', () => {
   assert.deepEqual(readToolSettings({ ALERTGATE_CONFIG: 'a.yaml', UPDATE_FIXTURES: '1' }), {
     configFile: 'a.yaml',
     environment: { ALERTGATE_CONFIG: 'a.yaml', UPDATE_FIXTURES: '1' },
     skipBrokenAdapters: false,
     updateFixtures: true,
+    redisUrl: 'redis://127.0.0.1:6379',
+    jsonMaxDepth: 128,
   });
+  const tools = readToolSettings({ REDIS_URL: 'redis://cache:6380', JSON_MAX_DEPTH: '16' });
+  assert.deepEqual([tools.redisUrl, tools.jsonMaxDepth], ['redis://cache:6380', 16]);
+  assert.equal(readToolSettings({ JSON_MAX_DEPTH: 'deep' }).jsonMaxDepth, 128, 'the servers refuse it, tools go on');
 });
