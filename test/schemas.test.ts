@@ -36,7 +36,12 @@ const standardKeys: Record<keyof StandardAlertInput, true> = {
   event_time: true,
 };
 const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
-const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true };
+const configKeys: Record<keyof ConfigFile, true> = {
+  defaults: true,
+  console: true,
+  channels: true,
+  integrations: true,
+};
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
   id: true,

@@ -116,6 +116,7 @@ export function buildConfig(
   return {
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
+    console: file.console ?? true,
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,

@@ -67,6 +67,7 @@ export interface DefaultsConfig {
 /** alertgate.yaml as written by users (schemas/config.schema.json). */
 export interface ConfigFile {
   defaults?: DefaultsConfig;
+  console?: boolean;
   channels?: ChannelConfig[];
   integrations?: IntegrationConfig[];
 }
@@ -113,6 +114,8 @@ export interface Integration {
 /** The configuration the processes run with. */
 export interface Config {
   payloadLimitBytes: number;
+  /** The web console at `/` (config `console`); false turns it off. Absent: on. */
+  console?: boolean;
   channels: Channel[];
   integrations: Integration[];
   /** Where it came from: a file path, or `example` for the bundled example. */

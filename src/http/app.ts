@@ -21,7 +21,11 @@ import { RecentPayloads } from '../ingest/recent-payloads.js';
 import { bundledOpenApi } from '../schemas.js';
 import { queuePrefix } from '../queue/redis.js';
 import { circuitOf } from '../queue/redis-circuit.js';
+import { IncidentStream } from '../console/incident-stream.js';
+import { signalIncidentsChanged } from '../console/incident-signal.js';
+import { SessionStore } from '../console/sessions.js';
 import { adminRouter } from './admin.js';
+import { consoleRoutes, sessionAuth, sessionRoutes, streamRoute } from './console.js';
 import { adapterRoutes } from './api/adapters.js';
 import { alertRoutes } from './api/alerts.js';
 import type { ApiDeps } from './api/api-deps.js';
@@ -30,6 +34,7 @@ import { failedJobRoutes } from './api/failed-jobs.js';
 import { incidentRoutes } from './api/incidents.js';
 import { integrationRoutes } from './api/integrations.js';
 import { payloadRoutes } from './api/payloads.js';
+import { playgroundRoutes, quickSilenceDraftRoute } from './api/playground.js';
 import { silenceRoutes } from './api/silences.js';
 import { errorHandler, routeNotFound } from './errors.js';
 import { adapterPushRouter } from './push/adapter.js';
@@ -112,6 +117,23 @@ function ingestDeps(
   };
 }
 
+/** After an incident action succeeded, tells the console's live lists (of every gateway process) about it. */
+function announceIncidentActions(deps: AppDeps) {
+  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const action = /^\/incidents\/([^/]+)\/(ack|unack|close|reopen)$/.exec(req.path);
+    if (req.method === 'POST' && action) {
+      const incidentId = decodeURIComponent(action[1]);
+      res.on('finish', () => {
+        if (res.statusCode < 300)
+          void signalIncidentsChanged(deps.redis, deps.redisPrefix, [incidentId], (error) =>
+            deps.logger.warn({ err: error.message }, 'could not announce an incident action'),
+          );
+      });
+    }
+    next();
+  };
+}
+
 /** Builds the gateway's HTTP app: push endpoints, management API, health and metrics. */
 export function createApp(deps: AppDeps): GatewayApp {
   const clock = deps.clock ?? Date.now;
@@ -169,6 +191,10 @@ export function createApp(deps: AppDeps): GatewayApp {
     res.locals.route = 'openapi';
     res.type('application/json').send(openapi);
   });
+  const sessions = new SessionStore(clock);
+  app.use('/api/v1', sessionRoutes(sessions, deps.adminToken, deps.publicUrl.startsWith('https:')));
+  app.use('/api/v1', sessionAuth(sessions));
+  app.use('/api/v1', announceIncidentActions(deps));
   app.use('/api/v1', (_req, _res, next) => {
     const waiting = deps.storeReadiness?.notReadyReason;
     if (waiting !== undefined) throw unavailable(`the management API is not ready: ${waiting}`, 5);
@@ -195,6 +221,18 @@ export function createApp(deps: AppDeps): GatewayApp {
   );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [silenceRoutes, dryRunRoutes]));
+  const incidentStream = new IncidentStream(deps.redis, deps.redisPrefix, (error) =>
+    deps.logger.warn({ err: error.message }, 'console stream: redis subscriber error'),
+  );
+  app.use(
+    '/api/v1',
+    withRoutes(adminRouter(api.adminToken, { json: false }), api, [(router) => streamRoute(router, incidentStream)]),
+  );
+  app.use(
+    '/api/v1',
+    withRoutes(adminRouter(api.adminToken, { json: true }), api, [playgroundRoutes, quickSilenceDraftRoute]),
+  );
+  app.use(consoleRoutes(() => config.console !== false, deps.logger));
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

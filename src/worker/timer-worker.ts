@@ -1,4 +1,5 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Channel } from '../config/types.js';
 import { resolveIfDue } from '../incidents/resolve-if-due.js';
 import type { Logger } from '../observability/logger.js';
@@ -8,6 +9,7 @@ import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/time
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { EventsRepo } from '../store/events-repo.js';
+import { signalIncidentsChanged } from '../console/incident-signal.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
 export interface TimerWorkerDeps {
@@ -19,6 +21,8 @@ export interface TimerWorkerDeps {
   channels: () => ReadonlyMap<string, Channel>;
   /** Where a timer that is not due yet is scheduled again. */
   queue: Queue<TimerJobData>;
+  /** Where closed incidents are announced to the console (see console/incident-signal.ts). */
+  announce?: Pick<Redis, 'publish'>;
   stalledInterval?: number;
   lockDuration?: number;
 }
@@ -34,6 +38,7 @@ async function fireTimer(deps: TimerWorkerDeps, job: Job<TimerJobData>, token: s
   const verdict = await resolveIfDue(deps.store, incident_id, deps.channels(), deps.clock());
   if (verdict.kind === 'closed') {
     deps.logger.info({ incident_id, due_at }, 'incident closed by its auto-resolve timeout');
+    if (deps.announce) await signalIncidentsChanged(deps.announce, deps.redis.prefix, [incident_id]);
   } else if (verdict.kind === 'skipped') {
     deps.logger.debug({ incident_id, reason: verdict.reason }, 'auto-resolve timer: nothing to do');
   } else if (verdict.dueAt !== due_at) {

@@ -17,6 +17,7 @@ import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { EventsRepo } from '../store/events-repo.js';
 import { applyBatch } from './apply-batch.js';
+import { signalIncidentsChanged } from '../console/incident-signal.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
@@ -51,6 +52,7 @@ function batchApplier(
   clock: () => number,
   currentRules: () => WorkerRules,
   timerQueue: Queue<TimerJobData>,
+  announce: Redis,
 ): BatchApplier {
   return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
@@ -65,6 +67,12 @@ function batchApplier(
       result.redelivered.map((event) => event.event_id),
     );
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
+    // Committed: the console's live lists may show the incidents these events touched.
+    await signalIncidentsChanged(
+      announce,
+      deps.redis.prefix,
+      result.applied.map((a) => a.processed.incidentId),
+    );
     const now = clock();
     for (const { event, processed } of result.applied) {
       deps.metrics.workerEvents.inc({ integration: event.integration_id, outcome: processed.outcome });
@@ -179,10 +187,16 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   );
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
   const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
-  const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
+  const timers = createTimerWorker({
+    ...deps,
+    clock,
+    channels: () => rules.channels,
+    queue: timerQueue,
+    announce: timerConnection,
+  });
   const lanes = createLanes(
     deps,
-    batchApplier(deps, clock, () => rules, timerQueue),
+    batchApplier(deps, clock, () => rules, timerQueue, timerConnection),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
   return {

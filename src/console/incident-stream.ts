@@ -1,0 +1,61 @@
+import type { Redis } from 'ioredis';
+import { incidentChannel } from './incident-signal.js';
+
+/** Receives each announcement: the ids of the incidents that changed. */
+export type IncidentListener = (ids: string[]) => void;
+
+/**
+ * Fans the incident announcements of Redis out to the open console streams of this process: one subscriber
+ * connection, opened with the first listener and closed with the last.
+ */
+export class IncidentStream {
+  private readonly listeners = new Set<IncidentListener>();
+  private subscriber: Redis | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** Adds a listener; returns the function that removes it. */
+  listen(listener: IncidentListener): () => void {
+    this.listeners.add(listener);
+    if (!this.subscriber) this.subscribe();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.close();
+    };
+  }
+
+  /** Closes the subscriber connection (listeners stay registered but hear nothing more). */
+  close(): void {
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
+
+  private subscribe(): void {
+    // The gateway's connection fails fast (no offline queue); a subscriber waits for Redis and resubscribes.
+    const subscriber = this.redis.duplicate({
+      lazyConnect: false,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      autoResubscribe: true,
+    });
+    this.subscriber = subscriber;
+    subscriber.on('error', (error: Error) => this.onError(error));
+    subscriber.on('message', (_channel: string, message: string) => this.deliver(message));
+    subscriber.subscribe(incidentChannel(this.prefix)).catch((error: Error) => this.onError(error));
+  }
+
+  private deliver(message: string): void {
+    let ids: string[];
+    try {
+      const parsed = JSON.parse(message) as { ids?: unknown };
+      ids = Array.isArray(parsed.ids) ? parsed.ids.filter((id): id is string => typeof id === 'string') : [];
+    } catch {
+      return;
+    }
+    for (const listener of this.listeners) listener(ids);
+  }
+}
