@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { AdapterManifest } from './adapters/manifest.js';
 import type { ConfigFile } from './config/types.js';
 import { eventLimits } from './events/limits.js';
@@ -30,6 +31,9 @@ const idOf = (file: SchemaFile): string => schemas.get(file)?.$id as string;
 
 // verbose: the standard event's messages quote the offending value (error.data).
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true });
+// Only the formats the API documents; no schema of alertgate's own input uses one.
+// ajv-formats is CommonJS: its default export is the plugin's `default` property under Node's ESM interop.
+addFormats.default(ajv, ['date-time']);
 for (const schema of schemas.values()) ajv.addSchema(schema);
 
 function compiled<T>(file: SchemaFile): ValidateFunction<T> {
@@ -230,4 +234,24 @@ export function bundledOpenApi(): string {
   const bundled = bundle(document) as typeof document;
   bundled.components.schemas = { ...bundled.components.schemas, ...Object.fromEntries(components) };
   return JSON.stringify(bundled, null, 2);
+}
+
+let responseSchemasAdded = false;
+
+/**
+ * A validator of one response body described in schemas/openapi.json (`Incident`, `EventPage`, …), compiled by the
+ * same AJV instance from the same bundled document that `GET /api/v1/openapi.json` serves, so a test can hold real
+ * answers against it. Formats (`date-time`) are checked.
+ */
+export function apiResponseValidator(component: string): ValidateFunction {
+  const id = 'alertgate-openapi-components';
+  if (!responseSchemasAdded) {
+    const { components } = JSON.parse(bundledOpenApi()) as { components: { schemas: Record<string, unknown> } };
+    const text = JSON.stringify({ $id: id, definitions: components.schemas });
+    ajv.addSchema(JSON.parse(text.replaceAll('"#/components/schemas/', `"${id}#/definitions/`)) as object);
+    responseSchemasAdded = true;
+  }
+  const validate = ajv.getSchema(`${id}#/definitions/${component}`);
+  if (!validate) throw new Error(`schemas/openapi.json has no component ${component}`);
+  return validate;
 }

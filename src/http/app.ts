@@ -28,6 +28,7 @@ import { adminRouter } from './admin.js';
 import { consoleRoutes, sessionAuth, sessionRoutes, streamRoute } from './console.js';
 import { adapterRoutes } from './api/adapters.js';
 import { alertRoutes } from './api/alerts.js';
+import { eventRoutes } from './api/events.js';
 import type { ApiDeps } from './api/api-deps.js';
 import { dryRunRoutes } from './api/dry-run.js';
 import { failedJobRoutes } from './api/failed-jobs.js';
@@ -216,6 +217,7 @@ export function createApp(deps: AppDeps): GatewayApp {
       integrationRoutes,
       incidentRoutes,
       alertRoutes,
+      eventRoutes,
       failedJobRoutes,
     ]),
   );

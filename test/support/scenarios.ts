@@ -14,7 +14,8 @@ import { ingestJobOptions } from '../../src/queue/ingest-queue.js';
 import { parseDuration } from '../../src/rules/duration.js';
 import { StoredSilences } from '../../src/silences/cache.js';
 import type { StoreDatabase } from '../../src/store/database.js';
-import { eventView, getIncident, listAlerts, listIncidents } from '../../src/store/read-models.js';
+import { eventView } from '../../src/store/api-views.js';
+import { getIncident, listAlerts, listIncidents } from '../../src/store/read-models.js';
 import { applyBatch } from '../../src/worker/apply-batch.js';
 import { rulesFromConfig } from '../../src/worker/stage.js';
 import { api, postJson, startStack, type Stack } from './stack.js';
@@ -122,7 +123,9 @@ export function assertPartial(actual: unknown, expected: unknown, path: string):
 async function checkState(driver: ScenarioDriver, expectation: Expectation, at: string): Promise<void> {
   const db = driver.store.db;
   if (expectation.events) {
-    const events = (await db.selectFrom('events').selectAll().orderBy('event_id').execute()).map(eventView);
+    const events = (await db.selectFrom('events').selectAll().orderBy('event_id').execute()).map((row) =>
+      eventView(row),
+    );
     assert.equal(
       events.length,
       expectation.events.length,
@@ -315,7 +318,7 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
     },
     alerts,
     incidentIds: async () =>
-      (await listIncidents(store.db, { limit: 500 })).items.map((item) => String(item.incident_id)),
+      (await listIncidents(store.db, store.dialect, { limit: 500 })).items.map((item) => String(item.incident_id)),
     settle: async () => undefined,
     close: () => testStore.dispose(),
   };

@@ -1,44 +1,28 @@
 import type { Router } from 'express';
+import { channelView, integrationView, type ViewOptions } from '../../store/api-views.js';
 import { integrationActivity } from '../../store/read-models.js';
+import { viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
 /** `/integrations` (with push URLs and activity) and `/channels`. */
 export function integrationRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config'>): void {
-  const describe = async () => {
+  const describe = async (options: ViewOptions) => {
     const activity = await integrationActivity(deps.store.db);
-    return deps.config().integrations.map((integration) => {
-      const seen = activity.get(integration.id);
-      return {
-        id: integration.id,
-        name: integration.name,
-        adapter: integration.adapter,
-        channel_id: integration.channelId,
-        enabled: integration.enabled,
-        push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
-        rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
-        latest_event_at: seen?.latest_event_at ?? null,
-        counts: seen?.counts ?? {},
-      };
-    });
+    return deps
+      .config()
+      .integrations.map((integration) =>
+        integrationView(integration, activity.get(integration.id), deps.publicUrl, options),
+      );
   };
-  router.get('/integrations', async (_req, res) => sendData(res, { items: await describe() }));
+  router.get('/integrations', async (req, res) => sendData(res, { items: await describe(viewOptions(req)) }));
   router.get('/integrations/:id', async (req, res) => {
     sendFound(
       res,
-      (await describe()).find((integration) => integration.id === req.params.id),
+      (await describe(viewOptions(req))).find((integration) => integration.id === req.params.id),
       'integration',
       req.params.id,
     );
   });
-  router.get('/channels', (_req, res) =>
-    sendData(res, {
-      items: deps.config().channels.map((channel) => ({
-        id: channel.id,
-        name: channel.name,
-        description: channel.description,
-        auto_close: channel.autoClose,
-      })),
-    }),
-  );
+  router.get('/channels', (_req, res) => sendData(res, { items: deps.config().channels.map(channelView) }));
 }

@@ -10,6 +10,8 @@ import {
   type QuickSilenceOptions,
 } from '../../silences/service.js';
 import { describeSchemaErrors, validateQuickSilence } from '../../schemas.js';
+import { silenceView } from '../../store/api-views.js';
+import { viewOptions } from '../request.js';
 import { sendData } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
@@ -33,23 +35,29 @@ function quickSilenceOptions(body: unknown): QuickSilenceOptions {
 
 /** `/channels/{id}/silences` (CRUD) and `/alerts/{id}/quick-silence`. */
 export function silenceRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
-  router.get('/channels/:id/silences', async (req, res) =>
-    sendData(res, { items: await listChannelSilences(deps, param(req, 'id')) }),
-  );
-  router.post('/channels/:id/silences', async (req, res) =>
-    sendData(res, await createSilence(deps, param(req, 'id'), req.body, actorParam(req)), 201),
-  );
-  router.get('/channels/:id/silences/:sid', async (req, res) =>
-    sendData(res, await getChannelSilence(deps, param(req, 'id'), param(req, 'sid'))),
-  );
-  router.put('/channels/:id/silences/:sid', async (req, res) =>
-    sendData(res, await replaceSilence(deps, param(req, 'id'), param(req, 'sid'), req.body)),
-  );
+  router.get('/channels/:id/silences', async (req, res) => {
+    const options = viewOptions(req);
+    const silences = await listChannelSilences(deps, param(req, 'id'));
+    sendData(res, { items: silences.map((silence) => silenceView(silence, options)) });
+  });
+  router.post('/channels/:id/silences', async (req, res) => {
+    const options = viewOptions(req);
+    sendData(res, silenceView(await createSilence(deps, param(req, 'id'), req.body, actorParam(req)), options), 201);
+  });
+  router.get('/channels/:id/silences/:sid', async (req, res) => {
+    const options = viewOptions(req);
+    sendData(res, silenceView(await getChannelSilence(deps, param(req, 'id'), param(req, 'sid')), options));
+  });
+  router.put('/channels/:id/silences/:sid', async (req, res) => {
+    const options = viewOptions(req);
+    sendData(res, silenceView(await replaceSilence(deps, param(req, 'id'), param(req, 'sid'), req.body), options));
+  });
   router.delete('/channels/:id/silences/:sid', async (req, res) =>
     sendData(res, await removeSilence(deps, param(req, 'id'), param(req, 'sid'))),
   );
   router.post('/alerts/:id/quick-silence', async (req, res) => {
+    const options = viewOptions(req);
     const { silence, created } = await quickSilenceAlert(deps, param(req, 'id'), quickSilenceOptions(req.body));
-    sendData(res, silence, created ? 201 : 200);
+    sendData(res, silenceView(silence, options), created ? 201 : 200);
   });
 }
