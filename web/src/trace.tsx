@@ -19,8 +19,16 @@ export function TraceSteps({ trace }: { trace: StoredEvent['trace'] }) {
 }
 
 /** An event as a row that opens to its labels and trace. */
-export function EventRow({ event, showAlert = true }: { event: StoredEvent; showAlert?: boolean }) {
-  const [open, setOpen] = useState(false);
+export function EventRow({
+  event,
+  showAlert = true,
+  initiallyOpen = false,
+}: {
+  event: StoredEvent;
+  showAlert?: boolean;
+  initiallyOpen?: boolean;
+}) {
+  const [open, setOpen] = useState(initiallyOpen);
   const [full, setFull] = useState<StoredEvent | undefined>();
   const [error, setError] = useState<unknown>();
   const toggle = async () => {

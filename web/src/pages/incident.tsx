@@ -22,8 +22,8 @@ function AlertEvents({ alertId }: { alertId: string }) {
   if (!data) return <p class="loading">Loading events…</p>;
   return (
     <ul class="event-list" aria-label={`Events of alert ${alertId}`}>
-      {data.events.map((event) => (
-        <EventRow key={event.event_id} event={event} showAlert={false} />
+      {data.events.map((event, i) => (
+        <EventRow key={event.event_id} event={event} showAlert={false} initiallyOpen={i === data.events.length - 1} />
       ))}
     </ul>
   );
