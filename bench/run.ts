@@ -1,4 +1,5 @@
 import { runAdapterBench } from './adapter-bench.js';
+import { benchConsoleFirstLoad, canBenchConsole } from './console-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 
 /** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
@@ -63,6 +64,13 @@ async function main(): Promise<void> {
     `(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`,
   );
   await runAdapterBench();
+  // Optional: needs a chromium (BENCH_CONSOLE=0 skips it).
+  if (process.env.BENCH_CONSOLE !== '0' && canBenchConsole()) {
+    const console = await benchConsoleFirstLoad();
+    print(
+      `(d) console, ${console.count} open incidents, first load of /incidents: first rows ${console.firstRowsMs} ms (login page, no data: ${console.loginPageMs} ms; list API alone: ${console.apiMs} ms)  target < 1000 ms  ${mark(console.firstRowsMs < 1000)}`,
+    );
+  }
 }
 
 main().catch((error: Error) => {

@@ -39,6 +39,7 @@ writeFileSync(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
+<meta name="alertgate-csrf" content="">
 <title>alertgate</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/assets/${style}">

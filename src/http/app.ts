@@ -234,7 +234,7 @@ export function createApp(deps: AppDeps): GatewayApp {
     '/api/v1',
     withRoutes(adminRouter(api.adminToken, { json: true }), api, [playgroundRoutes, quickSilenceDraftRoute]),
   );
-  app.use(consoleRoutes(() => config.console !== false, deps.logger));
+  app.use(consoleRoutes(() => config.console !== false, deps.logger, sessions));
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

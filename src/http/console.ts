@@ -128,8 +128,11 @@ export function streamRoute(router: Router, stream: IncidentStream): void {
   });
 }
 
-/** The console's static files: hashed assets cached for a year, every page path answered with index.html. */
-export function consoleRoutes(enabled: () => boolean, logger: Logger): Router {
+/**
+ * The console's static files: hashed assets cached for a year, every page path answered with index.html. With a
+ * live session the page carries its CSRF token (as frameworks do in a meta tag), so it starts without asking.
+ */
+export function consoleRoutes(enabled: () => boolean, logger: Logger, sessions: SessionStore): Router {
   const router = Router();
   const indexFile = join(consoleBuildDir, 'index.html');
   let index: string | undefined;
@@ -156,12 +159,22 @@ export function consoleRoutes(enabled: () => boolean, logger: Logger): Router {
       res.status(503).type('text/plain').send('The web console is not built: run npm run build.\n');
       return;
     }
-    res.setHeader('cache-control', 'no-cache');
+    const session = sessions.get(cookieOf(req, sessionCookie));
+    res.setHeader('cache-control', 'no-store');
     res.setHeader(
       'content-security-policy',
       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
     );
-    res.type('html').send(html);
+    res
+      .type('html')
+      .send(
+        session
+          ? html.replace(
+              '<meta name="alertgate-csrf" content="">',
+              `<meta name="alertgate-csrf" content="${session.csrfToken}">`,
+            )
+          : html,
+      );
   });
   return router;
 }

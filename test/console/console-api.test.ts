@@ -95,6 +95,10 @@ for (const kind of storeKinds) {
       assert.ok(csrf.length >= 20);
       const session = (await (await fetch(url('/session'), withSession())).json()) as { data: { csrf_token: string } };
       assert.equal(session.data.csrf_token, csrf);
+      // The page of a logged-in browser starts with its CSRF token; it is never cached.
+      const page = await fetch(`${stack.baseUrl}/incidents`, withSession());
+      assert.equal(page.headers.get('cache-control'), 'no-store');
+      assert.match(await page.text(), new RegExp(`<meta name="alertgate-csrf" content="${csrf}">`));
     });
 
     test('the session cookie reads the API; a write needs the CSRF header and the own origin', async () => {
@@ -276,6 +280,7 @@ for (const kind of storeKinds) {
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.match(html, /<div id="app"><\/div>/);
+      assert.match(html, /<meta name="alertgate-csrf" content="">/);
       const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
       assert.ok(script);
       const asset = await fetch(`${stack.baseUrl}${script}`);

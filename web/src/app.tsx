@@ -33,21 +33,20 @@ function Page({ path }: { path: string }) {
   return <IncidentsPage />;
 }
 
+/** The server writes the session's CSRF token into the page when the request had a live session cookie. */
+function sessionOfPage(): Session {
+  const token = document.querySelector<HTMLMetaElement>('meta[name="alertgate-csrf"]')?.content ?? '';
+  return token ? { authenticated: true, csrf_token: token } : { authenticated: false };
+}
+
 /** The console: the session check, the navigation, and the page of the current URL. */
 export function App() {
   const { path } = useLocation();
-  const [session, setSession] = useState<Session | undefined>();
+  const [session, setSession] = useState<Session>(sessionOfPage);
   useEffect(() => {
-    api<Session>('GET', '/session').then(
-      (found) => {
-        setCsrfToken(found.csrf_token);
-        setSession(found);
-      },
-      () => setSession({ authenticated: false }),
-    );
+    setCsrfToken(session.csrf_token);
     onUnauthorized(() => setSession({ authenticated: false }));
   }, []);
-  if (!session) return <p class="loading">Loading…</p>;
   if (!session.authenticated)
     return (
       <LoginPage
