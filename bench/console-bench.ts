@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,13 @@ import { cliPath, freePort, startProcess, stopProcess } from './processes.js';
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const severities = ['Critical', 'Warning', 'Info'] as const;
+
+/** Runs in the page before its scripts: notes when the first incident row enters the document. */
+const firstRowObserver = `new MutationObserver((changes, observer) => {
+  if (!document.querySelector('.incident-row')) return;
+  window.firstRowAt = performance.now();
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });`;
 
 /** Stores `count` open incidents in a new SQLite database, as the worker would have left them. */
 export async function seedIncidents(dbUrl: string, count: number): Promise<void> {
@@ -95,25 +101,19 @@ export async function benchConsoleFirstLoad(
       const context = await browser.newContext();
       // The moment the first row is in the document, in the page's own clock (ms since navigation start): the
       // test driver's polling would add its own delay.
-      await context.addInitScript(() => {
-        new MutationObserver((_changes, observer) => {
-          if (!document.querySelector('.incident-row')) return;
-          (window as unknown as { firstRowAt: number }).firstRowAt = performance.now();
-          observer.disconnect();
-        }).observe(document, { childList: true, subtree: true });
-      });
+      await context.addInitScript(firstRowObserver);
       const page = await context.newPage();
       await page.goto(`${base}/incidents`, { waitUntil: 'commit' });
       await page.getByLabel('Admin token').waitFor();
       loginPage.push(
         Math.round(
-          await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN),
+          await page.evaluate<number>("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN"),
         ),
       );
       await context.request.post(`${base}/api/v1/session`, { data: { token: 'bench' } });
       await page.goto(`${base}/incidents`, { waitUntil: 'commit' });
       await page.locator('.incident-row').first().waitFor();
-      firstRows.push(Math.round(await page.evaluate(() => (window as unknown as { firstRowAt: number }).firstRowAt)));
+      firstRows.push(Math.round(await page.evaluate<number>('window.firstRowAt')));
       await context.close();
       const started = Date.now();
       const response = await fetch(`${base}/api/v1/incidents?progress=Triggered,Processing&counts=1&limit=50`, {

@@ -123,6 +123,7 @@ export function buildConfig(
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
       rules: compileChannelRules(channel, `channels[${i}]`),
+      settings: channel,
     })),
     integrations: (file.integrations ?? []).map((integration, i) => ({
       id: integration.id,

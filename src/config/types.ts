@@ -93,6 +93,8 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
+  /** The channel's section of alertgate.yaml as written (after `${VAR}`), shown read-only by the console. */
+  settings?: ChannelConfig;
 }
 
 /** An integration with every default applied. */

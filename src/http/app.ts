@@ -34,6 +34,7 @@ import { dryRunRoutes } from './api/dry-run.js';
 import { failedJobRoutes } from './api/failed-jobs.js';
 import { incidentRoutes } from './api/incidents.js';
 import { integrationRoutes } from './api/integrations.js';
+import { channelRulesRoute } from './api/channel-rules.js';
 import { payloadRoutes } from './api/payloads.js';
 import { playgroundRoutes, quickSilenceDraftRoute } from './api/playground.js';
 import { silenceRoutes } from './api/silences.js';
@@ -232,7 +233,11 @@ export function createApp(deps: AppDeps): GatewayApp {
   );
   app.use(
     '/api/v1',
-    withRoutes(adminRouter(api.adminToken, { json: true }), api, [playgroundRoutes, quickSilenceDraftRoute]),
+    withRoutes(adminRouter(api.adminToken, { json: true }), api, [
+      playgroundRoutes,
+      quickSilenceDraftRoute,
+      channelRulesRoute,
+    ]),
   );
   app.use(consoleRoutes(() => config.console !== false, deps.logger, sessions));
   app.use(routeNotFound);

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { packageRoot } from '../../src/paths.js';
 import { adminToken, api, postJson, startStack, type Stack } from '../support/stack.js';
 import { manifestFor, tempAdaptersDir } from '../support/temp-adapters.js';
 import { eventually } from '../support/waiting.js';
+import * as inPage from './in-page.js';
 
 // The console in a real browser (Debian's chromium) against the real gateway, queue, worker and store.
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -98,12 +98,7 @@ describe('web console in a browser', () => {
   /** Every page: no script error, no failed request, every form control labelled, nothing wider than the screen. */
   async function checkPage(name: string): Promise<void> {
     assert.deepEqual(problems, [], `problems on ${name}`);
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLInputElement>('input, select, textarea')]
-        .filter((control) => control.type !== 'hidden')
-        .filter((control) => (control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label'))
-        .map((control) => control.outerHTML.slice(0, 80)),
-    );
+    const unlabelled = await page.evaluate<string[]>(inPage.unlabelledControls);
     assert.deepEqual(unlabelled, [], `unlabelled controls on ${name}`);
   }
 
@@ -111,7 +106,7 @@ describe('web console in a browser', () => {
     for (const [size, viewport] of Object.entries({ desktop, phone })) {
       await page.setViewportSize(viewport);
       await ready();
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate<number>(inPage.overflow);
       assert.ok(overflow <= 1, `${name} is ${overflow}px wider than a ${size} screen`);
       await page.screenshot({ path: join(screenshots, `${name}-${size}.png`) });
     }
@@ -129,15 +124,15 @@ describe('web console in a browser', () => {
     assert.ok(cookie);
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
-    assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
-    assert.equal(await page.evaluate(() => document.cookie), '');
+    assert.equal(await page.evaluate<number>('localStorage.length + sessionStorage.length'), 0);
+    assert.equal(await page.evaluate<string>('document.cookie'), '');
     assert.doesNotMatch(page.url(), new RegExp(adminToken));
     await checkPage('login');
   });
 
   test('incidents appear live, without a reload, with severity counts', async () => {
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
-    await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+    await page.evaluate('window.loadedOnce = true');
     await push({
       title_rule: 'Checkout latency high',
       event_status: 'Critical',
@@ -152,24 +147,14 @@ describe('web console in a browser', () => {
     });
     await page.getByRole('link', { name: 'Checkout latency high' }).waitFor();
     await page.getByRole('link', { name: 'Disk almost full' }).waitFor();
-    assert.equal(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce), true);
+    assert.equal(await page.evaluate<boolean>('window.loadedOnce'), true);
     await page.getByRole('button', { name: 'Critical 1' }).waitFor();
     await page.getByRole('button', { name: 'Warning 1' }).waitFor();
     await checkPage('incidents');
   });
 
   test('severity colours have a contrast of at least 4.5:1', async () => {
-    const colours = await page.evaluate(() =>
-      ['critical', 'warning', 'info'].map((name) => {
-        const probe = document.createElement('span');
-        probe.className = `badge sev-${name}`;
-        document.body.appendChild(probe);
-        const style = getComputedStyle(probe);
-        const pair = { name, fg: style.color, bg: style.backgroundColor };
-        probe.remove();
-        return pair;
-      }),
-    );
+    const colours = await page.evaluate<Array<{ name: string; fg: string; bg: string }>>(inPage.severityColours);
     for (const { name, fg, bg } of colours) {
       const ratio = contrast(fg, bg);
       assert.ok(ratio >= 4.5, `${name}: ${fg} on ${bg} has contrast ${ratio.toFixed(2)}`);
@@ -179,13 +164,13 @@ describe('web console in a browser', () => {
   test('the incident list is keyboard navigable: arrows move, Enter opens', async () => {
     const links = page.locator('.incident-list .row-link');
     await links.first().focus();
-    const first = await page.evaluate(() => document.activeElement?.textContent);
+    const first = await page.evaluate<string>(inPage.focusedText);
     await page.keyboard.press('ArrowDown');
-    const second = await page.evaluate(() => document.activeElement?.textContent);
+    const second = await page.evaluate<string>(inPage.focusedText);
     assert.notEqual(first, second);
     assert.equal(second, await links.nth(1).textContent());
     await page.keyboard.press('ArrowUp');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), first);
+    assert.equal(await page.evaluate<string>(inPage.focusedText), first);
     await screenshot('incidents', () => page.getByRole('link', { name: 'Checkout latency high' }).waitFor());
     await page.getByRole('link', { name: 'Checkout latency high' }).focus();
     await page.keyboard.press('Enter');
@@ -285,6 +270,8 @@ describe('web console in a browser', () => {
     await page.getByRole('button', { name: 'Save silence' }).click();
     await page.getByText(/^Saved silence quick-/).waitFor();
     await page.getByText('Disk db1 during migration').waitFor();
+    await page.getByText('Rules of channel Operations').click();
+    await page.locator('.card pre').filter({ hasText: '"no-info"' }).waitFor();
     await page.getByRole('button', { name: 'Run dry run' }).click();
     await page.getByText(/events: \d+ incidents would open/).waitFor();
     await screenshot('silences', () => page.getByText('Disk db1 during migration').waitFor());

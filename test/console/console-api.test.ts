@@ -268,6 +268,13 @@ for (const kind of storeKinds) {
       assert.equal((await api(stack, 'GET', '/alerts/nope/quick-silence-draft')).status, 404);
     });
 
+    test("GET /channels/{id}/rules answers the channel's section as configured; unknown → 404", async () => {
+      const res = await api(stack, 'GET', '/channels/ops/rules');
+      assert.equal(res.status, 200);
+      assert.deepEqual((res.body.data as { settings: unknown }).settings, { id: 'ops', name: 'Operations' });
+      assert.equal((await api(stack, 'GET', '/channels/nope/rules')).status, 404);
+    });
+
     test('logout ends the session: the old cookie no longer reads the API', async () => {
       const res = await fetch(url('/session'), withSession({ method: 'DELETE' }, { 'x-csrf-token': csrf }));
       assert.equal(res.status, 200);

@@ -251,6 +251,11 @@ export function SilencesPage() {
       : Promise.resolve({ items: [] }),
   );
   const info = channels.data?.items.find((item) => item.id === channel);
+  const rules = useData(`rules:${channel}`, () =>
+    channel
+      ? api<{ source: string; settings: unknown }>('GET', `/channels/${encodeURIComponent(channel)}/rules`)
+      : Promise.resolve(undefined),
+  );
   return (
     <section>
       <h1>Silences and rules</h1>
@@ -266,12 +271,16 @@ export function SilencesPage() {
         </Field>
       </form>
       <ErrorNote error={channels.error ?? silences.error} />
-      {info && (
+      {info && rules.data && (
         <details class="card">
-          <summary>Channel rules of {info.name} (read-only, from alertgate.yaml)</summary>
-          <JsonBlock value={info} />
+          <summary>
+            Rules of channel {info.name} (read-only, from{' '}
+            {rules.data.source === 'example' ? 'the bundled example' : rules.data.source})
+          </summary>
+          <JsonBlock value={rules.data.settings} />
         </details>
       )}
+      <ErrorNote error={rules.error} />
       <h2>Silences</h2>
       {silences.data && silences.data.items.length === 0 && <p class="empty">No silence in this channel.</p>}
       <ul class="silences">
