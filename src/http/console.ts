@@ -121,8 +121,16 @@ export function streamRoute(router: Router, stream: IncidentStream): void {
     const stop = stream.listen((ids) => res.write(`event: incidents\ndata: ${JSON.stringify({ ids })}\n\n`));
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 20_000);
     keepAlive.unref();
+    // A shutdown (server.close) waits for open connections: a stream ends within a second of it, and the browser
+    // reconnects to another gateway or to this one once it is back.
+    const server = (req.socket as { server?: { listening: boolean } }).server;
+    const shutdownWatch = setInterval(() => {
+      if (server && !server.listening) res.end();
+    }, 1000);
+    shutdownWatch.unref();
     req.on('close', () => {
       clearInterval(keepAlive);
+      clearInterval(shutdownWatch);
       stop();
     });
   });

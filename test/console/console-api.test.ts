@@ -178,6 +178,20 @@ for (const kind of storeKinds) {
       );
     }
 
+    test('an open stream does not hold up a shutdown: it ends once the server stops listening', async () => {
+      const { createServer } = await import('node:http');
+      const server = createServer(stack.gateway.app);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/stream`, withSession());
+      assert.equal(res.status, 200);
+      const reading = (async () => {
+        for await (const _chunk of res.body as ReadableStream<Uint8Array>);
+      })();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await reading;
+    });
+
     test('preview-mapping: a syntax error comes with its line and column; a good mapping maps', async () => {
       const broken = await api(stack, 'POST', '/adapters/strict/preview-mapping', {
         mapping: '{\n  "title": body.name,\n  "alert_key": (body.id\n}',
