@@ -123,15 +123,25 @@ export function pageParams(req: Request): { cursor: string | undefined; limit: n
 }
 
 // ISO 8601 as the API accepts it: a date, optionally a time with seconds and fraction, and a zone (Z or ±hh:mm).
-const isoTime = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const isoTime = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** Epoch ms of an ISO 8601 time; a time without a zone is UTC (JavaScript would read it in the server's zone). */
+function parseIsoTime(text: string): number {
+  const match = isoTime.exec(text);
+  if (!match) return Number.NaN;
+  const [, year, month, day, hour, minute = '0', second = '0', zone] = match;
+  // Date.parse rolls 2026-02-30 over into March; a day the month does not have is refused instead.
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCMonth() !== Number(month) - 1 || Number(hour ?? 0) > 23 || Number(minute) > 59 || Number(second) > 59)
+    return Number.NaN;
+  return Date.parse(hour !== undefined && zone === undefined ? `${text}Z` : text);
+}
 
 /** A time query parameter as epoch ms: given as epoch milliseconds or as ISO 8601; undefined when absent. */
 export function timeParam(req: Request, name: string): number | undefined {
   const value = stringParam(req, name);
   if (value === undefined) return undefined;
-  // A date-time without a zone is UTC here (JavaScript would read it in the server's zone); a date alone is UTC too.
-  const zoned = /[T ]\d{2}:\d{2}(?::[\d.]+)?$/.test(value) ? `${value}Z` : value;
-  const ms = /^\d{1,16}$/.test(value) ? Number(value) : isoTime.test(value) ? Date.parse(zoned) : Number.NaN;
+  const ms = /^\d{1,16}$/.test(value) ? Number(value) : parseIsoTime(value);
   if (!Number.isSafeInteger(ms) || ms < 0)
     throw invalidParameter(
       `${name}: must be epoch milliseconds or an ISO 8601 time (2026-01-31T08:00:00Z), got ${JSON.stringify(value)}`,

@@ -56,7 +56,15 @@ export async function listEvents(
     .$if(filter.alertKeys !== undefined, (qb) => qb.where('alert_key', 'in', filter.alertKeys ?? []))
     .$if(filter.requestIds !== undefined, (qb) => qb.where('request_id', 'in', filter.requestIds ?? []))
     .$if(filter.alertIds !== undefined, (qb) => qb.where('alert_id', 'in', filter.alertIds ?? []))
-    .$if(filter.incidentIds !== undefined, (qb) => qb.where('incident_id', 'in', filter.incidentIds ?? []))
+    // Through the incidents' alerts, whose events are indexed (events_alert); the event's own incident decides.
+    .$if(filter.incidentIds !== undefined, (qb) =>
+      qb.where('incident_id', 'in', filter.incidentIds ?? []).where('alert_id', 'in', (sub) =>
+        sub
+          .selectFrom('alerts')
+          .select('alert_id')
+          .where('incident_id', 'in', filter.incidentIds ?? []),
+      ),
+    )
     .$if(filter.since !== undefined, (qb) => qb.where('received_at', '>=', filter.since ?? 0))
     .$if(filter.until !== undefined, (qb) => qb.where('received_at', '<', filter.until ?? 0))
     .$if(filter.text !== undefined, (qb) => qb.where(containsText(dialect, 'title', filter.text ?? '')))

@@ -217,6 +217,8 @@ for (const kind of storeKinds) {
         window(await events(`since=${encodeURIComponent('2026-03-01T11:02:00+01:00')}&until=${t0 + 5 * minute}`)),
         expected,
       );
+      // Without a zone: UTC, whatever the server's zone.
+      assert.deepEqual(window(await events(`since=2026-03-01T10:02:00&until=2026-03-01T10:05`)), expected);
       assert.equal((await events('until=2026-03-01')).items.length, 0);
       assert.equal((await events(`since=${t0 + 6 * minute}`)).items.length, 3);
       assert.deepEqual(window(await events('q=cpu%20HIGH&outcome=new_alert')), ['CPU high on web1']);
@@ -258,6 +260,10 @@ for (const kind of storeKinds) {
       await badRequest(
         '/events?until=2026-13-45T00:00:00Z',
         'until: must be epoch milliseconds or an ISO 8601 time (2026-01-31T08:00:00Z), got "2026-13-45T00:00:00Z"',
+      );
+      await badRequest(
+        '/events?until=2026-02-30',
+        'until: must be epoch milliseconds or an ISO 8601 time (2026-01-31T08:00:00Z), got "2026-02-30"',
       );
       await badRequest('/events?since=1&since=2', 'since: must be given once');
       await badRequest('/events?cursor=abc', 'cursor: must be a next_cursor of this list, got "abc"');
