@@ -152,8 +152,11 @@ export function PlaygroundPage() {
       : kind === 'rejected'
         ? rejected.data?.items.find((item) => item.id === id)
         : undefined;
+  // Fill the payload once per choice: a reload of the lists (after a replay) must not reset what is shown.
+  const shownPick = useRef('');
   useEffect(() => {
-    if (!picked) return;
+    if (!picked || shownPick.current === pick) return;
+    shownPick.current = pick;
     setContentType(picked.content_type ?? 'application/json');
     try {
       setPayloadText(JSON.stringify(JSON.parse(picked.body), null, 2));
