@@ -11,6 +11,7 @@ export type IncidentListener = (ids: string[]) => void;
 export class IncidentStream {
   private readonly listeners = new Set<IncidentListener>();
   private subscriber: Redis | undefined;
+  private subscribed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly redis: Redis,
@@ -18,13 +19,19 @@ export class IncidentStream {
     private readonly onError: (error: Error) => void,
   ) {}
 
-  /** Adds a listener; returns the function that removes it. */
-  listen(listener: IncidentListener): () => void {
+  /**
+   * Adds a listener; returns the function that removes it, and a promise that settles once Redis confirmed the
+   * subscription (from then on no announcement is missed).
+   */
+  listen(listener: IncidentListener): { stop: () => void; ready: Promise<void> } {
     this.listeners.add(listener);
     if (!this.subscriber) this.subscribe();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.close();
+    return {
+      stop: () => {
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0) this.close();
+      },
+      ready: this.subscribed,
     };
   }
 
@@ -45,7 +52,10 @@ export class IncidentStream {
     this.subscriber = subscriber;
     subscriber.on('error', (error: Error) => this.onError(error));
     subscriber.on('message', (_channel: string, message: string) => this.deliver(message));
-    subscriber.subscribe(incidentChannel(this.prefix)).catch((error: Error) => this.onError(error));
+    this.subscribed = subscriber.subscribe(incidentChannel(this.prefix)).then(
+      () => undefined,
+      (error: Error) => this.onError(error),
+    );
   }
 
   private deliver(message: string): void {

@@ -109,17 +109,13 @@ export function sessionRoutes(sessions: SessionStore, adminToken: string, secure
  * and a comment every 20 s that keeps proxies from closing an idle stream.
  */
 export function streamRoute(router: Router, stream: IncidentStream): void {
-  router.get('/stream', (req, res) => {
+  router.get('/stream', async (req, res) => {
     res.locals.route = 'stream';
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
+    let open = false;
+    const { stop, ready } = stream.listen((ids) => {
+      if (open) res.write(`event: incidents\ndata: ${JSON.stringify({ ids })}\n\n`);
     });
-    res.write('retry: 3000\n: connected\n\n');
-    const stop = stream.listen((ids) => res.write(`event: incidents\ndata: ${JSON.stringify({ ids })}\n\n`));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 20_000);
+    const keepAlive = setInterval(() => open && res.write(': keep-alive\n\n'), 20_000);
     keepAlive.unref();
     // A shutdown (server.close) waits for open connections: a stream ends within a second of it, and the browser
     // reconnects to another gateway or to this one once it is back.
@@ -133,6 +129,17 @@ export function streamRoute(router: Router, stream: IncidentStream): void {
       clearInterval(shutdownWatch);
       stop();
     });
+    // The browser's `open` means subscribed: every change committed after it is announced.
+    await ready;
+    if (res.writableEnded || req.destroyed) return;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 3000\n: connected\n\n');
+    open = true;
   });
 }
 
