@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { incidentChannel } from './incident-signal.js';
+import { incidentChannel } from '../incidents/change-signal.js';
 
 /** Receives each announcement: the ids of the incidents that changed. */
 export type IncidentListener = (ids: string[]) => void;

@@ -22,7 +22,7 @@ import { bundledOpenApi } from '../schemas.js';
 import { queuePrefix } from '../queue/redis.js';
 import { circuitOf } from '../queue/redis-circuit.js';
 import { IncidentStream } from '../console/incident-stream.js';
-import { signalIncidentsChanged } from '../console/incident-signal.js';
+import { signalIncidentsChanged } from '../incidents/change-signal.js';
 import { SessionStore } from '../console/sessions.js';
 import { adminRouter } from './admin.js';
 import { consoleRoutes, sessionAuth, sessionRoutes, streamRoute } from './console.js';

@@ -9,7 +9,7 @@ import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/time
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { EventsRepo } from '../store/events-repo.js';
-import { signalIncidentsChanged } from '../console/incident-signal.js';
+import { signalIncidentsChanged } from '../incidents/change-signal.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
 export interface TimerWorkerDeps {

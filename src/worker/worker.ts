@@ -17,7 +17,7 @@ import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { EventsRepo } from '../store/events-repo.js';
 import { applyBatch } from './apply-batch.js';
-import { signalIncidentsChanged } from '../console/incident-signal.js';
+import { signalIncidentsChanged } from '../incidents/change-signal.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
