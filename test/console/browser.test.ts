@@ -106,6 +106,7 @@ describe('web console in a browser', () => {
     for (const [size, viewport] of Object.entries({ desktop, phone })) {
       await page.setViewportSize(viewport);
       await ready();
+      await page.evaluate('window.scrollTo(0, 0)');
       const overflow = await page.evaluate<number>(inPage.overflow);
       assert.ok(overflow <= 1, `${name} is ${overflow}px wider than a ${size} screen`);
       await page.screenshot({ path: join(screenshots, `${name}-${size}.png`) });
