@@ -1,5 +1,6 @@
 import { runAdapterBench } from './adapter-bench.js';
 import { benchNotify } from './notify-bench.js';
+import { benchConsoleFirstLoad, canBenchConsole } from './console-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 import { benchSmtp } from './smtp-bench.js';
 import { benchEventSearch, benchIncidentList } from './read-api-bench.js';
@@ -107,6 +108,13 @@ async function main(): Promise<void> {
     print(
       `    ${figure.name.padEnd(30)} ${figure.indexedMs.toFixed(2).padStart(8)} ms   baseline ${figure.baselineMs.toFixed(1).padStart(8)} ms`,
     );
+  // Optional: needs a chromium (BENCH_CONSOLE=0 skips it).
+  if (process.env.BENCH_CONSOLE !== '0' && canBenchConsole()) {
+    const console = await benchConsoleFirstLoad();
+    print(
+      `(e) console, ${console.count} open incidents, first load of /incidents: first rows ${console.firstRowsMs} ms (login page, no data: ${console.loginPageMs} ms; list API alone: ${console.apiMs} ms)  target < 1000 ms  ${mark(console.firstRowsMs < 1000)}`,
+    );
+  }
   await runNotifyBench(total, print, mark);
 }
 

@@ -39,6 +39,7 @@ const standardKeys: Record<keyof StandardAlertInput, true> = {
 const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
 const configKeys: Record<keyof ConfigFile, true> = {
   defaults: true,
+  console: true,
   channels: true,
   integrations: true,
   changes: true,

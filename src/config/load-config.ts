@@ -148,6 +148,7 @@ export function buildConfig(
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
     eventTime: eventTimeBounds(file.defaults?.event_time),
     retention: retentionSettings(file.retention, parseSize),
+    console: file.console ?? true,
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,
@@ -157,6 +158,7 @@ export function buildConfig(
       ...(channel.notify?.repeat_interval !== undefined && {
         repeatIntervalMs: parseDuration(channel.notify.repeat_interval),
       }),
+      settings: channel,
     })),
     webhooks: (file.webhooks ?? []).map(compileWebhook),
     integrations: (file.integrations ?? []).map((integration, i) => ({

@@ -148,6 +148,7 @@ export interface RetentionConfig {
 /** alertgate.yaml as written by users (schemas/config.schema.json). */
 export interface ConfigFile {
   defaults?: DefaultsConfig;
+  console?: boolean;
   channels?: ChannelConfig[];
   integrations?: IntegrationConfig[];
   changes?: { correlation_window?: string };
@@ -179,6 +180,8 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
+  /** The channel's section of alertgate.yaml as written (after `${VAR}`), shown read-only by the console. */
+  settings?: ChannelConfig;
   /** Send `i_repeat` this often (ms) while an incident stays Triggered and unacknowledged; absent: never. */
   repeatIntervalMs?: number;
 }
@@ -249,6 +252,8 @@ export interface Config {
   eventTime?: EventTimeBounds;
   /** Absent in configurations built by hand (tests): the defaults of {@link RetentionSettings} apply. */
   retention?: RetentionSettings;
+  /** The web console at `/` (config `console`); false turns it off. Absent: on. */
+  console?: boolean;
   channels: Channel[];
   integrations: Integration[];
   /** Sources that must check in; absent: none. */

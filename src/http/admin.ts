@@ -5,10 +5,14 @@ import { verifyJsonDepth } from './request.js';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-/** Middleware: 401 unless `Authorization: Bearer <ADMIN_TOKEN>`. */
+/**
+ * Middleware: 401 unless `Authorization: Bearer <ADMIN_TOKEN>`, or a console session that sessionAuth (console.ts)
+ * found and checked before.
+ */
 export function requireAdmin(token: string) {
   const expected = digest(token);
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (res.locals.consoleSession !== undefined && req.get('authorization') === undefined) return next();
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (!match) throw new AppError('Unauthorized', 'management API needs Authorization: Bearer <ADMIN_TOKEN>');

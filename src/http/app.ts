@@ -22,7 +22,11 @@ import { RecentPayloads } from '../ingest/recent-payloads.js';
 import { bundledOpenApi } from '../schemas.js';
 import { queuePrefix } from '../queue/redis.js';
 import { circuitOf } from '../queue/redis-circuit.js';
+import { IncidentStream } from '../console/incident-stream.js';
+import { signalIncidentsChanged } from '../incidents/change-signal.js';
+import { SessionStore } from '../console/sessions.js';
 import { adminRouter } from './admin.js';
+import { consoleRoutes, sessionAuth, sessionRoutes, streamRoute } from './console.js';
 import { adapterRoutes } from './api/adapters.js';
 import { alertRoutes } from './api/alerts.js';
 import { eventRoutes } from './api/events.js';
@@ -31,7 +35,9 @@ import { dryRunRoutes } from './api/dry-run.js';
 import { failedJobRoutes } from './api/failed-jobs.js';
 import { incidentRoutes } from './api/incidents.js';
 import { integrationRoutes } from './api/integrations.js';
+import { channelRulesRoute } from './api/channel-rules.js';
 import { payloadRoutes } from './api/payloads.js';
+import { playgroundRoutes, quickSilenceDraftRoute } from './api/playground.js';
 import { silenceRoutes } from './api/silences.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { DeliveryQueues } from '../queue/delivery-queue.js';
@@ -126,6 +132,23 @@ function ingestDeps(
   };
 }
 
+/** After an incident action succeeded, tells the console's live lists (of every gateway process) about it. */
+function announceIncidentActions(deps: AppDeps) {
+  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const action = /^\/incidents\/([^/]+)\/(ack|unack|close|reopen)$/.exec(req.path);
+    if (req.method === 'POST' && action) {
+      const incidentId = decodeURIComponent(action[1]);
+      res.on('finish', () => {
+        if (res.statusCode < 300)
+          void signalIncidentsChanged(deps.redis, deps.redisPrefix, [incidentId], (error) =>
+            deps.logger.warn({ err: error.message }, 'could not announce an incident action'),
+          );
+      });
+    }
+    next();
+  };
+}
+
 /** Builds the gateway's HTTP app: push endpoints, management API, health and metrics. */
 export function createApp(deps: AppDeps): GatewayApp {
   const clock = deps.clock ?? Date.now;
@@ -196,6 +219,10 @@ export function createApp(deps: AppDeps): GatewayApp {
     res.locals.route = 'openapi';
     res.type('application/json').send(openapi);
   });
+  const sessions = new SessionStore(clock);
+  app.use('/api/v1', sessionRoutes(sessions, deps.adminToken, deps.publicUrl.startsWith('https:')));
+  app.use('/api/v1', sessionAuth(sessions));
+  app.use('/api/v1', announceIncidentActions(deps));
   app.use('/api/v1', (_req, _res, next) => {
     const waiting = deps.storeReadiness?.notReadyReason;
     if (waiting !== undefined) throw unavailable(`the management API is not ready: ${waiting}`, 5);
@@ -232,7 +259,23 @@ export function createApp(deps: AppDeps): GatewayApp {
   );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [silenceRoutes, dryRunRoutes]));
-  app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [webhookRoutes]));
+  const incidentStream = new IncidentStream(deps.redis, deps.redisPrefix, (error) =>
+    deps.logger.warn({ err: error.message }, 'console stream: redis subscriber error'),
+  );
+  app.use(
+    '/api/v1',
+    withRoutes(adminRouter(api.adminToken, { json: false }), api, [(router) => streamRoute(router, incidentStream)]),
+  );
+  app.use(
+    '/api/v1',
+    withRoutes(adminRouter(api.adminToken, { json: true }), api, [
+      webhookRoutes,
+      playgroundRoutes,
+      quickSilenceDraftRoute,
+      channelRulesRoute,
+    ]),
+  );
+  app.use(consoleRoutes(() => config.console !== false, deps.logger, sessions));
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

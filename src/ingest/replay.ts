@@ -35,8 +35,8 @@ export async function replayRejected(
   integration: Integration,
   payload: RejectedPayload,
   now: number,
+  adapter: LoadedAdapter = currentAdapterOf(deps, integration),
 ): Promise<ReplayResult> {
-  const adapter = currentAdapterOf(deps, integration);
   const requestId = newRequestId();
   const request = requestOfRejected(payload);
   let result: ReplayResult;
@@ -69,18 +69,22 @@ export async function replayRejected(
   return result;
 }
 
-/** Replays one rejected payload by id; Conflict when a replay already queued it. */
+/**
+ * Replays one rejected payload by id; Conflict when a replay already queued it. `adapter`: another mapping of the
+ * integration's adapter (the console's playground), instead of the loaded one.
+ */
 export async function replayOne(
   deps: IngestDeps,
   integration: Integration,
   id: string,
   now: number,
+  adapter?: LoadedAdapter,
 ): Promise<ReplayResult> {
   const payload = await getRejectedPayload(deps.store, integration.id, id);
   if (!payload) throw notFound('rejected payload', id, ` for integration ${integration.id}`);
   if (payload.replayed_at !== null)
     throw conflict(`rejected payload ${id} was already replayed at ${new Date(payload.replayed_at).toISOString()}`);
-  return replayRejected(deps, integration, payload, now);
+  return replayRejected(deps, integration, payload, now, adapter);
 }
 
 /** Most payloads one bulk replay call handles; call again for the rest. */

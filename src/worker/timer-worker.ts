@@ -1,4 +1,5 @@
 import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Channel } from '../config/types.js';
 import { resolveIfDue } from '../incidents/resolve-if-due.js';
 import type { Logger } from '../observability/logger.js';
@@ -10,6 +11,7 @@ import type { StoreDatabase } from '../store/database.js';
 import type { EventsRepo } from '../store/events-repo.js';
 import type { DeliveryRef } from '../store/deliveries-repo.js';
 import type { Outbox } from '../notify/outbox.js';
+import { signalIncidentsChanged } from '../incidents/change-signal.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
 export interface TimerWorkerDeps {
@@ -24,6 +26,8 @@ export interface TimerWorkerDeps {
   /** Where an auto-resolve is notified, as configured now; and how its deliveries are enqueued after commit. */
   outbox?: () => Outbox | undefined;
   enqueueDeliveries?: (deliveries: DeliveryRef[]) => Promise<void>;
+  /** Where closed incidents are announced to the console (see console/incident-signal.ts). */
+  announce?: Pick<Redis, 'publish'>;
   stalledInterval?: number;
   lockDuration?: number;
 }
@@ -42,6 +46,7 @@ async function fireTimer(deps: TimerWorkerDeps, job: Job<TimerJobData>, token: s
       .enqueueDeliveries?.(verdict.deliveries)
       .catch((error: Error) => deps.logger.warn({ err: error.message }, 'deliveries not enqueued yet; the sweep will'));
     deps.logger.info({ incident_id, due_at }, 'incident closed by its auto-resolve timeout');
+    if (deps.announce) await signalIncidentsChanged(deps.announce, deps.redis.prefix, [incident_id]);
   } else if (verdict.kind === 'skipped') {
     deps.logger.debug({ incident_id, reason: verdict.reason }, 'auto-resolve timer: nothing to do');
   } else if (verdict.dueAt !== due_at) {

@@ -18,6 +18,7 @@ import type { StoreDatabase } from '../store/database.js';
 import { EventsRepo } from '../store/events-repo.js';
 import { alertNotYetKnown, processAcknowledgeJob } from './acknowledge-job.js';
 import { applyBatch } from './apply-batch.js';
+import { signalIncidentsChanged } from '../incidents/change-signal.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
@@ -67,6 +68,7 @@ function batchApplier(
   currentRules: () => WorkerRules,
   timerQueue: Queue<TimerJobData>,
   notifier: Notifier,
+  announce: Redis,
 ): BatchApplier {
   return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
@@ -90,6 +92,12 @@ function batchApplier(
           'deliveries not enqueued yet; the sweep will',
         ),
       );
+    // Committed: the console's live lists may show the incidents these events touched.
+    await signalIncidentsChanged(
+      announce,
+      deps.redis.prefix,
+      result.applied.map((a) => a.processed.incidentId),
+    );
     const now = clock();
     for (const { event, processed } of result.applied) {
       deps.metrics.workerEvents.inc({ integration: event.integration_id, outcome: processed.outcome });
@@ -236,6 +244,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     queue: timerQueue,
     outbox: () => rules.outbox,
     enqueueDeliveries: (deliveries) => notifier.enqueue(deliveries),
+    announce: timerConnection,
   });
   const changes = createChangeWorker({ ...deps, clock });
   let heartbeatList = deps.config.heartbeats ?? [];
@@ -259,7 +268,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
   const lanes = createLanes(
     deps,
-    batchApplier(deps, clock, () => rules, timerQueue, notifier),
+    batchApplier(deps, clock, () => rules, timerQueue, notifier, timerConnection),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats, {
     outbox: () => rules.outbox,
