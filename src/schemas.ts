@@ -6,7 +6,7 @@ import type { ConfigFile } from './config/types.js';
 import { eventLimits } from './events/limits.js';
 import type { StandardAlertInput } from './events/types.js';
 import { schemasDir } from './paths.js';
-import type { QuickSilenceOptions } from './silences/service.js';
+import type { QuickSilenceOptions } from './silences/quick-silence.js';
 
 /*
  * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ (all but

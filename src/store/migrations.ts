@@ -4,6 +4,7 @@ import { migration0001 } from './migrations/0001_core.js';
 import { migration0002 } from './migrations/0002_payloads.js';
 import { migration0003 } from './migrations/0003_noise_reduction.js';
 import { migration0004 } from './migrations/0004_silences.js';
+import { migration0009 } from './migrations/0009_silence_fields.js';
 
 export type { Dialect } from './dialect.js';
 
@@ -17,6 +18,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_payloads': migration0002,
     '0003_noise_reduction': migration0003,
     '0004_silences': migration0004,
+    '0009_silence_fields': migration0009,
   };
 }
 

@@ -1,14 +1,17 @@
 import type { Request, Router } from 'express';
 import { invalidParameter } from '../../errors.js';
+import { newId } from '../../events/ids.js';
 import {
   createSilence,
+  expireChannelSilence,
   getChannelSilence,
   listChannelSilences,
-  quickSilenceAlert,
+  parseStateFilter,
   removeSilence,
   replaceSilence,
-  type QuickSilenceOptions,
+  type SilenceDeps,
 } from '../../silences/service.js';
+import { previewNewSilence, quickSilenceAlert, type QuickSilenceOptions } from '../../silences/quick-silence.js';
 import { describeSchemaErrors, validateQuickSilence } from '../../schemas.js';
 import { sendData } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
@@ -23,6 +26,15 @@ function actorParam(req: Request): string | undefined {
   return actor;
 }
 
+/** `?preview=1` (or `true`): answer what would be made, save nothing. */
+function previewParam(req: Request): boolean {
+  const preview = req.query.preview;
+  if (preview === undefined) return false;
+  if (preview === '1' || preview === 'true') return true;
+  if (preview === '0' || preview === 'false') return false;
+  throw invalidParameter('preview (query): must be 1, true, 0 or false');
+}
+
 /** The quick-silence body (schemas/api.schema.json): every field optional. */
 function quickSilenceOptions(body: unknown): QuickSilenceOptions {
   if (body === undefined) return {};
@@ -31,25 +43,33 @@ function quickSilenceOptions(body: unknown): QuickSilenceOptions {
   return body;
 }
 
-/** `/channels/{id}/silences` (CRUD) and `/alerts/{id}/quick-silence`. */
-export function silenceRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
+/** `/channels/{id}/silences` (CRUD, expire, preview) and `/alerts/{id}/quick-silence`. */
+export function silenceRoutes(router: Router, apiDeps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
+  const deps: SilenceDeps = { ...apiDeps, newId };
   router.get('/channels/:id/silences', async (req, res) =>
-    sendData(res, { items: await listChannelSilences(deps, param(req, 'id')) }),
+    sendData(res, { items: await listChannelSilences(deps, param(req, 'id'), parseStateFilter(req.query.state)) }),
   );
-  router.post('/channels/:id/silences', async (req, res) =>
-    sendData(res, await createSilence(deps, param(req, 'id'), req.body, actorParam(req)), 201),
-  );
+  router.post('/channels/:id/silences', async (req, res) => {
+    if (previewParam(req)) sendData(res, await previewNewSilence(deps, param(req, 'id'), req.body, actorParam(req)));
+    else sendData(res, await createSilence(deps, param(req, 'id'), req.body, actorParam(req)), 201);
+  });
   router.get('/channels/:id/silences/:sid', async (req, res) =>
     sendData(res, await getChannelSilence(deps, param(req, 'id'), param(req, 'sid'))),
   );
   router.put('/channels/:id/silences/:sid', async (req, res) =>
     sendData(res, await replaceSilence(deps, param(req, 'id'), param(req, 'sid'), req.body)),
   );
+  router.post('/channels/:id/silences/:sid/expire', async (req, res) =>
+    sendData(res, await expireChannelSilence(deps, param(req, 'id'), param(req, 'sid'))),
+  );
   router.delete('/channels/:id/silences/:sid', async (req, res) =>
     sendData(res, await removeSilence(deps, param(req, 'id'), param(req, 'sid'))),
   );
   router.post('/alerts/:id/quick-silence', async (req, res) => {
-    const { silence, created } = await quickSilenceAlert(deps, param(req, 'id'), quickSilenceOptions(req.body));
-    sendData(res, silence, created ? 201 : 200);
+    const options = quickSilenceOptions(req.body);
+    if (previewParam(req)) options.dry_run = true;
+    const result = await quickSilenceAlert(deps, param(req, 'id'), options);
+    if ('preview' in result) sendData(res, result);
+    else sendData(res, result.silence, result.created ? 201 : 200);
   });
 }
