@@ -9,6 +9,7 @@ import { addConfigCommands } from './config.js';
 import { fail } from './output.js';
 import { addRulesCommands } from './rules.js';
 import { addRunCommands } from './run.js';
+import { addSilenceCommands } from './silence.js';
 
 // `alertgate adapter list | head -1`: a reader that stops early is not an error; stop writing and exit quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -29,5 +30,6 @@ addRunCommands(program, env);
 addAdapterCommands(program, tools);
 addConfigCommands(program, tools);
 addRulesCommands(program, tools);
+addSilenceCommands(program, env);
 
 program.parseAsync(process.argv).catch(fail);
