@@ -10,7 +10,7 @@ import {
   validateChannelRules,
   validateIntegrationRules,
 } from './compile-rules.js';
-import type { Config, ConfigFile } from './types.js';
+import type { Config, ConfigFile, RateLimitConfig } from './types.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 
@@ -54,6 +54,14 @@ function parseSize(value: number | string | undefined): number {
   const match = /^(\d+)(b|kb|mb)?$/.exec(value);
   const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
   return match ? Number(match[1]) * units[match[2] ?? 'b'] : NaN;
+}
+
+/** The optional alerts/s and bytes/s budgets of an integration (its own, else the defaults'). */
+function payloadBudgets(rate: RateLimitConfig): { alertsPerSecond?: number; bytesPerSecond?: number } {
+  return {
+    ...(rate.alerts_per_second !== undefined && { alertsPerSecond: rate.alerts_per_second }),
+    ...(rate.bytes_per_second !== undefined && { bytesPerSecond: parseSize(rate.bytes_per_second) }),
+  };
 }
 
 function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undefined): string[] {
@@ -135,6 +143,7 @@ export function buildConfig(
       rateLimit: {
         perSecond: integration.rate_limit?.per_second ?? defaultRate.per_second ?? 100,
         perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
+        ...payloadBudgets({ ...defaultRate, ...integration.rate_limit }),
       },
     })),
   };
