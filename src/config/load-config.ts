@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { dirname } from 'node:path';
 import { packageRoot } from '../paths.js';
 import {
@@ -13,6 +13,7 @@ import {
 import type { Config, ConfigFile, RateLimitConfig } from './types.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
+import { locateProblem } from './yaml-positions.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
@@ -165,13 +166,27 @@ export function parseConfigText(
   env: Environment,
   knownAdapters?: ReadonlySet<string>,
 ): Config {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      path,
+      document.errors.map((error) => {
+        const at = error.linePos?.[0];
+        return `${path}${at ? `:${at.line}:${at.col}` : ''}: (file): ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    );
   }
-  return buildConfig(document, path, env, knownAdapters, dirname(path));
+  try {
+    return buildConfig(document.toJS(), path, env, knownAdapters, dirname(path));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Every problem named where it is written: file:line:col, as editors and CI annotations read it.
+    throw new ConfigError(
+      path,
+      error.problems.map((problem) => locateProblem(problem, path, document, lines)),
+    );
+  }
 }
 
 /** Reads and validates a YAML configuration file. */
