@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { integrationActivity } from '../../store/read-models.js';
+import { notFound } from '../../errors.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -16,7 +17,12 @@ async function fallbacksByIntegration(metrics: Metrics): Promise<Map<string, Rec
   return byIntegration;
 }
 
-/** `/integrations` (with push URLs and activity) and `/channels`. */
+/** The last four characters of a key, the rest masked: enough to tell keys apart, not to push. */
+export function keyHint(key: string): string {
+  return `…${key.slice(-4)}`;
+}
+
+/** `/integrations` (push URLs without keys, activity), `POST /integrations/{id}/key` (the key, logged) and `/channels`. */
 export function integrationRoutes(
   router: Router,
   deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config' | 'ingest'>,
@@ -32,8 +38,19 @@ export function integrationRoutes(
         adapter: integration.adapter,
         channel_id: integration.channelId,
         enabled: integration.enabled,
-        push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
-        rate_limit: { per_second: integration.rateLimit.perSecond, per_minute: integration.rateLimit.perMinute },
+        // The key itself only through POST /integrations/{id}/key, one request at a time, logged.
+        push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}`,
+        key_hint: keyHint(integration.key),
+        rate_limit: {
+          per_second: integration.rateLimit.perSecond,
+          per_minute: integration.rateLimit.perMinute,
+          ...(integration.rateLimit.alertsPerSecond !== undefined && {
+            alerts_per_second: integration.rateLimit.alertsPerSecond,
+          }),
+          ...(integration.rateLimit.bytesPerSecond !== undefined && {
+            bytes_per_second: integration.rateLimit.bytesPerSecond,
+          }),
+        },
         latest_event_at: seen?.latest_event_at ?? null,
         counts: seen?.counts ?? {},
         schema_drift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
@@ -48,6 +65,26 @@ export function integrationRoutes(
       'integration',
       req.params.id,
     );
+  });
+  router.post('/integrations/:id/key', (req, res) => {
+    const integration = deps.config().integrations.find((candidate) => candidate.id === req.params.id);
+    if (!integration) throw notFound('integration', String(req.params.id));
+    const actor = typeof req.query.actor === 'string' ? req.query.actor.slice(0, 128) : null;
+    deps.ingest.logger.warn(
+      {
+        audit: 'integration_key_shown',
+        integration: integration.id,
+        actor,
+        request_id: res.locals.requestId as string,
+      },
+      'integration key shown',
+    );
+    res.set('Cache-Control', 'no-store');
+    sendData(res, {
+      id: integration.id,
+      key: integration.key,
+      push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
+    });
   });
   router.get('/channels', (_req, res) =>
     sendData(res, {
