@@ -1,5 +1,7 @@
 import { runAdapterBench } from './adapter-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
+import { benchSmtp } from './smtp-bench.js';
+import { benchEventSearch, benchIncidentList } from './read-api-bench.js';
 
 /** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
 async function main(): Promise<void> {
@@ -63,6 +65,26 @@ async function main(): Promise<void> {
     `(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`,
   );
   await runAdapterBench();
+  const mails = Number(process.env.BENCH_MAILS ?? 3000);
+  const smtp = await benchSmtp(mails, 8);
+  print(
+    `(e) SMTP, ${mails} mails of 10 KB, 8 pooled connections: bare smtp-server ${smtp.bare.mailsPerSecond.toFixed(0)} mails/s (${smtp.bare.cpuMicrosPerMail.toFixed(0)} µs CPU/mail); email integration (parse, map, queue before 250) ${smtp.gateway.mailsPerSecond.toFixed(0)} mails/s (${smtp.gateway.cpuMicrosPerMail.toFixed(0)} µs CPU/mail)`,
+  );
+
+  const incidents = Number(process.env.BENCH_OPEN_INCIDENTS ?? 10000);
+  const list = await benchIncidentList(incidents);
+  print(
+    `(d) incidents page, ${incidents} open + ${incidents} closed (SQLite): first page ${list.pageMs.toFixed(1)} ms, with counts by severity ${list.pageWithCountsMs.toFixed(1)} ms  target < 1000 ms  ${mark(list.pageWithCountsMs < 1000)}`,
+  );
+  // Filling the table dominates this run (minutes at a million events on a busy machine): BENCH_SEARCH_EVENTS sets it.
+  const stored = Number(process.env.BENCH_SEARCH_EVENTS ?? 1_000_000);
+  print(
+    `(d) events search, a page of 50 over ${stored} stored events (SQLite), median; baseline: without the 0008 indexes`,
+  );
+  for (const figure of await benchEventSearch(stored))
+    print(
+      `    ${figure.name.padEnd(30)} ${figure.indexedMs.toFixed(2).padStart(8)} ms   baseline ${figure.baselineMs.toFixed(1).padStart(8)} ms`,
+    );
 }
 
 main().catch((error: Error) => {

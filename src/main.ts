@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startMappingPool, type MappingPool } from './adapters/mapping-pool.js';
-import { adapterFolderNames, AdapterRegistry } from './adapters/registry.js';
+import { adapterFolderNames, AdapterRegistry, autoResolveDefaults } from './adapters/registry.js';
 import { logAdapterChanges, logAdapterStartup } from './adapters/startup.js';
 import { watchAdapters } from './adapters/watch-adapters.js';
+import { pushPathOf } from './ingest/push-path.js';
 import { readConfig, resolveConfigPath } from './config/load-config.js';
 import { createReloader } from './config/reloader.js';
 import type { Settings } from './config/settings.js';
 import type { Config } from './config/types.js';
 import { watchConfigFile } from './config/watch-config.js';
+import { Mailboxes } from './email/mailboxes.js';
+import { mailboxAddress } from './email/settings.js';
+import { startSmtpListener, type SmtpListener } from './email/smtp-listener.js';
 import { createApp } from './http/app.js';
 import { configureMaxJsonDepth } from './json-depth.js';
 import { applyServerLimits, readServerLimits } from './http/server-limits.js';
@@ -54,10 +58,15 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
         'Demo integrations of the example config (copy config/alertgate.example.yaml to alertgate.yaml to change them):',
       );
     for (const integration of config.integrations) {
+      if (integration.email && config.smtp) {
+        const address = mailboxAddress(integration.email.prefix, config.smtp.domain);
+        lines.push(`  ${integration.id} (email): mail to ${address} (SMTP port ${config.smtp.port})`);
+        continue;
+      }
       // The example's demo keys are public; a real file's keys are secrets and stay out of logs.
       const key = isExample ? integration.key : `<key of integration ${integration.id}>`;
       lines.push(
-        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${key}`,
+        `  ${integration.id} (${integration.adapter}): POST ${settings.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${key}`,
       );
     }
     lines.push(
@@ -69,6 +78,7 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
 
 interface Running {
   server?: Server;
+  smtp?: SmtpListener;
   mappingPool?: MappingPool;
   worker?: RunningWorker;
   queue?: Queue<IngestJobData>;
@@ -86,6 +96,7 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
     closing.push(new Promise((resolve) => server.close(resolve)));
     server.closeIdleConnections();
   }
+  if (running.smtp) closing.push(running.smtp.close());
   if (running.worker) closing.push(running.worker.close());
   await Promise.all(closing);
   await running.queue?.close();
@@ -191,7 +202,16 @@ async function startGateway({
   running.queue = queue;
   running.server = await listen(gateway.app, settings.port, bindHost(settings, isExample));
   applyServerLimits(running.server, serverLimits);
-  return (next) => gateway.setConfig(next);
+  // Mail is accepted like a push, through the same ingest service; mailboxes follow reloads, the listener does not.
+  const mailboxes = new Mailboxes(config);
+  if (config.smtp) running.smtp = await startSmtpListener({ ingest: gateway.ingest, mailboxes, settings: config.smtp });
+  const listenerSettings = JSON.stringify(config.smtp ?? null);
+  return (next) => {
+    gateway.setConfig(next);
+    mailboxes.update(next);
+    if (JSON.stringify(next.smtp ?? null) !== listenerSettings)
+      logger.warn('the smtp section changed: mailboxes follow it now, the SMTP listener (port, TLS, auth) at restart');
+  };
 }
 
 /** Prometheus' convention for configuration reloads: the last attempt's outcome, and when the running one loaded. */
@@ -253,6 +273,7 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       concurrency: settings.workerConcurrency,
       lockDuration: settings.workerLockMs,
       stalledInterval: settings.workerLockMs,
+      adapterDefaults: () => autoResolveDefaults(settings.adaptersDir),
     });
     running.worker = worker;
     appliers.push((next) => worker.setConfig(next));

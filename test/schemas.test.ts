@@ -36,8 +36,15 @@ const standardKeys: Record<keyof StandardAlertInput, true> = {
   event_time: true,
 };
 const imageKeys: Record<keyof AlertImage, true> = { alt: true, src: true, href: true };
-const configKeys: Record<keyof ConfigFile, true> = { defaults: true, channels: true, integrations: true };
-const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true };
+const configKeys: Record<keyof ConfigFile, true> = {
+  defaults: true,
+  channels: true,
+  integrations: true,
+  changes: true,
+  heartbeats: true,
+  smtp: true,
+};
+const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true, event_time: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
   id: true,
   name: true,
@@ -64,6 +71,9 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   enabled: true,
   secret: true,
   rate_limit: true,
+  auto_resolve: true,
+  jira: true,
+  email: true,
 };
 const rateLimitKeys: Record<keyof RateLimitConfig, true> = {
   per_second: true,
@@ -82,6 +92,7 @@ const manifestKeys: Record<keyof AdapterManifest, true> = {
   signature: true,
   throttle_status: true,
   payload_query_params: true,
+  auto_resolve: true,
 };
 const contentTypes: Record<AdapterContentType, true> = {
   'application/json': true,

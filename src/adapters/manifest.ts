@@ -35,6 +35,8 @@ export interface AdapterManifest {
   throttle_status?: 429 | 503;
   /** Query parameters that are the sender's payload fields, not the push URL's overrides. */
   payload_query_params?: Array<'severity' | 'title_rule'>;
+  /** Sources with no recovery signal: alerts idle this long recover unless the integration says otherwise. */
+  auto_resolve?: { after: string; reason: string };
 }
 
 /** JSON.parse's "at position N" turned into line:column of the text. */

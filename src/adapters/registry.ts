@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { adaptersDir as defaultAdaptersDir } from '../paths.js';
+import { parseDuration } from '../rules/duration.js';
 import { parseManifest, type AdapterManifest } from './manifest.js';
 import {
   compileMapping,
@@ -70,8 +71,8 @@ export interface AdapterSource {
   source: string;
 }
 
-/** Names that cannot be adapters: `standard` is the built-in endpoint. */
-const reservedNames = new Set(['standard']);
+/** Names that cannot be adapters: the built-in endpoint (`standard`), email and change integrations. */
+const reservedNames = new Set(['standard', 'email', 'change-standard', 'change-jira']);
 
 /** `adapters/<name>/<file>`: how errors name an adapter's files (no server paths in 400 messages). */
 function displayPath(dir: string, ...parts: string[]): string {
@@ -258,4 +259,21 @@ export class AdapterRegistry {
   list(): LoadedAdapter[] {
     return [...this.byName.values()];
   }
+}
+
+/**
+ * The manifests' `auto_resolve` defaults, in ms by adapter name, read from the folders without compiling anything
+ * (the worker needs them, not the mappings). A folder whose manifest does not load has none.
+ */
+export function autoResolveDefaults(dir: string = defaultAdaptersDir): Map<string, number> {
+  const defaults = new Map<string, number>();
+  for (const name of adapterFolderNames(dir)) {
+    const file = join(dir, name, 'manifest.json');
+    if (!existsSync(file)) continue;
+    const parsed = parseManifest(readFileSync(file, 'utf8'), name);
+    const after = 'manifest' in parsed ? parsed.manifest.auto_resolve?.after : undefined;
+    const ms = after === undefined ? undefined : parseDuration(after);
+    if (ms !== undefined && ms > 0) defaults.set(name, ms);
+  }
+  return defaults;
 }

@@ -13,12 +13,17 @@ export interface ConfigChangeSummary {
   /** Per channel kept across the reload, the top-level fields of its definition that changed (e.g. `grouping`). */
   channels_changed: Record<string, string[]>;
   integrations_changed: Record<string, string[]>;
+  heartbeats_added: string[];
+  heartbeats_removed: string[];
+  heartbeats_changed: Record<string, string[]>;
+  /** Dedicated integrations given another channel, and what becomes of their open alerts. */
+  integrations_moved: Record<string, string>;
 }
 
 type Definitions = Map<string, Record<string, unknown>>;
 
 /** The channel or integration definitions of a configuration file's text, by id; empty when it cannot be read. */
-function definitions(text: string | undefined, section: 'channels' | 'integrations'): Definitions {
+function definitions(text: string | undefined, section: 'channels' | 'integrations' | 'heartbeats'): Definitions {
   if (text === undefined) return new Map();
   try {
     const file = parse(text) as Record<string, unknown> | null;
@@ -50,6 +55,19 @@ function changedFields(previous: Definitions, next: Definitions): Record<string,
   return changed;
 }
 
+/** Integrations whose dedicated channel changed: their open alerts stay where they opened (the worker's dedup stage). */
+function movedIntegrations(previous: Config, next: Config): Record<string, string> {
+  const before = new Map(previous.integrations.map((integration) => [integration.id, integration.channelId]));
+  const moved: Record<string, string> = {};
+  for (const integration of next.integrations) {
+    const from = before.get(integration.id);
+    if (from === undefined || from === null || from === integration.channelId) continue;
+    moved[integration.id] =
+      `${from} → ${integration.channelId ?? 'routes'}: its open alerts stay in ${from} until they close (their recoveries still reach them); new alerts open in the new place`;
+  }
+  return moved;
+}
+
 function difference(from: ReadonlyArray<{ id: string }>, to: ReadonlyArray<{ id: string }>): string[] {
   const ids = new Set(to.map((item) => item.id));
   return from.map((item) => item.id).filter((id) => !ids.has(id));
@@ -77,5 +95,9 @@ export function summariseConfigChange(
       definitions(texts.previous, 'integrations'),
       definitions(texts.next, 'integrations'),
     ),
+    heartbeats_added: difference(next.heartbeats ?? [], previous.heartbeats ?? []),
+    heartbeats_removed: difference(previous.heartbeats ?? [], next.heartbeats ?? []),
+    heartbeats_changed: changedFields(definitions(texts.previous, 'heartbeats'), definitions(texts.next, 'heartbeats')),
+    integrations_moved: movedIntegrations(previous, next),
   };
 }

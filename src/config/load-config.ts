@@ -10,9 +10,15 @@ import {
   validateChannelRules,
   validateIntegrationRules,
 } from './compile-rules.js';
-import type { Config, ConfigFile, RateLimitConfig } from './types.js';
+import type { Config, ConfigFile, EventTimeConfig, RateLimitConfig } from './types.js';
+import { defaultEventTimeBounds, type EventTimeBounds } from '../events/event-time.js';
+import { parseDuration } from '../rules/duration.js';
 import type { Environment } from './settings.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
+import { jiraStatusMap } from '../changes/jira.js';
+import { isChangeAdapter } from '../changes/types.js';
+import { compileHeartbeats, validateHeartbeats } from '../heartbeats/config.js';
+import { compileEmailSettings, compileSmtpSettings, emailProblems } from '../email/settings.js';
 import { locateProblem } from './yaml-positions.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
@@ -49,7 +55,8 @@ function substituteEnv(value: unknown, env: Environment, path: string, problems:
   return value;
 }
 
-function parseSize(value: number | string | undefined): number {
+/** A size as configured (`1mb`, `512kb`, bytes); undefined: 1 MB. */
+export function parseSize(value: number | string | undefined): number {
   if (value === undefined) return 1024 * 1024;
   if (typeof value === 'number') return value;
   const match = /^(\d+)(b|kb|mb)?$/.exec(value);
@@ -79,17 +86,37 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   (file.integrations ?? []).forEach((integration, i) => {
     if (ids.has(integration.id))
       problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
-    if (keys.has(integration.key)) problems.push(`integrations[${i}].key: the same key is used by another integration`);
+    if (integration.key !== undefined && keys.has(integration.key))
+      problems.push(`integrations[${i}].key: the same key is used by another integration`);
     ids.add(integration.id);
-    keys.add(integration.key);
-    problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
-    if (knownAdapters && integration.adapter !== 'standard' && !knownAdapters.has(integration.adapter)) {
+    if (integration.key !== undefined) keys.add(integration.key);
+    if (isChangeAdapter(integration.adapter)) {
+      if (integration.channel !== undefined || integration.routes !== undefined)
+        problems.push(
+          `integrations[${i}]: a ${integration.adapter} integration takes change events: no channel or routes`,
+        );
+    } else problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
+    if (integration.jira !== undefined && integration.adapter !== 'change-jira')
+      problems.push(`integrations[${i}].jira: only for adapter change-jira`);
+    const builtIn =
+      integration.adapter === 'standard' || integration.adapter === 'email' || isChangeAdapter(integration.adapter);
+    if (knownAdapters && !builtIn && !knownAdapters.has(integration.adapter)) {
       problems.push(
         `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
       );
     }
   });
+  problems.push(...validateHeartbeats(file));
+  problems.push(...emailProblems(file.integrations ?? [], file.smtp));
   return problems;
+}
+
+/** `defaults.event_time` with its defaults applied (the schema has checked both are durations). */
+function eventTimeBounds(settings: EventTimeConfig | undefined): EventTimeBounds {
+  return {
+    maxAgeMs: parseDuration(settings?.max_age ?? '') ?? defaultEventTimeBounds.maxAgeMs,
+    maxSkewMs: parseDuration(settings?.max_skew ?? '') ?? defaultEventTimeBounds.maxSkewMs,
+  };
 }
 
 /** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
@@ -125,6 +152,7 @@ export function buildConfig(
   return {
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
+    eventTime: eventTimeBounds(file.defaults?.event_time),
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,
@@ -136,7 +164,8 @@ export function buildConfig(
       id: integration.id,
       name: integration.name ?? integration.id,
       adapter: integration.adapter,
-      key: integration.key,
+      // An email integration needs no key: its mail is authenticated by address; '' is no push key.
+      key: integration.key ?? '',
       channelId: integration.channel ?? null,
       ...compileIntegrationRules(integration, `integrations[${i}]`),
       enabled: integration.enabled ?? true,
@@ -146,7 +175,16 @@ export function buildConfig(
         perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
         ...payloadBudgets({ ...defaultRate, ...integration.rate_limit }),
       },
+      ...(integration.auto_resolve !== undefined && {
+        autoResolveIdleMs:
+          integration.auto_resolve === false ? false : (parseDuration(integration.auto_resolve.after) ?? false),
+      }),
+      ...(integration.adapter === 'change-jira' && { changeStatusMap: jiraStatusMap(integration.jira?.status_map) }),
+      ...(integration.email && { email: compileEmailSettings(integration.email) }),
     })),
+    heartbeats: compileHeartbeats(file),
+    changeCorrelationWindowMs: parseDuration(file.changes?.correlation_window ?? '2h') ?? 7_200_000,
+    ...(file.smtp && { smtp: compileSmtpSettings(file.smtp, parseSize) }),
   };
 }
 

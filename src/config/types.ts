@@ -1,3 +1,4 @@
+import type { EventTimeBounds } from '../events/event-time.js';
 import type { AutoResolveSettings } from '../rules/auto-resolve.js';
 import type { CompiledDropRule } from '../rules/drop.js';
 import type { CompiledEnrichRule } from '../rules/enrich.js';
@@ -6,6 +7,7 @@ import type { CompiledInhibition } from '../rules/inhibition.js';
 import type { CompiledPipelineRule } from '../rules/pipeline.js';
 import type { CompiledRouting } from '../rules/routing.js';
 import type { CompiledSilence } from '../rules/silence.js';
+import type { EmailConfig, EmailSettings, SmtpConfig, SmtpSettings } from '../email/settings.js';
 import type {
   DropRule,
   EnrichRule,
@@ -51,7 +53,8 @@ export interface IntegrationConfig {
   id: string;
   name?: string;
   adapter: string;
-  key: string;
+  /** Required but for `adapter: email`. */
+  key?: string;
   /** Dedicated integration: its channel. A shared integration has `routes` instead. */
   channel?: string;
   routes?: RouteCase[];
@@ -61,11 +64,58 @@ export interface IntegrationConfig {
   enabled?: boolean;
   secret?: string;
   rate_limit?: RateLimitConfig;
+  /** Recover alerts idle this long; false: not even the adapter's default. */
+  auto_resolve?: false | { after: string };
+  /** change-jira integrations: Jira status name → change status, over the defaults. */
+  jira?: { status_map?: Record<string, ChangeStatus> };
+  /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
+  email?: EmailConfig;
+}
+
+/** The statuses of a change event (Flashduty's change_status). */
+export type ChangeStatus = 'Planned' | 'Ready' | 'Processing' | 'Canceled' | 'Done';
+
+/** A source that must check in (alertgate.yaml `heartbeats`). */
+export interface HeartbeatConfig {
+  id: string;
+  name?: string;
+  channel: string;
+  interval: string;
+  grace?: string;
+  key: string;
+  labels?: Record<string, string>;
+  integration?: string;
+  match?: Record<string, string>;
+  enabled?: boolean;
+}
+
+/** A heartbeat with every default applied; durations in milliseconds. */
+export interface Heartbeat {
+  id: string;
+  name: string;
+  channelId: string;
+  intervalMs: number;
+  graceMs: number;
+  key: string;
+  labels: Record<string, string>;
+  /** Any event of this integration (whose labels carry `match`) counts as a ping. */
+  integrationId?: string;
+  match: Record<string, string>;
+  enabled: boolean;
+  /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
+  email?: EmailConfig;
+}
+
+/** How far an event's own time may be from its receive time to be taken as when it happened. */
+export interface EventTimeConfig {
+  max_age?: string;
+  max_skew?: string;
 }
 
 export interface DefaultsConfig {
   payload_limit?: number | string;
   rate_limit?: RateLimitConfig;
+  event_time?: EventTimeConfig;
 }
 
 /** alertgate.yaml as written by users (schemas/config.schema.json). */
@@ -73,6 +123,10 @@ export interface ConfigFile {
   defaults?: DefaultsConfig;
   channels?: ChannelConfig[];
   integrations?: IntegrationConfig[];
+  changes?: { correlation_window?: string };
+  heartbeats?: HeartbeatConfig[];
+  /** The SMTP listener of email integrations; off when absent. */
+  smtp?: SmtpConfig;
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -112,13 +166,27 @@ export interface Integration {
   enabled: boolean;
   secret?: string;
   rateLimit: { perSecond: number; perMinute: number; alertsPerSecond?: number; bytesPerSecond?: number };
+  /** Alerts idle this long recover; `false`: never (not even the adapter's default); absent: the adapter's default. */
+  autoResolveIdleMs?: number | false;
+  /** change-jira: lower-cased Jira status name → change status, defaults included. */
+  changeStatusMap?: Record<string, ChangeStatus>;
+  /** Email integrations: the address and mapping mode (their `key` is empty unless configured). */
+  email?: EmailSettings;
 }
 
 /** The configuration the processes run with. */
 export interface Config {
   payloadLimitBytes: number;
+  /** Bounds of a plausible event_time; absent: the defaults (events/event-time.ts). */
+  eventTime?: EventTimeBounds;
   channels: Channel[];
   integrations: Integration[];
+  /** Sources that must check in; absent: none. */
+  heartbeats?: Heartbeat[];
+  /** How long before an incident's start a change is listed with it (default 2 h). */
+  changeCorrelationWindowMs?: number;
+  /** The SMTP listener; undefined when `smtp:` is absent. */
+  smtp?: SmtpSettings;
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }

@@ -52,7 +52,9 @@ export function applyConfigFragment(base: Config, fragment: unknown, options: Fr
   // Channels of the configuration the fragment leaves alone are in scope for its integrations; they come after the
   // fragment's own, so problem paths still point into the fragment.
   const inScope = base.channels.filter((channel) => !ownIds.has(channel.id)).map((channel) => ({ id: channel.id }));
-  const document = { ...fragment, channels: [...channels, ...inScope] };
+  // Email integrations of the fragment take the running smtp section (a fragment has none of its own).
+  const smtp = base.smtp && { listen: base.smtp.port, domain: base.smtp.domain };
+  const document = { ...fragment, channels: [...channels, ...inScope], ...(smtp && { smtp }) };
   let built: Config;
   try {
     built = buildConfig(document, 'dry-run config', options.env ?? {}, options.knownAdapters);

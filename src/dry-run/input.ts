@@ -72,7 +72,8 @@ function integrationFor(config: Config, raw: Record<string, unknown>, path: stri
     return found;
   }
   if (typeof key === 'string') {
-    const found = config.integrations.find((integration) => integration.key === key);
+    // '' is the key of an email integration configured without one: no key finds it.
+    const found = config.integrations.find((integration) => integration.key !== '' && integration.key === key);
     if (!found) throw invalidParameter(`${path}.integration_key: no integration has this key`);
     return found;
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -83,4 +83,13 @@ export const newId = createIdGenerator();
 /** A request id in Flashduty's shape: 32 lower-case hex characters. */
 export function newRequestId(): string {
   return takeRandom(16).toString('hex');
+}
+
+/**
+ * An event id whose time part is `ms` and whose rest is derived from `seed`: the same inputs give the same id, so an
+ * event the worker raises itself (a missed heartbeat, an idle alert's recovery) is stored once however often it is
+ * raised, and sorts at `ms` among the events of its alert.
+ */
+export function derivedEventId(ms: number, seed: string): string {
+  return encodeTime(ms) + encodeRandom(createHash('sha256').update(seed).digest().subarray(0, 10));
 }

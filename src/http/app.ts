@@ -24,6 +24,7 @@ import { circuitOf } from '../queue/redis-circuit.js';
 import { adminRouter } from './admin.js';
 import { adapterRoutes } from './api/adapters.js';
 import { alertRoutes } from './api/alerts.js';
+import { eventRoutes } from './api/events.js';
 import type { ApiDeps } from './api/api-deps.js';
 import { dryRunRoutes } from './api/dry-run.js';
 import { failedJobRoutes } from './api/failed-jobs.js';
@@ -35,6 +36,12 @@ import { errorHandler, routeNotFound } from './errors.js';
 import { adapterPushRouter } from './push/adapter.js';
 import { nativePushRouter } from './push/native.js';
 import { standardPushRouter } from './push/standard.js';
+import { changePushRouter } from './push/change.js';
+import { heartbeatPingRouter } from './push/heartbeat.js';
+import { changeRoutes } from './api/changes.js';
+import { heartbeatRoutes } from './api/heartbeats.js';
+import { createChangeQueue } from '../changes/change-queue.js';
+import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
 import { requestContext } from './request-context.js';
 
 export interface AppDeps {
@@ -65,6 +72,8 @@ export interface GatewayApp {
   app: Express;
   /** Swaps the configuration (integrations, keys, limits) without a restart. */
   setConfig(config: Config): void;
+  /** The ingest service behind the push routes, for other ways in (the SMTP listener). */
+  ingest: IngestDeps;
 }
 
 async function updateQueueGauges(deps: AppDeps): Promise<void> {
@@ -163,6 +172,19 @@ export function createApp(deps: AppDeps): GatewayApp {
 
   // The standard route first: `/event/push/alert/:adapter` would take it too.
   app.use(standardPushRouter(ingest), adapterPushRouter(ingest), nativePushRouter(ingest));
+  // Redis errors are the connection's (logged by its owner); a push that meets one answers 503.
+  const changeQueue = createChangeQueue(deps.redis, deps.redisPrefix).on('error', () => undefined);
+  const heartbeatQueue = createHeartbeatQueue(deps.redis, deps.redisPrefix).on('error', () => undefined);
+  app.use(changePushRouter({ ingest, changes: { ...ingest, queue: changeQueue, connection: deps.redis } }));
+  app.use(
+    heartbeatPingRouter({
+      heartbeats: () => config.heartbeats ?? [],
+      rateLimiter: ingest.rateLimiter,
+      queue: heartbeatQueue,
+      connection: deps.redis,
+      clock,
+    }),
+  );
   // The API description (contract §6) is public: registered before the routers that require the admin token.
   const openapi = bundledOpenApi();
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -190,7 +212,10 @@ export function createApp(deps: AppDeps): GatewayApp {
       integrationRoutes,
       incidentRoutes,
       alertRoutes,
+      eventRoutes,
       failedJobRoutes,
+      changeRoutes,
+      heartbeatRoutes,
     ]),
   );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
@@ -199,6 +224,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   app.use(errorHandler(deps.logger));
   return {
     app,
+    ingest,
     setConfig(next: Config) {
       config = next;
       directory.update(next);

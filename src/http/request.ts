@@ -121,3 +121,58 @@ export function listParam(req: Request, name: string, allowed?: readonly string[
 export function pageParams(req: Request): { cursor: string | undefined; limit: number } {
   return { cursor: stringParam(req, 'cursor'), limit: intParam(req, 'limit', 1, 500) ?? 50 };
 }
+
+// ISO 8601 as the API accepts it: a date, optionally a time with seconds and fraction, and a zone (Z or ±hh:mm).
+const isoTime = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** Epoch ms of an ISO 8601 time; a time without a zone is UTC (JavaScript would read it in the server's zone). */
+function parseIsoTime(text: string): number {
+  const match = isoTime.exec(text);
+  if (!match) return Number.NaN;
+  const [, year, month, day, hour, minute = '0', second = '0', zone] = match;
+  // Date.parse rolls 2026-02-30 over into March; a day the month does not have is refused instead.
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCMonth() !== Number(month) - 1 || Number(hour ?? 0) > 23 || Number(minute) > 59 || Number(second) > 59)
+    return Number.NaN;
+  return Date.parse(hour !== undefined && zone === undefined ? `${text}Z` : text);
+}
+
+/** A time query parameter as epoch ms: given as epoch milliseconds or as ISO 8601; undefined when absent. */
+export function timeParam(req: Request, name: string): number | undefined {
+  const value = stringParam(req, name);
+  if (value === undefined) return undefined;
+  const ms = /^\d{1,16}$/.test(value) ? Number(value) : parseIsoTime(value);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw invalidParameter(
+      `${name}: must be epoch milliseconds or an ISO 8601 time (2026-01-31T08:00:00Z), got ${JSON.stringify(value)}`,
+    );
+  return ms;
+}
+
+/** `time_format=iso` adds an ISO 8601 twin (`<name>_iso`) to every epoch-ms time of the answer; `ms` (default) does not. */
+export function viewOptions(req: Request): { iso: boolean } {
+  const format = stringParam(req, 'time_format');
+  if (format !== undefined && format !== 'ms' && format !== 'iso')
+    throw invalidParameter(`time_format: must be one of ms, iso, got ${JSON.stringify(format)}`);
+  return { iso: format === 'iso' };
+}
+
+/** Repeated `label=key=value` pairs (not comma-split: values may hold commas); undefined when absent. */
+export function labelParams(req: Request, name: string): Array<[string, string]> | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).map((item) => {
+    const pair = typeof item === 'string' ? item : '';
+    const split = pair.indexOf('=');
+    if (split <= 0) throw invalidParameter(`${name}: must be key=value, got ${JSON.stringify(item)}`);
+    return [pair.slice(0, split), pair.slice(split + 1)];
+  });
+}
+
+/** A free-text query parameter, 1 to `max` characters once trimmed; undefined when absent or blank. */
+export function textParam(req: Request, name: string, max = 200): string | undefined {
+  const value = stringParam(req, name)?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value.length > max) throw invalidParameter(`${name}: must be at most ${max} characters`);
+  return value;
+}

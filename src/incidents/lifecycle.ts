@@ -8,7 +8,8 @@ import type { AlertRow } from '../store/alerts-repo.js';
 import type { IncidentJoin, IncidentRow } from '../store/incidents-repo.js';
 import type { Repos } from '../store/repos.js';
 import type { GroupMethodCode } from '../store/tables.js';
-import { deriveIncidentState } from './state.js';
+import { AppError } from '../errors.js';
+import { deriveIncidentState, incidentAttributes } from './state.js';
 
 /** What an incident write needs: the transaction's repositories, the time, new ids, and where auto-resolve timers are collected. */
 export interface IncidentWriteContext {
@@ -67,7 +68,8 @@ export async function openIncident(
     storm_raised: null,
     flapping: 0,
     start_time: alert.start_time,
-    last_time: alert.start_time,
+    // The last merge, on alertgate's clock (grouping windows and auto-resolve count from it).
+    last_time: context.now,
     end_time: null,
     ack_time: null,
     close_time: null,
@@ -166,7 +168,8 @@ export async function refreshIncident(
 
 /**
  * Closes an open incident inside the caller's transaction (the incident locked by it): progress Closed, close_time,
- * its open alerts closed, its grouping key released, one timeline entry with the number of alerts closed.
+ * its open alerts closed (so it has no active alert left: status Ok, `active_alert_cnt` 0), its grouping key
+ * released, one timeline entry with the number of alerts closed.
  */
 export async function closeIncident(
   repos: Repos,
@@ -175,7 +178,9 @@ export async function closeIncident(
   record: CloseRecord,
 ): Promise<IncidentRow> {
   const closedAlerts = await repos.alerts.closeAlertsOfIncident(incident.incident_id, now);
+  const attributes = incidentAttributes(await repos.incidents.summariseIncidentAlerts(incident.incident_id));
   const changes = await writeIncident(repos, incident.incident_id, {
+    ...attributes,
     progress: 'Closed',
     close_time: now,
     updated_at: now,
@@ -193,7 +198,47 @@ export async function closeIncident(
   return { ...incident, ...changes };
 }
 
-/** Changes an open incident's progress by hand (ack, unack, reopen), with its timeline entry. */
+/**
+ * Reopens a closed incident (locked by the caller): the alerts its close ended without a recovery are open again
+ * (unless their key has fired since and has an open alert of its own), so their recoveries close it as before.
+ * Refused when no alert can be re-opened: every one recovered, and nothing would ever close the incident again.
+ * It takes no new alerts by grouping: its grouping key may belong to a newer incident by now.
+ */
+export async function reopenIncident(
+  repos: Repos,
+  incident: IncidentRow,
+  now: number,
+  entry: { actor: string | null; detail: Record<string, unknown> },
+): Promise<IncidentRow> {
+  const reopened = await repos.alerts.reopenAlertsOfIncident(incident.incident_id, now);
+  if (reopened === 0)
+    throw new AppError(
+      'Conflict',
+      `incident ${incident.incident_id} cannot be reopened: every one of its alerts has recovered or fired again in a newer alert; a new event of its alert keys opens a new incident`,
+    );
+  const attributes = incidentAttributes(await repos.incidents.summariseIncidentAlerts(incident.incident_id));
+  const changes: Partial<IncidentRow> = {
+    ...attributes,
+    progress: 'Triggered',
+    close_time: null,
+    ack_time: null,
+    end_time: null,
+    updated_at: now,
+  };
+  await writeIncident(repos, incident.incident_id, changes);
+  await repos.incidents.addTimeline([
+    {
+      incident_id: incident.incident_id,
+      type: 'i_reopen',
+      at: now,
+      actor: entry.actor,
+      detail: { ...entry.detail, reopened_alerts: reopened },
+    },
+  ]);
+  return { ...incident, ...changes };
+}
+
+/** Changes an open incident's progress by hand (ack, unack), with its timeline entry. */
 export async function changeProgress(
   repos: Repos,
   incident: IncidentRow,

@@ -1,7 +1,7 @@
 import type { Integration } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { normaliseStandardEvent, parseQueryOverrides, type QueryOverrides } from '../events/normalise.js';
-import type { QueuedEvent } from '../events/types.js';
+import type { NormalisedEvent, QueuedEvent } from '../events/types.js';
 import type { AdapterRequest } from '../adapters/body-parsing.js';
 import { mapRequest } from '../adapters/map-request.js';
 import type { AdapterRegistry, LoadedAdapter } from '../adapters/registry.js';
@@ -100,6 +100,21 @@ async function withinPayloadBudget(
       await admission.refund().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Events an edge mapped itself (the SMTP listener, after authenticate, budget and map): stamped and queued in ONE
+ * enqueue, counted like every other way in.
+ */
+export function enqueueMapped(
+  deps: IngestDeps,
+  integration: Integration,
+  mapped: { events: NormalisedEvent[]; requestId: string; receivedAt: number },
+): Promise<AcceptedPayload> {
+  return enqueue(deps, integration, {
+    events: stampEvents(mapped.events, integration, mapped.requestId, mapped.receivedAt),
+    asList: false,
+  });
 }
 
 /** One standard push of an authenticated integration: its query and a reader of its parsed JSON body. */

@@ -1,5 +1,6 @@
 import type { Config, Integration } from '../config/types.js';
 import { AppError, notFound } from '../errors.js';
+import { pushPathOf } from './push-path.js';
 
 /** Finds integrations by key (pushes) and by id (the API); rebuilt when the configuration changes. */
 export class IntegrationDirectory {
@@ -11,7 +12,12 @@ export class IntegrationDirectory {
   }
 
   update(config: Config): void {
-    this.byKey = new Map(config.integrations.map((integration) => [integration.key, integration]));
+    // An email integration without a key has '' and takes no pushes.
+    this.byKey = new Map(
+      config.integrations
+        .filter((integration) => integration.key !== '')
+        .map((integration) => [integration.key, integration]),
+    );
     this.byId = new Map(config.integrations.map((integration) => [integration.id, integration]));
   }
 
@@ -36,7 +42,7 @@ export class IntegrationDirectory {
     if (integration.adapter !== adapter) {
       throw new AppError(
         'InvalidParameter',
-        `integration ${integration.id} takes ${integration.adapter} payloads: push to /event/push/alert/${integration.adapter}, not /event/push/alert/${adapter}`,
+        `integration ${integration.id} takes ${integration.adapter} payloads: push to ${pushPathOf(integration.adapter)}, not ${pushPathOf(adapter)}`,
       );
     }
     return integration;

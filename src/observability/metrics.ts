@@ -23,6 +23,18 @@ export interface Metrics {
   configReloadSuccessTimestamp: Gauge;
   queueJobs: Gauge<'state'>;
   queueOldestWaitSeconds: Gauge;
+  /** Change events accepted by the gateway, by integration and change status. */
+  changesReceived: Counter<'integration' | 'status'>;
+  /** Missed heartbeat periods that raised an alert, by heartbeat. */
+  heartbeatsMissed: Counter<'heartbeat'>;
+  /** Heartbeat pings taken by the worker (ping URL or an event of the heartbeat's integration). */
+  heartbeatPings: Counter<'heartbeat'>;
+  /** Mails the SMTP listener read to the end (before any check of their content). */
+  smtpMailsReceived: Counter;
+  /** Mails answered 250, by integration and outcome (`queued`, or `discarded` by the integration's rules). */
+  smtpMailsAccepted: Counter<'integration' | 'outcome'>;
+  /** Mails or recipients refused, by reason (unknown_recipient, disabled, too_large, rate_limited, queue_unavailable…). */
+  smtpMailsRefused: Counter<'reason'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -111,6 +123,41 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     queueOldestWaitSeconds: new Gauge({
       name: 'alertgate_queue_oldest_waiting_seconds',
       help: 'Age of the oldest waiting ingest job',
+      registers,
+    }),
+    changesReceived: new Counter({
+      name: 'alertgate_changes_received_total',
+      help: 'Change events accepted by the gateway, by integration and change status',
+      labelNames: ['integration', 'status'],
+      registers,
+    }),
+    heartbeatsMissed: new Counter({
+      name: 'alertgate_heartbeats_missed_total',
+      help: 'Missed heartbeat periods that raised an alert, by heartbeat',
+      labelNames: ['heartbeat'],
+      registers,
+    }),
+    heartbeatPings: new Counter({
+      name: 'alertgate_heartbeat_pings_total',
+      help: 'Heartbeat pings taken by the worker, by heartbeat',
+      labelNames: ['heartbeat'],
+      registers,
+    }),
+    smtpMailsReceived: new Counter({
+      name: 'alertgate_smtp_mails_received_total',
+      help: 'Mails the SMTP listener received to the end of DATA',
+      registers,
+    }),
+    smtpMailsAccepted: new Counter({
+      name: 'alertgate_smtp_mails_accepted_total',
+      help: 'Mails answered 250, by integration and outcome (queued, discarded)',
+      labelNames: ['integration', 'outcome'],
+      registers,
+    }),
+    smtpMailsRefused: new Counter({
+      name: 'alertgate_smtp_mails_refused_total',
+      help: 'Mails or recipients the SMTP listener refused, by reason',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -16,6 +16,8 @@ export interface OpenAlert {
   last_event_hash: string;
   last_event_core_hash: string;
   event_cnt: number;
+  /** When it started (its first event's time); absent: not known to the rules. */
+  start_time?: number;
 }
 
 /** The fields a merge writes to an alert. */
@@ -74,8 +76,10 @@ function changesFrom(
   event: QueuedEvent,
   previous: OpenAlert | undefined,
   labels: Record<string, string>,
+  at: number,
 ): AlertChanges {
   const recovered = event.event_status === 'Ok';
+  const startedAt = previous?.start_time ?? at;
   // A recovery closes the alert without renaming it ("Resolved", "Closed", a shorter title): what it said stays on
   // the event. A later event without a description or images keeps the alert's.
   const kept = recovered && previous !== undefined;
@@ -92,23 +96,30 @@ function changesFrom(
     last_event_hash: eventContentHash(event),
     last_event_core_hash: eventCoreHash(event),
     event_cnt: (previous?.event_cnt ?? 0) + 1,
-    last_time: event.received_at,
-    end_time: recovered ? event.received_at : null,
+    // Last heard of: alertgate's clock (a sender may repeat an alert with its start time), never before its start.
+    last_time: Math.max(event.received_at, startedAt),
+    // Ended when the source says it recovered, never before it started; closed when alertgate closed it.
+    end_time: recovered ? Math.max(at, startedAt) : null,
     close_time: recovered ? event.received_at : null,
     images: kept ? previous.images : event.images ? JSON.stringify(event.images) : (previous?.images ?? null),
   };
 }
 
 /**
- * Decides what an event does to the open alert of its key, if any:
+ * Decides what an event does to the open alert of its key, if any (`at`: when the event happened, its end time
+ * when it is a recovery):
  * Ok with no open alert → ignored; no open alert → a new alert; identical to the alert's last event → duplicate;
  * same status, title and description → only the labels are taken; otherwise merged (Ok: recovered, keeping the
  * alert's title, description, images and labels, adding missing labels).
  */
-export function mergeEventIntoAlert(alert: OpenAlert | undefined, event: QueuedEvent): MergeDecision {
+export function mergeEventIntoAlert(
+  alert: OpenAlert | undefined,
+  event: QueuedEvent,
+  at: number = event.received_at,
+): MergeDecision {
   if (!alert) {
     if (event.event_status === 'Ok') return { kind: 'ignored_ok' };
-    return { kind: 'open', alert: changesFrom(event, undefined, event.labels) };
+    return { kind: 'open', alert: changesFrom(event, undefined, event.labels, at) };
   }
   const contentHash = eventContentHash(event);
   if (contentHash === alert.last_event_hash) return { kind: 'duplicate' };
@@ -116,7 +127,7 @@ export function mergeEventIntoAlert(alert: OpenAlert | undefined, event: QueuedE
     return { kind: 'labels_updated', labels: event.labels, last_event_hash: contentHash };
   }
   if (event.event_status === 'Ok') {
-    return { kind: 'recovered', changes: changesFrom(event, alert, { ...event.labels, ...alert.labels }) };
+    return { kind: 'recovered', changes: changesFrom(event, alert, { ...event.labels, ...alert.labels }, at) };
   }
-  return { kind: 'merged', changes: changesFrom(event, alert, event.labels) };
+  return { kind: 'merged', changes: changesFrom(event, alert, event.labels, at) };
 }

@@ -123,12 +123,47 @@ export class AlertsRepo {
     return result.rows[0];
   }
 
+  /**
+   * The open alerts of an integration's key in every channel (at most one per channel, so a handful): where it is
+   * routed now, and where the integration routed it when the alert opened.
+   */
+  async openAlertsOfKey(integrationId: string, alertKey: string): Promise<AlertRow[]> {
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'open-alerts-of-key',
+      (db) =>
+        db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('integration_id', '=', '')
+          .where('alert_key', '=', '')
+          .where('is_open', '=', 1),
+      [integrationId, alertKey, 1],
+    );
+    return result.rows;
+  }
+
   async insertAlert(row: AlertRow): Promise<void> {
     await insertRow(this.db, this.dialect, 'alerts', { ...row }, alertColumns);
   }
 
   async updateAlert(alertId: string, changes: Partial<AlertRow>): Promise<void> {
     await this.db.updateTable('alerts').set(changes).where('alert_id', '=', alertId).execute();
+  }
+
+  /** Open, not recovered alerts of an integration whose last event is older than `before`, oldest first. */
+  async idleOpenAlerts(integrationId: string, before: number, limit: number): Promise<AlertRow[]> {
+    return this.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('integration_id', '=', integrationId)
+      .where('is_open', '=', 1)
+      .where('alert_status', '<>', 'Ok')
+      .where('last_time', '<', before)
+      .orderBy('last_time')
+      .limit(limit)
+      .execute();
   }
 
   /** Closes every open alert of an incident (the incident was closed by hand). */
@@ -138,6 +173,33 @@ export class AlertsRepo {
       .set({ is_open: null, close_time: now, updated_at: now })
       .where('incident_id', '=', incidentId)
       .where('is_open', '=', 1)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /**
+   * Re-opens the alerts of a reopened incident that its close ended without a recovery, unless their key has an open
+   * alert again (at most one open alert per key). Returns how many were re-opened.
+   */
+  async reopenAlertsOfIncident(incidentId: string, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('alerts')
+      .set({ is_open: 1, close_time: null, updated_at: now })
+      .where('incident_id', '=', incidentId)
+      .where('is_open', 'is', null)
+      .where('alert_status', '<>', 'Ok')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('alerts as newer')
+              .select('newer.alert_id')
+              .whereRef('newer.integration_id', '=', 'alerts.integration_id')
+              .whereRef('newer.channel_id', '=', 'alerts.channel_id')
+              .whereRef('newer.alert_key', '=', 'alerts.alert_key')
+              .where('newer.is_open', '=', 1),
+          ),
+        ),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }

@@ -75,13 +75,13 @@ export class EventsRepo {
   /** The incidents, not closed, that these events were placed into. */
   async openIncidentsOfEvents(
     eventIds: readonly string[],
-  ): Promise<Array<{ incident_id: string; channel_id: string; start_time: number; last_time: number }>> {
-    const found: Array<{ incident_id: string; channel_id: string; start_time: number; last_time: number }> = [];
+  ): Promise<Array<{ incident_id: string; channel_id: string; created_at: number; last_time: number }>> {
+    const found: Array<{ incident_id: string; channel_id: string; created_at: number; last_time: number }> = [];
     for (let i = 0; i < eventIds.length; i += 500) {
       const rows = await this.db
         .selectFrom('events')
         .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')
-        .select(['incidents.incident_id', 'incidents.channel_id', 'incidents.start_time', 'incidents.last_time'])
+        .select(['incidents.incident_id', 'incidents.channel_id', 'incidents.created_at', 'incidents.last_time'])
         .where('events.event_id', 'in', eventIds.slice(i, i + 500))
         .where('incidents.progress', '<>', 'Closed')
         .execute();

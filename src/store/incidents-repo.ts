@@ -15,6 +15,8 @@ export interface AlertSummary {
   severities: Severity[];
   /** Current statuses of its active alerts. */
   activeSeverities: Severity[];
+  /** When its last recovered alert recovered; null when none has. */
+  lastEndTime: number | null;
 }
 
 const incidentColumns: ReadonlyArray<keyof IncidentRow> = [
@@ -180,13 +182,21 @@ export class IncidentsRepo {
         'alert_status',
         sql<number>`count(*)`.as('total'),
         sql<number>`sum(case when is_open = 1 and alert_status <> 'Ok' then 1 else 0 end)`.as('active'),
+        sql<number | null>`max(end_time)`.as('last_end'),
       ])
       .where('incident_id', '=', incidentId)
       .groupBy(['alert_severity', 'alert_status'])
       .execute();
-    const summary: AlertSummary = { alertCount: 0, activeCount: 0, severities: [], activeSeverities: [] };
+    const summary: AlertSummary = {
+      alertCount: 0,
+      activeCount: 0,
+      severities: [],
+      activeSeverities: [],
+      lastEndTime: null,
+    };
     for (const row of rows) {
       summary.alertCount += Number(row.total);
+      if (row.last_end !== null) summary.lastEndTime = Math.max(summary.lastEndTime ?? 0, Number(row.last_end));
       summary.activeCount += Number(row.active);
       summary.severities.push(row.alert_severity);
       // An active alert's status (not its highest severity) is what the incident's status reflects.

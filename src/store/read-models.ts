@@ -1,72 +1,101 @@
-import type { Kysely, Selectable } from 'kysely';
-import type {
-  AlertsTable,
-  Database,
-  EventsTable,
-  IncidentProgress,
-  IncidentsTable,
-  IncidentTimelineTable,
-} from './tables.js';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Severity } from '../events/types.js';
+import { alertView, eventView, incidentView, timelineView, type ViewOptions } from './api-views.js';
+import type { Dialect } from './dialect.js';
+import type { Database, IncidentProgress } from './tables.js';
 
-const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
-
-/** An incident as the API shows it. */
-export function incidentView(row: Selectable<IncidentsTable>) {
-  return { ...row, labels: parseJson(row.labels) };
-}
-
-export function alertView(row: Selectable<AlertsTable>) {
-  const { last_event_hash: _hash, last_event_core_hash: _core, is_open, ...rest } = row;
-  return {
-    ...rest,
-    progress: is_open === 1 ? 'Triggered' : 'Closed',
-    labels: parseJson(row.labels),
-    images: parseJson(row.images),
-  };
-}
-
-export function eventView(row: Selectable<EventsTable>) {
-  return { ...row, labels: parseJson(row.labels), images: parseJson(row.images), trace: parseJson(row.trace) };
-}
-
-export function timelineView(row: Selectable<IncidentTimelineTable>) {
-  return { ...row, detail: parseJson(row.detail) };
-}
+/* The management API's reads: paged, filtered queries over the store, answered through the views of api-views.ts. */
 
 export interface IncidentFilter {
   progress?: string[];
   channelIds?: string[];
+  severities?: string[];
+  /** Incident status: the severity of its active alerts, or Ok. */
+  statuses?: string[];
+  /** Every pair must be among the incident's labels. */
+  labels?: Array<[string, string]>;
+  /** Text the title contains (case-insensitive). */
+  text?: string;
   since?: number;
   until?: number;
   /** Page after this incident id (ids sort by creation time). */
   cursor?: string;
   limit: number;
+  /** Also count the open incidents of the filtered set by severity. */
+  counts?: boolean;
 }
 
-/** Newest first, paged by a cursor (the last id of the previous page). */
-export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter) {
-  const rows = await db
-    .selectFrom('incidents')
-    .selectAll()
-    // The route lets only the three progresses through.
-    .$if(filter.progress !== undefined, (qb) =>
-      qb.where('progress', 'in', (filter.progress ?? []) as IncidentProgress[]),
+/** `a LIKE '%text%'` without its wildcards: `%`, `_` and `\` in the text match themselves. */
+export const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Case-insensitive "column contains text" in either dialect (SQLite's LIKE already ignores ASCII case). */
+export function containsText(dialect: Dialect, column: string, text: string) {
+  const like = dialect === 'postgres' ? sql.raw('ilike') : sql.raw('like');
+  return sql<boolean>`${sql.ref(column)} ${like} ${likePattern(text)} escape '\\'`;
+}
+
+/** The value of one label in a labels JSON text column. */
+function labelValue(dialect: Dialect, key: string) {
+  return dialect === 'postgres'
+    ? sql<string>`(cast(labels as jsonb) ->> ${key})`
+    : sql<string>`json_extract(labels, ${'$.' + JSON.stringify(key)})`;
+}
+
+function filterIncidents<O>(
+  qb: SelectQueryBuilder<Database, 'incidents', O>,
+  dialect: Dialect,
+  filter: IncidentFilter,
+): SelectQueryBuilder<Database, 'incidents', O> {
+  let query = qb
+    // The route lets only known values through.
+    .$if(filter.progress !== undefined, (q) => q.where('progress', 'in', (filter.progress ?? []) as IncidentProgress[]))
+    .$if(filter.channelIds !== undefined, (q) => q.where('channel_id', 'in', filter.channelIds ?? []))
+    .$if(filter.severities !== undefined, (q) =>
+      q.where('incident_severity', 'in', (filter.severities ?? []) as Severity[]),
     )
-    .$if(filter.channelIds !== undefined, (qb) => qb.where('channel_id', 'in', filter.channelIds ?? []))
-    .$if(filter.since !== undefined, (qb) => qb.where('start_time', '>=', filter.since ?? 0))
-    .$if(filter.until !== undefined, (qb) => qb.where('start_time', '<', filter.until ?? 0))
+    .$if(filter.statuses !== undefined, (q) =>
+      q.where('incident_status', 'in', (filter.statuses ?? []) as Array<Severity | 'Ok'>),
+    )
+    .$if(filter.text !== undefined, (q) => q.where(containsText(dialect, 'title', filter.text ?? '')))
+    .$if(filter.since !== undefined, (q) => q.where('start_time', '>=', filter.since ?? 0))
+    .$if(filter.until !== undefined, (q) => q.where('start_time', '<', filter.until ?? 0));
+  for (const [key, value] of filter.labels ?? []) query = query.where(labelValue(dialect, key), '=', value);
+  return query;
+}
+
+/** Newest first, paged by a cursor (the last id of the previous page); `counts` by severity of the open ones. */
+export async function listIncidents(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  filter: IncidentFilter,
+  options: ViewOptions = {},
+) {
+  const rows = await filterIncidents(db.selectFrom('incidents').selectAll(), dialect, filter)
     .$if(filter.cursor !== undefined, (qb) => qb.where('incident_id', '<', filter.cursor ?? ''))
     .orderBy('incident_id', 'desc')
     .limit(filter.limit + 1)
     .execute();
   const page = rows.slice(0, filter.limit);
   return {
-    items: page.map(incidentView),
+    items: page.map((row) => incidentView(row, options)),
     next_cursor: rows.length > filter.limit ? page[page.length - 1].incident_id : null,
+    ...(filter.counts && { counts: await countOpenIncidents(db, dialect, filter) }),
   };
 }
 
-export async function getIncident(db: Kysely<Database>, incidentId: string) {
+/** Open (not Closed) incidents of the filtered set by severity; every severity is present, 0 when none. */
+async function countOpenIncidents(db: Kysely<Database>, dialect: Dialect, filter: IncidentFilter) {
+  const rows = await filterIncidents(db.selectFrom('incidents'), dialect, filter)
+    .select(['incident_severity', sql<number>`count(*)`.as('n')])
+    .where('progress', '<>', 'Closed')
+    .groupBy('incident_severity')
+    .execute();
+  const counts: Record<Severity, number> = { Critical: 0, Warning: 0, Info: 0 };
+  for (const row of rows) counts[row.incident_severity] = Number(row.n);
+  return counts;
+}
+
+export async function getIncident(db: Kysely<Database>, incidentId: string, options: ViewOptions = {}) {
   const incident = await db
     .selectFrom('incidents')
     .selectAll()
@@ -86,7 +115,11 @@ export async function getIncident(db: Kysely<Database>, incidentId: string) {
     .where('incident_id', '=', incidentId)
     .orderBy('id')
     .execute();
-  return { incident: incidentView(incident), alerts: alerts.map(alertView), timeline: timeline.map(timelineView) };
+  return {
+    incident: incidentView(incident, options),
+    alerts: alerts.map((row) => alertView(row, options)),
+    timeline: timeline.map((row) => timelineView(row, options)),
+  };
 }
 
 export interface AlertFilter {
@@ -99,7 +132,7 @@ export interface AlertFilter {
   limit: number;
 }
 
-export async function listAlerts(db: Kysely<Database>, filter: AlertFilter) {
+export async function listAlerts(db: Kysely<Database>, filter: AlertFilter, options: ViewOptions = {}) {
   const rows = await db
     .selectFrom('alerts')
     .selectAll()
@@ -115,12 +148,12 @@ export async function listAlerts(db: Kysely<Database>, filter: AlertFilter) {
     .execute();
   const page = rows.slice(0, filter.limit);
   return {
-    items: page.map(alertView),
+    items: page.map((row) => alertView(row, options)),
     next_cursor: rows.length > filter.limit ? page[page.length - 1].alert_id : null,
   };
 }
 
-export async function getAlert(db: Kysely<Database>, alertId: string) {
+export async function getAlert(db: Kysely<Database>, alertId: string, options: ViewOptions = {}) {
   const alert = await db.selectFrom('alerts').selectAll().where('alert_id', '=', alertId).executeTakeFirst();
   if (!alert) return undefined;
   const events = await db
@@ -130,12 +163,7 @@ export async function getAlert(db: Kysely<Database>, alertId: string) {
     .orderBy('event_id')
     .limit(1000)
     .execute();
-  return { alert: alertView(alert), events: events.map(eventView) };
-}
-
-export async function getEvent(db: Kysely<Database>, eventId: string) {
-  const event = await db.selectFrom('events').selectAll().where('event_id', '=', eventId).executeTakeFirst();
-  return event && eventView(event);
+  return { alert: alertView(alert, options), events: events.map((row) => eventView(row, options)) };
 }
 
 /** Latest event time and outcome counts of every integration that has received something. */

@@ -151,6 +151,46 @@ export interface SilencesTable {
   starts_at: number | null;
 }
 
+/** A change (deploy, ticket…): one row per integration and change_key, updated by its later events. */
+export interface ChangesTable {
+  /** The event_id of its first event. */
+  change_id: string;
+  integration_id: string;
+  change_key: string;
+  title: string;
+  description: string | null;
+  change_status: string;
+  labels: string;
+  link: string | null;
+  /** JSON list of `{status, at, event_id}`, one per status the change went through, oldest first. */
+  statuses: string;
+  /** event_time of its first and latest events. */
+  start_time: number;
+  last_time: number;
+  /** The latest event applied: an older one (a retry, a late delivery) changes nothing. */
+  last_event_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A change's labels, one row each, so changes are found by label value. */
+export interface ChangeLabelsTable {
+  change_id: string;
+  name: string;
+  value: string;
+}
+
+/** A heartbeat's state; its settings stay in alertgate.yaml. */
+export interface HeartbeatsTable {
+  heartbeat_id: string;
+  /** When checks began (first seen by a worker): the start of the first period when it never pinged. */
+  since: number;
+  last_ping_at: number | null;
+  /** The deadline of the latest missed period that raised its alert. */
+  last_missed_at: number | null;
+  missed_cnt: number;
+}
+
 export interface Database {
   events: EventsTable;
   alert_keys: AlertKeysTable;
@@ -160,4 +200,7 @@ export interface Database {
   integration_stats: IntegrationStatsTable;
   integration_counts: IntegrationCountsTable;
   silences: SilencesTable;
+  changes: ChangesTable;
+  change_labels: ChangeLabelsTable;
+  heartbeats: HeartbeatsTable;
 }

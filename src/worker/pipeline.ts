@@ -11,6 +11,7 @@ import {
 import { dedup } from './stages/dedup.js';
 import { drop } from './stages/drop.js';
 import { enrich } from './stages/enrich.js';
+import { eventTime } from './stages/event-time.js';
 import { flapping } from './stages/flapping.js';
 import { group } from './stages/group.js';
 import { idempotency } from './stages/idempotency.js';
@@ -25,10 +26,18 @@ import { statusChange } from './stages/status-change.js';
 import type { EventOutcome, TraceStep } from './trace.js';
 
 /**
- * What happens to an event (contract §5), first once per event: applied already? → its integration → enrichment
- * (labels) → the integration's pipeline rules (rewrite, drop, inhibit; not for Ok) → routing to one or more channels.
+ * What happens to an event (contract §5), first once per event: applied already? → when it happened → its
+ * integration → enrichment (labels) → the integration's pipeline rules (rewrite, drop, inhibit; not for Ok) →
+ * routing to one or more channels.
  */
-export const eventStages: ReadonlyArray<Stage<EventState>> = [idempotency, integration, enrich, pipelineRules, route];
+export const eventStages: ReadonlyArray<Stage<EventState>> = [
+  idempotency,
+  eventTime,
+  integration,
+  enrich,
+  pipelineRules,
+  route,
+];
 
 /**
  * Then in each channel it was routed to: drop rules → order (late events stop) → de-duplication into the key's open
@@ -84,12 +93,15 @@ export async function processEvent(
   }
   const event = state.event;
   let first: { channelId: string; outcome: EventOutcome; alert: AlertRow | undefined } | undefined;
+  const routedTo = new Set(state.channels.map((channel) => channel.id));
   for (const channel of state.channels) {
     const inChannel: ChannelState = {
       rules,
       channel,
       event,
+      at: state.at ?? event.received_at,
       identity: { integration_id: event.integration_id, channel_id: channel.id, alert_key: event.alert_key },
+      routedTo,
       outcome: 'rejected',
       trace: state.trace,
     };

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Channel, Config, Integration } from '../config/types.js';
+import type { EventTimeBounds } from '../events/event-time.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
@@ -8,6 +9,7 @@ import type { AlertIdentity, AlertRow, ClaimedKey } from '../store/alerts-repo.j
 import type { Dialect } from '../store/dialect.js';
 import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from './trace.js';
+import { heartbeatIntegration } from '../heartbeats/schedule.js';
 
 /** The configuration the worker applies, looked up by id. */
 export interface WorkerRules {
@@ -15,14 +17,21 @@ export interface WorkerRules {
   channels: ReadonlyMap<string, Channel>;
   /** Silences made through the API, merged with each channel's configured ones; absent: configured ones only. */
   storedSilences?: StoredSilences;
+  /** Bounds of a plausible event_time; absent: the defaults. */
+  eventTime?: EventTimeBounds;
 }
 
-/** The rules a configuration compiles to; `storedSilences` adds the silences made through the API. */
+/**
+ * The rules a configuration compiles to; `storedSilences` adds the silences made through the API. Each heartbeat
+ * brings an integration of its own (`heartbeat:<id>`), dedicated to its channel, that its alert events come from.
+ */
 export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
+  const integrations = [...config.integrations, ...(config.heartbeats ?? []).map(heartbeatIntegration)];
   return {
-    integrations: new Map(config.integrations.map((integration) => [integration.id, integration])),
+    integrations: new Map(integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
     ...(storedSilences && { storedSilences }),
+    ...(config.eventTime && { eventTime: config.eventTime }),
   };
 }
 
@@ -44,6 +53,8 @@ export interface EventState {
   event: QueuedEvent;
   /** Set by the integration stage: the integration the event was pushed to. */
   integration?: Integration;
+  /** Set by the event-time stage: when the event happened (its bounded event_time, else its receive time). */
+  at?: number;
   /** Set by the route stage: where the event goes next. */
   channels: Channel[];
   readonly trace: TraceStep[];
@@ -54,11 +65,20 @@ export interface ChannelState {
   readonly rules: WorkerRules;
   readonly channel: Channel;
   readonly event: QueuedEvent;
+  /** When the event happened: an alert's start and end times. */
+  readonly at: number;
   readonly identity: AlertIdentity;
+  /** Every channel the event was routed to. */
+  readonly routedTo: ReadonlySet<string>;
   /** Set by the order stage: the key's order and flapping state. */
   key?: ClaimedKey;
   /** Set by the dedup stage: the open alert of the key (if any) and what the event does to it. */
   open?: AlertRow;
+  /**
+   * Set by the dedup stage when the key's open alert lives in another channel (the integration was moved or routes
+   * elsewhere now): that channel (this one when it is no longer configured), whose settings its incident follows.
+   */
+  home?: Channel;
   decision?: MergeDecision;
   /** Set by the silence, inhibit or flapping stage: a new alert kept but muted, never placed into an incident. */
   mute?: { reason: string; outcome: 'silenced' | 'inhibited' };

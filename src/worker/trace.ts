@@ -2,6 +2,7 @@
 export interface TraceStep {
   step:
     | 'idempotency'
+    | 'time'
     | 'enrich'
     | 'pipeline'
     | 'route'

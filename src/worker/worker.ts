@@ -20,7 +20,11 @@ import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
+import { createIdleAlertSweeper } from './idle-alerts.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
+import { createChangeWorker } from '../changes/change-worker.js';
+import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
+import { createHeartbeatService, type HeartbeatService } from '../heartbeats/heartbeat-worker.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -36,6 +40,10 @@ export interface WorkerDeps {
   /** How long a job stays claimed without a heartbeat before another worker takes it over (ms). */
   lockDuration?: number;
   stalledInterval?: number;
+  /** The adapters' `auto_resolve` defaults by adapter name (default: none). */
+  adapterDefaults?: () => ReadonlyMap<string, number>;
+  /** How often idle alerts are looked for (default every minute). */
+  idleSweepEveryMs?: number;
 }
 
 export interface RunningWorker {
@@ -133,6 +141,7 @@ function startIngestWorker(
   deps: WorkerDeps,
   lanes: ApplyLanes,
   queue: Queue<IngestJobData>,
+  heartbeats: HeartbeatService,
 ): { worker: Worker<IngestJobData>; connection: Redis } {
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
@@ -142,6 +151,8 @@ function startIngestWorker(
       if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
       const failures = await lanes.submit(job.data.events);
       if (failures.length > 0) await setAside(deps, queue, job, failures);
+      // Any event of a heartbeat's integration is its ping (Alertmanager's Watchdog).
+      await heartbeats.pingFromEvents(job.data.events);
     },
     {
       connection,
@@ -180,21 +191,44 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
   const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
   const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
+  const changes = createChangeWorker({ ...deps, clock });
+  let heartbeatList = deps.config.heartbeats ?? [];
+  const heartbeatQueue = createHeartbeatQueue(timerConnection, deps.redis.prefix);
+  const heartbeats = createHeartbeatService({
+    ...deps,
+    clock,
+    heartbeats: () => heartbeatList,
+    queue: heartbeatQueue,
+    ingestQueue,
+  });
+  heartbeats.schedule();
+  let integrations = deps.config.integrations;
+  const idleAlerts = createIdleAlertSweeper({
+    ...deps,
+    clock,
+    integrations: () => integrations,
+    adapterDefaults: deps.adapterDefaults ?? (() => new Map()),
+    ingestQueue,
+    ...(deps.idleSweepEveryMs !== undefined && { everyMs: deps.idleSweepEveryMs }),
+  });
   const lanes = createLanes(
     deps,
     batchApplier(deps, clock, () => rules, timerQueue),
   );
-  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue);
+  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats);
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close()]);
-      await Promise.all([timerQueue.close(), ingestQueue.close()]);
+      await Promise.all([worker.close(), timers.close(), changes.close(), heartbeats.close(), idleAlerts.close()]);
+      await Promise.all([timerQueue.close(), ingestQueue.close(), heartbeatQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
     setConfig(config: Config) {
       rules = rulesFromConfig(config, storedSilences);
+      heartbeatList = config.heartbeats ?? [];
+      integrations = config.integrations;
+      heartbeats.schedule();
     },
   };
 }

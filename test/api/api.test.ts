@@ -134,7 +134,7 @@ for (const kind of storeKinds) {
       };
       assert.deepEqual(
         detail.alerts.map((alert) => [alert.alert_key, alert.progress]),
-        [['d1', 'Closed']],
+        [['d1', 'Triggered']],
       );
       assert.deepEqual(
         detail.timeline.map((entry) => entry.type),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventView } from '../../src/store/read-models.js';
+import { eventView } from '../../src/store/api-views.js';
 import { api, postJson, startStack, type Stack } from '../support/stack.js';
 import { storeKinds } from '../support/stores.js';
 

@@ -31,6 +31,9 @@ describe('what a reload changed', () => {
     assert.deepEqual(summary.channels_added, ['web']);
     assert.deepEqual(summary.channels_changed, { ops: ['name'], db: ['auto_close', 'auto_resolve'] });
     assert.deepEqual(summary.integrations_changed, { std: ['channel'] });
+    assert.deepEqual(summary.integrations_moved, {
+      std: 'ops → db: its open alerts stay in ops until they close (their recoveries still reach them); new alerts open in the new place',
+    });
   });
 
   test('every attempt reports its outcome: a refused file is 0, an applied one 1', () => {

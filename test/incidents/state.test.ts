@@ -42,6 +42,7 @@ for (const item of stateCases) {
         ...item.summary,
         severities: [...item.summary.severities],
         activeSeverities: [...item.summary.activeSeverities],
+        lastEndTime: null,
       },
       item.autoClose,
       99,

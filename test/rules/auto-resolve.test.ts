@@ -4,31 +4,31 @@ import { autoResolveDueAt, type AutoResolveSettings } from '../../src/rules/auto
 
 const cases: Array<{
   name: string;
-  incident: { start_time: number; last_time: number };
+  incident: { created_at: number; last_time: number };
   settings: AutoResolveSettings;
   due: number;
 }> = [
   {
     name: 'trigger: from the start, merges do not matter',
-    incident: { start_time: 1000, last_time: 9000 },
+    incident: { created_at: 1000, last_time: 9000 },
     settings: { afterMs: 500, from: 'trigger' },
     due: 1500,
   },
   {
     name: 'last-merge: from the last merge',
-    incident: { start_time: 1000, last_time: 9000 },
+    incident: { created_at: 1000, last_time: 9000 },
     settings: { afterMs: 500, from: 'last-merge' },
     due: 9500,
   },
   {
     name: 'last-merge without merges: from the start',
-    incident: { start_time: 1000, last_time: 1000 },
+    incident: { created_at: 1000, last_time: 1000 },
     settings: { afterMs: 500, from: 'last-merge' },
     due: 1500,
   },
   {
     name: 'last-merge never earlier than the trigger',
-    incident: { start_time: 2000, last_time: 1000 },
+    incident: { created_at: 2000, last_time: 1000 },
     settings: { afterMs: 500, from: 'last-merge' },
     due: 2500,
   },

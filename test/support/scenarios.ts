@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChannelConfig, ConfigFile } from '../../src/config/types.js';
 import { buildConfig } from '../../src/config/load-config.js';
+import { AppError } from '../../src/errors.js';
 import { createIdGenerator, newId, newRequestId } from '../../src/events/ids.js';
 import { normaliseStandardEvent } from '../../src/events/normalise.js';
 import type { QueuedEvent } from '../../src/events/types.js';
@@ -14,7 +15,8 @@ import { ingestJobOptions } from '../../src/queue/ingest-queue.js';
 import { parseDuration } from '../../src/rules/duration.js';
 import { StoredSilences } from '../../src/silences/cache.js';
 import type { StoreDatabase } from '../../src/store/database.js';
-import { eventView, getIncident, listAlerts, listIncidents } from '../../src/store/read-models.js';
+import { eventView } from '../../src/store/api-views.js';
+import { getIncident, listAlerts, listIncidents } from '../../src/store/read-models.js';
 import { applyBatch } from '../../src/worker/apply-batch.js';
 import { rulesFromConfig } from '../../src/worker/stage.js';
 import { api, postJson, startStack, type Stack } from './stack.js';
@@ -30,7 +32,8 @@ export type Step =
   | { push: unknown }
   | { push_late: Record<string, unknown>; seconds_ago: number }
   | { redeliver_push: number }
-  | { incident_action: IncidentAction; of_alert_key: string }
+  | { incident_action: IncidentAction; of_alert_key: string; oldest?: true; expect_error?: string }
+  | { reload: ConfigFile }
   | { advance: string }
   | { at: string }
   | { fire_timers: true }
@@ -87,7 +90,10 @@ export interface ScenarioDriver {
   push(body: unknown): Promise<string>;
   /** Delivers events as one ingest job (a delayed, retried or redelivered job). */
   deliver(events: QueuedEvent[]): Promise<void>;
-  incidentAction(action: IncidentAction, alertKey: string): Promise<void>;
+  /** Applies an action to the incident of the newest (or oldest) alert of a key; the error code if it was refused. */
+  incidentAction(action: IncidentAction, alertKey: string, oldest?: boolean): Promise<string | undefined>;
+  /** Applies a new configuration, as a reload does; only the direct driver can. */
+  reload?(configFile: ConfigFile): void;
   fireTimers(): Promise<void>;
   /** The alerts as GET /alerts?limit=500 lists them. */
   alerts(): Promise<Array<Record<string, unknown>>>;
@@ -122,7 +128,9 @@ export function assertPartial(actual: unknown, expected: unknown, path: string):
 async function checkState(driver: ScenarioDriver, expectation: Expectation, at: string): Promise<void> {
   const db = driver.store.db;
   if (expectation.events) {
-    const events = (await db.selectFrom('events').selectAll().orderBy('event_id').execute()).map(eventView);
+    const events = (await db.selectFrom('events').selectAll().orderBy('event_id').execute()).map((row) =>
+      eventView(row),
+    );
     assert.equal(
       events.length,
       expectation.events.length,
@@ -207,12 +215,21 @@ export async function runScenario(driver: ScenarioDriver, scenario: Scenario): P
     } else if ('fire_timers' in step) {
       await driver.fireTimers();
     } else if ('incident_action' in step) {
-      await driver.incidentAction(step.incident_action, step.of_alert_key);
+      const refused = await driver.incidentAction(step.incident_action, step.of_alert_key, step.oldest);
+      assert.equal(refused, step.expect_error, `steps[${index}]: error code of ${step.incident_action}`);
+    } else if ('reload' in step) {
+      assert.ok(driver.reload, 'this driver cannot reload its configuration');
+      driver.reload(step.reload);
     } else {
       await checkState(driver, step.expect, `steps[${index}]`);
     }
     await driver.settle();
   }
+}
+
+/** Alerts as listed (newest first), or oldest first. */
+function newestFirst<T>(listed: T[], oldest: boolean | undefined): T[] {
+  return oldest ? [...listed].reverse() : listed;
 }
 
 /** The real gateway, queue and worker on port 0; the clock is real time plus the scenario's moves. */
@@ -237,11 +254,12 @@ export async function stackDriver(kind: StoreKind, scenario: Scenario): Promise<
     async deliver(events) {
       await stack.queue.add('events', { events }, ingestJobOptions);
     },
-    async incidentAction(action, alertKey) {
-      const alert = (await listed('/alerts?limit=500')).find((item) => item.alert_key === alertKey);
+    async incidentAction(action, alertKey, oldest) {
+      const alert = newestFirst(await listed('/alerts?limit=500'), oldest).find((item) => item.alert_key === alertKey);
       assert.ok(alert, `no alert with key ${alertKey}`);
       const res = await api(stack, 'POST', `/incidents/${String(alert.incident_id)}/${action}`, { actor: 'scenario' });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
+      if (res.status !== 200) return String(res.body.error?.code);
+      return undefined;
     },
     // Timers wait in wall-clock time; the scenario's clock decides whether they are due.
     fireTimers: () => stack.fireTimers(),
@@ -260,8 +278,8 @@ export async function stackDriver(kind: StoreKind, scenario: Scenario): Promise<
 export async function directDriver(kind: StoreKind, scenario: Scenario): Promise<ScenarioDriver> {
   const testStore: TestStore = await createTestStore(kind, { memory: true });
   const store = testStore.store;
-  const config = buildConfig(configFileOf(scenario), 'test', {});
-  const rules = rulesFromConfig(config, new StoredSilences());
+  let config = buildConfig(configFileOf(scenario), 'test', {});
+  let rules = rulesFromConfig(config, new StoredSilences());
   const start = Date.now();
   let now = start;
   const clock = (): number => now;
@@ -301,10 +319,20 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
       return requestId;
     },
     deliver,
-    async incidentAction(action, alertKey) {
-      const alert = (await alerts()).find((item) => item.alert_key === alertKey);
+    async incidentAction(action, alertKey, oldest) {
+      const alert = newestFirst(await alerts(), oldest).find((item) => item.alert_key === alertKey);
       assert.ok(alert, `no alert with key ${alertKey}`);
-      await applyIncidentAction(store, String(alert.incident_id), action, { actor: 'scenario' }, clock());
+      try {
+        await applyIncidentAction(store, String(alert.incident_id), action, { actor: 'scenario' }, clock());
+        return undefined;
+      } catch (error) {
+        if (error instanceof AppError) return error.code;
+        throw error;
+      }
+    },
+    reload(configFile) {
+      config = buildConfig(configFile, 'test', {});
+      rules = rulesFromConfig(config, new StoredSilences());
     },
     async fireTimers() {
       for (const incidentId of [...timers.keys()]) {
@@ -315,7 +343,7 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
     },
     alerts,
     incidentIds: async () =>
-      (await listIncidents(store.db, { limit: 500 })).items.map((item) => String(item.incident_id)),
+      (await listIncidents(store.db, store.dialect, { limit: 500 })).items.map((item) => String(item.incident_id)),
     settle: async () => undefined,
     close: () => testStore.dispose(),
   };

@@ -13,7 +13,7 @@ import { createProducerConnection } from '../../src/queue/redis.js';
 import { createTimerQueue, type TimerJobData } from '../../src/queue/timer-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
-import { createWorker, type RunningWorker } from '../../src/worker/worker.js';
+import { createWorker, type RunningWorker, type WorkerDeps } from '../../src/worker/worker.js';
 import { createTestStore, type StoreKind, type TestStore } from './stores.js';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -61,6 +61,8 @@ export interface StackOptions {
   clock?: () => number;
   /** Adapter registry and SNS transport for the gateway (default: the package's adapters, real fetches). */
   app?: Partial<Pick<AppDeps, 'adapters' | 'fetchUrl' | 'fetchCertificate'>>;
+  /** More worker settings (timers, sweeps) for the worker of the stack. */
+  workerOptions?: Partial<Pick<WorkerDeps, 'adapterDefaults' | 'idleSweepEveryMs'>>;
   /** Timeouts and connection cap of the HTTP server, applied as `alertgate gateway` does (default: Node's own). */
   serverLimits?: ServerLimits;
 }
@@ -114,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           logger,
           metrics,
           clock: options.clock,
+          ...options.workerOptions,
         });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -90,14 +90,14 @@ for (const kind of storeKinds) {
         const id = await onlyIncidentId(stack);
         const open = await getIncident(stack.testStore.store.db, id);
         assert.equal(open?.incident.progress, 'Triggered');
-        assert.notEqual(open?.incident.open_grouping_key, null);
+        assert.equal(open?.incident.accepts_alerts, true);
         await waitUntilClosed(stack, id);
         const closed = await getIncident(stack.testStore.store.db, id);
         assert.ok(closed);
         const { incident, alerts, timeline } = closed;
         assert.ok(Number(incident.close_time) >= Number(incident.start_time) + 1000, 'not before it was due');
         assert.equal(incident.end_time, incident.close_time);
-        assert.equal(incident.open_grouping_key, null);
+        assert.equal(incident.accepts_alerts, false);
         assert.deepEqual(
           alerts.map((alert) => alert.progress),
           ['Closed'],

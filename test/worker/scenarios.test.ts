@@ -7,7 +7,8 @@ const scenarios = loadScenarios();
 /**
  * Every scenario runs through the worker's batch applier directly (no Redis, a clock that only moves when told);
  * these also run end to end through the gateway, the queue and the worker: one event, an event pushed late, a
- * redelivered job, a batch in one request, auto-resolve timers on the timer queue.
+ * redelivered job, a batch in one request, auto-resolve timers on the timer queue, actions through the API (ack,
+ * close, reopen, and their 409s).
  */
 const endToEnd = new Set([
   '01-fire-repeat-update-recover.json',
@@ -16,6 +17,8 @@ const endToEnd = new Set([
   '08-batch-in-one-request.json',
   '18-auto-resolve-trigger.json',
   '21-auto-resolve-closed-or-reopened.json',
+  '24-close-and-ack-keep-counters.json',
+  '25-reopen.json',
 ]);
 
 for (const [driverName, createDriver] of [

@@ -1,10 +1,10 @@
 import type { Router } from 'express';
-import { getAlert, getEvent, listAlerts } from '../../store/read-models.js';
-import { listParam, pageParams, stringParam } from '../request.js';
+import { getAlert, listAlerts } from '../../store/read-models.js';
+import { listParam, pageParams, stringParam, viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
-/** `/alerts` (list, one) and `/events/{id}`. */
+/** `/alerts` (list, one with its events). */
 export function alertRoutes(router: Router, deps: Pick<ApiDeps, 'store'>): void {
   router.get('/alerts', async (req, res) => {
     const state = listParam(req, 'state', ['active', 'recovered', 'closed'])?.[0] as 'active' | undefined;
@@ -15,12 +15,9 @@ export function alertRoutes(router: Router, deps: Pick<ApiDeps, 'store'>): void 
       state,
       ...pageParams(req),
     };
-    sendData(res, await listAlerts(deps.store.db, filter));
+    sendData(res, await listAlerts(deps.store.db, filter, viewOptions(req)));
   });
   router.get('/alerts/:id', async (req, res) => {
-    sendFound(res, await getAlert(deps.store.db, req.params.id), 'alert', req.params.id);
-  });
-  router.get('/events/:id', async (req, res) => {
-    sendFound(res, await getEvent(deps.store.db, req.params.id), 'event', req.params.id);
+    sendFound(res, await getAlert(deps.store.db, req.params.id, viewOptions(req)), 'alert', req.params.id);
   });
 }

@@ -1,34 +1,57 @@
 import type { Router } from 'express';
+import { changesForIncident } from '../../changes/incident-changes.js';
+import { invalidParameter } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
-import { getIncident, incidentView, listIncidents } from '../../store/read-models.js';
-import { intParam, listParam, pageParams } from '../request.js';
+import { incidentView } from '../../store/api-views.js';
+import { getIncident, listIncidents } from '../../store/read-models.js';
+import { labelParams, listParam, pageParams, stringParam, textParam, timeParam, viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
+const severities = ['Critical', 'Warning', 'Info'];
+
+/** `counts=1` (or `true`) asks for the counts by severity; `0`, `false` or absent does not. */
+function countsParam(value: string | undefined): boolean {
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw invalidParameter(`counts: must be 1 or 0, got ${JSON.stringify(value)}`);
+}
+
 /** `/incidents`: list, one, and the actions ack, unack, close, reopen. */
-export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock'>): void {
+export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
   router.get('/incidents', async (req, res) => {
     const filter = {
       progress: listParam(req, 'progress', ['Triggered', 'Processing', 'Closed']),
       channelIds: listParam(req, 'channel'),
-      since: intParam(req, 'since', 0, Number.MAX_SAFE_INTEGER),
-      until: intParam(req, 'until', 0, Number.MAX_SAFE_INTEGER),
+      severities: listParam(req, 'severity', severities),
+      statuses: listParam(req, 'status', [...severities, 'Ok']),
+      labels: labelParams(req, 'label'),
+      text: textParam(req, 'q'),
+      since: timeParam(req, 'since'),
+      until: timeParam(req, 'until'),
+      counts: countsParam(stringParam(req, 'counts')),
       ...pageParams(req),
     };
-    sendData(res, await listIncidents(deps.store.db, filter));
+    sendData(res, await listIncidents(deps.store.db, deps.store.dialect, filter, viewOptions(req)));
   });
   router.get('/incidents/:id', async (req, res) => {
-    sendFound(res, await getIncident(deps.store.db, req.params.id), 'incident', req.params.id);
+    const found = await getIncident(deps.store.db, req.params.id, viewOptions(req));
+    // The changes under way shortly before it started that share a label value with it, most relevant first.
+    const changes =
+      found &&
+      (await changesForIncident(deps.store.db, found.incident, deps.config().changeCorrelationWindowMs ?? 7_200_000));
+    sendFound(res, found && { ...found, changes }, 'incident', req.params.id);
   });
   for (const action of ['ack', 'unack', 'close', 'reopen'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {
+      const options = viewOptions(req);
       const body = (req.body ?? {}) as { actor?: unknown; reason?: unknown };
       const request = {
         ...(typeof body.actor === 'string' && { actor: body.actor }),
         ...(typeof body.reason === 'string' && { reason: body.reason }),
       };
       const incident = await applyIncidentAction(deps.store, req.params.id as string, action, request, deps.clock());
-      sendData(res, incidentView(incident));
+      sendData(res, incidentView(incident, options));
     });
   }
 }

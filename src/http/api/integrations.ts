@@ -1,6 +1,10 @@
 import type { Router } from 'express';
+import { pushPathOf } from '../../ingest/push-path.js';
+import { channelView, integrationView, type ViewOptions } from '../../store/api-views.js';
 import { integrationActivity } from '../../store/read-models.js';
 import { notFound } from '../../errors.js';
+import type { Integration } from '../../config/types.js';
+import { viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -22,46 +26,50 @@ export function keyHint(key: string): string {
   return `…${key.slice(-4)}`;
 }
 
+/** The optional alerts/s and bytes/s budgets, as the configuration names them. */
+function payloadBudgets(integration: Integration): Record<string, number> {
+  const { alertsPerSecond, bytesPerSecond } = integration.rateLimit;
+  return {
+    ...(alertsPerSecond !== undefined && { alerts_per_second: alertsPerSecond }),
+    ...(bytesPerSecond !== undefined && { bytes_per_second: bytesPerSecond }),
+  };
+}
+
 /** `/integrations` (push URLs without keys, activity), `POST /integrations/{id}/key` (the key, logged) and `/channels`. */
 export function integrationRoutes(
   router: Router,
   deps: Pick<ApiDeps, 'store' | 'publicUrl' | 'config' | 'ingest'>,
 ): void {
-  const describe = async () => {
+  const describe = async (options: ViewOptions) => {
     const activity = await integrationActivity(deps.store.db);
     const fallbacks = await fallbacksByIntegration(deps.ingest.metrics);
-    return deps.config().integrations.map((integration) => {
-      const seen = activity.get(integration.id);
-      return {
-        id: integration.id,
-        name: integration.name,
-        adapter: integration.adapter,
-        channel_id: integration.channelId,
-        enabled: integration.enabled,
-        // The key itself only through POST /integrations/{id}/key, one request at a time, logged.
-        push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}`,
-        key_hint: keyHint(integration.key),
-        rate_limit: {
-          per_second: integration.rateLimit.perSecond,
-          per_minute: integration.rateLimit.perMinute,
-          ...(integration.rateLimit.alertsPerSecond !== undefined && {
-            alerts_per_second: integration.rateLimit.alertsPerSecond,
-          }),
-          ...(integration.rateLimit.bytesPerSecond !== undefined && {
-            bytes_per_second: integration.rateLimit.bytesPerSecond,
-          }),
+    const config = deps.config();
+    return config.integrations.map((integration) => {
+      const view = integrationView(
+        integration,
+        {
+          activity: activity.get(integration.id),
+          // An email integration takes mail at its address, not pushes. The key itself only through
+          // POST /integrations/{id}/key, one request at a time, logged.
+          pushUrl: integration.email ? null : `${deps.publicUrl}${pushPathOf(integration.adapter)}`,
+          ...(integration.email &&
+            config.smtp && { emailAddress: `${integration.email.prefix}@${config.smtp.domain}` }),
+          schemaDrift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
         },
-        latest_event_at: seen?.latest_event_at ?? null,
-        counts: seen?.counts ?? {},
-        schema_drift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
+        options,
+      );
+      return {
+        ...view,
+        key_hint: integration.key === '' ? null : keyHint(integration.key),
+        rate_limit: { ...view.rate_limit, ...payloadBudgets(integration) },
       };
     });
   };
-  router.get('/integrations', async (_req, res) => sendData(res, { items: await describe() }));
+  router.get('/integrations', async (req, res) => sendData(res, { items: await describe(viewOptions(req)) }));
   router.get('/integrations/:id', async (req, res) => {
     sendFound(
       res,
-      (await describe()).find((integration) => integration.id === req.params.id),
+      (await describe(viewOptions(req))).find((integration) => integration.id === req.params.id),
       'integration',
       req.params.id,
     );
@@ -83,17 +91,8 @@ export function integrationRoutes(
     sendData(res, {
       id: integration.id,
       key: integration.key,
-      push_url: `${deps.publicUrl}/event/push/alert/${integration.adapter}?integration_key=${encodeURIComponent(integration.key)}`,
+      push_url: `${deps.publicUrl}${pushPathOf(integration.adapter)}?integration_key=${encodeURIComponent(integration.key)}`,
     });
   });
-  router.get('/channels', (_req, res) =>
-    sendData(res, {
-      items: deps.config().channels.map((channel) => ({
-        id: channel.id,
-        name: channel.name,
-        description: channel.description,
-        auto_close: channel.autoClose,
-      })),
-    }),
-  );
+  router.get('/channels', (_req, res) => sendData(res, { items: deps.config().channels.map(channelView) }));
 }

@@ -13,6 +13,8 @@ import {
 } from '../../silences/service.js';
 import { previewNewSilence, quickSilenceAlert, type QuickSilenceOptions } from '../../silences/quick-silence.js';
 import { describeSchemaErrors, validateQuickSilence } from '../../schemas.js';
+import { silenceView } from '../../store/api-views.js';
+import { viewOptions } from '../request.js';
 import { sendData } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
 
@@ -46,30 +48,41 @@ function quickSilenceOptions(body: unknown): QuickSilenceOptions {
 /** `/channels/{id}/silences` (CRUD, expire, preview) and `/alerts/{id}/quick-silence`. */
 export function silenceRoutes(router: Router, apiDeps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
   const deps: SilenceDeps = { ...apiDeps, newId };
-  router.get('/channels/:id/silences', async (req, res) =>
-    sendData(res, { items: await listChannelSilences(deps, param(req, 'id'), parseStateFilter(req.query.state)) }),
-  );
-  router.post('/channels/:id/silences', async (req, res) => {
-    if (previewParam(req)) sendData(res, await previewNewSilence(deps, param(req, 'id'), req.body, actorParam(req)));
-    else sendData(res, await createSilence(deps, param(req, 'id'), req.body, actorParam(req)), 201);
+  router.get('/channels/:id/silences', async (req, res) => {
+    const options = viewOptions(req);
+    const silences = await listChannelSilences(deps, param(req, 'id'), parseStateFilter(req.query.state));
+    sendData(res, { items: silences.map((silence) => silenceView(silence, options)) });
   });
-  router.get('/channels/:id/silences/:sid', async (req, res) =>
-    sendData(res, await getChannelSilence(deps, param(req, 'id'), param(req, 'sid'))),
-  );
-  router.put('/channels/:id/silences/:sid', async (req, res) =>
-    sendData(res, await replaceSilence(deps, param(req, 'id'), param(req, 'sid'), req.body)),
-  );
-  router.post('/channels/:id/silences/:sid/expire', async (req, res) =>
-    sendData(res, await expireChannelSilence(deps, param(req, 'id'), param(req, 'sid'))),
-  );
+  router.post('/channels/:id/silences', async (req, res) => {
+    const options = viewOptions(req);
+    if (previewParam(req)) {
+      const preview = await previewNewSilence(deps, param(req, 'id'), req.body, actorParam(req));
+      sendData(res, { ...preview, silence: silenceView(preview.silence, options) });
+    } else {
+      sendData(res, silenceView(await createSilence(deps, param(req, 'id'), req.body, actorParam(req)), options), 201);
+    }
+  });
+  router.get('/channels/:id/silences/:sid', async (req, res) => {
+    const options = viewOptions(req);
+    sendData(res, silenceView(await getChannelSilence(deps, param(req, 'id'), param(req, 'sid')), options));
+  });
+  router.put('/channels/:id/silences/:sid', async (req, res) => {
+    const options = viewOptions(req);
+    sendData(res, silenceView(await replaceSilence(deps, param(req, 'id'), param(req, 'sid'), req.body), options));
+  });
+  router.post('/channels/:id/silences/:sid/expire', async (req, res) => {
+    const options = viewOptions(req);
+    sendData(res, silenceView(await expireChannelSilence(deps, param(req, 'id'), param(req, 'sid')), options));
+  });
   router.delete('/channels/:id/silences/:sid', async (req, res) =>
     sendData(res, await removeSilence(deps, param(req, 'id'), param(req, 'sid'))),
   );
   router.post('/alerts/:id/quick-silence', async (req, res) => {
+    const view = viewOptions(req);
     const options = quickSilenceOptions(req.body);
     if (previewParam(req)) options.dry_run = true;
     const result = await quickSilenceAlert(deps, param(req, 'id'), options);
-    if ('preview' in result) sendData(res, result);
-    else sendData(res, result.silence, result.created ? 201 : 200);
+    if ('preview' in result) sendData(res, { ...result, silence: silenceView(result.silence, view) });
+    else sendData(res, silenceView(result.silence, view), result.created ? 201 : 200);
   });
 }

@@ -56,7 +56,9 @@ async function placeByKey(
   const byDimensions = { dimensions: JSON.stringify(dimensions) };
   if (!existing)
     return placed('incident_opened', await openIncident(context, alert, channel, method, key), byDimensions);
-  const verdict = canJoin(existing, context.now, window, existing.alert_cnt);
+  // Windows run on alertgate's clock: from when the incident was opened (its start_time is its first alert's, the
+  // source's time) or last joined, so a backlog replayed hours later groups as it arrives.
+  const verdict = canJoin({ ...existing, start_time: existing.created_at }, context.now, window, existing.alert_cnt);
   if (verdict.join)
     return placed('merged_into_incident', await joinIncident(context, existing, alert, channel), byDimensions);
   await retireGroupingKey(context, existing.incident_id);
@@ -128,6 +130,7 @@ async function placeAlert(context: StageContext, alert: AlertRow, channel: Chann
 function newAlertRow(
   context: StageContext,
   event: QueuedEvent,
+  at: number,
   channelId: string,
   decision: Extract<MergeDecision, { kind: 'open' }>,
   muted: string | null,
@@ -142,7 +145,7 @@ function newAlertRow(
     alert_key: event.alert_key,
     incident_id: null,
     labels: JSON.stringify(labels),
-    start_time: event.received_at,
+    start_time: at,
     is_open: 1,
     muted,
     flapping: 0,
@@ -161,7 +164,7 @@ export const group: Stage<ChannelState> = {
   async run(context, state) {
     const decision = state.decision;
     if (decision?.kind === 'open') {
-      const row = newAlertRow(context, state.event, state.channel.id, decision, state.mute?.reason ?? null);
+      const row = newAlertRow(context, state.event, state.at, state.channel.id, decision, state.mute?.reason ?? null);
       const opened: TraceStep = { step: 'merge', result: 'new_alert', alert_id: row.alert_id };
       if (state.mute) {
         await context.repos.alerts.insertAlert(row);
@@ -178,7 +181,7 @@ export const group: Stage<ChannelState> = {
     }
     const alert = state.alert;
     if (!alert?.incident_id || decision?.kind === 'duplicate') return proceed;
-    const refreshed = await refreshIncident(context, alert.incident_id, state.channel, alert);
+    const refreshed = await refreshIncident(context, alert.incident_id, state.home ?? state.channel, alert);
     return refreshed
       ? proceedWith({
           step: 'incident',

@@ -1,0 +1,159 @@
+import { compileSafeRegex } from '../rules/regex-guard.js';
+import type { EventStatus } from '../events/types.js';
+
+/*
+ * The `smtp:` section and the `email:` block of integrations with `adapter: email`, as written and as compiled.
+ * Validation here is what JSON Schema cannot say: unique prefixes, an `smtp:` section when mailboxes exist, regexes.
+ */
+
+/** `smtp:` as written in alertgate.yaml. */
+export interface SmtpConfig {
+  listen: number;
+  host?: string;
+  domain: string;
+  max_size?: number | string;
+  /** STARTTLS: PEM text or the path of a PEM file, for each. */
+  tls?: { key: string; cert: string };
+  auth?: { username: string; password: string };
+}
+
+/** The SMTP listener with defaults applied. */
+export interface SmtpSettings {
+  port: number;
+  host: string;
+  domain: string;
+  maxSizeBytes: number;
+  tls?: { key: string; cert: string };
+  auth?: { username: string; password: string };
+}
+
+/** How mail of an email integration becomes events (Flashduty's three push modes). */
+export type EmailMode = 'new_alert' | 'by_subject' | 'rules';
+
+/** One rule of `mode: rules` as written: regexes on subject, body, sender (all given must match). */
+export interface EmailRuleConfig {
+  subject?: string;
+  body?: string;
+  from?: string;
+  status: EventStatus;
+  /** Regex whose named (else first) capture group, found in the subject then the body, is the alert key. */
+  alert_key?: string;
+}
+
+/** An integration's `email:` block as written. */
+export interface EmailConfig {
+  prefix: string;
+  mode?: EmailMode;
+  rules?: EmailRuleConfig[];
+  discard_unmatched?: boolean;
+}
+
+export interface CompiledEmailRule {
+  subject?: RegExp;
+  body?: RegExp;
+  from?: RegExp;
+  status: EventStatus;
+  alertKey?: RegExp;
+}
+
+/** An email integration's mailbox, compiled. */
+export interface EmailSettings {
+  prefix: string;
+  mode: EmailMode;
+  rules: CompiledEmailRule[];
+  discardUnmatched: boolean;
+}
+
+/** Default and Flashduty's limit: larger mail is refused. */
+export const defaultMaxMailBytes = 5 * 1024 * 1024;
+
+const ruleFields = ['subject', 'body', 'from', 'alert_key'] as const;
+
+/** Problems of the email blocks and the smtp section that the schema cannot see, each as `path: message`. */
+export function emailProblems(
+  integrations: ReadonlyArray<{ adapter: string; email?: EmailConfig; key?: string }>,
+  smtp: SmtpConfig | undefined,
+): string[] {
+  const problems: string[] = [];
+  const prefixes = new Map<string, number>();
+  integrations.forEach((integration, i) => {
+    const path = `integrations[${i}]`;
+    if (integration.adapter !== 'email') {
+      if (integration.email) problems.push(`${path}.email: only integrations with adapter: email have a mailbox`);
+      if (integration.key === undefined) problems.push(`${path}: missing required field "key"`);
+      return;
+    }
+    const email = integration.email;
+    if (!email) {
+      problems.push(`${path}.email: adapter: email needs email: { prefix, mode }`);
+      return;
+    }
+    const earlier = prefixes.get(email.prefix);
+    if (earlier !== undefined)
+      problems.push(
+        `${path}.email.prefix: ${JSON.stringify(email.prefix)} is already the prefix of integrations[${earlier}]`,
+      );
+    else prefixes.set(email.prefix, i);
+    if (!smtp) problems.push(`${path}.email: email integrations need an smtp: section (listen, domain)`);
+    const mode = email.mode ?? 'new_alert';
+    if (mode === 'rules' && (email.rules ?? []).length === 0)
+      problems.push(`${path}.email.rules: mode rules needs at least one rule`);
+    if (mode !== 'rules' && email.rules !== undefined)
+      problems.push(`${path}.email.rules: rules apply only with mode: rules (mode is ${mode})`);
+    (email.rules ?? []).forEach((rule, r) => {
+      const rulePath = `${path}.email.rules[${r}]`;
+      if (rule.subject === undefined && rule.body === undefined && rule.from === undefined)
+        problems.push(`${rulePath}: a rule needs at least one of subject, body, from`);
+      for (const field of ruleFields) {
+        const pattern = rule[field];
+        if (pattern === undefined) continue;
+        const compiled = compileSafeRegex(pattern);
+        if ('error' in compiled) problems.push(`${rulePath}.${field}: ${compiled.error}`);
+      }
+    });
+  });
+  return problems;
+}
+
+function compiledRegex(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined) return undefined;
+  const compiled = compileSafeRegex(pattern);
+  if ('error' in compiled) throw new Error(compiled.error);
+  return compiled.regex;
+}
+
+/** Compiles a validated `email:` block (see {@link emailProblems}). */
+export function compileEmailSettings(email: EmailConfig): EmailSettings {
+  return {
+    prefix: email.prefix,
+    mode: email.mode ?? 'new_alert',
+    rules: (email.rules ?? []).map((rule) => {
+      const [subject, body, from, alertKey] = ruleFields.map((field) => compiledRegex(rule[field]));
+      return {
+        ...(subject && { subject }),
+        ...(body && { body }),
+        ...(from && { from }),
+        status: rule.status,
+        ...(alertKey && { alertKey }),
+      };
+    }),
+    discardUnmatched: email.discard_unmatched ?? false,
+  };
+}
+
+/** The `smtp:` section with defaults; `parseSize` turns `5mb` into bytes. */
+export function compileSmtpSettings(smtp: SmtpConfig, parseSize: (value: number | string) => number): SmtpSettings {
+  return {
+    port: smtp.listen,
+    host: smtp.host ?? '0.0.0.0',
+    domain: smtp.domain.toLowerCase(),
+    maxSizeBytes: smtp.max_size === undefined ? defaultMaxMailBytes : parseSize(smtp.max_size),
+    ...(smtp.tls && { tls: smtp.tls }),
+    ...(smtp.auth && { auth: smtp.auth }),
+  };
+}
+
+/** The address of an email integration: `<prefix>@<domain>`. */
+export function mailboxAddress(prefix: string, domain: string): string {
+  return `${prefix}@${domain}`;
+}
