@@ -6,12 +6,13 @@ import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { stringify } from 'yaml';
 import { openDatabase } from '../src/store/database.js';
 import { bareServerPath, cliPath, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const key = 'bench-key-0001';
+export const key = 'bench-key-0001';
 let sequence = 0;
 /** A distinct alert each time, spread over 20 services so grouping has incidents to join. */
 function eventBody(): string {
@@ -25,7 +26,7 @@ function eventBody(): string {
   });
 }
 
-interface Environment {
+export interface Environment {
   dir: string;
   configPath: string;
   prefix: string;
@@ -58,7 +59,8 @@ function rulesOn(): { channel: Record<string, unknown>; integration: Record<stri
   };
 }
 
-function prepare(withRules = false): Environment {
+/** A folder with the bench configuration; `extra` adds top-level sections (e.g. `retention`). */
+export function prepare(withRules = false, extra: Record<string, unknown> = {}): Environment {
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-bench-'));
   const configPath = join(dir, 'alertgate.yaml');
   const rules = withRules ? rulesOn() : { channel: {}, integration: {} };
@@ -76,12 +78,13 @@ function prepare(withRules = false): Environment {
           ...rules.integration,
         },
       ],
+      ...extra,
     }),
   );
   return { dir, configPath, prefix: `agbench-${randomBytes(4).toString('hex')}` };
 }
 
-async function cleanQueue(prefix: string): Promise<void> {
+export async function cleanQueue(prefix: string): Promise<void> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue('ingest', { connection, prefix: `{${prefix}}` });
   await queue.obliterate({ force: true });
@@ -91,7 +94,7 @@ async function cleanQueue(prefix: string): Promise<void> {
   connection.disconnect();
 }
 
-function load(
+export function load(
   url: string,
   options: Partial<autocannon.Options> & { body?: string; makeBody?: () => string },
 ): Promise<autocannon.Result> {
@@ -173,8 +176,44 @@ async function benchEndpointOnce(seconds: number): Promise<{ bare: EndpointFigur
   return { bare, standard };
 }
 
-async function countEvents(dbUrl: string): Promise<() => Promise<number>> {
-  const store = openDatabase(dbUrl);
+/** The stores a bench can run on. */
+export type BenchStore = 'sqlite' | 'postgres';
+
+const postgresUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Where a bench run keeps its data: a SQLite file in its folder, or a PostgreSQL schema of its own. */
+export interface BenchDatabase {
+  url: string;
+  schema?: string;
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+export async function benchDatabase(kind: BenchStore, env: Environment, name: string): Promise<BenchDatabase> {
+  if (kind === 'sqlite') {
+    const url = `sqlite:${join(env.dir, `${name}.db`)}`;
+    return { url, env: { DATABASE_URL: url }, drop: async () => undefined };
+  }
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    url: postgresUrl,
+    schema,
+    env: { DATABASE_URL: postgresUrl, DATABASE_SCHEMA: schema },
+    async drop() {
+      const cleanup = new pg.Client({ connectionString: postgresUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop schema ${schema} cascade`);
+      await cleanup.end();
+    },
+  };
+}
+
+async function countEvents(database: Pick<BenchDatabase, 'url' | 'schema'>): Promise<() => Promise<number>> {
+  const store = openDatabase(database.url, database.schema);
   return async () => {
     try {
       const row = await sql<{ n: number }>`select count(*) as n from events`.execute(store.db);
@@ -185,16 +224,16 @@ async function countEvents(dbUrl: string): Promise<() => Promise<number>> {
   };
 }
 
-async function startPipeline(
+export async function startPipeline(
   env: Environment,
   split: boolean,
-  dbUrl: string,
+  database: BenchDatabase,
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const common = {
     REDIS_PREFIX: env.prefix,
     ALERTGATE_CONFIG: env.configPath,
-    DATABASE_URL: dbUrl,
+    ...database.env,
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN: 'bench',
     PORT: String(port),
@@ -223,11 +262,16 @@ function batchBody(size: number): string {
  * (c) N events pushed → all processed by the worker; events/s from the first push to the last commit.
  * `perRequest` events travel in each push (1 = single-event pushes).
  */
-export async function benchEndToEnd(total: number, split: boolean, perRequest = 1): Promise<number> {
+export async function benchEndToEnd(
+  total: number,
+  split: boolean,
+  perRequest = 1,
+  kind: BenchStore = 'sqlite',
+): Promise<number> {
   const env = prepare();
-  const dbUrl = `sqlite:${join(env.dir, 'e2e.db')}`;
-  const pipeline = await startPipeline(env, split, dbUrl);
-  const count = await countEvents(dbUrl);
+  const database = await benchDatabase(kind, env, 'e2e');
+  const pipeline = await startPipeline(env, split, database);
+  const count = await countEvents(database);
   const started = Date.now();
   const url = `http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`;
   await load(url, {
@@ -238,6 +282,7 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
   const seconds = (Date.now() - started) / 1000;
   await pipeline.stop();
   await cleanQueue(env.prefix);
+  await database.drop();
   return total / seconds;
 }
 
@@ -248,14 +293,15 @@ export async function benchEndToEnd(total: number, split: boolean, perRequest = 
 export async function benchWorkerDrain(
   total: number,
   withRules = false,
+  kind: BenchStore = 'sqlite',
 ): Promise<{ eventsPerSecond: number; cpuMicrosPerEvent: number }> {
   const env = prepare(withRules);
-  const dbUrl = `sqlite:${join(env.dir, 'drain.db')}`;
+  const database = await benchDatabase(kind, env, 'drain');
   const port = await freePort();
   const common = {
     REDIS_PREFIX: env.prefix,
     ALERTGATE_CONFIG: env.configPath,
-    DATABASE_URL: dbUrl,
+    ...database.env,
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN: 'bench',
     PORT: String(port),
@@ -263,7 +309,7 @@ export async function benchWorkerDrain(
   const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
   await load(`http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`, { amount: total });
   await stopProcess(gateway);
-  const count = await countEvents(dbUrl);
+  const count = await countEvents(database);
   const worker = await startProcess([cliPath, 'worker'], common, /worker/);
   while ((await count()) < 1) await new Promise((resolve) => setTimeout(resolve, 2));
   const started = Date.now();
@@ -274,6 +320,7 @@ export async function benchWorkerDrain(
   const eventsPerSecond = (total - first) / ((Date.now() - started) / 1000);
   await stopProcess(worker);
   await cleanQueue(env.prefix);
+  await database.drop();
   return { eventsPerSecond, cpuMicrosPerEvent: (cpu / (total - first)) * 1e6 };
 }
 
@@ -283,9 +330,9 @@ export async function benchLatency(
   seconds: number,
 ): Promise<{ p50: number; p99: number; samples: number }> {
   const env = prepare();
-  const dbUrl = `sqlite:${join(env.dir, 'latency.db')}`;
-  const pipeline = await startPipeline(env, false, dbUrl);
-  const count = await countEvents(dbUrl);
+  const database = await benchDatabase('sqlite', env, 'latency');
+  const pipeline = await startPipeline(env, false, database);
+  const count = await countEvents(database);
   const result = await load(`http://127.0.0.1:${pipeline.port}/event/push/alert/standard?integration_key=${key}`, {
     duration: seconds,
     overallRate: rate,
@@ -294,7 +341,7 @@ export async function benchLatency(
   const expected = result.requests.total;
   while ((await count()) < expected) await new Promise((resolve) => setTimeout(resolve, 20));
   await pipeline.stop();
-  const store = openDatabase(dbUrl);
+  const store = openDatabase(database.url);
   const rows = await store.db
     .selectFrom('events')
     .innerJoin('incidents', 'incidents.incident_id', 'events.incident_id')

@@ -13,7 +13,7 @@ export function startProcess(args: string[], env: NodeJS.ProcessEnv, marker: Reg
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${output}`)), 90_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (marker.test(output)) {

@@ -1,7 +1,9 @@
 import { runAdapterBench } from './adapter-bench.js';
+import { benchNotify } from './notify-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 import { benchSmtp } from './smtp-bench.js';
 import { benchEventSearch, benchIncidentList } from './read-api-bench.js';
+import { benchRetention } from './retention-bench.js';
 
 /** Runs every benchmark in one go and prints the figures next to their targets. Never fails the build. */
 async function main(): Promise<void> {
@@ -36,6 +38,16 @@ async function main(): Promise<void> {
   print(
     `(c) end to end, ${total} events, SQLite, gateway + worker processes:     ${split.toFixed(0)} events/s  target ≥ 3000  ${mark(split >= 3000)}`,
   );
+  // PostgreSQL next to SQLite, in the same run: the worker's batches are one transaction with a savepoint per event.
+  const pgSplit = await benchEndToEnd(total, true, 1, 'postgres');
+  print(
+    `(c) end to end, ${total} events, PostgreSQL, gateway + worker processes: ${pgSplit.toFixed(0)} events/s  target ≥ 2000  ${mark(pgSplit >= 2000)}  (SQLite above: ${split.toFixed(0)})`,
+  );
+  const pgDrain = await benchWorkerDrain(total, false, 'postgres');
+  const sqliteDrain = await benchWorkerDrain(total, false, 'sqlite');
+  print(
+    `    worker alone, draining a filled queue, PostgreSQL: ${pgDrain.eventsPerSecond.toFixed(0)} events/s, ${pgDrain.cpuMicrosPerEvent.toFixed(0)} µs CPU/event; SQLite: ${sqliteDrain.eventsPerSecond.toFixed(0)} events/s, ${sqliteDrain.cpuMicrosPerEvent.toFixed(0)} µs CPU/event`,
+  );
   const batched = await benchEndToEnd(total, false, 50);
   print(
     `(c) end to end, ${total} events, SQLite, \`alertgate start\`, 50 events per push: ${batched.toFixed(0)} events/s  target ≥ 3000  ${mark(batched >= 3000)}`,
@@ -64,6 +76,16 @@ async function main(): Promise<void> {
   print(
     `(c) push→incident latency at 500 events/s:     p50 ${latency.p50} ms, p99 ${latency.p99} ms (${latency.samples} incidents)  target p99 < 100 ms  ${mark(latency.p99 < 100)}`,
   );
+  const expired = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const retention = await benchRetention(expired, 500, Math.max(seconds, 20), kind);
+    print(
+      `retention (${kind}), ${expired} expired events (seeded in ${retention.seedSeconds.toFixed(0)} s): ${retention.rowsPerSecond.toFixed(0)} rows/s removed  target ≥ 10000  ${mark(retention.rowsPerSecond >= 10_000)}`,
+    );
+    print(
+      `    push→incident latency at 500 events/s meanwhile: p50 ${retention.p50} ms, p99 ${retention.p99} ms (${retention.samples} incidents)  target p99 < 100 ms  ${mark(retention.p99 < 100)}`,
+    );
+  }
   await runAdapterBench();
   const mails = Number(process.env.BENCH_MAILS ?? 3000);
   const smtp = await benchSmtp(mails, 8);
@@ -85,6 +107,43 @@ async function main(): Promise<void> {
     print(
       `    ${figure.name.padEnd(30)} ${figure.indexedMs.toFixed(2).padStart(8)} ms   baseline ${figure.baselineMs.toFixed(1).padStart(8)} ms`,
     );
+  await runNotifyBench(total, print, mark);
+}
+
+/**
+ * Outbound notification fan-out: the worker draining the same queue with no receiver, three healthy receivers on a
+ * local sink, and three receivers that are down; alternated, the better rate of each kept.
+ */
+async function runNotifyBench(total: number, print: (line: string) => void, mark: (ok: boolean) => string) {
+  const events = Number(process.env.BENCH_NOTIFY_EVENTS ?? Math.min(total, 10_000));
+  const runs = {
+    none: [] as Awaited<ReturnType<typeof benchNotify>>[],
+    healthy: [] as Awaited<ReturnType<typeof benchNotify>>[],
+    down: [] as Awaited<ReturnType<typeof benchNotify>>[],
+  };
+  for (let round = 0; round < 2; round += 1)
+    for (const receivers of ['none', 'healthy', 'down'] as const)
+      runs[receivers].push(await benchNotify(events, receivers));
+  const best = (list: typeof runs.none) => Math.max(...list.map((run) => run.eventsPerSecond));
+  const cpu = (list: typeof runs.none) => Math.min(...list.map((run) => run.cpuMicrosPerEvent));
+  const fanOut = Math.max(...runs.healthy.map((run) => run.changesPerSecond ?? 0));
+  const healthyCost = 1 - best(runs.healthy) / best(runs.none);
+  const downCost = 1 - best(runs.down) / best(runs.none);
+  print(
+    `notify: worker draining ${events} events, each opening an incident (SQLite), no receiver:  ${best(runs.none).toFixed(0)} events/s, ${cpu(runs.none).toFixed(0)} µs CPU/event`,
+  );
+  print(
+    `        3 healthy receivers on a local sink:   ${best(runs.healthy).toFixed(0)} events/s, ${cpu(runs.healthy).toFixed(0)} µs CPU/event (deliveries sent by the same process)`,
+  );
+  print(
+    `        fan-out: ${fanOut.toFixed(0)} incident changes/s delivered to all 3 receivers (${(fanOut * 3).toFixed(0)} requests/s)`,
+  );
+  print(
+    `        notify cost with healthy receivers: ${(healthyCost * 100).toFixed(1)}% of the worker's events/s  target ≤ 15%  ${mark(healthyCost <= 0.15)}`,
+  );
+  print(
+    `        3 receivers down (connection refused):  ${best(runs.down).toFixed(0)} events/s (${(downCost * 100).toFixed(1)}% below no receiver)  target: ingestion keeps its rate  ${mark(downCost <= 0.15)}`,
+  );
 }
 
 main().catch((error: Error) => {

@@ -274,6 +274,7 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       lockDuration: settings.workerLockMs,
       stalledInterval: settings.workerLockMs,
       adapterDefaults: () => autoResolveDefaults(settings.adaptersDir),
+      publicUrl: settings.publicUrl,
     });
     running.worker = worker;
     appliers.push((next) => worker.setConfig(next));

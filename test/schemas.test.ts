@@ -6,6 +6,7 @@ import type { AdapterContentType, AdapterManifest, AdapterMethod } from '../src/
 import type {
   ChannelConfig,
   ConfigFile,
+  WebhookConfig,
   DefaultsConfig,
   IntegrationConfig,
   RateLimitConfig,
@@ -43,6 +44,24 @@ const configKeys: Record<keyof ConfigFile, true> = {
   changes: true,
   heartbeats: true,
   smtp: true,
+  retention: true,
+  webhooks: true,
+};
+const webhookKeys: Record<keyof WebhookConfig, true> = {
+  id: true,
+  url: true,
+  format: true,
+  secret: true,
+  events: true,
+  channels: true,
+  template: true,
+  headers: true,
+  timeout: true,
+  max_attempts: true,
+  concurrency: true,
+  routing_key: true,
+  api_key: true,
+  allow_private_network: true,
 };
 const defaultsKeys: Record<keyof DefaultsConfig, true> = { payload_limit: true, rate_limit: true, event_time: true };
 const channelKeys: Record<keyof ChannelConfig, true> = {
@@ -57,6 +76,7 @@ const channelKeys: Record<keyof ChannelConfig, true> = {
   drop: true,
   silences: true,
   inhibitions: true,
+  notify: true,
 };
 const integrationKeys: Record<keyof IntegrationConfig, true> = {
   id: true,
@@ -133,6 +153,7 @@ test('config schema and ConfigFile types name the same fields', () => {
   assert.deepEqual(schemaKeys(schema.properties?.channels?.items), keys(channelKeys));
   assert.deepEqual(schemaKeys(schema.properties?.integrations?.items), keys(integrationKeys));
   assert.deepEqual(schemaKeys(schema.definitions?.rateLimit), keys(rateLimitKeys));
+  assert.deepEqual(schemaKeys(schema.properties?.webhooks?.items), keys(webhookKeys));
 });
 
 test('a fully populated ConfigFile validates', () => {

@@ -13,7 +13,9 @@ import {
 import type { Config, ConfigFile, EventTimeConfig, RateLimitConfig } from './types.js';
 import { defaultEventTimeBounds, type EventTimeBounds } from '../events/event-time.js';
 import { parseDuration } from '../rules/duration.js';
+import { retentionSettings } from './retention.js';
 import type { Environment } from './settings.js';
+import { compileWebhook, validateWebhooks } from '../notify/receivers.js';
 import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
 import { jiraStatusMap } from '../changes/jira.js';
 import { isChangeAdapter } from '../changes/types.js';
@@ -108,6 +110,7 @@ function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undef
   });
   problems.push(...validateHeartbeats(file));
   problems.push(...emailProblems(file.integrations ?? [], file.smtp));
+  problems.push(...validateWebhooks(file.webhooks ?? [], channelIds));
   return problems;
 }
 
@@ -153,13 +156,18 @@ export function buildConfig(
     source,
     payloadLimitBytes: parseSize(file.defaults?.payload_limit),
     eventTime: eventTimeBounds(file.defaults?.event_time),
+    retention: retentionSettings(file.retention, parseSize),
     channels: (file.channels ?? []).map((channel, i) => ({
       id: channel.id,
       name: channel.name ?? channel.id,
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
       rules: compileChannelRules(channel, `channels[${i}]`),
+      ...(channel.notify?.repeat_interval !== undefined && {
+        repeatIntervalMs: parseDuration(channel.notify.repeat_interval),
+      }),
     })),
+    webhooks: (file.webhooks ?? []).map(compileWebhook),
     integrations: (file.integrations ?? []).map((integration, i) => ({
       id: integration.id,
       name: integration.name ?? integration.id,

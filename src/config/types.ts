@@ -1,4 +1,6 @@
 import type { EventTimeBounds } from '../events/event-time.js';
+import type { OutboundFormatName } from '../notify/render.js';
+import type { WebhookEventType } from '../notify/webhook-body.js';
 import type { AutoResolveSettings } from '../rules/auto-resolve.js';
 import type { CompiledDropRule } from '../rules/drop.js';
 import type { CompiledEnrichRule } from '../rules/enrich.js';
@@ -47,6 +49,25 @@ export interface ChannelConfig {
   drop?: DropRule[];
   silences?: SilenceRule[];
   inhibitions?: InhibitionRule[];
+  notify?: { repeat_interval?: string };
+}
+
+/** One outbound webhook receiver as written in alertgate.yaml (`webhooks:`). */
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  format?: OutboundFormatName;
+  secret?: string;
+  events?: WebhookEventType[];
+  channels?: string[];
+  template?: string;
+  headers?: Record<string, string>;
+  timeout?: string;
+  max_attempts?: number;
+  concurrency?: number;
+  routing_key?: string;
+  api_key?: string;
+  allow_private_network?: boolean;
 }
 
 export interface IntegrationConfig {
@@ -118,6 +139,16 @@ export interface DefaultsConfig {
   event_time?: EventTimeConfig;
 }
 
+/** How long stored data is kept (`retention:`); an age such as `30d`, or `0`/`off` to keep forever. */
+export interface RetentionConfig {
+  events?: string | number;
+  closed_incidents?: string | number;
+  rejected_payloads?: string | number;
+  deliveries?: string | number;
+  interval?: string;
+  rejected_payloads_cap?: { count?: number; bytes?: number | string };
+}
+
 /** alertgate.yaml as written by users (schemas/config.schema.json). */
 export interface ConfigFile {
   defaults?: DefaultsConfig;
@@ -127,6 +158,8 @@ export interface ConfigFile {
   heartbeats?: HeartbeatConfig[];
   /** The SMTP listener of email integrations; off when absent. */
   smtp?: SmtpConfig;
+  retention?: RetentionConfig;
+  webhooks?: WebhookConfig[];
 }
 
 /** A channel's noise-reduction rules, compiled once. */
@@ -150,6 +183,28 @@ export interface Channel {
   description: string;
   autoClose: boolean;
   rules: ChannelRules;
+  /** Send `i_repeat` this often (ms) while an incident stays Triggered and unacknowledged; absent: never. */
+  repeatIntervalMs?: number;
+}
+
+/** An outbound webhook receiver with every default applied. */
+export interface Webhook {
+  id: string;
+  url: string;
+  format: OutboundFormatName;
+  secret?: string;
+  /** Event types sent to it. */
+  events: WebhookEventType[];
+  /** Channels whose changes it receives; null: all. */
+  channels: string[] | null;
+  template?: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxAttempts: number;
+  concurrency: number;
+  routingKey?: string;
+  apiKey?: string;
+  allowPrivateNetwork: boolean;
 }
 
 /** An integration with every default applied. */
@@ -174,11 +229,30 @@ export interface Integration {
   email?: EmailSettings;
 }
 
+/** Per integration, the most rejected payloads kept: by count and by stored bytes; the oldest go first. */
+export interface RejectedPayloadCap {
+  count: number;
+  bytes: number;
+}
+
+/** Retention with every default applied: ages in ms, `null` keeps that kind forever. */
+export interface RetentionSettings {
+  eventsMs: number | null;
+  closedIncidentsMs: number | null;
+  rejectedPayloadsMs: number | null;
+  deliveriesMs: number | null;
+  /** How often the retention job runs. */
+  intervalMs: number;
+  rejectedPayloadCap: RejectedPayloadCap;
+}
+
 /** The configuration the processes run with. */
 export interface Config {
   payloadLimitBytes: number;
   /** Bounds of a plausible event_time; absent: the defaults (events/event-time.ts). */
   eventTime?: EventTimeBounds;
+  /** Absent in configurations built by hand (tests): the defaults of {@link RetentionSettings} apply. */
+  retention?: RetentionSettings;
   channels: Channel[];
   integrations: Integration[];
   /** Sources that must check in; absent: none. */
@@ -187,6 +261,8 @@ export interface Config {
   changeCorrelationWindowMs?: number;
   /** The SMTP listener; undefined when `smtp:` is absent. */
   smtp?: SmtpSettings;
+  /** Outbound webhook receivers, in the order configured. */
+  webhooks: Webhook[];
   /** Where it came from: a file path, or `example` for the bundled example. */
   source: string;
 }

@@ -93,3 +93,8 @@ export function newRequestId(): string {
 export function derivedEventId(ms: number, seed: string): string {
   return encodeTime(ms) + encodeRandom(createHash('sha256').update(seed).digest().subarray(0, 10));
 }
+
+/** The smallest id of a millisecond: every id made at `ms` or later sorts at or after it, every earlier one before. */
+export function firstIdAt(ms: number): string {
+  return encodeTime(Math.max(0, Math.floor(ms))) + '0'.repeat(16);
+}

@@ -4,6 +4,7 @@ import type { MetricsJson } from '../observability/metrics.js';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
+import { defaultRetention } from '../config/retention.js';
 import type { Config } from '../config/types.js';
 import type { IngestJobData, IngestProducer } from '../queue/ingest-queue.js';
 import type { Logger } from '../observability/logger.js';
@@ -32,6 +33,9 @@ import { incidentRoutes } from './api/incidents.js';
 import { integrationRoutes } from './api/integrations.js';
 import { payloadRoutes } from './api/payloads.js';
 import { silenceRoutes } from './api/silences.js';
+import { webhookRoutes } from './api/webhooks.js';
+import { DeliveryQueues } from '../queue/delivery-queue.js';
+import { outboxOf } from '../notify/outbox.js';
 import { errorHandler, routeNotFound } from './errors.js';
 import { adapterPushRouter } from './push/adapter.js';
 import { nativePushRouter } from './push/native.js';
@@ -118,6 +122,7 @@ function ingestDeps(
     },
     clock,
     payloadLimitBytes: () => config().payloadLimitBytes,
+    rejectedPayloadCap: () => (config().retention ?? defaultRetention).rejectedPayloadCap,
   };
 }
 
@@ -205,6 +210,13 @@ export function createApp(deps: AppDeps): GatewayApp {
     clock,
     config: () => config,
     knownAdapters: () => new Set(registry.names()),
+    deliveries: {
+      store: deps.store,
+      queues: new DeliveryQueues(deps.redis, deps.redisPrefix),
+      webhooks: () => config.webhooks,
+      outbox: () => (config.webhooks.length > 0 ? outboxOf(config, deps.publicUrl) : undefined),
+      clock,
+    },
   };
   app.use(
     '/api/v1',
@@ -220,6 +232,7 @@ export function createApp(deps: AppDeps): GatewayApp {
   );
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: false }), api, [payloadRoutes, adapterRoutes]));
   app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [silenceRoutes, dryRunRoutes]));
+  app.use('/api/v1', withRoutes(adminRouter(api.adminToken, { json: true }), api, [webhookRoutes]));
   app.use(routeNotFound);
   app.use(errorHandler(deps.logger));
   return {

@@ -4,10 +4,13 @@ import type { StoreDatabase } from '../store/database.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { closeIncident } from './lifecycle.js';
+import { newId } from '../events/ids.js';
+import { recordIncidentTimeline, type Outbox } from '../notify/outbox.js';
+import type { DeliveryRef } from '../store/deliveries-repo.js';
 
 /** What an auto-resolve timer found: closed it, not due yet (check again at `dueAt`), or nothing to do. */
 export type AutoResolveVerdict =
-  | { kind: 'closed' }
+  | { kind: 'closed'; deliveries: DeliveryRef[] }
   | { kind: 'later'; dueAt: number }
   | { kind: 'skipped'; reason: 'no such incident' | 'already closed' | 'reopened' | 'channel has no auto_resolve' };
 
@@ -21,6 +24,7 @@ export async function resolveIfDue(
   incidentId: string,
   channels: ReadonlyMap<string, Channel>,
   now: number,
+  outbox?: Outbox,
 ): Promise<AutoResolveVerdict> {
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect);
@@ -39,6 +43,7 @@ export async function resolveIfDue(
       detail: { from: 'autorslv', after_ms: settings.afterMs, counted_from: settings.from },
       ends: true,
     });
-    return { kind: 'closed' };
+    const deliveries = await recordIncidentTimeline(repos, outbox, incident, now, newId);
+    return { kind: 'closed', deliveries };
   });
 }

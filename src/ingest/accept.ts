@@ -1,4 +1,4 @@
-import type { Integration } from '../config/types.js';
+import type { Integration, RejectedPayloadCap } from '../config/types.js';
 import { AppError, invalidParameter } from '../errors.js';
 import { normaliseStandardEvent, parseQueryOverrides, type QueryOverrides } from '../events/normalise.js';
 import type { NormalisedEvent, QueuedEvent } from '../events/types.js';
@@ -36,6 +36,8 @@ export interface IngestDeps {
   clock: () => number;
   /** The largest body a push may send (alertgate.yaml `defaults.payload_limit`), read per push: it follows reloads. */
   payloadLimitBytes: () => number;
+  /** Per integration, the most rejected payloads kept (`retention.rejected_payloads_cap`), read per rejection. */
+  rejectedPayloadCap?: () => RejectedPayloadCap;
 }
 
 /** The queued events of an accepted payload; `asList` when the payload (or the mapping) held a list. */
@@ -199,8 +201,7 @@ export async function mapAdapterPayload(deps: IngestDeps, payload: AdapterPayloa
     deps.metrics.gatewayEvents.inc({ integration: integration.id, adapter: adapter.name, outcome: 'rejected' });
     if (payload.live)
       await keepRejectedPayload(
-        deps.store,
-        deps.logger,
+        deps,
         {
           integrationId: integration.id,
           adapter: adapter.name,

@@ -23,6 +23,14 @@ export interface Metrics {
   configReloadSuccessTimestamp: Gauge;
   queueJobs: Gauge<'state'>;
   queueOldestWaitSeconds: Gauge;
+  /** Rejected payloads removed to keep an integration within its count or byte cap. */
+  rejectedPayloadsDropped: Counter<'integration' | 'cap'>;
+  /** Rows the retention job removed, by table. */
+  retentionRemoved: Counter<'table'>;
+  /** Retention runs, by result (done, failed). */
+  retentionRuns: Counter<'result'>;
+  /** Size of the store: SQLite's file and WAL, or PostgreSQL's tables with their indexes and TOAST. */
+  storeSizeBytes: Gauge<'part'>;
   /** Change events accepted by the gateway, by integration and change status. */
   changesReceived: Counter<'integration' | 'status'>;
   /** Missed heartbeat periods that raised an alert, by heartbeat. */
@@ -35,6 +43,12 @@ export interface Metrics {
   smtpMailsAccepted: Counter<'integration' | 'outcome'>;
   /** Mails or recipients refused, by reason (unknown_recipient, disabled, too_large, rate_limited, queue_unavailable…). */
   smtpMailsRefused: Counter<'reason'>;
+  /** Outbound delivery attempts by receiver and outcome (delivered, retry, dead, skipped). */
+  deliveries: Counter<'receiver' | 'outcome'>;
+  deliveryAttemptDuration: Histogram<'receiver'>;
+  /** Deliveries waiting to be sent (or retried) per receiver, and the age of the oldest. */
+  deliveriesPending: Gauge<'receiver'>;
+  deliveriesOldestPendingSeconds: Gauge<'receiver'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -125,6 +139,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Age of the oldest waiting ingest job',
       registers,
     }),
+    rejectedPayloadsDropped: new Counter({
+      name: 'alertgate_rejected_payloads_dropped_total',
+      help: 'Stored rejected payloads removed, oldest first, to keep an integration within its count or byte cap',
+      labelNames: ['integration', 'cap'],
+      registers,
+    }),
+    retentionRemoved: new Counter({
+      name: 'alertgate_retention_removed_rows_total',
+      help: 'Rows removed by the retention job, by table',
+      labelNames: ['table'],
+      registers,
+    }),
+    retentionRuns: new Counter({
+      name: 'alertgate_retention_runs_total',
+      help: 'Runs of the retention job in this process, by result',
+      labelNames: ['result'],
+      registers,
+    }),
+    storeSizeBytes: new Gauge({
+      name: 'alertgate_store_size_bytes',
+      help: 'Size of the store: SQLite file and WAL (part=file, wal), or PostgreSQL tables with indexes (part=<table>)',
+      labelNames: ['part'],
+      registers,
+    }),
     changesReceived: new Counter({
       name: 'alertgate_changes_received_total',
       help: 'Change events accepted by the gateway, by integration and change status',
@@ -158,6 +196,33 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'alertgate_smtp_mails_refused_total',
       help: 'Mails or recipients the SMTP listener refused, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'alertgate_webhook_deliveries_total',
+      help: 'Outbound webhook delivery attempts by receiver and outcome (delivered, retry, dead, skipped)',
+      labelNames: ['receiver', 'outcome'],
+      registers,
+    }),
+    deliveryAttemptDuration: new Histogram({
+      name: 'alertgate_webhook_attempt_duration_seconds',
+      help: 'Time of one outbound webhook attempt, from request to response (or error)',
+      labelNames: ['receiver'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    deliveriesPending: new Gauge({
+      name: 'alertgate_webhook_deliveries_pending',
+      help: 'Outbound webhook deliveries waiting to be sent or retried, by receiver',
+      labelNames: ['receiver'],
+      aggregator: 'max',
+      registers,
+    }),
+    deliveriesOldestPendingSeconds: new Gauge({
+      name: 'alertgate_webhook_oldest_pending_seconds',
+      help: 'Age of the oldest outbound webhook delivery still pending, by receiver',
+      labelNames: ['receiver'],
+      aggregator: 'max',
       registers,
     }),
   };

@@ -48,18 +48,43 @@ const alertColumns: ReadonlyArray<keyof AlertRow> = [
   'updated_at',
 ];
 
-/** Alerts and alert keys, bound to one transaction (or the database) and its dialect. */
+type KeyState = ClaimedKey['state'];
+
+const keyId = (key: AlertIdentity): string => `${key.integration_id}\0${key.channel_id}\0${key.alert_key}`;
+
+/**
+ * Alerts and alert keys, bound to one transaction (or the database) and its dialect. With `deferKeyStates`, changes
+ * to a key's flapping state are kept in memory and written by {@link flushKeyStates} in one statement for the
+ * batch; claiming the key again in between sees them.
+ */
 export class AlertsRepo {
+  /** Keys claimed in this transaction: their state as read, and the event that claimed them. */
+  private readonly claimed = new Map<string, { key: AlertIdentity; eventId: string; state: KeyState }>();
+  private readonly pendingStates = new Map<string, KeyState>();
+  /** Undo log of pendingStates: the key and its state before each deferred change. */
+  private readonly undo: Array<[string, KeyState | undefined]> = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly deferKeyStates = false,
   ) {}
+
+  /** Claims the key (below); with deferred key states, what this transaction changed in memory wins over the row. */
+  async claimAlertKey(key: AlertIdentity, eventId: string): Promise<ClaimedKey> {
+    const claim = await this.claimKeyRow(key, eventId);
+    if (!this.deferKeyStates) return claim;
+    const id = keyId(key);
+    const state = this.pendingStates.get(id) ?? claim.state;
+    this.claimed.set(id, { key, eventId, state });
+    return { ...claim, state };
+  }
 
   /**
    * Records `eventId` as the latest event of a key, unless a later one was already applied (then the event is late).
    * On PostgreSQL the key's row stays locked until commit: events of one alert apply one at a time across workers.
    */
-  async claimAlertKey(key: AlertIdentity, eventId: string): Promise<ClaimedKey> {
+  private async claimKeyRow(key: AlertIdentity, eventId: string): Promise<ClaimedKey> {
     const inserted = await runCached(
       this.db,
       this.dialect,
@@ -96,6 +121,13 @@ export class AlertsRepo {
 
   /** Records a key's flapping state (its last status, recent status changes, mute). */
   async updateAlertKey(key: AlertIdentity, changes: Partial<ClaimedKey['state']>): Promise<void> {
+    const id = keyId(key);
+    const known = this.pendingStates.get(id) ?? this.claimed.get(id)?.state;
+    if (this.deferKeyStates && known) {
+      this.undo.push([id, this.pendingStates.get(id)]);
+      this.pendingStates.set(id, { ...known, ...changes });
+      return;
+    }
     await this.db
       .updateTable('alert_keys')
       .set(changes)
@@ -103,6 +135,49 @@ export class AlertsRepo {
       .where('channel_id', '=', key.channel_id)
       .where('alert_key', '=', key.alert_key)
       .execute();
+  }
+
+  /** Writes the deferred key states, all in one statement (the keys' rows exist: this transaction claimed them). */
+  async flushKeyStates(): Promise<void> {
+    const rows = [...this.pendingStates].map(([id, state]) => {
+      const { key, eventId } = this.claimed.get(id) as { key: AlertIdentity; eventId: string };
+      return { ...key, last_event_id: eventId, ...state };
+    });
+    this.pendingStates.clear();
+    this.undo.length = 0;
+    for (let i = 0; i < rows.length; i += 100)
+      await this.db
+        .insertInto('alert_keys')
+        .values(rows.slice(i, i + 100))
+        .onConflict((oc) =>
+          oc.columns(['integration_id', 'channel_id', 'alert_key']).doUpdateSet((eb) => ({
+            status_changes: eb.ref('excluded.status_changes'),
+            muted_until: eb.ref('excluded.muted_until'),
+            last_status: eb.ref('excluded.last_status'),
+          })),
+        )
+        .execute();
+  }
+
+  /** Forgets deferred key states and claims (their savepoint was rolled back). */
+  discardDeferred(): void {
+    this.pendingStates.clear();
+    this.undo.length = 0;
+    this.claimed.clear();
+  }
+
+  /** A point to go back to with {@link undoDeferredTo}: how many deferred changes were made so far. */
+  deferredMark(): number {
+    return this.undo.length;
+  }
+
+  /** Undoes the deferred changes made since `mark` (the savepoint taken then was rolled back). */
+  undoDeferredTo(mark: number): void {
+    while (this.undo.length > mark) {
+      const [id, previous] = this.undo.pop() as [string, KeyState | undefined];
+      if (previous === undefined) this.pendingStates.delete(id);
+      else this.pendingStates.set(id, previous);
+    }
   }
 
   async findOpenAlert(key: AlertIdentity): Promise<AlertRow | undefined> {

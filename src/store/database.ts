@@ -61,6 +61,29 @@ const typeParsers = {
       : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/** Distinct statements prepared per process at most; the hot ones come first, rarer ones are parsed per call. */
+const maxPreparedStatements = 400;
+
+/**
+ * Makes a client prepare each parameterised statement once (a named statement per SQL text) and only bind values on
+ * later calls: PostgreSQL then skips parsing and planning, the largest part of its work for the worker's small
+ * queries. Names are shared by every client of the process; each client prepares a name on its first use.
+ */
+function preparingStatements(client: pg.PoolClient, names: Map<string, string>): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, ...rest: unknown[]) => {
+    const values = rest[0];
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || rest.length > 1)
+      return query(text, ...rest);
+    let name = names.get(text);
+    if (name === undefined && names.size < maxPreparedStatements) {
+      name = `ag${names.size + 1}`;
+      names.set(text, name);
+    }
+    return name === undefined ? query(text, values) : query({ name, text, values });
+  };
+}
+
 function openPostgres(url: string, schema: string | undefined): StoreDatabase {
   const pool = new pg.Pool({
     connectionString: url,
@@ -74,7 +97,11 @@ function openPostgres(url: string, schema: string | undefined): StoreDatabase {
   // process. Idle clients report on the pool, clients in use on themselves; either way the query in flight fails
   // with the same error, the pool drops the client, and the next query connects anew.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  const statementNames = new Map<string, string>();
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    preparingStatements(client, statementNames);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return {

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
 import type { Dialect } from './dialect.js';
-import { insertRow, runCached } from './cached-query.js';
-import type { Database, GroupMethodCode, IncidentsTable } from './tables.js';
+import { insertRow, insertRows, runCached } from './cached-query.js';
+import type { Database, GroupMethodCode, IncidentTimelineTable, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
 
@@ -80,12 +80,48 @@ export interface TimelineEntry {
 
 const timelineColumns = ['incident_id', 'type', 'at', 'actor', 'alert_id', 'detail'] as const;
 
-/** Incidents and their timeline, bound to one transaction (or the database) and its dialect. */
+type TimelineRow = Omit<IncidentTimelineTable, 'id'>;
+
+/**
+ * Incidents and their timeline, bound to one transaction (or the database) and its dialect. With `deferTimeline`,
+ * timeline entries are kept in memory and written by {@link flushTimeline}, many rows a statement, in the order
+ * they were added (nothing in a worker batch reads them back).
+ */
 export class IncidentsRepo {
+  private readonly pendingTimeline: TimelineRow[] = [];
+  /** Timeline entries written through this repository and not yet taken: the changes the outbox notifies. */
+  private written: TimelineEntry[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
+    private readonly deferTimeline = false,
   ) {}
+
+  /** Writes the deferred timeline entries. */
+  async flushTimeline(): Promise<void> {
+    const rows = this.pendingTimeline.splice(0);
+    for (let i = 0; i < rows.length; i += 100)
+      await insertRows(this.db, this.dialect, 'incident_timeline', rows.slice(i, i + 100), timelineColumns);
+  }
+
+  /** Forgets deferred timeline entries (their savepoint was rolled back). */
+  discardDeferred(): void {
+    this.pendingTimeline.length = 0;
+    this.written = [];
+  }
+
+  /** How many timeline entries are deferred so far. */
+  deferredMark(): number {
+    return this.pendingTimeline.length;
+  }
+
+  /** Drops the timeline entries deferred since `mark`. */
+  undoDeferredTo(mark: number): void {
+    this.pendingTimeline.length = Math.min(this.pendingTimeline.length, mark);
+    // Changes not yet taken by the notify stage belonged to the rolled-back work.
+    this.written = [];
+  }
 
   async insertIncident(row: IncidentRow): Promise<void> {
     await insertRow(this.db, this.dialect, 'incidents', { ...row }, incidentColumns);
@@ -205,7 +241,15 @@ export class IncidentsRepo {
     return summary;
   }
 
+  /** The timeline entries written since the last call (each entry is one change of an incident). */
+  takeWritten(): TimelineEntry[] {
+    const taken = this.written;
+    this.written = [];
+    return taken;
+  }
+
   async addTimeline(entries: TimelineEntry[]): Promise<void> {
+    if (entries.length > 0) this.written.push(...entries);
     for (const entry of entries) {
       const row = {
         ...entry,
@@ -213,7 +257,8 @@ export class IncidentsRepo {
         alert_id: entry.alert_id ?? null,
         detail: entry.detail ? JSON.stringify(entry.detail) : null,
       };
-      await insertRow(this.db, this.dialect, 'incident_timeline', row, timelineColumns);
+      if (this.deferTimeline) this.pendingTimeline.push(row);
+      else await insertRow(this.db, this.dialect, 'incident_timeline', row, timelineColumns);
     }
   }
 }

@@ -4,9 +4,11 @@ import { migration0001 } from './migrations/0001_core.js';
 import { migration0002 } from './migrations/0002_payloads.js';
 import { migration0003 } from './migrations/0003_noise_reduction.js';
 import { migration0004 } from './migrations/0004_silences.js';
+import { migration0005 } from './migrations/0005_deliveries.js';
 import { migration0006 } from './migrations/0006_changes_heartbeats.js';
 import { migration0008 } from './migrations/0008_event_search.js';
 import { migration0009 } from './migrations/0009_silence_fields.js';
+import { migration0010 } from './migrations/0010_retention.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
 
 export type { Dialect } from './dialect.js';
@@ -21,9 +23,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_payloads': migration0002,
     '0003_noise_reduction': migration0003,
     '0004_silences': migration0004,
+    '0005_deliveries': migration0005(dialect),
     '0006_changes_heartbeats': migration0006,
     '0008_event_search': migration0008,
     '0009_silence_fields': migration0009,
+    '0010_retention': migration0010(dialect),
     '0011_incident_state': migration0011,
   };
 }

@@ -23,6 +23,8 @@ export interface RejectedPayloadsTable {
   replayed_at: number | null;
   /** JSON outcome of the last replay attempt. */
   replay_result: string | null;
+  /** Bytes the row holds (body, headers and query): what the per-integration byte cap counts (migration 0010). */
+  stored_bytes: number;
 }
 
 /** A rejected payload as the API shows it. */
@@ -70,6 +72,8 @@ function toView(row: RejectedPayloadsTable): RejectedPayload {
 /** Stores a rejected payload; returns its id (time-ordered). */
 export async function insertRejectedPayload(store: StoreDatabase, payload: NewRejectedPayload): Promise<string> {
   const id = newId();
+  const headers = JSON.stringify(payload.headers);
+  const query = JSON.stringify(payload.query);
   await payloadDb(store)
     .insertInto('rejected_payloads')
     .values({
@@ -80,13 +84,14 @@ export async function insertRejectedPayload(store: StoreDatabase, payload: NewRe
       error_code: payload.error.code,
       error_message: payload.error.message,
       method: payload.method,
-      headers: JSON.stringify(payload.headers),
-      query: JSON.stringify(payload.query),
+      headers,
+      query,
       content_type: payload.content_type,
       body: payload.body,
       received_at: payload.received_at,
       replayed_at: null,
       replay_result: null,
+      stored_bytes: Buffer.byteLength(payload.body) + Buffer.byteLength(headers) + Buffer.byteLength(query),
     })
     .execute();
   return id;
@@ -165,4 +170,50 @@ export async function recordReplay(
     .set({ replay_result: JSON.stringify(result), ...(replayedAt !== null && { replayed_at: replayedAt }) })
     .where('id', '=', id)
     .execute();
+}
+
+/** What {@link trimRejectedPayloads} removed, and which cap removed it. */
+export interface TrimmedPayloads {
+  removed: number;
+  cap: 'count' | 'bytes';
+}
+
+/**
+ * Keeps an integration's rejected payloads within its caps: at most `cap.count` rows and `cap.bytes` stored bytes,
+ * the newest kept, the oldest removed. Reads at most `cap.count + 1` (id, size) pairs through the integration's index,
+ * so it stays cheap however fast payloads are rejected; any number of gateways may run it at once.
+ */
+export async function trimRejectedPayloads(
+  store: StoreDatabase,
+  integrationId: string,
+  cap: { count: number; bytes: number },
+): Promise<TrimmedPayloads> {
+  const db = payloadDb(store);
+  const newest = await db
+    .selectFrom('rejected_payloads')
+    .select(['id', 'stored_bytes'])
+    .where('integration_id', '=', integrationId)
+    .orderBy('id', 'desc')
+    .limit(cap.count + 1)
+    .execute();
+  let kept = 0;
+  let bytes = 0;
+  let overBytes = false;
+  for (const row of newest) {
+    bytes += Number(row.stored_bytes);
+    // The newest payload stays even when it alone is over the byte cap: the last rejection is always there to see.
+    if (kept > 0 && bytes > cap.bytes) {
+      overBytes = true;
+      break;
+    }
+    if (kept === cap.count) break;
+    kept += 1;
+  }
+  if (kept === newest.length) return { removed: 0, cap: 'count' };
+  const removed = await db
+    .deleteFrom('rejected_payloads')
+    .where('integration_id', '=', integrationId)
+    .where('id', '<', newest[kept - 1].id)
+    .executeTakeFirst();
+  return { removed: Number(removed.numDeletedRows), cap: overBytes ? 'bytes' : 'count' };
 }

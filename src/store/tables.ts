@@ -191,6 +191,51 @@ export interface HeartbeatsTable {
   missed_cnt: number;
 }
 
+/** Where a delivery stands: waiting to be sent (or retried), sent, given up after its last attempt, or not sent because its format sends nothing for its event type. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
+
+/** One outbound webhook message: a change of an incident or alert for one receiver (the outbox). */
+export interface DeliveriesTable {
+  /** Orders the deliveries of one receiver and `order_key`. */
+  seq: Generated<number>;
+  /** Deterministic from (receiver, change): writing the same change twice writes one delivery. */
+  delivery_id: string;
+  receiver_id: string;
+  /** The change's `event_id` in the body, the same for every receiver. */
+  change_id: string;
+  event_type: string;
+  channel_id: string;
+  incident_id: string | null;
+  alert_id: string | null;
+  /** What deliveries are ordered by: the incident, or the alert when it has none. */
+  order_key: string;
+  /** The webhook body (JSON) as it was when the change was recorded. */
+  body: string;
+  status: DeliveryStatus;
+  /** 1 once a job was added to the delivery queue; the sweep enqueues rows left at 0 (a crash after commit). */
+  queued: number;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+/** One attempt to send a delivery. */
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+  /** The first 1 KiB of the response body. */
+  response: string | null;
+}
+
 export interface Database {
   events: EventsTable;
   alert_keys: AlertKeysTable;
@@ -203,4 +248,6 @@ export interface Database {
   changes: ChangesTable;
   change_labels: ChangeLabelsTable;
   heartbeats: HeartbeatsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }

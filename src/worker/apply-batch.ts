@@ -1,87 +1,31 @@
+import { sql } from 'kysely';
 import type { QueuedEvent } from '../events/types.js';
-import type { TimerJobData } from '../queue/timer-queue.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
-import { bindRepos, type Repos } from '../store/repos.js';
+import { bindRepos } from '../store/repos.js';
 import type { EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
-import { processEvent, type ProcessedEvent } from './pipeline.js';
+import { applyPostgresBatch } from './apply-postgres.js';
+import { addResult, emptyResult, eventRow, reasonOf, recordIntegrationStats, type BatchResult } from './batch-rows.js';
+import { processEvent } from './pipeline.js';
 import type { WorkerRules } from './stage.js';
-import type { EventFailure } from './lanes.js';
-import type { EventOutcome } from './trace.js';
 
-/** What a batch did, for metrics and logs. */
-export interface BatchResult {
-  applied: Array<{ event: QueuedEvent; processed: ProcessedEvent }>;
-  /** Events already in the store: a redelivered job changes nothing. */
-  redelivered: QueuedEvent[];
-  /** Auto-resolve timers of the incidents the batch opened: scheduled once the batch has committed. */
-  timers: TimerJobData[];
-  /** Events that failed alone for a reason of their own (the data, not the store); the rest were stored. */
-  failed: EventFailure[];
-}
+export type { BatchResult } from './batch-rows.js';
 
-const emptyResult = (): BatchResult => ({ applied: [], redelivered: [], timers: [], failed: [] });
-
-function addResult(into: BatchResult, from: BatchResult): void {
-  into.applied.push(...from.applied);
-  into.redelivered.push(...from.redelivered);
-  into.timers.push(...from.timers);
-  into.failed.push(...from.failed);
-}
-
-/** NUL and other characters a store refuses may appear in an error's message: keep the reason printable. */
-const reasonOf = (error: unknown): string =>
-  (error instanceof Error ? error.message : String(error)).replace(/\0/g, '');
-
-function eventRow(event: QueuedEvent, processed: ProcessedEvent, now: number): EventsTable {
-  return {
-    event_id: event.event_id,
-    request_id: event.request_id,
-    integration_id: event.integration_id,
-    integration_type: event.integration_type,
-    channel_id: processed.channelId,
-    alert_key: event.alert_key,
-    alert_id: processed.alertId,
-    incident_id: processed.incidentId,
-    event_status: event.event_status,
-    title: event.title,
-    title_rule: event.title_rule,
-    description: event.description ?? null,
-    labels: JSON.stringify(event.labels),
-    images: event.images ? JSON.stringify(event.images) : null,
-    event_time: event.event_time,
-    received_at: event.received_at,
-    seq: event.seq,
-    processed_at: now,
-    outcome: processed.outcome,
-    trace: JSON.stringify(processed.trace),
-  };
-}
-
-async function recordIntegrationStats(repos: Repos, applied: BatchResult['applied']): Promise<void> {
-  const latest = new Map<string, QueuedEvent>();
-  const counts = new Map<string, number>();
-  for (const { event, processed } of applied) {
-    const seen = latest.get(event.integration_id);
-    if (!seen || seen.event_id < event.event_id) latest.set(event.integration_id, event);
-    const key = `${event.integration_id}\0${processed.outcome}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  for (const [integrationId, event] of latest)
-    await repos.integrationStats.recordLatestEvent(integrationId, event.event_id, event.received_at);
-  for (const [key, count] of counts) {
-    const [integrationId, outcome] = key.split('\0') as [string, EventOutcome];
-    await repos.integrationStats.addOutcomeCount(integrationId, outcome, count);
-  }
+/** Errors after which the same work may succeed when done again (deadlock, serialization, a lost unique race). */
+function isRetryableConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '40P01' || code === '40001' || code === '23505' || code === 'SQLITE_BUSY';
 }
 
 /**
- * Applies events in order, in one transaction on SQLite (a single writer: group commit) and one per event on
- * PostgreSQL. Idempotent on event_id: events already stored are skipped, so a job redelivered after a crash
- * changes nothing. An event that cannot be stored (its data, or a defect it triggers) never takes the others down:
- * the batch is applied again event by event and that event alone is returned in `failed`. An unreachable store
- * fails the whole call, to be retried as it is.
+ * Applies events in order, in one transaction per batch (group commit) on both stores. Idempotent on event_id: events
+ * already stored are skipped, so a job redelivered after a crash changes nothing. An event that cannot be stored (its
+ * data, or a defect it triggers) never takes the others down. On PostgreSQL each event has a savepoint to begin with
+ * ({@link applyPostgresBatch}); on SQLite, a single writer, the batch runs without, and when it fails it is applied
+ * again with a savepoint around each event, so that event alone is rolled back and returned in `failed` while the
+ * rest commit together. Should even that fail, each event gets a transaction of its own. An unreachable store fails
+ * the whole call, to be retried as it is.
  */
 export async function applyBatch(
   store: StoreDatabase,
@@ -90,16 +34,18 @@ export async function applyBatch(
   clock: () => number,
   newId: () => string,
 ): Promise<BatchResult> {
-  // Several workers write at once on PostgreSQL: one short transaction per event takes its locks in one order
-  // (alert key, then incident), so concurrent batches never wait on each other in a cycle.
-  const together = store.dialect === 'sqlite' || events.length === 1;
-  if (together) {
-    try {
-      return await applyInOneTransaction(store, rules, events, clock, newId);
-    } catch (error) {
-      if (isStoreUnavailable(error)) throw error;
-      if (events.length === 1) return { ...emptyResult(), failed: [{ event: events[0], reason: reasonOf(error) }] };
-    }
+  try {
+    if (store.dialect === 'postgres' && events.length > 1)
+      return await applyPostgresBatch(store, rules, events, clock, newId);
+    return await applyInOneTransaction(store, rules, events, clock, newId);
+  } catch (error) {
+    if (isStoreUnavailable(error)) throw error;
+    if (events.length === 1) return { ...emptyResult(), failed: [{ event: events[0], reason: reasonOf(error) }] };
+  }
+  try {
+    return await applyWithSavepoints(store, rules, events, clock, newId);
+  } catch (error) {
+    if (isStoreUnavailable(error)) throw error;
   }
   const result = emptyResult();
   for (const event of events) addResult(result, await applyBatch(store, rules, [event], clock, newId));
@@ -114,14 +60,23 @@ async function applyInOneTransaction(
   newId: () => string,
 ): Promise<BatchResult> {
   return inTransaction(store, async (trx) => {
-    const repos = bindRepos(trx, store.dialect);
+    const repos = bindRepos(trx, store.dialect, { deferWrites: true });
     const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
     const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
       const now = clock();
       const processed = await processEvent(
-        { trx, dialect: store.dialect, repos, now, newId, timers: result.timers, stored },
+        {
+          trx,
+          dialect: store.dialect,
+          repos,
+          now,
+          newId,
+          timers: result.timers,
+          deliveries: result.deliveries,
+          stored,
+        },
         rules,
         event,
       );
@@ -132,7 +87,76 @@ async function applyInOneTransaction(
       result.applied.push({ event, processed });
       rows.push(eventRow(processed.event, processed, now));
     }
+    await repos.flush();
     await repos.events.insertEvents(rows);
+    await recordIntegrationStats(repos, result.applied);
+    return result;
+  });
+}
+
+/** Conflicts with another transaction an event may meet and retry in its savepoint before the batch gives up. */
+const savepointRetries = 3;
+
+/**
+ * One transaction, each event inside a savepoint with its own event row: an event that fails is rolled back to its
+ * savepoint and reported, the others commit together. A conflict with another transaction (deadlock, a grouping key
+ * taken meanwhile) rolls the event back and applies it again; conflicts that persist fail the whole call.
+ */
+async function applyWithSavepoints(
+  store: StoreDatabase,
+  rules: WorkerRules,
+  events: QueuedEvent[],
+  clock: () => number,
+  newId: () => string,
+): Promise<BatchResult> {
+  return inTransaction(store, async (trx) => {
+    const repos = bindRepos(trx, store.dialect, { deferWrites: true });
+    const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
+    const result = emptyResult();
+    for (const event of events) {
+      for (let attempt = 1; ; attempt += 1) {
+        const timersBefore = result.timers.length;
+        const deliveriesBefore = result.deliveries.length;
+        const alreadyHeld = stored.has(event.event_id);
+        await sql.raw('savepoint event').execute(trx);
+        try {
+          const now = clock();
+          const processed = await processEvent(
+            {
+              trx,
+              dialect: store.dialect,
+              repos,
+              now,
+              newId,
+              timers: result.timers,
+              deliveries: result.deliveries,
+              stored,
+            },
+            rules,
+            event,
+          );
+          await repos.flush();
+          if (processed) await repos.events.insertEvents([eventRow(processed.event, processed, now)]);
+          await sql.raw('release savepoint event').execute(trx);
+          if (processed) result.applied.push({ event, processed });
+          else result.redelivered.push(event);
+          break;
+        } catch (error) {
+          if (isStoreUnavailable(error)) throw error;
+          await sql.raw('rollback to savepoint event').execute(trx);
+          await sql.raw('release savepoint event').execute(trx);
+          repos.discardDeferred();
+          result.timers.length = timersBefore;
+          result.deliveries.length = deliveriesBefore;
+          // The idempotency stage noted the event as held by this transaction; the rollback undid that.
+          if (!alreadyHeld) stored.delete(event.event_id);
+          if (isRetryableConflict(error) && attempt < savepointRetries) continue;
+          if (isRetryableConflict(error)) throw error;
+          result.failed.push({ event, reason: reasonOf(error) });
+          break;
+        }
+      }
+    }
     await recordIntegrationStats(repos, result.applied);
     return result;
   });

@@ -6,7 +6,9 @@ import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
 import type { StoredSilences } from '../silences/cache.js';
 import type { AlertIdentity, AlertRow, ClaimedKey } from '../store/alerts-repo.js';
+import type { DeliveryRef } from '../store/deliveries-repo.js';
 import type { Dialect } from '../store/dialect.js';
+import { outboxOf, type Outbox } from '../notify/outbox.js';
 import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from './trace.js';
 import { heartbeatIntegration } from '../heartbeats/schedule.js';
@@ -19,19 +21,23 @@ export interface WorkerRules {
   storedSilences?: StoredSilences;
   /** Bounds of a plausible event_time; absent: the defaults. */
   eventTime?: EventTimeBounds;
+  /** Where changes are delivered (outbound webhooks); absent: nowhere. */
+  outbox?: Outbox;
 }
 
 /**
- * The rules a configuration compiles to; `storedSilences` adds the silences made through the API. Each heartbeat
- * brings an integration of its own (`heartbeat:<id>`), dedicated to its channel, that its alert events come from.
+ * The rules a configuration compiles to; `storedSilences` adds the silences made through the API, `publicUrl`
+ * (PUBLIC_URL) is where the links of outbound webhooks point. Each heartbeat brings an integration of its own
+ * (`heartbeat:<id>`), dedicated to its channel, that its alert events come from.
  */
-export function rulesFromConfig(config: Config, storedSilences?: StoredSilences): WorkerRules {
+export function rulesFromConfig(config: Config, storedSilences?: StoredSilences, publicUrl?: string): WorkerRules {
   const integrations = [...config.integrations, ...(config.heartbeats ?? []).map(heartbeatIntegration)];
   return {
     integrations: new Map(integrations.map((integration) => [integration.id, integration])),
     channels: new Map(config.channels.map((channel) => [channel.id, channel])),
     ...(storedSilences && { storedSilences }),
     ...(config.eventTime && { eventTime: config.eventTime }),
+    ...(config.webhooks.length > 0 && { outbox: outboxOf(config, publicUrl ?? 'http://localhost:8080') }),
   };
 }
 
@@ -42,6 +48,8 @@ export interface StageContext extends IncidentWriteContext {
   dialect: Dialect;
   /** Ids of the events the batch's transaction already holds; absent: none (a dry run). */
   stored?: Set<string>;
+  /** Deliveries written by the transaction, enqueued once it has committed; absent: none are written (a dry run). */
+  deliveries?: DeliveryRef[];
 }
 
 /** An event on its way through the stages before routing: as enrichment and the pipeline rules leave it. */

@@ -8,6 +8,8 @@ import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/time
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { EventsRepo } from '../store/events-repo.js';
+import type { DeliveryRef } from '../store/deliveries-repo.js';
+import type { Outbox } from '../notify/outbox.js';
 
 /** What the timer worker needs: the store, Redis, the clock that decides due-ness, and the current channels. */
 export interface TimerWorkerDeps {
@@ -19,6 +21,9 @@ export interface TimerWorkerDeps {
   channels: () => ReadonlyMap<string, Channel>;
   /** Where a timer that is not due yet is scheduled again. */
   queue: Queue<TimerJobData>;
+  /** Where an auto-resolve is notified, as configured now; and how its deliveries are enqueued after commit. */
+  outbox?: () => Outbox | undefined;
+  enqueueDeliveries?: (deliveries: DeliveryRef[]) => Promise<void>;
   stalledInterval?: number;
   lockDuration?: number;
 }
@@ -31,8 +36,11 @@ export interface TimerWorker {
 /** One timer: close the incident if due; if a merge moved its due time, schedule the timer for the new time. */
 async function fireTimer(deps: TimerWorkerDeps, job: Job<TimerJobData>, token: string | undefined): Promise<void> {
   const { incident_id, due_at } = job.data;
-  const verdict = await resolveIfDue(deps.store, incident_id, deps.channels(), deps.clock());
+  const verdict = await resolveIfDue(deps.store, incident_id, deps.channels(), deps.clock(), deps.outbox?.());
   if (verdict.kind === 'closed') {
+    await deps
+      .enqueueDeliveries?.(verdict.deliveries)
+      .catch((error: Error) => deps.logger.warn({ err: error.message }, 'deliveries not enqueued yet; the sweep will'));
     deps.logger.info({ incident_id, due_at }, 'incident closed by its auto-resolve timeout');
   } else if (verdict.kind === 'skipped') {
     deps.logger.debug({ incident_id, reason: verdict.reason }, 'auto-resolve timer: nothing to do');

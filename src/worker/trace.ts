@@ -12,7 +12,8 @@ export interface TraceStep {
     | 'silence'
     | 'inhibit'
     | 'flapping'
-    | 'incident';
+    | 'incident'
+    | 'notify';
   result: string;
   [detail: string]: string | number | boolean | null | undefined;
 }

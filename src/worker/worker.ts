@@ -21,10 +21,12 @@ import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
 import { createIdleAlertSweeper } from './idle-alerts.js';
+import { createRetentionWorker } from './retention-worker.js';
 import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 import { createChangeWorker } from '../changes/change-worker.js';
 import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
 import { createHeartbeatService, type HeartbeatService } from '../heartbeats/heartbeat-worker.js';
+import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 
 export interface WorkerDeps {
   config: Config;
@@ -44,6 +46,10 @@ export interface WorkerDeps {
   adapterDefaults?: () => ReadonlyMap<string, number>;
   /** How often idle alerts are looked for (default every minute). */
   idleSweepEveryMs?: number;
+  /** PUBLIC_URL: where the links of outbound webhooks point (default http://localhost:8080). */
+  publicUrl?: string;
+  /** Outbound delivery timings (tests shorten them). */
+  delivery?: Pick<NotifierDeps, 'retryBaseMs' | 'sweepIntervalMs' | 'sweepGraceMs'>;
 }
 
 export interface RunningWorker {
@@ -59,6 +65,7 @@ function batchApplier(
   clock: () => number,
   currentRules: () => WorkerRules,
   timerQueue: Queue<TimerJobData>,
+  notifier: Notifier,
 ): BatchApplier {
   return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
@@ -73,6 +80,15 @@ function batchApplier(
       result.redelivered.map((event) => event.event_id),
     );
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
+    // Committed deliveries are safe in the store: if Redis refuses them now, the sweep enqueues them later.
+    await notifier
+      .enqueue(result.deliveries)
+      .catch((error: Error) =>
+        deps.logger.warn(
+          { err: error.message, count: result.deliveries.length },
+          'deliveries not enqueued yet; the sweep will',
+        ),
+      );
     const now = clock();
     for (const { event, processed } of result.applied) {
       deps.metrics.workerEvents.inc({ integration: event.integration_id, outcome: processed.outcome });
@@ -183,14 +199,34 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const clock = deps.clock ?? Date.now;
   // One cache for the worker's life: a configuration reload keeps the API silences already read.
   const storedSilences = new StoredSilences();
-  let rules = rulesFromConfig(deps.config, storedSilences);
+  let config = deps.config;
+  let rules = rulesFromConfig(config, storedSilences, deps.publicUrl);
+  const notifier = new Notifier({
+    store: deps.store,
+    redis: deps.redis,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    clock,
+    webhooks: deps.config.webhooks,
+    outbox: () => rules.outbox,
+    ...deps.delivery,
+    ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
+    ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),
+  });
   const timerConnection = createWorkerConnection(deps.redis);
   timerConnection.on('error', (error) =>
     deps.logger.warn({ err: error.message }, 'timer queue redis connection error'),
   );
   const timerQueue = createTimerQueue(timerConnection, deps.redis.prefix);
   const ingestQueue = createIngestQueue(timerConnection, deps.redis.prefix);
-  const timers = createTimerWorker({ ...deps, clock, channels: () => rules.channels, queue: timerQueue });
+  const timers = createTimerWorker({
+    ...deps,
+    clock,
+    channels: () => rules.channels,
+    queue: timerQueue,
+    outbox: () => rules.outbox,
+    enqueueDeliveries: (deliveries) => notifier.enqueue(deliveries),
+  });
   const changes = createChangeWorker({ ...deps, clock });
   let heartbeatList = deps.config.heartbeats ?? [];
   const heartbeatQueue = createHeartbeatQueue(timerConnection, deps.redis.prefix);
@@ -213,22 +249,34 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
   const lanes = createLanes(
     deps,
-    batchApplier(deps, clock, () => rules, timerQueue),
+    batchApplier(deps, clock, () => rules, timerQueue, notifier),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats);
+  const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
   return {
     async close() {
       lanes.stop();
-      await Promise.all([worker.close(), timers.close(), changes.close(), heartbeats.close(), idleAlerts.close()]);
+      await Promise.all([
+        worker.close(),
+        timers.close(),
+        changes.close(),
+        heartbeats.close(),
+        idleAlerts.close(),
+        retention.close(),
+        notifier.close(),
+      ]);
       await Promise.all([timerQueue.close(), ingestQueue.close(), heartbeatQueue.close()]);
       connection.disconnect();
       timerConnection.disconnect();
     },
-    setConfig(config: Config) {
-      rules = rulesFromConfig(config, storedSilences);
+    setConfig(next: Config) {
+      config = next;
+      rules = rulesFromConfig(config, storedSilences, deps.publicUrl);
+      void notifier.setWebhooks(config.webhooks);
       heartbeatList = config.heartbeats ?? [];
       integrations = config.integrations;
       heartbeats.schedule();
+      retention.reschedule();
     },
   };
 }

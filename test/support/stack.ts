@@ -10,6 +10,7 @@ import { applyServerLimits, type ServerLimits } from '../../src/http/server-limi
 import type { Queue } from 'bullmq';
 import { createIngestQueue, IngestProducer, type IngestJobData } from '../../src/queue/ingest-queue.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
+import { createRetentionQueue } from '../../src/queue/retention-queue.js';
 import { createTimerQueue, type TimerJobData } from '../../src/queue/timer-queue.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -61,10 +62,13 @@ export interface StackOptions {
   clock?: () => number;
   /** Adapter registry and SNS transport for the gateway (default: the package's adapters, real fetches). */
   app?: Partial<Pick<AppDeps, 'adapters' | 'fetchUrl' | 'fetchCertificate'>>;
-  /** More worker settings (timers, sweeps) for the worker of the stack. */
-  workerOptions?: Partial<Pick<WorkerDeps, 'adapterDefaults' | 'idleSweepEveryMs'>>;
   /** Timeouts and connection cap of the HTTP server, applied as `alertgate gateway` does (default: Node's own). */
   serverLimits?: ServerLimits;
+  /**
+   * More worker settings: outbound delivery timings and PUBLIC_URL (default: production timings,
+   * http://alertgate.test), idle-alert sweeps and adapter defaults.
+   */
+  workerOptions?: Partial<Pick<WorkerDeps, 'delivery' | 'publicUrl' | 'adapterDefaults' | 'idleSweepEveryMs'>>;
 }
 
 let packageAdapters: AdapterRegistry | undefined;
@@ -116,6 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           logger,
           metrics,
           clock: options.clock,
+          publicUrl: 'http://alertgate.test',
           ...options.workerOptions,
         });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -166,7 +171,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (redis.status === 'ready') {
         await queue.obliterate({ force: true }).catch(() => undefined);
         await timers.obliterate({ force: true }).catch(() => undefined);
-        await Promise.all([queue.close(), timers.close()]);
+        const retention = createRetentionQueue(redis, prefix);
+        await retention.obliterate({ force: true }).catch(() => undefined);
+        await Promise.all([queue.close(), timers.close(), retention.close()]);
       }
       redis.disconnect();
       await testStore.dispose();

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Config } from '../../config/types.js';
+import type { DeliveryServiceDeps } from '../../notify/delivery-service.js';
 import type { IngestDeps } from '../../ingest/accept.js';
 import type { IngestJobData } from '../../queue/ingest-queue.js';
 import type { StoreDatabase } from '../../store/database.js';
@@ -16,4 +17,6 @@ export interface ApiDeps {
   config: () => Config;
   /** Adapters an integration of a dry-run fragment may name; absent: not checked. */
   knownAdapters?: () => ReadonlySet<string>;
+  /** Outbound webhooks: receivers, the delivery log, and the queues incident actions enqueue on. */
+  deliveries: DeliveryServiceDeps;
 }

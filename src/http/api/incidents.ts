@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import { changesForIncident } from '../../changes/incident-changes.js';
 import { invalidParameter } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
+import { enqueueDeliveries } from '../../notify/notifier.js';
+import type { DeliveryRef } from '../../store/deliveries-repo.js';
 import { incidentView } from '../../store/api-views.js';
 import { getIncident, listIncidents } from '../../store/read-models.js';
 import { labelParams, listParam, pageParams, stringParam, textParam, timeParam, viewOptions } from '../request.js';
@@ -18,7 +20,7 @@ function countsParam(value: string | undefined): boolean {
 }
 
 /** `/incidents`: list, one, and the actions ack, unack, close, reopen. */
-export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
+export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config' | 'deliveries'>): void {
   router.get('/incidents', async (req, res) => {
     const filter = {
       progress: listParam(req, 'progress', ['Triggered', 'Processing', 'Closed']),
@@ -50,7 +52,19 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
         ...(typeof body.actor === 'string' && { actor: body.actor }),
         ...(typeof body.reason === 'string' && { reason: body.reason }),
       };
-      const incident = await applyIncidentAction(deps.store, req.params.id as string, action, request, deps.clock());
+      const notify = { outbox: deps.deliveries.outbox(), deliveries: [] as DeliveryRef[] };
+      const incident = await applyIncidentAction(
+        deps.store,
+        req.params.id as string,
+        action,
+        request,
+        deps.clock(),
+        notify,
+      );
+      // Committed with the change: a Redis hiccup here leaves them to the worker's sweep, the action stands.
+      await enqueueDeliveries(deps.store, deps.deliveries.queues, deps.deliveries.webhooks(), notify.deliveries).catch(
+        () => undefined,
+      );
       sendData(res, incidentView(incident, options));
     });
   }

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { stringify } from 'yaml';
+import { openDatabase } from '../src/store/database.js';
+import { cliPath, cpuSeconds, freePort, startProcess, stopProcess } from './processes.js';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const key = 'bench-notify-0001';
+let sequence = 0;
+
+/** A new alert each time, so every event opens an incident: one incident change (i_new) per event. */
+function eventBody(): string {
+  sequence += 1;
+  return JSON.stringify({
+    title_rule: '$host::cpu high',
+    event_status: 'Critical',
+    alert_key: `notify-${process.pid}-${sequence}`,
+    labels: { host: `db-${sequence}`, service: `svc-${sequence % 20}` },
+  });
+}
+
+/** The receivers of a run: none (the baseline), three healthy ones on a local sink, or three that are down. */
+export type Receivers = 'none' | 'healthy' | 'down';
+
+/** A local HTTP sink answering 204 at once; counts what it got. */
+async function startSink(): Promise<{ url: string; count: () => number; close: () => Promise<void> }> {
+  let received = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received += 1;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sink`,
+    count: () => received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function prepare(receivers: Receivers, sinkUrl: string, downUrl: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'alertgate-notify-bench-'));
+  const configPath = join(dir, 'alertgate.yaml');
+  const url = receivers === 'healthy' ? sinkUrl : downUrl;
+  writeFileSync(
+    configPath,
+    stringify({
+      channels: [{ id: 'ops' }],
+      integrations: [
+        {
+          id: 'bench',
+          adapter: 'standard',
+          key,
+          channel: 'ops',
+          rate_limit: { per_second: 10_000_000, per_minute: 100_000_000 },
+        },
+      ],
+      ...(receivers !== 'none' && {
+        webhooks: ['one', 'two', 'three'].map((id) => ({ id, url: `${url}?r=${id}`, events: ['i_new'] })),
+      }),
+    }),
+  );
+  return { dir, configPath, prefix: `agbench-${randomBytes(4).toString('hex')}` };
+}
+
+async function cleanRedis(prefix: string): Promise<void> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const keys = await connection.keys(`{${prefix}}*`);
+  for (let i = 0; i < keys.length; i += 500) await connection.del(...keys.slice(i, i + 500));
+  connection.disconnect();
+}
+
+async function counter(
+  dbUrl: string,
+  query: string,
+): Promise<{ read: () => Promise<number>; close: () => Promise<void> }> {
+  const store = openDatabase(dbUrl);
+  return {
+    read: async () => Number((await sql<{ n: number }>`${sql.raw(query)}`.execute(store.db)).rows[0]?.n ?? 0),
+    close: () => store.close(),
+  };
+}
+
+export interface NotifyFigures {
+  /** The worker's own rate while it also sends (or fails to send) the deliveries. */
+  eventsPerSecond: number;
+  cpuMicrosPerEvent: number;
+  /** Incident changes delivered to all three receivers per second, first event applied → last delivery answered. */
+  changesPerSecond?: number;
+}
+
+/**
+ * A queue filled beforehand (gateway alone), then drained by `alertgate worker` with the given receivers; every
+ * event opens an incident, so with receivers each event is three deliveries. Measures the worker's events/s and
+ * CPU per event (its delivery workers run in the same process) and, with healthy receivers, how fast the changes
+ * reach all three.
+ */
+export async function benchNotify(total: number, receivers: Receivers): Promise<NotifyFigures> {
+  const sink = await startSink();
+  const downUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
+  const env = prepare(receivers, sink.url, downUrl);
+  const dbUrl = `sqlite:${join(env.dir, 'notify.db')}`;
+  const port = await freePort();
+  const common = {
+    REDIS_PREFIX: env.prefix,
+    ALERTGATE_CONFIG: env.configPath,
+    DATABASE_URL: dbUrl,
+    LOG_LEVEL: 'error',
+    ADMIN_TOKEN: 'bench',
+    PORT: String(port),
+  };
+  const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
+  await autocannon({
+    url: `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: 32,
+    amount: total,
+    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: eventBody() }) }],
+  } as autocannon.Options);
+  await stopProcess(gateway);
+  const events = await counter(dbUrl, 'select count(*) as n from events');
+  const worker = await startProcess([cliPath, 'worker'], common, /worker/);
+  while ((await events.read()) < 1) await new Promise((resolve) => setTimeout(resolve, 2));
+  const started = Date.now();
+  const cpuBefore = cpuSeconds(worker.pid);
+  const first = await events.read();
+  while ((await events.read()) < total) await new Promise((resolve) => setTimeout(resolve, 10));
+  const cpu = cpuSeconds(worker.pid) - cpuBefore;
+  const eventsPerSecond = (total - first) / ((Date.now() - started) / 1000);
+  let changesPerSecond: number | undefined;
+  if (receivers === 'healthy') {
+    while (sink.count() < total * 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    changesPerSecond = (total - first) / ((Date.now() - started) / 1000);
+  }
+  await stopProcess(worker);
+  await events.close();
+  await sink.close();
+  await cleanRedis(env.prefix);
+  return {
+    eventsPerSecond,
+    cpuMicrosPerEvent: (cpu / (total - first)) * 1e6,
+    ...(changesPerSecond !== undefined && { changesPerSecond }),
+  };
+}

@@ -1,0 +1,310 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Webhook } from '../config/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { deliveryQueueName, type DeliveryJobData, type DeliveryQueues } from '../queue/delivery-queue.js';
+import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
+import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
+import type { StoreDatabase } from '../store/database.js';
+import { inTransaction } from '../store/transaction.js';
+import { DeliveriesRepo, type AttemptOutcome, type DeliveryRow } from '../store/deliveries-repo.js';
+import { retryAfterCapMs, retryDelayMs } from './backoff.js';
+import { renderRequest, type ReceiverTarget } from './render.js';
+import { receiverAgents, sendRequest, type ReceiverAgents, type SendResult } from './sender.js';
+import { outboundHeaders } from './signature.js';
+import type { WebhookBody } from './webhook-body.js';
+
+export interface DeliveryWorkerDeps {
+  store: StoreDatabase;
+  redis: RedisSettings;
+  logger: Logger;
+  metrics: Metrics;
+  clock: () => number;
+  queues: DeliveryQueues;
+  /** The receiver as configured now (a reload may change it between two attempts). */
+  receiver: (id: string) => Webhook | undefined;
+  /** First retry's ceiling (default 5 s; tests shorten it). */
+  retryBaseMs?: number;
+  stalledInterval?: number;
+  lockDuration?: number;
+}
+
+/** An attempt that failed and is to be tried again after `delayMs`; the queue's backoff reads it. */
+class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+    this.name = 'RetryLater';
+  }
+}
+
+/** What a format needs of a receiver. */
+export function receiverTarget(webhook: Webhook): ReceiverTarget {
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    format: webhook.format,
+    headers: webhook.headers,
+    ...(webhook.secret !== undefined && { secret: webhook.secret }),
+    ...(webhook.routingKey !== undefined && { routing_key: webhook.routingKey }),
+    ...(webhook.apiKey !== undefined && { api_key: webhook.apiKey }),
+    ...(webhook.template !== undefined && { template: webhook.template }),
+  };
+}
+
+/** Renders a body for a receiver and sends it once, signed; undefined when the format sends nothing for it. */
+export async function sendToReceiver(
+  webhook: Webhook,
+  body: WebhookBody,
+  deliveryId: string,
+  now: number,
+  agents?: ReceiverAgents,
+): Promise<SendResult | undefined> {
+  const rendered = await renderRequest(receiverTarget(webhook), body, now);
+  if (!rendered) return undefined;
+  const headers = outboundHeaders(rendered.headers, webhook.headers, {
+    id: deliveryId,
+    ...(webhook.secret !== undefined && { secret: webhook.secret }),
+    body: rendered.body,
+    now,
+  });
+  return sendRequest({
+    url: rendered.url,
+    headers,
+    body: rendered.body,
+    timeoutMs: webhook.timeoutMs,
+    allowPrivateNetwork: webhook.allowPrivateNetwork,
+    ...(agents && { agents }),
+  });
+}
+
+/** What one receiver's worker shares between its jobs: its connections, and the jobs waiting for an earlier one. */
+interface ReceiverState {
+  agents: ReceiverAgents;
+  /** Per order key (incident): ids of delayed jobs of this process waiting for an earlier delivery to finish. */
+  waiting: Map<string, Set<string>>;
+  /** Attempts in a row that failed; from `circuitThreshold` on, the receiver's worker rests between attempts. */
+  failures: number;
+  /** Set while the worker rests (it takes no job): a receiver that is down costs nothing but its probes. */
+  resting?: NodeJS.Timeout;
+  worker?: Worker<DeliveryJobData>;
+}
+
+/** Failed attempts in a row after which a receiver is taken to be down. */
+const circuitThreshold = 3;
+/** How long the worker of a receiver taken to be down rests before the next attempt (a probe): 2 s doubling to 60 s. */
+const restMs = (failures: number): number => Math.min(60_000, 2_000 * 2 ** (failures - circuitThreshold));
+
+/**
+ * After a success a receiver is up; after `circuitThreshold` failures in a row its worker takes no job for a while,
+ * so thousands of pending deliveries to a receiver that is down do not each spend an attempt (and the worker's CPU)
+ * every few seconds. The rest grows while probes keep failing. Deliveries stay pending meanwhile.
+ */
+function recordOutcome(state: ReceiverState, ok: boolean, logger: Logger, receiverId: string): void {
+  if (ok) {
+    if (state.failures >= circuitThreshold) logger.info({ receiver: receiverId }, 'webhook receiver answers again');
+    state.failures = 0;
+    return;
+  }
+  state.failures += 1;
+  if (state.failures < circuitThreshold || state.resting || !state.worker) return;
+  const worker = state.worker;
+  const rest = restMs(state.failures);
+  if (state.failures === circuitThreshold)
+    logger.warn(
+      { receiver: receiverId, rest_ms: rest },
+      'webhook receiver failing: pausing its deliveries between probes',
+    );
+  void worker.pause(true).catch(() => undefined);
+  state.resting = setTimeout(() => {
+    state.resting = undefined;
+    if (!worker.closing) void Promise.resolve(worker.resume()).catch(() => undefined);
+  }, rest);
+  state.resting.unref();
+}
+
+/**
+ * Once a delivery is done (sent, dead, skipped), the next ones of its incident that this process holds back may go at
+ * once; those of other processes wake on their own (at the earlier delivery's next attempt, within a minute).
+ */
+async function releaseNext(deps: DeliveryWorkerDeps, state: ReceiverState, row: DeliveryRow): Promise<void> {
+  const waiting = state.waiting.get(row.order_key);
+  if (!waiting) return;
+  state.waiting.delete(row.order_key);
+  const queue = deps.queues.queue(row.receiver_id);
+  for (const id of waiting) {
+    const job = await queue.getJob(id);
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+  }
+}
+
+/** Records an attempt and its delivery's new state together. */
+async function finish(
+  deps: DeliveryWorkerDeps,
+  row: DeliveryRow,
+  result: SendResult,
+  outcome: AttemptOutcome,
+  now: number,
+): Promise<void> {
+  const attempt = {
+    delivery_id: row.delivery_id,
+    attempt: outcome.attempts,
+    at: now,
+    status_code: result.statusCode ?? null,
+    latency_ms: result.latencyMs,
+    error: result.error ?? null,
+    response: result.response ?? null,
+  };
+  await inTransaction(deps.store, (trx) =>
+    new DeliveriesRepo(trx, deps.store.dialect).recordAttempt(attempt, outcome, now),
+  );
+  deps.metrics.deliveryAttemptDuration.observe({ receiver: row.receiver_id }, result.latencyMs / 1000);
+}
+
+/** One job: send the delivery unless an earlier one of its receiver and incident is still pending. */
+async function deliver(
+  deps: DeliveryWorkerDeps,
+  state: ReceiverState,
+  job: Job<DeliveryJobData>,
+  token: string | undefined,
+): Promise<void> {
+  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
+  const row = await repo.getDelivery(job.data.delivery_id);
+  if (!row || row.status !== 'pending') return;
+  const earlier = await repo.pendingBefore(row);
+  if (earlier) {
+    // Ordered per incident: wait for the earlier one. Its completion here promotes this job; otherwise it wakes
+    // just after the earlier one's next attempt (within a minute), and looks again.
+    const waiting = state.waiting.get(row.order_key) ?? new Set<string>();
+    waiting.add(row.delivery_id);
+    state.waiting.set(row.order_key, waiting);
+    const wait = Math.min(60_000, Math.max(250, (earlier.next_attempt_at ?? 0) - deps.clock() + 100));
+    await job.moveToDelayed(Date.now() + wait, token);
+    throw new DelayedError();
+  }
+  const webhook = deps.receiver(row.receiver_id);
+  const now = deps.clock();
+  const attempt = row.attempts + 1;
+  const count = (outcome: string) => deps.metrics.deliveries.inc({ receiver: row.receiver_id, outcome });
+  const done = { next_attempt_at: null, delivered_at: null, attempts: attempt };
+  if (!webhook) {
+    const error = 'receiver no longer configured';
+    await finish(
+      deps,
+      row,
+      { ok: false, latencyMs: 0, error },
+      { ...done, status: 'dead', last_status_code: null, last_error: error },
+      now,
+    );
+    count('dead');
+    return;
+  }
+  let result: SendResult | undefined;
+  try {
+    result = await sendToReceiver(webhook, JSON.parse(row.body) as WebhookBody, row.delivery_id, now, state.agents);
+  } catch (error) {
+    // The format could not render this body (a template error): no retry can change that.
+    const message = `render: ${(error as Error).message}`;
+    await finish(
+      deps,
+      row,
+      { ok: false, latencyMs: 0, error: message },
+      { ...done, status: 'dead', last_status_code: null, last_error: message },
+      now,
+    );
+    count('dead');
+    await releaseNext(deps, state, row);
+    return;
+  }
+  if (!result) {
+    await finish(
+      deps,
+      row,
+      { ok: true, latencyMs: 0, error: 'the format sends nothing for this event type' },
+      { ...done, attempts: row.attempts, status: 'skipped', last_status_code: null, last_error: null },
+      now,
+    );
+    count('skipped');
+    await releaseNext(deps, state, row);
+    return;
+  }
+  const failure = { last_status_code: result.statusCode ?? null, last_error: result.error ?? null };
+  recordOutcome(state, result.ok, deps.logger, row.receiver_id);
+  if (result.ok) {
+    await finish(deps, row, result, { ...done, status: 'delivered', delivered_at: now, ...failure }, now);
+    count('delivered');
+    await releaseNext(deps, state, row);
+    return;
+  }
+  if (attempt >= webhook.maxAttempts) {
+    await finish(deps, row, result, { ...done, status: 'dead', ...failure }, now);
+    count('dead');
+    deps.logger.warn(
+      { delivery_id: row.delivery_id, receiver: row.receiver_id, attempts: attempt, err: result.error },
+      'delivery dead after its last attempt',
+    );
+    await releaseNext(deps, state, row);
+    return;
+  }
+  const delay =
+    result.retryAfterMs !== undefined
+      ? Math.min(result.retryAfterMs, retryAfterCapMs)
+      : retryDelayMs(attempt, Math.random, deps.retryBaseMs);
+  await finish(deps, row, result, { ...done, status: 'pending', next_attempt_at: now + delay, ...failure }, now);
+  count('retry');
+  throw new RetryLater(result.error ?? 'failed', delay);
+}
+
+/** The worker of one receiver's queue: at most `concurrency` requests to it at once. */
+export interface ReceiverWorker {
+  close(): Promise<void>;
+}
+
+export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook): ReceiverWorker {
+  const state: ReceiverState = { agents: receiverAgents(webhook.concurrency), waiting: new Map(), failures: 0 };
+  const connection: Redis = createWorkerConnection(deps.redis);
+  connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker redis connection error'));
+  const worker = new Worker<DeliveryJobData>(
+    deliveryQueueName(webhook.id),
+    (job, token) => deliver(deps, state, job, token),
+    {
+      connection,
+      prefix: queuePrefix(deps.redis.prefix),
+      concurrency: webhook.concurrency,
+      lockDuration: deps.lockDuration ?? 30_000,
+      stalledInterval: deps.stalledInterval ?? 30_000,
+      maxStalledCount: 100,
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+          error instanceof RetryLater ? error.delayMs : cappedExponentialBackoff(attemptsMade),
+      },
+    },
+  );
+  state.worker = worker;
+  worker.on('failed', (job, error) => {
+    if (error instanceof RetryLater || !job) return;
+    const exhausted = job.attemptsMade >= (job.opts.attempts ?? 1);
+    deps.logger.error(
+      { job_id: job.id, receiver: webhook.id, err: error.message },
+      exhausted ? 'delivery job failed; the sweep enqueues it again' : 'delivery job failed; it will be retried',
+    );
+    // The job is gone but its delivery is still pending: the sweep picks it up again.
+    if (exhausted)
+      void new DeliveriesRepo(deps.store.db, deps.store.dialect)
+        .markUnqueued(job.data.delivery_id)
+        .catch(() => undefined);
+  });
+  worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker error'));
+  return {
+    async close() {
+      clearTimeout(state.resting);
+      await worker.close();
+      connection.disconnect();
+      state.agents.http.destroy();
+      state.agents.https.destroy();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import type { Redis } from 'ioredis';
+import type { Webhook } from '../config/types.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { DeliveryQueues } from '../queue/delivery-queue.js';
+import { createWorkerConnection, type RedisSettings } from '../queue/redis.js';
+import type { StoreDatabase } from '../store/database.js';
+import { DeliveriesRepo, type DeliveryRef } from '../store/deliveries-repo.js';
+import { bindRepos } from '../store/repos.js';
+import { inTransaction } from '../store/transaction.js';
+import { startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
+import { recordChanges, type Change, type Outbox } from './outbox.js';
+
+/**
+ * Puts committed deliveries on their receivers' queues, then records that they are queued. A crash in between leaves
+ * rows the sweep enqueues again; the job id is the delivery id, so a delivery never gets two jobs.
+ */
+export async function enqueueDeliveries(
+  store: StoreDatabase,
+  queues: DeliveryQueues,
+  webhooks: readonly Webhook[],
+  deliveries: readonly DeliveryRef[],
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  const attempts = new Map(webhooks.map((webhook) => [webhook.id, webhook.maxAttempts]));
+  const added = await queues.enqueue(deliveries, (id) => attempts.get(id));
+  await new DeliveriesRepo(store.db, store.dialect).markQueued(added);
+}
+
+export interface NotifierDeps {
+  store: StoreDatabase;
+  redis: RedisSettings;
+  logger: Logger;
+  metrics: Metrics;
+  clock: () => number;
+  webhooks: readonly Webhook[];
+  /** The outbox in force (receivers, names, links, repeat intervals); absent: nothing repeats. */
+  outbox?: () => Outbox | undefined;
+  /** How often committed deliveries without a job are looked for, and gauges refreshed (default 15 s). */
+  sweepIntervalMs?: number;
+  /** A delivery this old without a job is enqueued by the sweep (default 10 s: the committer enqueues it first). */
+  sweepGraceMs?: number;
+  retryBaseMs?: number;
+  stalledInterval?: number;
+  lockDuration?: number;
+}
+
+/** The sending half of the worker role: one queue worker per receiver, the sweep, the gauges. */
+export class Notifier {
+  private webhooks: readonly Webhook[];
+  private readonly connection: Redis;
+  readonly queues: DeliveryQueues;
+  private readonly workers = new Map<string, { webhook: Webhook; worker: ReceiverWorker }>();
+  private readonly timer: NodeJS.Timeout;
+  private sweeping: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: NotifierDeps) {
+    this.webhooks = deps.webhooks;
+    this.connection = createWorkerConnection(deps.redis);
+    this.connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery queue redis error'));
+    this.queues = new DeliveryQueues(this.connection, deps.redis.prefix);
+    this.startWorkers();
+    this.timer = setInterval(() => {
+      this.sweeping = this.sweep().catch((error: Error) =>
+        deps.logger.warn({ err: error.message }, 'delivery sweep failed; it runs again'),
+      );
+    }, deps.sweepIntervalMs ?? 15_000);
+    this.timer.unref();
+  }
+
+  /** Enqueues deliveries a committed transaction wrote. */
+  async enqueue(deliveries: readonly DeliveryRef[]): Promise<void> {
+    await enqueueDeliveries(this.deps.store, this.queues, this.webhooks, deliveries);
+  }
+
+  /** A reloaded configuration: workers for new or changed receivers, none for removed ones. */
+  async setWebhooks(webhooks: readonly Webhook[]): Promise<void> {
+    this.webhooks = webhooks;
+    const wanted = new Map(webhooks.map((webhook) => [webhook.id, webhook]));
+    for (const [id, running] of this.workers) {
+      const next = wanted.get(id);
+      if (!next || next.concurrency !== running.webhook.concurrency) {
+        this.workers.delete(id);
+        await running.worker.close();
+      }
+    }
+    this.startWorkers();
+  }
+
+  /** Enqueues deliveries committed a while ago that have no job, and refreshes the per-receiver gauges. */
+  async sweep(): Promise<void> {
+    const repo = new DeliveriesRepo(this.deps.store.db, this.deps.store.dialect);
+    const now = this.deps.clock();
+    const unqueued = await repo.unqueued(now - (this.deps.sweepGraceMs ?? 10_000), 1000);
+    if (unqueued.length > 0) {
+      await this.enqueue(unqueued);
+      this.deps.logger.info({ count: unqueued.length }, 'enqueued committed deliveries that had no job');
+    }
+    await this.repeat(now);
+    const pending = new Map(this.webhooks.map((webhook) => [webhook.id, { count: 0, oldest: now }]));
+    for (const row of await repo.receiverCounts())
+      if (row.status === 'pending' && pending.has(row.receiver_id))
+        pending.set(row.receiver_id, { count: row.count, oldest: row.oldest });
+    for (const [receiver, { count, oldest }] of pending) {
+      this.deps.metrics.deliveriesPending.set({ receiver }, count);
+      this.deps.metrics.deliveriesOldestPendingSeconds.set({ receiver }, Math.max(0, (now - oldest) / 1000));
+    }
+  }
+
+  /**
+   * Writes an `i_repeat` for each incident due (channel `notify.repeat_interval`), in the same way as any change. Its
+   * event id names the incident and the interval it is for, so several workers sweeping at once write it once.
+   */
+  async repeat(now: number): Promise<void> {
+    const outbox = this.deps.outbox?.();
+    if (!outbox) return;
+    for (const [channelId, intervalMs] of outbox.repeatIntervals) {
+      const due = await new DeliveriesRepo(this.deps.store.db, this.deps.store.dialect).incidentsDueForRepeat(
+        channelId,
+        now,
+        intervalMs,
+        500,
+      );
+      if (due.length === 0) continue;
+      const changes: Change[] = due.map((incident) => ({
+        change_id: `${incident.incident_id}.repeat.${Math.floor((now - incident.created_at) / intervalMs)}`,
+        event_type: 'i_repeat',
+        channel_id: channelId,
+        incident_id: incident.incident_id,
+      }));
+      const written = await inTransaction(this.deps.store, (trx) =>
+        recordChanges(bindRepos(trx, this.deps.store.dialect), outbox, changes, now),
+      );
+      await this.enqueue(written);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+    await Promise.all([...this.workers.values()].map((running) => running.worker.close()));
+    this.workers.clear();
+    await this.queues.close();
+    this.connection.disconnect();
+  }
+
+  private startWorkers(): void {
+    for (const webhook of this.webhooks) {
+      if (this.workers.has(webhook.id)) {
+        this.workers.set(webhook.id, { ...(this.workers.get(webhook.id) as { worker: ReceiverWorker }), webhook });
+        continue;
+      }
+      const worker = startReceiverWorker(
+        {
+          ...this.deps,
+          queues: this.queues,
+          receiver: (id) => this.webhooks.find((candidate) => candidate.id === id),
+        },
+        webhook,
+      );
+      this.workers.set(webhook.id, { webhook, worker });
+    }
+  }
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import type { Config, Webhook } from '../config/types.js';
+import type { DeliveryRef, NewDelivery } from '../store/deliveries-repo.js';
+import type { IncidentRow, TimelineEntry } from '../store/incidents-repo.js';
+import type { Repos } from '../store/repos.js';
+import { alertBody, incidentBody, type BodyContext } from './build-body.js';
+import { receives } from './receivers.js';
+import type {
+  AlertEventType,
+  IncidentEventType,
+  WebhookBody,
+  WebhookEventType,
+  WebhookPerson,
+} from './webhook-body.js';
+
+/** Where changes are sent: the receivers in force and what their bodies show. */
+export interface Outbox extends BodyContext {
+  webhooks: readonly Webhook[];
+  /** Channels that re-notify a Triggered, unacknowledged incident, and how often (ms). */
+  repeatIntervals: ReadonlyMap<string, number>;
+}
+
+/** The outbox of a configuration: its receivers, names by id, links under `publicUrl`. */
+export function outboxOf(config: Config, publicUrl: string): Outbox {
+  const channels = new Map(config.channels.map((channel) => [channel.id, channel.name]));
+  const integrations = new Map(config.integrations.map((integration) => [integration.id, integration.name]));
+  const repeatIntervals = new Map<string, number>();
+  for (const channel of config.channels)
+    if (channel.repeatIntervalMs) repeatIntervals.set(channel.id, channel.repeatIntervalMs);
+  return {
+    webhooks: config.webhooks,
+    repeatIntervals,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    channelName: (id) => channels.get(id) ?? id,
+    integrationName: (id) => integrations.get(id) ?? id,
+  };
+}
+
+/** One change of an incident or alert, to be delivered to every receiver that takes it. */
+export interface Change {
+  /** The body's `event_id`: stable for the change, the same for every receiver. */
+  change_id: string;
+  event_type: WebhookEventType;
+  channel_id: string;
+  incident_id?: string;
+  alert_id?: string;
+  person?: WebhookPerson;
+}
+
+/** Timeline entries that are changes worth a message, and the event type each is sent as. */
+const timelineEventTypes: Readonly<Record<string, WebhookEventType>> = {
+  i_new: 'i_new',
+  a_merge: 'a_merge',
+  i_storm: 'i_storm',
+  i_rslv: 'i_rslv',
+  i_close: 'i_rslv',
+  i_ack: 'i_ack',
+  i_unack: 'i_unack',
+  i_reopen: 'i_reopen',
+  i_m_flapping: 'i_m_flapping',
+  i_repeat: 'i_repeat',
+};
+
+/**
+ * The id of the delivery of one change to one receiver: deterministic, so writing the same change twice (a
+ * redelivered job, two workers) writes one delivery, and its value is the same on every retry.
+ */
+export function deliveryId(receiverId: string, changeId: string): string {
+  return `d${createHash('sha256').update(`${receiverId}\0${changeId}`).digest('hex').slice(0, 31)}`;
+}
+
+/**
+ * The changes that timeline entries of one incident record. An `a_merge` while a storm notice stands is not a
+ * change worth a message (the notice said it), unless the same merge raised the notice.
+ */
+export function changesOfTimeline(
+  entries: readonly TimelineEntry[],
+  channelId: string,
+  changeId: (index: number) => string,
+  stormRaised: (incidentId: string) => boolean,
+): Change[] {
+  const storming = new Set(entries.filter((entry) => entry.type === 'i_storm').map((entry) => entry.incident_id));
+  const changes: Change[] = [];
+  entries.forEach((entry, index) => {
+    const eventType = timelineEventTypes[entry.type];
+    if (!eventType) return;
+    if (eventType === 'a_merge' && !storming.has(entry.incident_id) && stormRaised(entry.incident_id)) return;
+    const actor = entry.actor ?? undefined;
+    changes.push({
+      change_id: changeId(index),
+      event_type: eventType,
+      channel_id: channelId,
+      incident_id: entry.incident_id,
+      ...(entry.alert_id && { alert_id: entry.alert_id }),
+      ...(actor && { person: { person_id: actor, person_name: actor } }),
+    });
+  });
+  return changes;
+}
+
+/** Whether any receiver takes this change (nothing is read or written for changes nobody takes). */
+export function isWanted(outbox: Outbox, change: Pick<Change, 'event_type' | 'channel_id'>): boolean {
+  return outbox.webhooks.some((webhook) => receives(webhook, change.event_type, change.channel_id));
+}
+
+async function bodyOf(repos: Repos, outbox: Outbox, change: Change, now: number): Promise<WebhookBody | undefined> {
+  const incident = change.incident_id ? await repos.deliveries.incidentRow(change.incident_id) : undefined;
+  if (change.event_type.startsWith('a_')) {
+    const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
+    if (!alert) return undefined;
+    return alertBody(outbox, change.event_type as AlertEventType, change.change_id, now, alert, incident);
+  }
+  if (!incident) return undefined;
+  return incidentBody(outbox, change.event_type as IncidentEventType, change.change_id, now, incident, change.person);
+}
+
+/**
+ * Writes the deliveries of some changes inside the caller's transaction (the one that records the changes): one per
+ * receiver that takes each. Returns what to enqueue once the transaction has committed. `deferred`: the rows are
+ * written by the transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
+ */
+export async function recordChanges(
+  repos: Repos,
+  outbox: Outbox,
+  changes: readonly Change[],
+  now: number,
+  deferred = false,
+): Promise<DeliveryRef[]> {
+  const rows: NewDelivery[] = [];
+  for (const change of changes) {
+    const receivers = outbox.webhooks.filter((webhook) => receives(webhook, change.event_type, change.channel_id));
+    if (receivers.length === 0) continue;
+    const body = await bodyOf(repos, outbox, change, now);
+    if (!body) continue;
+    const text = JSON.stringify(body);
+    for (const receiver of receivers)
+      rows.push({
+        delivery_id: deliveryId(receiver.id, change.change_id),
+        receiver_id: receiver.id,
+        change_id: change.change_id,
+        event_type: change.event_type,
+        channel_id: change.channel_id,
+        incident_id: change.incident_id ?? null,
+        alert_id: change.alert_id ?? null,
+        order_key: change.incident_id ?? change.alert_id ?? change.change_id,
+        body: text,
+        status: 'pending',
+        queued: 0,
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+        next_attempt_at: null,
+        delivered_at: null,
+        last_status_code: null,
+        last_error: null,
+      });
+  }
+  if (deferred) repos.deliveries.defer(rows);
+  else await repos.deliveries.insertDeliveries(rows);
+  return rows.map((row) => ({ delivery_id: row.delivery_id, receiver_id: row.receiver_id }));
+}
+
+/** Changes recorded outside the worker's pipeline (incident actions, the auto-resolve timer): the timeline of one incident. */
+export async function recordIncidentTimeline(
+  repos: Repos,
+  outbox: Outbox | undefined,
+  incident: Pick<IncidentRow, 'incident_id' | 'channel_id' | 'storm_raised'>,
+  now: number,
+  newId: () => string,
+): Promise<DeliveryRef[]> {
+  const entries = repos.incidents.takeWritten();
+  if (!outbox || outbox.webhooks.length === 0) return [];
+  const base = newId();
+  const changes = changesOfTimeline(
+    entries,
+    incident.channel_id,
+    (index) => `${base}.${index}`,
+    () => incident.storm_raised !== null,
+  );
+  return recordChanges(repos, outbox, changes, now);
+}

@@ -1,0 +1,96 @@
+import type { Webhook, WebhookConfig } from '../config/types.js';
+import { parseDuration } from '../rules/duration.js';
+import type { IncidentEventType, WebhookEventType } from './webhook-body.js';
+
+/** Incident event types a receiver gets when it names none; alert events are opt-in. */
+export const defaultWebhookEvents: readonly IncidentEventType[] = [
+  'i_new',
+  'i_ack',
+  'i_unack',
+  'i_rslv',
+  'i_reopen',
+  'i_storm',
+  'i_m_flapping',
+  'i_repeat',
+];
+
+/** Attempts of a delivery before it is dead: with the backoff of `retryDelayCeilingMs`, about 24 hours on average. */
+export const defaultMaxAttempts = 30;
+export const defaultTimeoutMs = 5_000;
+export const defaultConcurrency = 4;
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** The known name closest to `name`, if one is close enough to be a typo of it. */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
+      best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+/** What the schema cannot check: unique ids, known channels, a URL that parses. */
+export function validateWebhooks(webhooks: readonly WebhookConfig[], channelIds: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  webhooks.forEach((webhook, i) => {
+    const path = `webhooks[${i}]`;
+    if (ids.has(webhook.id)) problems.push(`${path}.id: duplicate webhook id ${JSON.stringify(webhook.id)}`);
+    ids.add(webhook.id);
+    try {
+      new URL(webhook.url);
+    } catch {
+      problems.push(`${path}.url: not a URL: ${JSON.stringify(webhook.url)}`);
+    }
+    (webhook.channels ?? []).forEach((channel, j) => {
+      if (channelIds.has(channel)) return;
+      const meant = closestName(channel, channelIds);
+      problems.push(
+        `${path}.channels[${j}]: unknown channel ${JSON.stringify(channel)}${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''}`,
+      );
+    });
+    if (webhook.format === 'pagerduty' && webhook.routing_key === undefined)
+      problems.push(`${path}.routing_key: required with format pagerduty`);
+    if (webhook.format === 'opsgenie' && webhook.api_key === undefined)
+      problems.push(`${path}.api_key: required with format opsgenie`);
+  });
+  return problems;
+}
+
+/** A receiver with its defaults applied (the configuration is valid: validateWebhooks found nothing). */
+export function compileWebhook(webhook: WebhookConfig): Webhook {
+  const events: WebhookEventType[] = webhook.events ? [...webhook.events] : [...defaultWebhookEvents];
+  return {
+    id: webhook.id,
+    url: webhook.url,
+    format: webhook.format ?? 'alertgate',
+    ...(webhook.secret !== undefined && { secret: webhook.secret }),
+    events,
+    channels: webhook.channels ? [...webhook.channels] : null,
+    ...(webhook.template !== undefined && { template: webhook.template }),
+    headers: { ...webhook.headers },
+    timeoutMs: webhook.timeout !== undefined ? (parseDuration(webhook.timeout) ?? defaultTimeoutMs) : defaultTimeoutMs,
+    maxAttempts: webhook.max_attempts ?? defaultMaxAttempts,
+    concurrency: webhook.concurrency ?? defaultConcurrency,
+    ...(webhook.routing_key !== undefined && { routingKey: webhook.routing_key }),
+    ...(webhook.api_key !== undefined && { apiKey: webhook.api_key }),
+    allowPrivateNetwork: webhook.allow_private_network ?? false,
+  };
+}
+
+/** Whether a receiver takes changes of this type from this channel. */
+export function receives(webhook: Webhook, eventType: WebhookEventType, channelId: string): boolean {
+  return webhook.events.includes(eventType) && (webhook.channels === null || webhook.channels.includes(channelId));
+}

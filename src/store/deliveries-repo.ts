@@ -1,0 +1,260 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { runCached } from './cached-query.js';
+import type { Dialect } from './dialect.js';
+import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './tables.js';
+
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
+export type NewDelivery = Omit<DeliveryRow, 'seq'>;
+
+const deliveryColumns: ReadonlyArray<keyof NewDelivery> = [
+  'delivery_id',
+  'receiver_id',
+  'change_id',
+  'event_type',
+  'channel_id',
+  'incident_id',
+  'alert_id',
+  'order_key',
+  'body',
+  'status',
+  'queued',
+  'attempts',
+  'created_at',
+  'updated_at',
+  'next_attempt_at',
+  'delivered_at',
+  'last_status_code',
+  'last_error',
+];
+
+/** A delivery to put on its receiver's queue. */
+export interface DeliveryRef {
+  delivery_id: string;
+  receiver_id: string;
+}
+
+/** What one attempt changes on its delivery. */
+export interface AttemptOutcome {
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+export interface DeliveryFilter {
+  receiverId: string;
+  status?: DeliveryStatus;
+  incidentId?: string;
+  /** Deliveries older than this `seq` (the previous page's `next_cursor`). */
+  before?: number;
+  limit: number;
+}
+
+/** The outbox and the delivery log, bound to one transaction (or the database). */
+export class DeliveriesRepo {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** The incident a change is about, as the transaction sees it now. */
+  async incidentRow(incidentId: string): Promise<Selectable<Database['incidents']> | undefined> {
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'delivery-incident',
+      (db) => db.selectFrom('incidents').selectAll().where('incident_id', '=', ''),
+      [incidentId],
+    );
+    return result.rows[0];
+  }
+
+  /** The alert a change is about, as the transaction sees it now. */
+  async alertRow(alertId: string): Promise<Selectable<Database['alerts']> | undefined> {
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'delivery-alert',
+      (db) => db.selectFrom('alerts').selectAll().where('alert_id', '=', ''),
+      [alertId],
+    );
+    return result.rows[0];
+  }
+
+  /** Deliveries to write with the rest of the transaction's rows (flushDeferred, before it commits). */
+  private deferred: NewDelivery[] = [];
+
+  defer(rows: readonly NewDelivery[]): void {
+    this.deferred.push(...rows);
+  }
+
+  /** How many deliveries are deferred so far. */
+  deferredMark(): number {
+    return this.deferred.length;
+  }
+
+  /** Drops the deliveries deferred since `mark` (their savepoint was rolled back). */
+  undoDeferredTo(mark: number): void {
+    this.deferred.length = Math.min(this.deferred.length, mark);
+  }
+
+  /**
+   * Writes the deferred deliveries in statements of 100, 25, 5 or 1 rows: a few statements per batch, and only four
+   * shapes of statement to build and prepare whatever the batch's size.
+   */
+  async flushDeferred(): Promise<void> {
+    const rows = this.deferred;
+    this.deferred = [];
+    let start = 0;
+    for (const size of [100, 25, 5, 1])
+      for (; rows.length - start >= size; start += size) await this.insertDeliveries(rows.slice(start, start + size));
+  }
+
+  /** Writes deliveries; one that exists already (the same receiver and change) is left as it is. */
+  async insertDeliveries(rows: readonly NewDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    // The hot path of the outbox: the statement is built once per row count, later calls only bind values.
+    const placeholders = rows.map(() => Object.fromEntries(deliveryColumns.map((column) => [column, null])));
+    await runCached(
+      this.db,
+      this.dialect,
+      `insert-deliveries:${rows.length}`,
+      (db) =>
+        db
+          .insertInto('deliveries')
+          .values(placeholders as never)
+          .onConflict((conflict) => conflict.column('delivery_id').doNothing()),
+      rows.flatMap((row) => deliveryColumns.map((column) => row[column])),
+    );
+  }
+
+  /** Records that these deliveries have a job on their queue. */
+  async markQueued(deliveryIds: readonly string[]): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.db.updateTable('deliveries').set({ queued: 1 }).where('delivery_id', 'in', deliveryIds).execute();
+  }
+
+  /** A delivery whose job is gone while it is still pending: the sweep enqueues it again. */
+  async markUnqueued(deliveryId: string): Promise<void> {
+    await this.db.updateTable('deliveries').set({ queued: 0 }).where('delivery_id', '=', deliveryId).execute();
+  }
+
+  /** Pending deliveries that never got a job (a crash between commit and enqueue), oldest first. */
+  async unqueued(createdBefore: number, limit: number): Promise<DeliveryRef[]> {
+    return this.db
+      .selectFrom('deliveries')
+      .select(['delivery_id', 'receiver_id'])
+      .where('queued', '=', 0)
+      .where('status', '=', 'pending')
+      .where('created_at', '<', createdBefore)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+  }
+
+  async getDelivery(deliveryId: string): Promise<DeliveryRow | undefined> {
+    return this.db.selectFrom('deliveries').selectAll().where('delivery_id', '=', deliveryId).executeTakeFirst();
+  }
+
+  async attemptsOf(deliveryId: string): Promise<DeliveryAttemptRow[]> {
+    return this.db
+      .selectFrom('delivery_attempts')
+      .selectAll()
+      .where('delivery_id', '=', deliveryId)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The oldest pending delivery of the same receiver and order key before `seq`: it goes first. */
+  async pendingBefore(delivery: DeliveryRow): Promise<DeliveryRow | undefined> {
+    return this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('receiver_id', '=', delivery.receiver_id)
+      .where('order_key', '=', delivery.order_key)
+      .where('seq', '<', delivery.seq)
+      .where('status', '=', 'pending')
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Incidents of a channel that are Triggered (unacknowledged), opened at least `intervalMs` ago, and whose last
+   * notification (i_new, i_unack, i_reopen or i_repeat) is older than that: due for an `i_repeat`.
+   */
+  async incidentsDueForRepeat(
+    channelId: string,
+    now: number,
+    intervalMs: number,
+    limit: number,
+  ): Promise<Array<{ incident_id: string; created_at: number; storm_raised: string | null }>> {
+    const since = now - intervalMs;
+    return this.db
+      .selectFrom('incidents')
+      .select(['incident_id', 'created_at', 'storm_raised'])
+      .where('channel_id', '=', channelId)
+      .where('progress', '=', 'Triggered')
+      .where('created_at', '<=', since)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('deliveries')
+              .select('deliveries.seq')
+              .whereRef('deliveries.order_key', '=', 'incidents.incident_id')
+              .where('deliveries.event_type', 'in', ['i_new', 'i_unack', 'i_reopen', 'i_repeat'])
+              .where('deliveries.created_at', '>', since),
+          ),
+        ),
+      )
+      .orderBy('incident_id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Records one attempt and what it changed on its delivery. */
+  async recordAttempt(attempt: Omit<DeliveryAttemptRow, 'id'>, outcome: AttemptOutcome, now: number): Promise<void> {
+    await this.db.insertInto('delivery_attempts').values(attempt).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ ...outcome, updated_at: now })
+      .where('delivery_id', '=', attempt.delivery_id)
+      .execute();
+  }
+
+  /** A delivery to send again from its first attempt (dead, or delivered and asked for again). */
+  async resetForRedelivery(deliveryId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: null, queued: 0, updated_at: now })
+      .where('delivery_id', '=', deliveryId)
+      .execute();
+  }
+
+  /** A receiver's deliveries, newest first. */
+  async listDeliveries(filter: DeliveryFilter): Promise<DeliveryRow[]> {
+    return this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('receiver_id', '=', filter.receiverId)
+      .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status as DeliveryStatus))
+      .$if(filter.incidentId !== undefined, (qb) => qb.where('incident_id', '=', filter.incidentId as string))
+      .$if(filter.before !== undefined, (qb) => qb.where('seq', '<', filter.before as number))
+      .orderBy('seq', 'desc')
+      .limit(filter.limit)
+      .execute();
+  }
+
+  /** Deliveries per receiver and status, and the creation time of each receiver's oldest pending one. */
+  async receiverCounts(): Promise<Array<{ receiver_id: string; status: string; count: number; oldest: number }>> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['receiver_id', 'status', sql<number>`count(*)`.as('count'), sql<number>`min(created_at)`.as('oldest')])
+      .groupBy(['receiver_id', 'status'])
+      .execute();
+    return rows.map((row) => ({ ...row, count: Number(row.count), oldest: Number(row.oldest) }));
+  }
+}

@@ -1,0 +1,255 @@
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import type { RetentionSettings } from '../config/types.js';
+import { firstIdAt } from '../events/ids.js';
+import type { StoreDatabase } from './database.js';
+import type { Database } from './tables.js';
+import { inTransaction } from './transaction.js';
+
+/** Rows removed, by table. */
+export type RemovedRows = Record<string, number>;
+
+/** One batch of a rule: what it removed, and where the next batch starts (`undefined`: nothing older is left). */
+interface BatchOutcome {
+  removed: RemovedRows;
+  next: string | undefined;
+}
+
+/**
+ * One kind of data with an age limit. `sweep` removes at most one small batch of rows older than `cutoff`, starting
+ * after `after` (the previous batch's `next`), each batch its own short statement or transaction, so the worker's
+ * transactions interleave with it.
+ */
+export interface RetentionRule {
+  /** Name in logs; `retention.<setting>` in alertgate.yaml. */
+  name: string;
+  ageMs(settings: RetentionSettings): number | null;
+  sweep(store: StoreDatabase, cutoff: number, after: string | undefined, batchSize: number): Promise<BatchOutcome>;
+}
+
+type RejectedDb = Kysely<{ rejected_payloads: { id: string; received_at: number } }>;
+
+/**
+ * An event is removable once neither its alert nor any incident it belongs to is open: the events and traces of
+ * what an on-call engineer may still be looking at are kept, whatever their age.
+ */
+const eventIsSettled = sql`not exists (
+    select 1 from alerts a
+    where a.alert_id = events.alert_id
+      and (a.is_open = 1 or exists (
+        select 1 from incidents i where i.incident_id = a.incident_id and i.progress <> 'Closed'))
+  )
+  and not exists (
+    select 1 from incidents i where i.incident_id = events.incident_id and i.progress <> 'Closed'
+  )`;
+
+/** Events received before the cutoff, walked in id order (ids are time-ordered, so no time index is needed). */
+const events: RetentionRule = {
+  name: 'events',
+  ageMs: (settings) => settings.eventsMs,
+  async sweep(store, cutoff, after, batchSize): Promise<BatchOutcome> {
+    let select = store.db
+      .selectFrom('events')
+      .select('event_id')
+      .where('event_id', '<', firstIdAt(cutoff))
+      .orderBy('event_id')
+      .limit(batchSize);
+    if (after !== undefined) select = select.where('event_id', '>', after);
+    const ids = (await select.execute()).map((row) => row.event_id);
+    if (ids.length === 0) return { removed: {}, next: undefined };
+    const result = await sql`delete from events where event_id in (${sql.join(ids)}) and ${eventIsSettled}`.execute(
+      store.db,
+    );
+    return { removed: { events: Number(result.numAffectedRows ?? 0) }, next: ids[ids.length - 1] };
+  },
+};
+
+/** Removes incidents (already closed, re-checked under the transaction's locks) with their alerts, timeline and events. */
+async function removeIncidents(trx: Kysely<Database>, ids: string[]): Promise<RemovedRows> {
+  const gone = (
+    await trx
+      .deleteFrom('incidents')
+      .where('incident_id', 'in', ids)
+      .where('progress', '=', 'Closed')
+      .returning('incident_id')
+      .execute()
+  ).map((row) => row.incident_id);
+  if (gone.length === 0) return { incidents: 0 };
+  const alertsOf = trx.selectFrom('alerts').select('alert_id').where('incident_id', 'in', gone);
+  const removedEvents = await trx
+    .deleteFrom('events')
+    .where((eb) => eb.or([eb('incident_id', 'in', gone), eb('alert_id', 'in', alertsOf)]))
+    .executeTakeFirst();
+  const removedTimeline = await trx.deleteFrom('incident_timeline').where('incident_id', 'in', gone).executeTakeFirst();
+  const removedAlerts = await trx.deleteFrom('alerts').where('incident_id', 'in', gone).executeTakeFirst();
+  return {
+    incidents: gone.length,
+    alerts: Number(removedAlerts.numDeletedRows),
+    incident_timeline: Number(removedTimeline.numDeletedRows),
+    events: Number(removedEvents.numDeletedRows),
+  };
+}
+
+/** Incidents closed before the cutoff, a few at a time (one may hold thousands of alerts and their events). */
+const closedIncidents: RetentionRule = {
+  name: 'closed_incidents',
+  ageMs: (settings) => settings.closedIncidentsMs,
+  async sweep(store, cutoff, _after, batchSize): Promise<BatchOutcome> {
+    const ids = (
+      await store.db
+        .selectFrom('incidents')
+        .select('incident_id')
+        .where('progress', '=', 'Closed')
+        .where('close_time', '<', cutoff)
+        .limit(Math.max(1, Math.floor(batchSize / 25)))
+        .execute()
+    ).map((row) => row.incident_id);
+    if (ids.length === 0) return { removed: {}, next: undefined };
+    const removed = await inTransaction(store, (trx) => removeIncidents(trx, ids));
+    // Removed rows never come back: the next batch starts from the beginning again.
+    return { removed, next: '' };
+  },
+};
+
+/** Alerts closed before the cutoff that never had an incident (muted: silenced, inhibited, flapping). */
+const closedLoneAlerts: RetentionRule = {
+  name: 'closed_incidents',
+  ageMs: (settings) => settings.closedIncidentsMs,
+  async sweep(store, cutoff, after, batchSize): Promise<BatchOutcome> {
+    let select = store.db
+      .selectFrom('alerts')
+      .select(['alert_id', 'close_time'])
+      .where('close_time', '<', cutoff)
+      .where('incident_id', 'is', null)
+      .where('is_open', 'is', null)
+      .orderBy('close_time')
+      .orderBy('alert_id')
+      .limit(batchSize);
+    if (after !== undefined) {
+      const [time, id] = after.split('/');
+      select = select.where((eb) =>
+        eb.or([
+          eb('close_time', '>', Number(time)),
+          eb.and([eb('close_time', '=', Number(time)), eb('alert_id', '>', id)]),
+        ]),
+      );
+    }
+    const rows = await select.execute();
+    if (rows.length === 0) return { removed: {}, next: undefined };
+    const ids = rows.map((row) => row.alert_id);
+    const removed = await inTransaction(store, async (trx) => {
+      const alerts = await trx
+        .deleteFrom('alerts')
+        .where('alert_id', 'in', ids)
+        .where('is_open', 'is', null)
+        .where('incident_id', 'is', null)
+        .returning('alert_id')
+        .execute();
+      const gone = alerts.map((row) => row.alert_id);
+      const removedEvents =
+        gone.length === 0
+          ? 0
+          : (await trx.deleteFrom('events').where('alert_id', 'in', gone).executeTakeFirst()).numDeletedRows;
+      return { alerts: gone.length, events: Number(removedEvents) };
+    });
+    const last = rows[rows.length - 1];
+    return { removed, next: `${last.close_time ?? 0}/${last.alert_id}` };
+  },
+};
+
+/** Rejected adapter payloads received before the cutoff. */
+const rejectedPayloads: RetentionRule = {
+  name: 'rejected_payloads',
+  ageMs: (settings) => settings.rejectedPayloadsMs,
+  async sweep(store, cutoff, _after, batchSize): Promise<BatchOutcome> {
+    const db = store.db.withTables<{
+      rejected_payloads: { id: string; received_at: number };
+    }>() as unknown as RejectedDb;
+    const ids = (
+      await db.selectFrom('rejected_payloads').select('id').where('received_at', '<', cutoff).limit(batchSize).execute()
+    ).map((row) => row.id);
+    if (ids.length === 0) return { removed: {}, next: undefined };
+    const result = await db.deleteFrom('rejected_payloads').where('id', 'in', ids).executeTakeFirst();
+    return { removed: { rejected_payloads: Number(result.numDeletedRows) }, next: '' };
+  },
+};
+
+/**
+ * What retention removes, in order: closed incidents first (they take their events along), then the events left
+ * over, then muted alerts, then rejected payloads. A new kind of data with an age is one more entry here, with its
+ * setting in `retention:` (schemas/config.schema.json) and {@link RetentionSettings}. `retention.deliveries` is
+ * read and validated already; the delivery log's entry belongs to the change that adds its table.
+ */
+export const retentionRules: readonly RetentionRule[] = [closedIncidents, events, closedLoneAlerts, rejectedPayloads];
+
+export interface RetentionRunOptions {
+  /** Rows a batch looks at (default 500). */
+  batchSize?: number;
+  /**
+   * Least pause between two batches (default 5 ms); a pause also lasts at least as long as the batch before it, so
+   * the worker's transactions get the store at least half the time.
+   */
+  pauseMs?: number;
+  /** Stop after this long and leave the rest to the next run (default: run until done). */
+  budgetMs?: number;
+  /** Told after each batch with what it removed. */
+  onRemoved?: (removed: RemovedRows) => void;
+  signal?: AbortSignal;
+}
+
+/** Adds `from` into `into`, table by table. */
+function addRows(into: RemovedRows, from: RemovedRows): void {
+  for (const [table, count] of Object.entries(from)) into[table] = (into[table] ?? 0) + count;
+}
+
+/**
+ * Removes what is older than the retention settings allow, as of `now`, in small batches with a pause between them;
+ * returns the rows removed per table. Safe to run from several processes at once: every delete re-checks its rows.
+ */
+export async function runRetention(
+  store: StoreDatabase,
+  settings: RetentionSettings,
+  now: number,
+  options: RetentionRunOptions = {},
+): Promise<RemovedRows> {
+  const batchSize = options.batchSize ?? 500;
+  const pauseMs = options.pauseMs ?? 5;
+  const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
+  const total: RemovedRows = {};
+  for (const rule of retentionRules) {
+    const age = rule.ageMs(settings);
+    if (age === null) continue;
+    let after: string | undefined;
+    for (;;) {
+      if (options.signal?.aborted || Date.now() > deadline) return total;
+      const started = Date.now();
+      const outcome = await rule.sweep(store, now - age, after || undefined, batchSize);
+      addRows(total, outcome.removed);
+      options.onRemoved?.(outcome.removed);
+      if (outcome.next === undefined) break;
+      after = outcome.next;
+      // Pause at least as long as the batch took: retention never has the store more than half the time.
+      await sleep(Math.max(pauseMs, Date.now() - started));
+    }
+  }
+  return total;
+}
+
+/** The store's size in bytes, by part: SQLite's `file` and `wal`; PostgreSQL's tables (with indexes and TOAST). */
+export async function storeSize(store: StoreDatabase): Promise<Record<string, number>> {
+  if (store.dialect === 'sqlite') {
+    if (store.sqliteFile === undefined) return {};
+    const size = (file: string) =>
+      stat(file).then(
+        (info) => info.size,
+        () => 0,
+      );
+    return { file: await size(store.sqliteFile), wal: await size(`${store.sqliteFile}-wal`) };
+  }
+  const rows = await sql<{ name: string; bytes: number }>`
+    select c.relname as name, pg_total_relation_size(c.oid) as bytes
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relkind = 'r'`.execute(store.db);
+  return Object.fromEntries(rows.rows.map((row) => [row.name, Number(row.bytes)]));
+}
