@@ -203,19 +203,18 @@ export function addSilenceCommands(program: Command, env: Environment): void {
     .option('--preview', 'show the silence and the open alerts it would match; save nothing')
     .action((matchers: string[], options: AddOptions) => run(() => addSilence(matchers, options, env)));
   apiOptions(silence.command('ls'))
-    .description('list the silences of a channel')
+    .description('list the silences of a channel: active and pending ones (as amtool), or --state / --all')
     .requiredOption('-c, --channel <id>', 'channel')
     .option('--state <state>', 'only pending, active or expired ones')
-    .action((options: ApiOptions & { channel: string; state?: string }) =>
+    .option('--all', 'expired ones too (kept 30 days)')
+    .action((options: ApiOptions & { channel: string; state?: string; all?: boolean }) =>
       run(async () => {
         const query = options.state ? `?state=${encodeURIComponent(options.state)}` : '';
-        const data = (await call(
-          targetOf(options, env),
-          'GET',
-          `/channels/${encodeURIComponent(options.channel)}/silences${query}`,
-        )) as { items: SilenceItem[] };
-        if (options.json) io.out(JSON.stringify(data.items, null, 2));
-        else silenceTable(data.items).forEach((line) => io.out(line));
+        const path = `/channels/${encodeURIComponent(options.channel)}/silences${query}`;
+        const data = (await call(targetOf(options, env), 'GET', path)) as { items: SilenceItem[] };
+        const items = options.state || options.all ? data.items : data.items.filter((item) => item.state !== 'expired');
+        if (options.json) io.out(JSON.stringify(items, null, 2));
+        else silenceTable(items).forEach((line) => io.out(line));
       }),
     );
   apiOptions(silence.command('expire <ids...>'))

@@ -111,6 +111,10 @@ describe('alertgate silence add|ls|expire through the real binary', () => {
     assert.match(expired.stdout, new RegExp(`^${id} expired at \\S+Z\\n$`));
     const history = await alertgate(['silence', 'ls', ...url, '-c', 'ops', '--state', 'expired']);
     assert.match(history.stdout.split('\n')[1], new RegExp(`^${id}\\s+expired`));
+    const current = await alertgate(['silence', 'ls', ...url, '-c', 'ops']);
+    assert.equal(current.stdout.trimEnd().split('\n').length, 1, 'expired ones are left out by default');
+    const all = await alertgate(['silence', 'ls', ...url, '-c', 'ops', '--all']);
+    assert.match(all.stdout.split('\n')[1], new RegExp(`^${id}\\s+expired`));
 
     const noToken = await alertgate(['silence', 'ls', ...url, '-c', 'ops'], { ALERTGATE_ADMIN_TOKEN: '' });
     assert.deepEqual(
