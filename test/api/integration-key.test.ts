@@ -20,6 +20,9 @@ describe('integration keys: never listed, shown once per request', () => {
   });
 
   test('POST /integrations/{id}/key answers the key and its push URL, not cached; an unknown id is 404', async () => {
+    const audit: unknown[] = [];
+    const logger = stack.gateway.ingest.logger as unknown as { warn: (entry: unknown, message: string) => void };
+    logger.warn = (entry, message) => audit.push({ ...(entry as object), message });
     const res = await fetch(`${stack.baseUrl}/api/v1/integrations/std/key?actor=alice`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}` },
@@ -31,6 +34,15 @@ describe('integration keys: never listed, shown once per request', () => {
       key: 'test-key-0001',
       push_url: 'http://alertgate.test/event/push/alert/standard?integration_key=test-key-0001',
     });
+    assert.deepEqual(audit, [
+      {
+        audit: 'integration_key_shown',
+        integration: 'std',
+        actor: 'alice',
+        request_id: res.headers.get('x-request-id'),
+        message: 'integration key shown',
+      },
+    ]);
     const missing = await api(stack, 'POST', '/integrations/nope/key');
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.body.error, { code: 'ResourceNotFound', message: 'no integration with id nope' });
