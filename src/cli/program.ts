@@ -10,6 +10,7 @@ import { fail } from './output.js';
 import { addRulesCommands } from './rules.js';
 import { addRunCommands } from './run.js';
 import { addSilenceCommands } from './silence.js';
+import { addWebhookCommands } from './webhook.js';
 
 // `alertgate adapter list | head -1`: a reader that stops early is not an error; stop writing and exit quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -31,5 +32,6 @@ addAdapterCommands(program, tools);
 addConfigCommands(program, tools);
 addRulesCommands(program, tools);
 addSilenceCommands(program, env);
+addWebhookCommands(program, tools);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,3 +1,4 @@
+import { compileReceiverTemplate } from './render.js';
 import type { Webhook, WebhookConfig } from '../config/types.js';
 import { parseDuration } from '../rules/duration.js';
 import type { IncidentEventType, WebhookEventType } from './webhook-body.js';
@@ -65,6 +66,17 @@ export function validateWebhooks(webhooks: readonly WebhookConfig[], channelIds:
       problems.push(`${path}.routing_key: required with format pagerduty`);
     if (webhook.format === 'opsgenie' && webhook.api_key === undefined)
       problems.push(`${path}.api_key: required with format opsgenie`);
+    if (webhook.template !== undefined && (webhook.format ?? 'alertgate') !== 'alertgate')
+      problems.push(
+        `${path}.template: only the alertgate format takes a template (${webhook.format} has its own body)`,
+      );
+    else if (webhook.template !== undefined) {
+      try {
+        compileReceiverTemplate(webhook.template, `${path}.template`);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
   });
   return problems;
 }

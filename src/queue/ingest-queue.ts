@@ -13,7 +13,24 @@ export interface IngestJobData {
   events: QueuedEvent[];
   /** One event set aside by the worker because it could not be stored with its batch. */
   isolated?: boolean;
+  /** An acknowledge sent through a drop-in API (its `events` are empty): the worker acknowledges the incident. */
+  acknowledge?: DropInAcknowledge;
 }
+
+/** "Acknowledge the incident of this alert", as PagerDuty's and Opsgenie's drop-in APIs ask it. */
+export interface DropInAcknowledge {
+  integration_id: string;
+  alert_key: string;
+  request_id: string;
+  /** Milliseconds since the epoch. */
+  received_at: number;
+  /** Who asked, as the incident's timeline shows it. */
+  actor: string;
+  note?: string;
+}
+
+/** The job name of a drop-in acknowledge (events travel as `events`). */
+export const acknowledgeJobName = 'acknowledge';
 
 /** Retry for a long time (transient store outages), then keep the job in the failed set for replay. */
 export const ingestJobOptions: JobsOptions = {
@@ -77,6 +94,34 @@ export class IngestProducer {
         setImmediate(() => void this.flush());
       }
     });
+  }
+
+  /**
+   * Puts one drop-in acknowledge in the queue, resolving only once Redis has it; retried like events, so a store
+   * outage delays it and loses nothing. Its job id is the request id.
+   */
+  enqueueAcknowledge(acknowledge: DropInAcknowledge): Promise<void> {
+    return this.add([
+      {
+        name: acknowledgeJobName,
+        data: { events: [], acknowledge },
+        opts: { ...ingestJobOptions, jobId: `ack-${acknowledge.request_id}` },
+      },
+    ]);
+  }
+
+  /** Adds jobs at once or rejects with ServiceUnavailable, as `flush` does for events. */
+  private async add(jobs: Array<{ name: string; data: IngestJobData; opts: JobsOptions }>): Promise<void> {
+    try {
+      if (this.connection.status !== 'ready') throw new Error(`redis connection is ${this.connection.status}`);
+      await circuitOf(this.connection).run(() => withTimeout(this.queue.addBulk(jobs), this.timeoutMs));
+    } catch (error) {
+      throw new AppError(
+        'ServiceUnavailable',
+        `the event queue is unavailable (${(error as Error).message}); nothing was accepted, retry later`,
+        { 'Retry-After': '5' },
+      );
+    }
   }
 
   private async flush(): Promise<void> {

@@ -16,6 +16,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { isStoreUnavailable } from '../store/availability.js';
 import type { StoreDatabase } from '../store/database.js';
 import { EventsRepo } from '../store/events-repo.js';
+import { alertNotYetKnown, processAcknowledgeJob } from './acknowledge-job.js';
 import { applyBatch } from './apply-batch.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
@@ -158,12 +159,15 @@ function startIngestWorker(
   lanes: ApplyLanes,
   queue: Queue<IngestJobData>,
   heartbeats: HeartbeatService,
+  outbound: Parameters<typeof processAcknowledgeJob>[4],
 ): { worker: Worker<IngestJobData>; connection: Redis } {
   const connection = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'worker redis connection error'));
   const worker = new Worker<IngestJobData>(
     ingestQueueName,
     async (job: Job<IngestJobData>) => {
+      if (job.data?.acknowledge)
+        return processAcknowledgeJob(deps, job, job.data.acknowledge, (deps.clock ?? Date.now)(), outbound);
       if (!Array.isArray(job.data?.events)) throw new UnrecoverableError(`job ${job.id ?? ''} holds no events list`);
       const failures = await lanes.submit(job.data.events);
       if (failures.length > 0) await setAside(deps, queue, job, failures);
@@ -182,6 +186,12 @@ function startIngestWorker(
     },
   );
   worker.on('failed', (job, error) => {
+    // An acknowledge waiting for its alert is expected, not a failure.
+    if (error.name === alertNotYetKnown)
+      return deps.logger.info(
+        { job_id: job?.id, err: error.message },
+        'drop-in acknowledge waits for its alert; retrying',
+      );
     deps.logger.error(
       { job_id: job?.id, attempts: job?.attemptsMade, err: error.message },
       'ingest job failed; it will be retried or kept in the failed set',
@@ -251,7 +261,10 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     deps,
     batchApplier(deps, clock, () => rules, timerQueue, notifier),
   );
-  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats);
+  const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats, {
+    outbox: () => rules.outbox,
+    enqueue: (deliveries) => notifier.enqueue(deliveries),
+  });
   const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
   return {
     async close() {

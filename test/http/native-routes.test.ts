@@ -44,7 +44,7 @@ describe('native drop-in routes: PagerDuty Events API, Opsgenie Alert API', () =
     );
   });
 
-  test('a trigger without dedup_key gets a derived one; an acknowledge answers its own key and queues nothing', async () => {
+  test('a trigger without dedup_key gets a derived one; an acknowledge answers its own key and queues no event', async () => {
     const keyless = await postJson(`${stack.baseUrl}/v2/enqueue`, { ...trigger, dedup_key: undefined });
     assert.match(String(keyless.body.dedup_key), /^[0-9A-Za-z]{22}$/);
     const ack = await postJson(`${stack.baseUrl}/v2/enqueue`, {

@@ -100,3 +100,20 @@ test('delivery ids are deterministic per receiver and change; the signature cove
     't=1700000000,v1=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686',
   );
 });
+
+test('a receiver template is compiled at load: a bad one is refused with its line and column; only alertgate takes one', () => {
+  const problems = problemsOf({
+    ...base,
+    webhooks: [
+      { id: 'bad', url: 'https://example.com/hook', template: '{\n  "text": incident.title &\n}' },
+      { id: 'chat', url: 'https://example.com/hook', format: 'slack', template: '{ "text": incident.title }' },
+      { id: 'good', url: 'https://example.com/hook', template: '{ "text": incident.title }' },
+    ],
+  });
+  assert.equal(problems.length, 2, problems.join('\n'));
+  assert.match(problems[0], /^webhooks\[0\]\.template:3:\d+: JSONata /);
+  assert.equal(
+    problems[1],
+    'webhooks[1].template: only the alertgate format takes a template (slack has its own body)',
+  );
+});

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AdapterRequest } from '../../adapters/body-parsing.js';
 import { AppError } from '../../errors.js';
+import { truncateCodePoints } from '../../events/truncate.js';
 import {
   acceptAdapterPush,
   adapterNamed,
@@ -80,13 +81,38 @@ function pagerDutyEvent(
     const key = typeof record[keyField] === 'string' && record[keyField] !== '' ? record[keyField] : undefined;
     if (key === undefined) throw new AppError('InvalidParameter', `'${keyField}' is missing or blank`);
     const accepted = await accept(deps, req, res, key, 'pagerduty', adapterRequestOf(req, rawBody));
-    // An acknowledge maps to no event: answer with the key the sender gave.
+    const action = keyField === 'routing_key' ? record.event_action : record.event_type;
+    // An acknowledge maps to no event (the mapping checked its key): it acknowledges the alert's incident.
+    if (action === 'acknowledge') await acknowledge(deps, res, String(record[answerKey]), 'PagerDuty Events API');
     res.status(status).json({
       status: 'success',
       message: 'Event processed',
       [answerKey]: accepted.events[0]?.alert_key ?? record[answerKey] ?? null,
     });
   };
+}
+
+/**
+ * Queues "acknowledge the incident of this alert" for an authenticated drop-in request, answering only once Redis
+ * has it (nothing accepted is lost); the worker applies it as `POST /api/v1/incidents/{id}/ack` does. Like PagerDuty
+ * and Opsgenie, which process events later, the answer does not say whether the alert exists.
+ */
+async function acknowledge(
+  deps: IngestDeps,
+  res: Response,
+  alertKey: string,
+  api: string,
+  by?: { user?: unknown; note?: unknown },
+): Promise<void> {
+  const integrationId = res.locals.integrationId as string;
+  await deps.producer.enqueueAcknowledge({
+    integration_id: integrationId,
+    alert_key: alertKey,
+    request_id: res.locals.requestId as string,
+    received_at: deps.clock(),
+    actor: typeof by?.user === 'string' && by.user !== '' ? by.user : `integration ${integrationId} (${api})`,
+    ...(typeof by?.note === 'string' && by.note !== '' && { note: by.note }),
+  });
 }
 
 /** Opsgenie's key: `Authorization: GenieKey K` (the usual integration_key places work too). */
@@ -105,28 +131,47 @@ const opsgenieError: ErrorShape = (error, _req, res) => ({
   requestId: res.locals.requestId as string,
 });
 
-function opsgenieAlert(deps: IngestDeps, close: boolean): NativeHandler {
+/** The body of an Opsgenie action request (`{user, source, note}`, optional), or {} when it is not an object. */
+function actionBody(request: AdapterRequest): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(request.rawBody.toString('utf8'));
+    return isPlainObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function opsgenieAlert(deps: IngestDeps, action?: 'close' | 'acknowledge'): NativeHandler {
   return async (req, res) => {
     res.locals.route = 'native_opsgenie';
     res.locals.nativeStarted = performance.now();
     const rawBody = await readRawBody(req, res, deps.payloadLimitBytes());
     const request = adapterRequestOf(req, rawBody);
-    if (close) {
+    if (action) {
       const identifierType = request.query.identifierType ?? 'alias';
       // alertgate has no Opsgenie alert ids: only the alias (the sender's own key) identifies an alert.
       if (identifierType !== 'alias')
         throw new AppError('InvalidParameter', `identifierType must be alias, got ${JSON.stringify(identifierType)}`);
-      request.query = { ...request.query, _action: 'close', _alias: String(req.params.alias) };
+      request.query = { ...request.query, _action: action, _alias: String(req.params.alias) };
       if (rawBody.length === 0) request.contentType = 'application/json';
     }
     await accept(deps, req, res, genieKeyOf(req), 'opsgenie', request);
+    // Opsgenie cuts nothing, alertgate's keys are 255 characters: the same cut as the mapping's create and close.
+    if (action === 'acknowledge')
+      await acknowledge(
+        deps,
+        res,
+        truncateCodePoints(String(req.params.alias), 255),
+        'Opsgenie Alert API',
+        actionBody(request),
+      );
     res
       .status(202)
       .json({ result: 'Request will be processed', took: tookSeconds(res), requestId: res.locals.requestId as string });
   };
 }
 
-/** PagerDuty Events API v2 and v1, Opsgenie Alert API create and close (contract §2). */
+/** PagerDuty Events API v2 and v1, Opsgenie Alert API create, close and acknowledge (contract §2). */
 export function nativePushRouter(deps: IngestDeps): Router {
   const router = Router();
   router.post('/v2/enqueue', vendorShaped(pagerDutyEvent(deps, 'routing_key', 'dedup_key', 202), pagerDutyError));
@@ -134,7 +179,8 @@ export function nativePushRouter(deps: IngestDeps): Router {
     '/generic/2010-04-15/create_event.json',
     vendorShaped(pagerDutyEvent(deps, 'service_key', 'incident_key', 200), pagerDutyError),
   );
-  router.post('/v2/alerts', vendorShaped(opsgenieAlert(deps, false), opsgenieError));
-  router.post('/v2/alerts/:alias/close', vendorShaped(opsgenieAlert(deps, true), opsgenieError));
+  router.post('/v2/alerts', vendorShaped(opsgenieAlert(deps), opsgenieError));
+  router.post('/v2/alerts/:alias/close', vendorShaped(opsgenieAlert(deps, 'close'), opsgenieError));
+  router.post('/v2/alerts/:alias/acknowledge', vendorShaped(opsgenieAlert(deps, 'acknowledge'), opsgenieError));
   return router;
 }
