@@ -7,7 +7,8 @@ import type { ConfigFile } from './config/types.js';
 import { eventLimits } from './events/limits.js';
 import type { StandardAlertInput } from './events/types.js';
 import { schemasDir } from './paths.js';
-import type { QuickSilenceOptions } from './silences/service.js';
+import type { QuickSilenceOptions } from './silences/quick-silence.js';
+import { closestFieldKey, didYouMean } from './did-you-mean.js';
 
 /*
  * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ (all but
@@ -166,9 +167,21 @@ function describeError(error: ErrorObject, voice: SchemaVoice, root: string, dat
   if (voice === 'manifest' && (error.keyword === 'oneOf' || error.keyword === 'if')) return undefined;
   // `must match "then" schema` adds nothing to the required field it reports (config: key, or email's block).
   if (voice === 'config' && error.keyword === 'if') return undefined;
-  if (error.keyword === 'additionalProperties')
-    return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
+  if (error.keyword === 'additionalProperties') {
+    const name = String(params.additionalProperty);
+    const known = Object.keys(
+      ((error.parentSchema as Record<string, unknown> | undefined)?.properties as object) ?? {},
+    );
+    return `${at}: unknown field ${JSON.stringify(name)}${didYouMean(name, known)}`;
+  }
   if (error.keyword === 'enum') return `${at}: must be one of ${listOf(params.allowedValues)}`;
+  if (
+    error.keyword === 'pattern' &&
+    String(params.pattern).startsWith('^(title|description|severity|integration|labels')
+  ) {
+    const meant = typeof error.data === 'string' ? closestFieldKey(error.data) : undefined;
+    return `${at}: unknown key ${JSON.stringify(error.data)} (title, description, severity, integration, labels.<name>)${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''}`;
+  }
   if (error.keyword === 'required') {
     if (voice === 'manifest') return `${path === '' ? '' : path + '.'}${String(params.missingProperty)}: is required`;
     return `${at}: missing required field ${JSON.stringify(params.missingProperty)}`;

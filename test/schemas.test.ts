@@ -96,7 +96,12 @@ const integrationKeys: Record<keyof IntegrationConfig, true> = {
   jira: true,
   email: true,
 };
-const rateLimitKeys: Record<keyof RateLimitConfig, true> = { per_second: true, per_minute: true };
+const rateLimitKeys: Record<keyof RateLimitConfig, true> = {
+  per_second: true,
+  per_minute: true,
+  alerts_per_second: true,
+  bytes_per_second: true,
+};
 const manifestKeys: Record<keyof AdapterManifest, true> = {
   name: true,
   title: true,

@@ -26,4 +26,31 @@ export function addConfigCommands(program: Command, settings: ToolSettings): voi
         fail(error);
       }
     });
+  configCommand
+    .command('keys [file]')
+    .description('integrations and their push URLs with keys masked; --show <id> prints that one key')
+    .option('--show <id>', 'print the key of this integration (and nothing else)')
+    .action((file: string | undefined, options: { show?: string }) => {
+      try {
+        const path = file ?? resolveConfigPath(settings.configFile).path;
+        const config = loadConfigFile(path, settings.environment, knownAdapterNames(settings));
+        if (options.show !== undefined) {
+          const integration = config.integrations.find((candidate) => candidate.id === options.show);
+          if (!integration) {
+            io.err(`alertgate: no integration with id ${options.show} in ${path}`);
+            process.exit(1);
+          }
+          io.out(integration.key);
+          return;
+        }
+        for (const integration of config.integrations)
+          io.out(`${integration.id}  ${integration.adapter}  key …${integration.key.slice(-4)}`);
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          io.err(error.message);
+          process.exit(1);
+        }
+        fail(error);
+      }
+    });
 }

@@ -9,6 +9,7 @@ import { addConfigCommands } from './config.js';
 import { fail } from './output.js';
 import { addRulesCommands } from './rules.js';
 import { addRunCommands } from './run.js';
+import { addSilenceCommands } from './silence.js';
 import { addWebhookCommands } from './webhook.js';
 
 // `alertgate adapter list | head -1`: a reader that stops early is not an error; stop writing and exit quietly.
@@ -30,6 +31,7 @@ addRunCommands(program, env);
 addAdapterCommands(program, tools);
 addConfigCommands(program, tools);
 addRulesCommands(program, tools);
+addSilenceCommands(program, env);
 addWebhookCommands(program, tools);
 
 program.parseAsync(process.argv).catch(fail);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { dirname } from 'node:path';
 import { packageRoot } from '../paths.js';
 import {
@@ -10,7 +10,7 @@ import {
   validateChannelRules,
   validateIntegrationRules,
 } from './compile-rules.js';
-import type { Config, ConfigFile, EventTimeConfig } from './types.js';
+import type { Config, ConfigFile, EventTimeConfig, RateLimitConfig } from './types.js';
 import { defaultEventTimeBounds, type EventTimeBounds } from '../events/event-time.js';
 import { parseDuration } from '../rules/duration.js';
 import { retentionSettings } from './retention.js';
@@ -21,6 +21,7 @@ import { jiraStatusMap } from '../changes/jira.js';
 import { isChangeAdapter } from '../changes/types.js';
 import { compileHeartbeats, validateHeartbeats } from '../heartbeats/config.js';
 import { compileEmailSettings, compileSmtpSettings, emailProblems } from '../email/settings.js';
+import { locateProblem } from './yaml-positions.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
@@ -63,6 +64,14 @@ export function parseSize(value: number | string | undefined): number {
   const match = /^(\d+)(b|kb|mb)?$/.exec(value);
   const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
   return match ? Number(match[1]) * units[match[2] ?? 'b'] : NaN;
+}
+
+/** The optional alerts/s and bytes/s budgets of an integration (its own, else the defaults'). */
+function payloadBudgets(rate: RateLimitConfig): { alertsPerSecond?: number; bytesPerSecond?: number } {
+  return {
+    ...(rate.alerts_per_second !== undefined && { alertsPerSecond: rate.alerts_per_second }),
+    ...(rate.bytes_per_second !== undefined && { bytesPerSecond: parseSize(rate.bytes_per_second) }),
+  };
 }
 
 function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undefined): string[] {
@@ -174,6 +183,7 @@ export function buildConfig(
       rateLimit: {
         perSecond: integration.rate_limit?.per_second ?? defaultRate.per_second ?? 100,
         perMinute: integration.rate_limit?.per_minute ?? defaultRate.per_minute ?? 1000,
+        ...payloadBudgets({ ...defaultRate, ...integration.rate_limit }),
       },
       ...(integration.auto_resolve !== undefined && {
         autoResolveIdleMs:
@@ -204,13 +214,27 @@ export function parseConfigText(
   env: Environment,
   knownAdapters?: ReadonlySet<string>,
 ): Config {
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      path,
+      document.errors.map((error) => {
+        const at = error.linePos?.[0];
+        return `${path}${at ? `:${at.line}:${at.col}` : ''}: (file): ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    );
   }
-  return buildConfig(document, path, env, knownAdapters, dirname(path));
+  try {
+    return buildConfig(document.toJS(), path, env, knownAdapters, dirname(path));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Every problem named where it is written: file:line:col, as editors and CI annotations read it.
+    throw new ConfigError(
+      path,
+      error.problems.map((problem) => locateProblem(problem, path, document, lines)),
+    );
+  }
 }
 
 /** Reads and validates a YAML configuration file. */

@@ -25,6 +25,10 @@ import type {
 export interface RateLimitConfig {
   per_second?: number;
   per_minute?: number;
+  /** Alerts (events) per second, counted per accepted payload; none by default. */
+  alerts_per_second?: number;
+  /** Body bytes per second (bytes, or a size such as 512kb or 1mb), counted per accepted payload; none by default. */
+  bytes_per_second?: number | string;
 }
 
 /** Close an incident that has not recovered after a while (from its trigger or its last merge). */
@@ -219,7 +223,7 @@ export interface Integration {
   pipeline: CompiledPipelineRule[];
   enabled: boolean;
   secret?: string;
-  rateLimit: { perSecond: number; perMinute: number };
+  rateLimit: { perSecond: number; perMinute: number; alertsPerSecond?: number; bytesPerSecond?: number };
   /** Alerts idle this long recover; `false`: never (not even the adapter's default); absent: the adapter's default. */
   autoResolveIdleMs?: number | false;
   /** change-jira: lower-cased Jira status name → change status, defaults included. */

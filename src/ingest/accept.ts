@@ -11,7 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { IngestProducer } from '../queue/ingest-queue.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { IntegrationDirectory } from './integration-directory.js';
-import type { RateLimiter } from './rate-limiter.js';
+import type { Admission, RateLimiter } from './rate-limiter.js';
 import type { RecentPayloads } from './recent-payloads.js';
 import { storableBody } from './redact.js';
 import { keepRejectedPayload } from './rejected-payloads.js';
@@ -83,6 +83,28 @@ async function enqueue(
 }
 
 /**
+ * Counts a payload's alerts and bytes against the integration's per-second budgets; when they do not fit, the
+ * request's own place in the request budget is given back (a 429 costs nothing) and the 429 thrown.
+ */
+async function withinPayloadBudget(
+  deps: IngestDeps,
+  integration: Integration,
+  admission: Admission,
+  alerts: number,
+  bytes: () => number,
+): Promise<void> {
+  const { alertsPerSecond, bytesPerSecond } = integration.rateLimit;
+  if (alertsPerSecond === undefined && bytesPerSecond === undefined) return;
+  try {
+    await deps.rateLimiter.checkPayload(integration, alerts, bytesPerSecond === undefined ? 0 : bytes());
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'RequestTooFrequently')
+      await admission.refund().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Events an edge mapped itself (the SMTP listener, after authenticate, budget and map): stamped and queued in ONE
  * enqueue, counted like every other way in.
  */
@@ -137,7 +159,11 @@ export async function acceptStandard(
       throw error;
     }
   });
-  await withinBudget;
+  const admission = await withinBudget;
+  // The parsed body's compact JSON: the standard endpoint's size as the bytes budget counts it.
+  await withinPayloadBudget(deps, integration, admission, normalised.length, () =>
+    Buffer.byteLength(JSON.stringify(body)),
+  );
   return enqueue(deps, integration, {
     events: stampEvents(normalised, integration, push.requestId, receivedAt),
     asList,
@@ -153,6 +179,8 @@ export interface AdapterPayload extends QueryOverrides {
   receivedAt: number;
   /** Live pushes: check content type and signature, keep a payload that cannot be mapped. False on replay. */
   live: boolean;
+  /** Live pushes: the request's place in the budget; its alerts and bytes are counted before they are queued. */
+  admission?: Admission;
 }
 
 /**
@@ -186,6 +214,8 @@ export async function mapAdapterPayload(deps: IngestDeps, payload: AdapterPayloa
   };
   const senderChecks = payload.live ? { senderChecks: { secret: integration.secret, sns: deps.sns } } : {};
   const { events, asList, drift } = await mapRequest(adapter, request, context, { ...senderChecks, onRejected });
+  if (payload.admission)
+    await withinPayloadBudget(deps, integration, payload.admission, events.length, () => request.rawBody.length);
   const accepted = await enqueue(deps, integration, {
     events: stampEvents(events, integration, payload.requestId, payload.receivedAt),
     asList,
@@ -234,9 +264,10 @@ export async function acceptAdapterPush(
   adapter: LoadedAdapter,
   push: AdapterPush,
 ): Promise<AcceptedPayload> {
-  await deps.rateLimiter.check(integration).catch((error: unknown) => {
+  const throttled = (error: unknown): never => {
     throw throttledAs(adapter.manifest.throttle_status, error);
-  });
+  };
+  const admission = await deps.rateLimiter.check(integration).catch(throttled);
   const overrides = parseQueryOverrides(push.query, adapter.manifest.payload_query_params);
   const request = await push.readRequest();
   return mapAdapterPayload(deps, {
@@ -247,5 +278,6 @@ export async function acceptAdapterPush(
     receivedAt: deps.clock(),
     ...overrides,
     live: true,
-  });
+    admission,
+  }).catch(throttled);
 }

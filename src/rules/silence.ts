@@ -106,7 +106,9 @@ export function activeSilence(
 export interface QuickSilenceRequest {
   /** Id of the new rule (the caller makes it: no randomness here). */
   id: string;
-  alert: { severity: string; labels: Record<string, string>; short_id?: string };
+  alert: { integration_id: string; title: string; labels: Record<string, string>; short_id?: string };
+  /** Label names the channel groups by (`labels.<name>` keys of its grouping): they identify the alert too. */
+  groupingLabels?: readonly string[];
   now: number;
   /** Duration such as `30m`, `12h`, `1d`, `1w`; default `1d`. */
   duration?: string;
@@ -116,34 +118,71 @@ export interface QuickSilenceRequest {
 
 const maxQuickLabelLength = 128;
 
-/** Labels worth matching on: not numeric (they change), not long, and readable as exact values. */
-function stableLabels(labels: Record<string, string>): Array<[string, string]> {
+/**
+ * Label names that say which alert it is (the alert rule, check or monitor, and where it fires), as Prometheus,
+ * Zabbix, Nagios, Datadog and the cloud monitors name them. Anything else on an alert (descriptions, summaries,
+ * measured values, timestamps, links) tends to change between occurrences and is left out.
+ */
+export const identifyingLabelNames: readonly string[] = [
+  'alertname',
+  'alert_name',
+  'check',
+  'check_name',
+  'monitor',
+  'monitor_name',
+  'rule',
+  'rule_name',
+  'trigger',
+  'service',
+  'service_name',
+  'component',
+  'job',
+  'host',
+  'hostname',
+  'instance',
+  'resource',
+  'cluster',
+  'namespace',
+  'env',
+  'environment',
+  'region',
+];
+
+/** A value worth matching exactly: not numeric (it changes), not long, not pattern-like (`*`, `/…/`, `cidr:`). */
+function isStableValue(value: string): boolean {
+  return (
+    value !== '' && value.length <= maxQuickLabelLength && isLiteralValue(value) && parseNumber(value) === undefined
+  );
+}
+
+/** The alert's identifying labels with stable values, sorted by name. */
+export function identifyingLabels(
+  labels: Record<string, string>,
+  groupingLabels: readonly string[] = [],
+): Array<[string, string]> {
+  const wanted = new Set([...identifyingLabelNames, ...groupingLabels]);
   return Object.entries(labels)
-    .filter(
-      ([name, value]) =>
-        labelName.test(name) &&
-        value !== '' &&
-        value.length <= maxQuickLabelLength &&
-        isLiteralValue(value) &&
-        parseNumber(value) === undefined,
-    )
+    .filter(([name, value]) => wanted.has(name) && labelName.test(name) && isStableValue(value))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
- * A one-off silence for an alert's severity and labels, from now for `duration` (default 1 day), as Flashduty's
- * quick silence: numeric, long and pattern-like label values (`*`, `?`, `/…/`, `cidr:`, `num:`) are left out.
+ * A one-off silence for alerts like this one, from now for `duration` (default 1 day): same integration and same
+ * identifying labels (see {@link identifyingLabels}); the title only when the alert has no identifying label.
  */
 export function quickSilence(request: QuickSilenceRequest): SilenceRule {
   const durationMs = parseDuration(request.duration ?? '1d');
   if (durationMs === undefined || durationMs <= 0)
     throw new RuleValidationError([`duration: not a duration such as 30m, 1h, 1d, 1w`]);
-  const conditions: FilterCondition[] = [{ key: 'severity', op: 'IN', values: [request.alert.severity] }];
-  for (const [name, value] of stableLabels(request.alert.labels))
-    conditions.push({ key: `labels.${name}`, op: 'IN', values: [value] });
+  const { alert } = request;
+  const conditions: FilterCondition[] = [{ key: 'integration', op: 'IN', values: [alert.integration_id] }];
+  const labels = identifyingLabels(alert.labels, request.groupingLabels);
+  for (const [name, value] of labels) conditions.push({ key: `labels.${name}`, op: 'IN', values: [value] });
+  if (labels.length === 0 && isStableValue(alert.title))
+    conditions.push({ key: 'title', op: 'IN', values: [alert.title] });
   return {
     id: request.id,
-    name: request.name ?? `Quick Silence - ${request.alert.short_id ?? request.id}`,
+    name: request.name ?? `Quick Silence - ${alert.short_id ?? request.id}`,
     if: conditions,
     mode: request.mode ?? 'mark',
     one_off: { start: new Date(request.now).toISOString(), end: new Date(request.now + durationMs).toISOString() },

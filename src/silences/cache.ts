@@ -70,6 +70,13 @@ export class StoredSilences {
         // Validated when stored; a rule a newer version refuses is skipped rather than stopping every event.
         continue;
       }
+      // A silence expired early, or a weekly one with an end, stops at expires_at whatever its window says.
+      const expiresAt = row.expires_at;
+      if (expiresAt !== null)
+        compiled = compiled.map((silence) => ({
+          ...silence,
+          activeAt: (at) => at < expiresAt && silence.activeAt(at),
+        }));
       byChannel.set(row.channel_id, [...(byChannel.get(row.channel_id) ?? []), ...compiled]);
     }
     this.byChannel = byChannel;

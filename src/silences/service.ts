@@ -1,30 +1,33 @@
 import type { Channel, Config } from '../config/types.js';
-import { ruleSchemaProblems } from '../config/rule-schema.js';
 import { AppError, invalidParameter, notFound } from '../errors.js';
-import { compileSilences, quickSilence, validateSilence, type CompiledSilence } from '../rules/silence.js';
-import { RuleValidationError } from '../rules/rule-error.js';
+import { compileSilences, type CompiledSilence } from '../rules/silence.js';
 import type { SilenceRule } from '../rules/types.js';
 import { parseInstant } from '../rules/zoned-time.js';
 import type { StoreDatabase } from '../store/database.js';
 import { signalSilencesChanged } from './change-signal.js';
+import { parseSilenceBody } from './silence-body.js';
 import {
-  alertToSilence,
-  deleteExpiredSilences,
   deleteSilence,
+  deleteSilencesEndedBefore,
+  expireSilence,
   getSilence,
   insertSilence,
   listSilences,
   updateSilence,
-  upsertSilence,
   type StoredSilence,
 } from '../store/silences-repo.js';
 
-/** What the silence service needs: the store, the configuration in force and the clock. */
+/** What the silence service needs: the store, the configuration in force, the clock and an id maker. */
 export interface SilenceDeps {
   store: StoreDatabase;
   config: () => Config;
   clock: () => number;
+  /** Ids of silences made without one; unique and stable (the store keeps them). */
+  newId: () => string;
 }
+
+/** pending: starts later; active: in force (a weekly one applies in its windows); expired: ended, kept as history. */
+export type SilenceState = 'pending' | 'active' | 'expired';
 
 /** A silence as the API shows it: from alertgate.yaml (read-only) or made through the API. */
 export interface SilenceView {
@@ -32,67 +35,64 @@ export interface SilenceView {
   channel_id: string;
   source: 'config' | 'api';
   rule: SilenceRule;
+  state: SilenceState;
   /** In its window now. */
   active: boolean;
+  comment: string | null;
   created_at: number | null;
   created_by: string | null;
+  starts_at: number | null;
   expires_at: number | null;
 }
 
-/** What a quick silence may change: its duration (default `1d`), mode, name and who asked for it. */
-export interface QuickSilenceOptions {
-  duration?: string;
-  mode?: 'mark' | 'drop';
-  name?: string;
-  actor?: string;
-}
+/** How long an expired silence stays listed as history before it is deleted (30 days). */
+export const silenceHistoryMs = 30 * 86_400_000;
 
-function channelOf(deps: SilenceDeps, channelId: string): Channel {
+export function channelOf(deps: Pick<SilenceDeps, 'config'>, channelId: string): Channel {
   const channel = deps.config().channels.find((candidate) => candidate.id === channelId);
   if (!channel) throw notFound('channel', channelId);
   return channel;
 }
 
+function stateAt(startsAt: number | null, expiresAt: number | null, now: number): SilenceState {
+  if (expiresAt !== null && expiresAt <= now) return 'expired';
+  if (startsAt !== null && startsAt > now) return 'pending';
+  return 'active';
+}
+
 function configView(channel: Channel, silence: CompiledSilence, now: number): SilenceView {
+  const startsAt = silence.rule.one_off ? (parseInstant(silence.rule.one_off.start) ?? null) : null;
+  const expiresAt = silence.rule.one_off ? (parseInstant(silence.rule.one_off.end) ?? null) : null;
   return {
     id: silence.rule.id,
     channel_id: channel.id,
     source: 'config',
     rule: silence.rule,
+    state: stateAt(startsAt, expiresAt, now),
     active: silence.activeAt(now),
+    comment: silence.rule.description ?? null,
     created_at: null,
     created_by: null,
-    expires_at: null,
+    starts_at: startsAt,
+    expires_at: expiresAt,
   };
 }
 
-function storedView(silence: StoredSilence, now: number): SilenceView {
+/** A stored silence as the API shows it at `now`. */
+export function storedView(silence: StoredSilence, now: number): SilenceView {
+  const state = stateAt(silence.starts_at, silence.expires_at, now);
   let active = false;
   try {
-    active = compileSilences([silence.rule])[0].activeAt(now);
+    active = state !== 'expired' && compileSilences([silence.rule])[0].activeAt(now);
   } catch {
-    // Stored before a stricter check: listed (so it can be replaced or deleted), never active.
+    // Stored before a stricter check: listed (so it can be replaced, expired or deleted), never active.
   }
-  return { ...silence, source: 'api', active };
+  return { ...silence, source: 'api', state, active };
 }
 
-/**
- * A request body as a silence rule: the schema of alertgate.yaml's silences, then the rule's own checks (time
- * windows, filters). Throws InvalidParameter naming every field at fault.
- */
-export function parseSilenceRule(body: unknown): SilenceRule {
-  const schemaProblems = ruleSchemaProblems('silence', body, 'body');
-  const problems =
-    schemaProblems.length > 0
-      ? schemaProblems
-      : validateSilence(body as SilenceRule, 'body').map((problem) => problem.replace(/^body\./, ''));
-  if (problems.length > 0) throw invalidParameter(problems.join('; '));
-  return body as SilenceRule;
-}
-
-/** Quick silences whose window has ended go lazily, whenever silences are read or made through the API. */
-async function deleteExpired(deps: SilenceDeps, now: number): Promise<void> {
-  if ((await deleteExpiredSilences(deps.store.db, now)) > 0) signalSilencesChanged();
+/** Expired silences past their history retention go lazily, whenever silences are read or made through the API. */
+export async function forgetOldSilences(deps: SilenceDeps, now: number): Promise<void> {
+  await deleteSilencesEndedBefore(deps.store.db, now - silenceHistoryMs);
 }
 
 function refuseConfigSilence(channel: Channel, id: string): void {
@@ -104,30 +104,50 @@ function refuseConfigSilence(channel: Channel, id: string): void {
   }
 }
 
-/** The silences of a channel: configured ones first, then those made through the API (expired quick ones are deleted). */
-export async function listChannelSilences(deps: SilenceDeps, channelId: string): Promise<SilenceView[]> {
+/** The state filter of a listing: one state, or every state when absent. */
+export function parseStateFilter(value: unknown): SilenceState | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'pending' || value === 'active' || value === 'expired') return value;
+  throw invalidParameter('state (query): must be one of pending, active, expired');
+}
+
+/** The silences of a channel: configured ones first, then those made through the API, oldest first. */
+export async function listChannelSilences(
+  deps: SilenceDeps,
+  channelId: string,
+  state?: SilenceState,
+): Promise<SilenceView[]> {
   const channel = channelOf(deps, channelId);
   const now = deps.clock();
-  await deleteExpired(deps, now);
+  await forgetOldSilences(deps, now);
   const stored = await listSilences(deps.store.db, channel.id);
-  return [
+  const all = [
     ...channel.rules.silences.map((silence) => configView(channel, silence, now)),
     ...stored.map((silence) => storedView(silence, now)),
   ];
+  return state === undefined ? all : all.filter((silence) => silence.state === state);
 }
 
-/** One silence of a channel, configured or made through the API. */
+/** One silence of a channel, configured or made through the API (expired ones included). */
 export async function getChannelSilence(deps: SilenceDeps, channelId: string, id: string): Promise<SilenceView> {
   const channel = channelOf(deps, channelId);
   const now = deps.clock();
   const configured = channel.rules.silences.find((silence) => silence.rule.id === id);
   if (configured) return configView(channel, configured, now);
   const stored = await getSilence(deps.store.db, channel.id, id);
-  if (!stored || (stored.expires_at !== null && stored.expires_at <= now)) throw notFound('silence', id);
+  if (!stored) throw notFound('silence', id);
   return storedView(stored, now);
 }
 
-/** Adds a silence to a channel; its id must be new to the channel (configured silences included). */
+/** A silence body as it would be stored (nothing saved): what create and its preview share. */
+export function draftSilence(deps: SilenceDeps, channel: Channel, body: unknown, actor?: string): StoredSilence {
+  const now = deps.clock();
+  const parsed = parseSilenceBody(body, now, deps.newId);
+  refuseConfigSilence(channel, parsed.rule.id);
+  return { channel_id: channel.id, id: parsed.rule.id, created_at: now, created_by: actor ?? null, ...parsed };
+}
+
+/** Adds a silence to a channel; its id (made when absent) must be new to the channel, configured silences included. */
 export async function createSilence(
   deps: SilenceDeps,
   channelId: string,
@@ -135,25 +155,15 @@ export async function createSilence(
   actor?: string,
 ): Promise<SilenceView> {
   const channel = channelOf(deps, channelId);
-  const rule = parseSilenceRule(body);
-  refuseConfigSilence(channel, rule.id);
-  const now = deps.clock();
-  await deleteExpired(deps, now);
-  const silence: StoredSilence = {
-    channel_id: channel.id,
-    id: rule.id,
-    rule,
-    created_at: now,
-    created_by: actor ?? null,
-    expires_at: null,
-  };
+  const silence = draftSilence(deps, channel, body, actor);
+  await forgetOldSilences(deps, silence.created_at);
   if (!(await insertSilence(deps.store.db, silence)))
-    throw new AppError('Conflict', `channel ${channel.id} already has a silence with id ${rule.id}`);
+    throw new AppError('Conflict', `channel ${channel.id} already has a silence with id ${silence.id}`);
   signalSilencesChanged();
-  return storedView(silence, now);
+  return storedView(silence, silence.created_at);
 }
 
-/** Replaces the rule of a silence made through the API (the id in the body, if any, must be the one in the path). */
+/** Replaces the rule, window and comment of a silence made through the API; who made it and when stay. */
 export async function replaceSilence(
   deps: SilenceDeps,
   channelId: string,
@@ -162,21 +172,27 @@ export async function replaceSilence(
 ): Promise<SilenceView> {
   const channel = channelOf(deps, channelId);
   refuseConfigSilence(channel, id);
-  const withId =
-    typeof body === 'object' && body !== null && !Array.isArray(body) && !('id' in body) ? { ...body, id } : body;
-  const rule = parseSilenceRule(withId);
-  if (rule.id !== id) throw invalidParameter(`id: must be ${JSON.stringify(id)}, the id in the path`);
+  const now = deps.clock();
+  const parsed = parseSilenceBody(body, now, deps.newId, id);
   const existing = await getSilence(deps.store.db, channel.id, id);
   if (!existing) throw notFound('silence', id);
-  // A quick silence stays one (deleted after its window) only while it keeps a one-off window.
-  const end = rule.one_off ? parseInstant(rule.one_off.end) : undefined;
-  const expiresAt = existing.expires_at !== null && end !== undefined ? end : null;
-  await updateSilence(deps.store.db, channel.id, id, { rule, expires_at: expiresAt });
+  await updateSilence(deps.store.db, channel.id, id, parsed);
   signalSilencesChanged();
-  return storedView({ ...existing, rule, expires_at: expiresAt }, deps.clock());
+  return storedView({ ...existing, ...parsed }, now);
 }
 
-/** Deletes a silence made through the API. */
+/** Ends a silence made through the API now; it stays listed as expired. Expiring an expired one changes nothing. */
+export async function expireChannelSilence(deps: SilenceDeps, channelId: string, id: string): Promise<SilenceView> {
+  const channel = channelOf(deps, channelId);
+  refuseConfigSilence(channel, id);
+  const now = deps.clock();
+  if (await expireSilence(deps.store.db, channel.id, id, now)) signalSilencesChanged();
+  const stored = await getSilence(deps.store.db, channel.id, id);
+  if (!stored) throw notFound('silence', id);
+  return storedView(stored, now);
+}
+
+/** Deletes a silence made through the API, history included (expiring it keeps the record). */
 export async function removeSilence(
   deps: SilenceDeps,
   channelId: string,
@@ -188,49 +204,4 @@ export async function removeSilence(
   signalSilencesChanged();
   if (!deleted) throw notFound('silence', id);
   return { id, deleted: true };
-}
-
-/**
- * Silences alerts like this one (its severity and stable labels) in its channel for `duration` (default 1 day).
- * The rule's id comes from the alert, so asking again for the same alert renews the same rule.
- */
-export async function quickSilenceAlert(
-  deps: SilenceDeps,
-  alertId: string,
-  options: QuickSilenceOptions,
-): Promise<{ silence: SilenceView; created: boolean }> {
-  const alert = await alertToSilence(deps.store.db, alertId);
-  if (!alert) throw notFound('alert', alertId);
-  const channel = deps.config().channels.find((candidate) => candidate.id === alert.channel_id);
-  if (!channel)
-    throw new AppError('Conflict', `channel ${alert.channel_id} of alert ${alertId} is no longer configured`);
-  const now = deps.clock();
-  let rule: SilenceRule;
-  try {
-    const { duration, mode, name } = options;
-    rule = quickSilence({
-      id: `quick-${alert.alert_id}`,
-      alert: { severity: alert.alert_severity, labels: alert.labels, short_id: alert.alert_id },
-      now,
-      duration,
-      mode,
-      name,
-    });
-  } catch (error) {
-    if (error instanceof RuleValidationError) throw invalidParameter(error.problems.join('; '));
-    throw error;
-  }
-  await deleteExpired(deps, now);
-  const existing = await getSilence(deps.store.db, channel.id, rule.id);
-  const silence: StoredSilence = {
-    channel_id: channel.id,
-    id: rule.id,
-    rule,
-    created_at: existing?.created_at ?? now,
-    created_by: existing?.created_by ?? options.actor ?? null,
-    expires_at: parseInstant(rule.one_off?.end ?? '') ?? null,
-  };
-  await upsertSilence(deps.store.db, silence);
-  signalSilencesChanged();
-  return { silence: storedView(silence, now), created: !existing };
 }

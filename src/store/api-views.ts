@@ -202,5 +202,5 @@ export function channelView(channel: Channel) {
 
 /** A silence as the silence service describes it, with ISO twins of its times when asked. */
 export function silenceView(silence: SilenceView, options: ViewOptions = {}) {
-  return { ...silence, ...isoTwins(silence, ['created_at', 'expires_at'], options) };
+  return { ...silence, ...isoTwins(silence, ['created_at', 'starts_at', 'expires_at'], options) };
 }

@@ -7,6 +7,7 @@ import { migration0004 } from './migrations/0004_silences.js';
 import { migration0005 } from './migrations/0005_deliveries.js';
 import { migration0006 } from './migrations/0006_changes_heartbeats.js';
 import { migration0008 } from './migrations/0008_event_search.js';
+import { migration0009 } from './migrations/0009_silence_fields.js';
 import { migration0010 } from './migrations/0010_retention.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
 
@@ -25,6 +26,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_deliveries': migration0005(dialect),
     '0006_changes_heartbeats': migration0006,
     '0008_event_search': migration0008,
+    '0009_silence_fields': migration0009,
     '0010_retention': migration0010(dialect),
     '0011_incident_state': migration0011,
   };

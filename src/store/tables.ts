@@ -143,8 +143,12 @@ export interface SilencesTable {
   rule: string;
   created_at: number;
   created_by: string | null;
-  /** Set for quick silences: the end of their one-off window, after which the row is deleted. */
+  /** When the silence ends or was expired (ms); null for a weekly schedule without end. Expired rows stay as history. */
   expires_at: number | null;
+  /** Why it was made (free text). */
+  comment: string | null;
+  /** When it starts (ms): the start of its one-off window, or its creation for a weekly schedule. */
+  starts_at: number | null;
 }
 
 /** A change (deploy, ticket…): one row per integration and change_key, updated by its later events. */

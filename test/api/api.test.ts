@@ -183,7 +183,7 @@ for (const kind of storeKinds) {
       };
       const ops = list.items.find((item) => item.id === 'ops-std');
       assert.ok(ops);
-      assert.equal(ops.push_url, 'http://alertgate.test/event/push/alert/standard?integration_key=key-ops-0001');
+      assert.equal(ops.push_url, 'http://alertgate.test/event/push/alert/standard');
       assert.ok(ops.latest_event_at && ops.latest_event_at > Date.now() - 60_000);
       assert.deepEqual(ops.counts, { new_alert: 5, duplicate: 1, ignored: 1 });
       const channels = (await api(stack, 'GET', '/channels')).body.data as { items: Array<{ id: string }> };

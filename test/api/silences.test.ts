@@ -9,9 +9,12 @@ interface SilenceItem {
   channel_id: string;
   source: string;
   rule: Record<string, unknown>;
+  state: string;
   active: boolean;
+  comment: string | null;
   created_at: number | null;
   created_by: string | null;
+  starts_at: number | null;
   expires_at: number | null;
 }
 
@@ -73,9 +76,12 @@ for (const kind of storeKinds) {
           channel_id: 'ops',
           source: 'config',
           rule: configSilence,
+          state: 'active',
           active: true,
+          comment: null,
           created_at: null,
           created_by: null,
+          starts_at: null,
           expires_at: null,
         },
       ]);
@@ -91,6 +97,7 @@ for (const kind of storeKinds) {
         ['PUT', '/channels/ops/silences/cfg-staging'],
         ['DELETE', '/channels/ops/silences/cfg-staging'],
         ['POST', '/channels/ops/silences'],
+        ['POST', '/channels/ops/silences/cfg-staging/expire'],
       ] as const) {
         const res = await api(stack, method, path, method === 'DELETE' ? undefined : configSilence);
         assert.equal(res.status, 409, `${method} ${path}`);
@@ -110,10 +117,13 @@ for (const kind of storeKinds) {
           channel_id: 'ops',
           source: 'api',
           rule,
+          state: 'active',
           active: true,
+          comment: null,
           created_at: 0,
           created_by: 'alice',
-          expires_at: null,
+          starts_at: Date.parse(farWindow.start),
+          expires_at: Date.parse(farWindow.end),
         },
       );
       const again = await api(stack, 'POST', '/channels/ops/silences', rule);
@@ -158,7 +168,38 @@ for (const kind of storeKinds) {
         assert.deepEqual(res.body.error, noChannel);
       }
       const cases: Array<[unknown, string]> = [
-        [{ id: 's1', if: [condition('labels.host', ['db1'])] }, 'body: needs exactly one of one_off and weekly'],
+        [
+          { id: 's1', if: [condition('labels.host', ['db1'])] },
+          'body: needs expires_at or duration (or a one_off or weekly window)',
+        ],
+        [
+          { if: [condition('labels.host', ['db1'])], duration: '2h', expires_at: '2099-01-01T00:00:00Z' },
+          'duration: give expires_at or duration, not both',
+        ],
+        [
+          { if: [condition('labels.host', ['db1'])], duration: 'soon' },
+          'duration: not a duration such as 30m, 1h, 1d, 1w',
+        ],
+        [
+          { if: [condition('labels.host', ['db1'])], starts_at: 'tomorrow', duration: '1h' },
+          'starts_at: must be ISO 8601 with Z or an offset, or Unix seconds/milliseconds',
+        ],
+        [
+          {
+            if: [condition('labels.host', ['db1'])],
+            starts_at: '2030-01-02T00:00:00Z',
+            expires_at: '2030-01-01T00:00:00Z',
+          },
+          'expires_at: must be after starts_at',
+        ],
+        [
+          { if: [condition('labels.host', ['db1'])], one_off: farWindow, duration: '1h' },
+          'one_off: give starts_at with expires_at or duration, or one_off, not both',
+        ],
+        [
+          { if: [condition('labels.host', ['db1'])], duration: '1h', comment: 7 },
+          'comment: must be text of at most 1000 characters',
+        ],
         [
           {
             id: 's1',
@@ -187,10 +228,7 @@ for (const kind of storeKinds) {
           },
           'weekly.windows[0].start: must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$"',
         ],
-        [
-          { if: [condition('title', ['x'])], one_off: farWindow, color: 'red' },
-          'body: missing required field "id"; body: unknown field "color"',
-        ],
+        [{ if: [condition('title', ['x'])], one_off: farWindow, color: 'red' }, 'body: unknown field "color"'],
         [['not', 'a', 'rule'], 'body: must be object'],
       ];
       for (const [body, message] of cases) {
@@ -255,23 +293,134 @@ for (const kind of storeKinds) {
       assert.equal((await api(stack, 'DELETE', '/channels/ops/silences/checkout-maint')).status, 200);
     });
 
-    test('quick silence from an alert: default one day, asking again renews the same rule, expired ones are deleted', async () => {
+    test('a silence without id gets one; comment, starts_at and duration; pending, active, expired; expire keeps it', async () => {
+      const now = Date.now() + offset;
+      const body = {
+        if: [condition('labels.service', ['billing'])],
+        comment: 'migrating the billing database',
+        duration: '2h',
+      };
+      const created = await api(stack, 'POST', '/channels/ops/silences?actor=carol', body);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const item = created.body.data as SilenceItem;
+      assert.match(item.id, /^[0-9A-Z]{26}$/);
+      assert.deepEqual(
+        [item.comment, item.created_by, item.state, item.active, item.expires_at! - item.starts_at!],
+        ['migrating the billing database', 'carol', 'active', true, 7_200_000],
+      );
+      assert.ok(item.starts_at! >= now && item.starts_at === item.created_at);
+      const second = (await api(stack, 'POST', '/channels/ops/silences', body)).body.data as SilenceItem;
+      assert.notEqual(second.id, item.id);
+
+      const later = await api(stack, 'POST', '/channels/ops/silences', {
+        if: [condition('labels.service', ['billing'])],
+        starts_at: new Date(now + 3_600_000).toISOString(),
+        expires_at: new Date(now + 7_200_000).toISOString(),
+      });
+      const pending = later.body.data as SilenceItem;
+      assert.deepEqual([pending.state, pending.active, pending.starts_at], ['pending', false, now + 3_600_000]);
+
+      await push({
+        title_rule: 'billing slow',
+        event_status: 'Warning',
+        alert_key: 'b1',
+        labels: { service: 'billing' },
+      });
+      assert.equal((await eventOf('b1')).outcome, 'silenced');
+
+      for (const id of [item.id, second.id]) {
+        const expired = await api(stack, 'POST', `/channels/ops/silences/${id}/expire`);
+        assert.equal(expired.status, 200);
+        const view = expired.body.data as SilenceItem;
+        assert.deepEqual([view.state, view.active], ['expired', false]);
+        assert.ok(view.expires_at! <= Date.now() + offset);
+      }
+      const again = await api(stack, 'POST', `/channels/ops/silences/${item.id}/expire`);
+      assert.equal((again.body.data as SilenceItem).state, 'expired');
+      assert.equal((await api(stack, 'GET', `/channels/ops/silences/${item.id}`)).status, 200);
+      const byState = async (state: string) =>
+        ((await api(stack, 'GET', `/channels/ops/silences?state=${state}`)).body.data as { items: SilenceItem[] }).items
+          .map((silence) => silence.id)
+          .filter((id) => [item.id, second.id, pending.id].includes(id));
+      assert.deepEqual(await byState('expired'), [item.id, second.id].sort());
+      assert.deepEqual(await byState('pending'), [pending.id]);
+      assert.deepEqual(await byState('active'), []);
+      const badState = await api(stack, 'GET', '/channels/ops/silences?state=gone');
+      assert.deepEqual(
+        [badState.status, badState.body.error],
+        [400, { code: 'InvalidParameter', message: 'state (query): must be one of pending, active, expired' }],
+      );
+      const missing = await api(stack, 'POST', '/channels/ops/silences/nope/expire');
+      assert.deepEqual(missing.body.error, { code: 'ResourceNotFound', message: 'no silence with id nope' });
+
+      await push({
+        title_rule: 'billing slow',
+        event_status: 'Warning',
+        alert_key: 'b2',
+        labels: { service: 'billing' },
+      });
+      assert.equal((await eventOf('b2')).outcome, 'new_alert', 'expired silences no longer apply');
+      assert.equal((await api(stack, 'DELETE', `/channels/ops/silences/${pending.id}`)).status, 200);
+    });
+
+    test('preview: a silence body with ?preview=1 answers the open alerts it would match and saves nothing', async () => {
+      await push({ title_rule: 'api errors', event_status: 'Critical', alert_key: 'pv1', labels: { service: 'api' } });
+      await push({ title_rule: 'api slow', event_status: 'Warning', alert_key: 'pv2', labels: { service: 'api' } });
+      const before = await stack.testStore.store.db.selectFrom('silences').select('id').execute();
+      const res = await api(stack, 'POST', '/channels/ops/silences?preview=1', {
+        id: 'api-maint',
+        if: [condition('labels.service', ['api'])],
+        duration: '1h',
+      });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const preview = res.body.data as {
+        preview: boolean;
+        silence: SilenceItem;
+        matching_alerts: { count: number; items: Array<{ alert_key: string }> };
+      };
+      assert.equal(preview.preview, true);
+      assert.equal(preview.silence.id, 'api-maint');
+      assert.equal(preview.matching_alerts.count, 2);
+      assert.deepEqual(preview.matching_alerts.items.map((alert) => alert.alert_key).sort(), ['pv1', 'pv2']);
+      assert.deepEqual(await stack.testStore.store.db.selectFrom('silences').select('id').execute(), before);
+    });
+
+    test('quick silence from an alert: identifying labels only, default one day, renewed by asking again, expired ones kept as history', async () => {
       await push({
         title_rule: 'web slow',
         event_status: 'Warning',
         alert_key: 'q1',
-        labels: { host: 'web1', pid: '4242' },
+        labels: { alertname: 'WebSlow', host: 'web1', pid: '4242', description: 'p99 is 1.7s' },
       });
       const { alert_id: alertId } = await stack.testStore.store.db
         .selectFrom('alerts')
         .select('alert_id')
         .where('alert_key', '=', 'q1')
         .executeTakeFirstOrThrow();
-      const first = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`);
+      const previewed = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`, { dry_run: true });
+      assert.equal(previewed.status, 200);
+      const preview = previewed.body.data as {
+        silence: SilenceItem;
+        matching_alerts: { items: Array<{ alert_id: string }> };
+      };
+      assert.deepEqual(
+        preview.matching_alerts.items.map((alert) => alert.alert_id),
+        [alertId],
+      );
+      assert.equal((await api(stack, 'POST', `/alerts/${alertId}/quick-silence?preview=1`)).status, 200);
+      assert.equal((await api(stack, 'GET', `/channels/ops/silences/quick-${alertId}`)).status, 404, 'nothing saved');
+
+      const first = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`, { comment: 'known, ticket OPS-12' });
       assert.equal(first.status, 201);
       const silence = first.body.data as SilenceItem;
       assert.equal(silence.id, `quick-${alertId}`);
-      assert.deepEqual(silence.rule.if, [condition('severity', ['Warning']), condition('labels.host', ['web1'])]);
+      assert.deepEqual(preview.silence.rule.if, silence.rule.if);
+      assert.deepEqual(silence.rule.if, [
+        condition('integration', ['std']),
+        condition('labels.alertname', ['WebSlow']),
+        condition('labels.host', ['web1']),
+      ]);
+      assert.equal(silence.comment, 'known, ticket OPS-12');
       assert.equal((silence.expires_at ?? 0) - (silence.created_at ?? 0), 86_400_000);
       const renewed = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`, {
         duration: '2h',
@@ -287,11 +436,12 @@ for (const kind of storeKinds) {
       ).items.filter((item) => item.id.startsWith('quick-'));
       assert.equal(quick.length, 1);
 
+      // The next occurrence says something else in its description and its pid: still silenced.
       await push({
         title_rule: 'web slow',
         event_status: 'Warning',
         alert_key: 'q2',
-        labels: { host: 'web1', pid: '777' },
+        labels: { alertname: 'WebSlow', host: 'web1', pid: '777', description: 'p99 is 2.4s' },
       });
       const dropped = await eventOf('q2');
       assert.equal(dropped.outcome, 'silenced');
@@ -303,12 +453,15 @@ for (const kind of storeKinds) {
 
       offset += 3 * 3_600_000;
       const later = ((await api(stack, 'GET', '/channels/ops/silences')).body.data as { items: SilenceItem[] }).items;
-      assert.deepEqual(
-        later.map((item) => item.id),
-        ['cfg-staging'],
+      assert.equal(later.find((item) => item.id === silence.id)?.state, 'expired');
+      offset += 31 * 86_400_000;
+      const muchLater = ((await api(stack, 'GET', '/channels/ops/silences')).body.data as { items: SilenceItem[] })
+        .items;
+      assert.equal(
+        muchLater.find((item) => item.id === silence.id),
+        undefined,
+        'history is kept 30 days',
       );
-      const rows = await stack.testStore.store.db.selectFrom('silences').select('id').execute();
-      assert.deepEqual(rows, []);
       offset = 0;
     });
 
@@ -324,7 +477,7 @@ for (const kind of storeKinds) {
       const cases: Array<[unknown, string]> = [
         [{ duration: 'soon' }, 'duration: not a duration such as 30m, 1h, 1d, 1w'],
         [{ mode: 'mute' }, 'mode: must be one of mark, drop'],
-        [{ until: 'tomorrow' }, 'until: unknown field (duration, mode, name, actor)'],
+        [{ until: 'tomorrow' }, 'until: unknown field (duration, mode, name, actor, comment, dry_run)'],
       ];
       for (const [body, message] of cases) {
         const res = await api(stack, 'POST', `/alerts/${alertId}/quick-silence`, body);

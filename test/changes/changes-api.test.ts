@@ -272,10 +272,7 @@ for (const kind of storeKinds) {
       };
       assert.deepEqual(
         items.filter((item) => item.id !== 'std').map((item) => item.push_url),
-        [
-          'http://alertgate.test/event/push/change/standard?integration_key=deploy-key-0001',
-          'http://alertgate.test/event/push/change/jira?integration_key=jira-key-00001',
-        ],
+        ['http://alertgate.test/event/push/change/standard', 'http://alertgate.test/event/push/change/jira'],
       );
     });
 

@@ -217,40 +217,64 @@ test('compileSilences throws with paths', () => {
   );
 });
 
-test('quick silence: severity and stable labels for one day by default', () => {
+test('quick silence: integration and identifying labels (stable values only) for one day by default', () => {
   const now = at('2026-11-23T10:00:00Z');
   const labels = {
+    alertname: 'HighLatency',
     host: 'db-1',
     env: 'prod',
-    pct: '91',
-    long: 'x'.repeat(200),
-    glob: 'a*b',
-    re: '/x/',
-    net: 'cidr:1.2.3.4',
-    empty: '',
+    team: 'payments',
+    description: 'p99 is 1.7s',
+    summary: 'latency high',
+    value: '1.7',
+    instance: '10',
+    job: 'a*b',
+    cluster: 'x'.repeat(200),
+    region: '',
   };
-  const rule = quickSilence({ id: 'q1', alert: { severity: 'Warning', labels, short_id: 'A12' }, now });
+  const rule = quickSilence({
+    id: 'q1',
+    alert: { integration_id: 'prom', title: 'HighLatency on db-1', labels, short_id: 'A12' },
+    groupingLabels: ['team'],
+    now,
+  });
   assert.deepEqual(rule, {
     id: 'q1',
     name: 'Quick Silence - A12',
     if: [
-      { key: 'severity', op: 'IN', values: ['Warning'] },
+      { key: 'integration', op: 'IN', values: ['prom'] },
+      { key: 'labels.alertname', op: 'IN', values: ['HighLatency'] },
       { key: 'labels.env', op: 'IN', values: ['prod'] },
       { key: 'labels.host', op: 'IN', values: ['db-1'] },
+      { key: 'labels.team', op: 'IN', values: ['payments'] },
     ],
     mode: 'mark',
     one_off: { start: '2026-11-23T10:00:00.000Z', end: '2026-11-24T10:00:00.000Z' },
   });
   const [compiled] = compileSilences([rule]);
-  assert.equal(activeSilence([compiled], { ...subject, labels }, now + 1000)?.id, 'q1');
-  assert.equal(activeSilence([compiled], { ...subject, labels }, now + 86_400_000), undefined);
-  assert.equal(activeSilence([compiled], { ...subject, severity: 'Critical', labels }, now), undefined);
+  const next = { ...subject, integration_id: 'prom', labels: { ...labels, description: 'p99 is 2.3s', value: '2.3' } };
+  assert.equal(activeSilence([compiled], next, now + 1000)?.id, 'q1', 'the next occurrence, other values');
+  assert.equal(activeSilence([compiled], { ...next, severity: 'Critical' }, now + 1000)?.id, 'q1');
+  assert.equal(activeSilence([compiled], next, now + 86_400_000), undefined);
+  assert.equal(activeSilence([compiled], { ...next, integration_id: 'other' }, now), undefined);
+});
+
+test('quick silence of an alert without identifying labels matches its integration and title', () => {
+  const rule = quickSilence({
+    id: 'q4',
+    alert: { integration_id: 'std', title: 'disk full', labels: { note: 'x' } },
+    now: 0,
+  });
+  assert.deepEqual(rule.if, [
+    { key: 'integration', op: 'IN', values: ['std'] },
+    { key: 'title', op: 'IN', values: ['disk full'] },
+  ]);
 });
 
 test('quick silence: custom duration, name and mode; a bad duration throws', () => {
   const rule = quickSilence({
     id: 'q2',
-    alert: { severity: 'Info', labels: {} },
+    alert: { integration_id: 'std', title: 't', labels: {} },
     now: 0,
     duration: '2h',
     name: 'n',
@@ -258,7 +282,8 @@ test('quick silence: custom duration, name and mode; a bad duration throws', () 
   });
   assert.deepEqual([rule.name, rule.mode, rule.one_off?.end], ['n', 'drop', '1970-01-01T02:00:00.000Z']);
   assert.throws(
-    () => quickSilence({ id: 'q3', alert: { severity: 'Info', labels: {} }, now: 0, duration: 'soon' }),
+    () =>
+      quickSilence({ id: 'q3', alert: { integration_id: 'std', title: 't', labels: {} }, now: 0, duration: 'soon' }),
     RuleValidationError,
   );
 });

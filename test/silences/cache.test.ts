@@ -67,7 +67,7 @@ for (const kind of storeKinds) {
       await cache.channelWithSilences(db, channel, now);
       // Through the silence service, as the API makes it: the service signals the change.
       await createSilence(
-        { store: testStore.store, config: () => config, clock: () => now },
+        { store: testStore.store, config: () => config, clock: () => now, newId: () => 'unused' },
         'ops',
         rule('here', 'db2'),
       );
@@ -78,6 +78,8 @@ for (const kind of storeKinds) {
         created_at: now - 10,
         created_by: null,
         expires_at: now - 1,
+        comment: null,
+        starts_at: now - 10,
       });
       await insertSilence(db, {
         channel_id: 'db',
@@ -86,6 +88,8 @@ for (const kind of storeKinds) {
         created_at: now,
         created_by: null,
         expires_at: null,
+        comment: null,
+        starts_at: now,
       });
       assert.deepEqual(silenceIds(await cache.channelWithSilences(db, channel, now)), [
         'from-config',
