@@ -3,9 +3,8 @@ import { previewRequest } from '../../adapters/map-request.js';
 import { requestFromSample, type SampleRequest } from '../../adapters/sample-request.js';
 import { withEditedMapping } from '../../console/edited-mapping.js';
 import { invalidParameter, notFound } from '../../errors.js';
-import { RuleValidationError } from '../../rules/rule-error.js';
-import { quickSilence } from '../../rules/silence.js';
-import { alertToSilence } from '../../store/silences-repo.js';
+import { newId } from '../../events/ids.js';
+import { quickSilenceAlert } from '../../silences/quick-silence.js';
 import { adapterNamed } from '../../ingest/accept.js';
 import { currentAdapterOf, replayOne } from '../../ingest/replay.js';
 import { isPlainObject } from '../../plain-object.js';
@@ -65,22 +64,12 @@ export function playgroundRoutes(router: Router, deps: Pick<ApiDeps, 'ingest' | 
  * `GET /alerts/{id}/quick-silence-draft?duration=1d`: the silence a quick silence of this alert would create, not
  * saved, for the console to show editable before it posts the (possibly edited) rule to `/channels/{id}/silences`.
  */
-export function quickSilenceDraftRoute(router: Router, deps: Pick<ApiDeps, 'store' | 'clock'>): void {
+export function quickSilenceDraftRoute(router: Router, deps: Pick<ApiDeps, 'store' | 'clock' | 'config'>): void {
   router.get('/alerts/:id/quick-silence-draft', async (req, res) => {
-    const alert = await alertToSilence(deps.store.db, req.params.id as string);
-    if (!alert) throw notFound('alert', req.params.id as string);
     const duration = typeof req.query.duration === 'string' ? req.query.duration : '1d';
-    try {
-      const rule = quickSilence({
-        id: `quick-${alert.alert_id}`,
-        alert: { severity: alert.alert_severity, labels: alert.labels, short_id: alert.alert_id },
-        now: deps.clock(),
-        duration,
-      });
-      sendData(res, { channel_id: alert.channel_id, rule });
-    } catch (error) {
-      if (error instanceof RuleValidationError) throw invalidParameter(error.problems.join('; '));
-      throw error;
-    }
+    // The quick silence's own preview: the same rule (integration and identifying labels), nothing saved.
+    const preview = await quickSilenceAlert({ ...deps, newId }, req.params.id as string, { duration, dry_run: true });
+    if (!('preview' in preview)) throw new Error('a dry-run quick silence saved a silence');
+    sendData(res, { channel_id: preview.silence.channel_id, rule: preview.silence.rule });
   });
 }
