@@ -10,6 +10,7 @@ import { migration0008 } from './migrations/0008_event_search.js';
 import { migration0009 } from './migrations/0009_silence_fields.js';
 import { migration0010 } from './migrations/0010_retention.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
+import { migration0012 } from './migrations/0012_delivery_retention.js';
 
 export type { Dialect } from './dialect.js';
 
@@ -29,6 +30,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0009_silence_fields': migration0009,
     '0010_retention': migration0010(dialect),
     '0011_incident_state': migration0011,
+    '0012_delivery_retention': migration0012,
   };
 }
 

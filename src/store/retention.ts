@@ -176,12 +176,48 @@ const rejectedPayloads: RetentionRule = {
 };
 
 /**
- * What retention removes, in order: closed incidents first (they take their events along), then the events left
- * over, then muted alerts, then rejected payloads. A new kind of data with an age is one more entry here, with its
- * setting in `retention:` (schemas/config.schema.json) and {@link RetentionSettings}. `retention.deliveries` is
- * read and validated already; the delivery log's entry belongs to the change that adds its table.
+ * Outbound deliveries created before the cutoff that are finished (delivered, dead or skipped), with their attempts.
+ * A pending one stays whatever its age: it is still being sent.
  */
-export const retentionRules: readonly RetentionRule[] = [closedIncidents, events, closedLoneAlerts, rejectedPayloads];
+const deliveries: RetentionRule = {
+  name: 'deliveries',
+  ageMs: (settings) => settings.deliveriesMs,
+  async sweep(store, cutoff, _after, batchSize): Promise<BatchOutcome> {
+    const ids = (
+      await store.db
+        .selectFrom('deliveries')
+        .select('delivery_id')
+        .where('created_at', '<', cutoff)
+        .where('status', '<>', 'pending')
+        .limit(batchSize)
+        .execute()
+    ).map((row) => row.delivery_id);
+    if (ids.length === 0) return { removed: {}, next: undefined };
+    const removed = await inTransaction(store, async (trx) => {
+      const attempts = await trx.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).executeTakeFirst();
+      const rows = await trx
+        .deleteFrom('deliveries')
+        .where('delivery_id', 'in', ids)
+        .where('status', '<>', 'pending')
+        .executeTakeFirst();
+      return { deliveries: Number(rows.numDeletedRows), delivery_attempts: Number(attempts.numDeletedRows) };
+    });
+    return { removed, next: '' };
+  },
+};
+
+/**
+ * What retention removes, in order: closed incidents first (they take their events along), then the events left
+ * over, then muted alerts, then rejected payloads, then finished deliveries. A new kind of data with an age is one
+ * more entry here, with its setting in `retention:` (schemas/config.schema.json) and {@link RetentionSettings}.
+ */
+export const retentionRules: readonly RetentionRule[] = [
+  closedIncidents,
+  events,
+  closedLoneAlerts,
+  rejectedPayloads,
+  deliveries,
+];
 
 export interface RetentionRunOptions {
   /** Rows a batch looks at (default 500). */

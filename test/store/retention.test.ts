@@ -142,8 +142,11 @@ async function incidentWithAlert(store: StoreDatabase, start: number, closedAt?:
   return { incident, alert, eventIds };
 }
 
-async function idsOf(store: StoreDatabase, table: 'events' | 'alerts' | 'incidents'): Promise<Set<string>> {
-  const column = { events: 'event_id', alerts: 'alert_id', incidents: 'incident_id' }[table];
+async function idsOf(
+  store: StoreDatabase,
+  table: 'events' | 'alerts' | 'incidents' | 'deliveries',
+): Promise<Set<string>> {
+  const column = { events: 'event_id', alerts: 'alert_id', incidents: 'incident_id', deliveries: 'delivery_id' }[table];
   const rows = await sql<{ id: string }>`select ${sql.ref(column)} as id from ${sql.table(table)}`.execute(store.db);
   return new Set(rows.rows.map((row) => row.id));
 }
@@ -173,7 +176,15 @@ for (const kind of storeKinds) {
     });
     after(() => testStore.dispose());
     beforeEach(async () => {
-      for (const table of ['events', 'alerts', 'incidents', 'incident_timeline', 'rejected_payloads'])
+      for (const table of [
+        'events',
+        'alerts',
+        'incidents',
+        'incident_timeline',
+        'rejected_payloads',
+        'deliveries',
+        'delivery_attempts',
+      ])
         await sql`delete from ${sql.table(table)}`.execute(store.db);
     });
 
@@ -202,6 +213,56 @@ for (const kind of storeKinds) {
       assert.ok((await idsOf(store, 'alerts')).has(closed.alert));
       assert.equal(removed.events, 3);
       assert.equal(left.size, 5);
+    });
+
+    test('finished deliveries past 30 days go with their attempts; a pending one stays whatever its age', async () => {
+      const delivery = (id: string, status: string, createdAt: number) => ({
+        delivery_id: id,
+        receiver_id: 'hook',
+        change_id: `change-${id}`,
+        event_type: 'i_new',
+        channel_id: 'ops',
+        incident_id: null,
+        alert_id: null,
+        order_key: id,
+        body: '{}',
+        status,
+        queued: 1,
+        attempts: 1,
+        created_at: createdAt,
+        updated_at: createdAt,
+        next_attempt_at: null,
+        delivered_at: null,
+        last_status_code: null,
+        last_error: null,
+      });
+      await store.db
+        .insertInto('deliveries')
+        .values([
+          delivery('old-done', 'delivered', ago(40)),
+          delivery('old-dead', 'dead', ago(35)),
+          delivery('old-pending', 'pending', ago(40)),
+          delivery('young-done', 'delivered', ago(5)),
+        ] as never)
+        .execute();
+      await store.db
+        .insertInto('delivery_attempts')
+        .values({
+          delivery_id: 'old-done',
+          attempt: 1,
+          at: ago(40),
+          status_code: 200,
+          latency_ms: 3,
+          error: null,
+          response: null,
+        })
+        .execute();
+
+      const removed = await runRetention(store, settings(), now, { pauseMs: 0 });
+
+      assert.deepEqual([...(await idsOf(store, 'deliveries'))].sort(), ['old-pending', 'young-done']);
+      assert.equal(removed.deliveries, 2);
+      assert.equal(removed.delivery_attempts, 1);
     });
 
     test('an incident closed past 180 days goes with its alerts, timeline and every event', async () => {

@@ -1,0 +1,11 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** The time index retention walks to remove finished deliveries and their attempts. */
+export const migration0012: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('deliveries_created').on('deliveries').columns(['created_at']).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await sql`drop index if exists deliveries_created`.execute(db);
+  },
+};
