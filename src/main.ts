@@ -72,6 +72,7 @@ export function banner(settings: Settings, config: Config, isExample: boolean, r
     lines.push(
       `Management API: ${settings.publicUrl}/api/v1 with Authorization: Bearer ${settings.adminTokenGenerated ? `${settings.adminToken}  (generated; set ADMIN_TOKEN to choose one)` : '<ADMIN_TOKEN>'}`,
     );
+    if (config.console !== false) lines.push(`Web console: ${settings.publicUrl}/ (sign in with the same token)`);
   }
   return lines.join('\n');
 }

@@ -55,3 +55,9 @@ test('a worker-only banner names no push URL and no token', () => {
   const text = banner(settings, realConfig, false, { gateway: false, worker: true });
   assert.ok(!text.includes('integration_key') && !text.includes(settings.adminToken));
 });
+
+test('the banner names the web console unless the configuration turns it off', () => {
+  const settings = readSettings({ ADMIN_TOKEN: 'chosen-token-1234' }, 1);
+  assert.ok(banner(settings, realConfig, false, both).includes('Web console: http://localhost:8080/ (sign in'));
+  assert.ok(!banner(settings, { ...realConfig, console: false }, false, both).includes('Web console'));
+});
