@@ -1,10 +1,11 @@
-import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Heartbeat } from '../config/types.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { cappedExponentialBackoff, ingestJobOptions, type IngestJobData } from '../queue/ingest-queue.js';
-import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
+import { ingestJobOptions, type IngestJobData } from '../queue/ingest-queue.js';
+import { startQueueWorker } from '../queue/queue-worker.js';
+import type { RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
 import { ensureHeartbeat, heartbeatState, recordMiss, recordPing } from '../store/heartbeats-repo.js';
 import { checkJobId, heartbeatQueueName, scheduleCheck, type HeartbeatJobData } from './heartbeat-queue.js';
@@ -104,23 +105,16 @@ async function handle(deps: HeartbeatWorkerDeps, job: Job<HeartbeatJobData>, tok
 
 /** Starts the heartbeat checks of the worker role; any number of workers may run, each period alerts once. */
 export function createHeartbeatService(deps: HeartbeatWorkerDeps): HeartbeatService {
-  const connection = createWorkerConnection(deps.redis);
-  connection.on('error', (error) =>
-    deps.logger.warn({ err: error.message }, 'heartbeat worker redis connection error'),
-  );
-  const worker = new Worker<HeartbeatJobData>(heartbeatQueueName, (job, token) => handle(deps, job, token), {
-    connection,
-    prefix: queuePrefix(deps.redis.prefix),
+  const consumer = startQueueWorker<HeartbeatJobData>({
+    queue: heartbeatQueueName,
+    role: 'heartbeat worker',
+    redis: deps.redis,
+    logger: deps.logger,
     concurrency: 4,
-    lockDuration: deps.lockDuration ?? 30_000,
-    stalledInterval: deps.stalledInterval ?? 30_000,
-    maxStalledCount: 100,
-    settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialBackoff(attemptsMade) },
+    process: (job, token) => handle(deps, job, token),
+    ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),
+    ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
   });
-  worker.on('failed', (job, error) =>
-    deps.logger.error({ job_id: job?.id, err: error.message }, 'heartbeat job failed; it will be retried'),
-  );
-  worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'heartbeat worker error'));
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
   const service: HeartbeatService = {
@@ -159,8 +153,7 @@ export function createHeartbeatService(deps: HeartbeatWorkerDeps): HeartbeatServ
     async close() {
       closed = true;
       clearTimeout(retry);
-      await worker.close();
-      connection.disconnect();
+      await consumer.close();
     },
   };
   return service;

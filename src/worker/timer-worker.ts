@@ -1,10 +1,10 @@
-import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Channel } from '../config/types.js';
 import { resolveIfDue } from '../incidents/resolve-if-due.js';
 import type { Logger } from '../observability/logger.js';
-import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
-import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
+import { startQueueWorker } from '../queue/queue-worker.js';
+import type { RedisSettings } from '../queue/redis.js';
 import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/timer-queue.js';
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
@@ -61,30 +61,16 @@ async function fireTimer(deps: TimerWorkerDeps, job: Job<TimerJobData>, token: s
 
 /** Starts the worker that fires auto-resolve timers; any number may run, each timer closes its incident once. */
 export function createTimerWorker(deps: TimerWorkerDeps): TimerWorker {
-  const connection = createWorkerConnection(deps.redis);
-  connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer worker redis connection error'));
-  const worker = new Worker<TimerJobData>(timerQueueName, (job, token) => fireTimer(deps, job, token), {
-    connection,
-    prefix: queuePrefix(deps.redis.prefix),
+  return startQueueWorker<TimerJobData>({
+    queue: timerQueueName,
+    role: 'timer worker',
+    redis: deps.redis,
+    logger: deps.logger,
     concurrency: 8,
-    lockDuration: deps.lockDuration ?? 30_000,
-    stalledInterval: deps.stalledInterval ?? 30_000,
-    maxStalledCount: 100,
-    settings: { backoffStrategy: (attemptsMade: number) => cappedExponentialBackoff(attemptsMade) },
+    process: (job, token) => fireTimer(deps, job, token),
+    ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),
+    ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
   });
-  worker.on('failed', (job, error) =>
-    deps.logger.error(
-      { job_id: job?.id, attempts: job?.attemptsMade, err: error.message },
-      'auto-resolve timer failed; it will be retried',
-    ),
-  );
-  worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'timer worker error'));
-  return {
-    async close() {
-      await worker.close();
-      connection.disconnect();
-    },
-  };
 }
 
 /**
