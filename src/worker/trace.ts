@@ -18,16 +18,23 @@ export interface TraceStep {
   [detail: string]: string | number | boolean | null | undefined;
 }
 
+/**
+ * Every outcome the worker records, the one list the API's filters and the console's choices read (the console
+ * imports it; nothing else here reaches the browser bundle).
+ */
+export const eventOutcomes = [
+  'new_alert',
+  'merged',
+  'recovered',
+  'labels_updated',
+  'duplicate',
+  'ignored',
+  'late',
+  'dropped',
+  'silenced',
+  'inhibited',
+  'rejected',
+] as const;
+
 /** What happened to an event, in one word (also the integration's outcome counters). */
-export type EventOutcome =
-  | 'new_alert'
-  | 'merged'
-  | 'recovered'
-  | 'labels_updated'
-  | 'duplicate'
-  | 'ignored'
-  | 'late'
-  | 'dropped'
-  | 'silenced'
-  | 'inhibited'
-  | 'rejected';
+export type EventOutcome = (typeof eventOutcomes)[number];

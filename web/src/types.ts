@@ -118,19 +118,7 @@ export interface PreviewResult {
   }>;
 }
 
-export const outcomes = [
-  'new_alert',
-  'merged',
-  'recovered',
-  'labels_updated',
-  'duplicate',
-  'ignored',
-  'late',
-  'dropped',
-  'silenced',
-  'inhibited',
-  'rejected',
-];
+export { eventOutcomes as outcomes } from '../../src/worker/trace';
 
 /** Storm raised, across the API's old and new spelling. */
 export const isStorm = (incident: Incident): boolean =>

@@ -1,27 +1,10 @@
 import type { Router } from 'express';
 import { invalidParameter } from '../../errors.js';
 import { getEvent, listEvents, parseEventCursor } from '../../store/event-search.js';
-import type { EventOutcome } from '../../worker/trace.js';
+import { eventOutcomes } from '../../worker/trace.js';
 import { intParam, listParam, stringParam, textParam, timeParam, viewOptions } from '../request.js';
 import { sendData, sendFound } from '../respond.js';
 import type { ApiDeps } from './api-deps.js';
-
-/** Every outcome the worker records (the compiler checks the list against EventOutcome). */
-const eventOutcomes = [
-  'new_alert',
-  'merged',
-  'recovered',
-  'labels_updated',
-  'duplicate',
-  'ignored',
-  'late',
-  'dropped',
-  'silenced',
-  'inhibited',
-  'rejected',
-] as const satisfies readonly EventOutcome[];
-const everyOutcomeListed: Exclude<EventOutcome, (typeof eventOutcomes)[number]> extends never ? true : never = true;
-void everyOutcomeListed;
 
 /** `/events` (search, newest first) and `/events/{id}` (one, with its trace). */
 export function eventRoutes(router: Router, deps: Pick<ApiDeps, 'store'>): void {
