@@ -1,38 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { createSign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { makeSelfSignedPair } from '../self-signed.js';
 
-/** A throw-away RSA key and self-signed certificate (openssl CLI), standing in for Amazon SNS's when fixtures are signed again to go through the real endpoint. */
+/** A throw-away RSA key and self-signed certificate standing in for Amazon SNS's when fixtures are signed again. */
 export function makeSnsSigningPair(): { keyPem: string; certPem: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'alertgate-sns-'));
-  try {
-    const keyPath = join(dir, 'key.pem');
-    const certPath = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        keyPath,
-        '-out',
-        certPath,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=sns.amazonaws.com',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { keyPem: readFileSync(keyPath, 'utf8'), certPem: readFileSync(certPath, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return makeSelfSignedPair('sns.amazonaws.com');
 }
 
 const signedFields: Record<string, string[]> = {

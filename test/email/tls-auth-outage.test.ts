@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { makeSelfSignedPair } from '../../src/self-signed.js';
 import { eventually, freePort } from '../support/waiting.js';
 import { mailConfig, mailDomain, sendMail, smtpDialogue, startMailStack, type MailStack } from './mail-stack.js';
 
@@ -12,30 +10,8 @@ const auth = { username: 'monitor', password: 'mail-secret-1' };
 
 describe('STARTTLS and AUTH', () => {
   let mail: MailStack;
-  let dir: string;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'alertgate-smtp-tls-'));
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${mailDomain}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { keyPem: key, certPem: cert } = makeSelfSignedPair(mailDomain);
     mail = await startMailStack({
       store: 'sqlite',
       worker: false,
@@ -44,7 +20,6 @@ describe('STARTTLS and AUTH', () => {
   });
   after(async () => {
     await mail.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('STARTTLS is offered; AUTH works only after it; mail needs AUTH', async () => {
