@@ -53,6 +53,19 @@ export interface DeliveryFilter {
   limit: number;
 }
 
+/** One outbound message about an incident, as its detail lists it. */
+export interface IncidentNotification {
+  delivery_id: string;
+  receiver_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  created_at: number;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
 /** The outbox and the delivery log, bound to one transaction (or the database). */
 export class DeliveriesRepo {
   constructor(
@@ -82,6 +95,27 @@ export class DeliveriesRepo {
       [alertId],
     );
     return result.rows[0];
+  }
+
+  /** What was sent about an incident, to whom, and how it went, oldest first (at most 200). */
+  async notificationsOf(incidentId: string): Promise<IncidentNotification[]> {
+    return this.db
+      .selectFrom('deliveries')
+      .select([
+        'delivery_id',
+        'receiver_id',
+        'event_type',
+        'status',
+        'attempts',
+        'created_at',
+        'delivered_at',
+        'last_status_code',
+        'last_error',
+      ])
+      .where('incident_id', '=', incidentId)
+      .orderBy('seq')
+      .limit(200)
+      .execute();
   }
 
   /** Deliveries to write with the rest of the transaction's rows (flushDeferred, before it commits). */

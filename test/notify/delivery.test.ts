@@ -198,6 +198,17 @@ for (const kind of storeKinds) {
           stored.map((row) => row.delivery_id),
           receiver.received.map((request) => request.headers['x-alertgate-delivery']),
         );
+        // The incident's detail lists what was sent about it, and how each delivery went.
+        const detail = await api(stack, 'GET', `/incidents/${String(incident.incident_id)}`);
+        const notifications = (detail.body.data as { notifications: Array<Record<string, unknown>> }).notifications;
+        assert.deepEqual(
+          notifications.map((row) => [row.receiver_id, row.event_type, row.status, row.attempts]),
+          [
+            ['hook', 'a_new', 'delivered', 1],
+            ['hook', 'i_new', 'delivered', 1],
+            ['hook', 'i_rslv', 'delivered', 1],
+          ],
+        );
       });
 
       test('an acknowledgement through the API is delivered as i_ack, with who did it', async () => {

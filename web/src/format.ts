@@ -151,6 +151,10 @@ const timelineNames: Record<string, string> = {
   i_reopen: 'Reopened',
   i_storm: 'Alert storm',
   i_m_flapping: 'Flapping',
+  i_repeat: 'Reminder',
+  a_new: 'New alert',
+  a_update: 'Alert updated',
+  a_close: 'Alert closed',
 };
 
 /** A timeline entry's type in words (Flashduty's codes otherwise as they are). */

@@ -3,7 +3,7 @@ import { changesForIncident } from '../../changes/incident-changes.js';
 import { invalidParameter } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
 import { enqueueDeliveries } from '../../notify/notifier.js';
-import type { DeliveryRef } from '../../store/deliveries-repo.js';
+import { DeliveriesRepo, type DeliveryRef } from '../../store/deliveries-repo.js';
 import { incidentView } from '../../store/api-views.js';
 import { getIncident, listIncidents } from '../../store/read-models.js';
 import { labelParams, listParam, pageParams, stringParam, textParam, timeParam, viewOptions } from '../request.js';
@@ -42,7 +42,10 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
     const changes =
       found &&
       (await changesForIncident(deps.store.db, found.incident, deps.config().changeCorrelationWindowMs ?? 7_200_000));
-    sendFound(res, found && { ...found, changes }, 'incident', req.params.id);
+    // What was sent about it to the outbound receivers, and how each delivery went.
+    const notifications =
+      found && (await new DeliveriesRepo(deps.store.db, deps.store.dialect).notificationsOf(req.params.id));
+    sendFound(res, found && { ...found, changes, notifications }, 'incident', req.params.id);
   });
   for (const action of ['ack', 'unack', 'close', 'reopen'] as IncidentAction[]) {
     router.post(`/incidents/:id/${action}`, async (req, res) => {

@@ -8,10 +8,37 @@ import { EventRow } from '../trace';
 import { isFlapping, isStorm, type Alert, type Incident, type StoredEvent, type TimelineEntry } from '../types';
 import { IncidentActions } from './incidents';
 
+/** One outbound delivery about the incident (its receiver, what it said, how it went). */
+interface Notification {
+  delivery_id: string;
+  receiver_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'dead' | 'skipped';
+  attempts: number;
+  created_at: number;
+  delivered_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
 interface IncidentDetail {
   incident: Incident;
   alerts: Alert[];
   timeline: TimelineEntry[];
+  notifications?: Notification[];
+}
+
+/** What each delivery's status means to an on-call engineer. */
+function deliveryState(notification: Notification): string {
+  if (notification.status === 'delivered')
+    return `delivered${notification.attempts > 1 ? ` after ${notification.attempts} attempts` : ''}`;
+  if (notification.status === 'skipped') return 'not sent (the receiver takes no such message)';
+  const last = notification.last_status_code ?? notification.last_error;
+  if (notification.status === 'dead')
+    return `gave up after ${notification.attempts} attempts${last ? ` (${last})` : ''}`;
+  return notification.attempts > 0
+    ? `retrying (${notification.attempts} attempts${last ? `, ${last}` : ''})`
+    : 'sending';
 }
 
 function AlertEvents({ alertId }: { alertId: string }) {
@@ -77,6 +104,7 @@ export function IncidentPage({ id }: { id: string }) {
   if (error) return <ErrorNote error={error} />;
   if (!data) return <p class="loading">Loading…</p>;
   const { incident, alerts, timeline } = data;
+  const notifications = data.notifications ?? [];
   const end = incident.close_time ?? incident.end_time;
   return (
     <section>
@@ -151,6 +179,23 @@ export function IncidentPage({ id }: { id: string }) {
           </li>
         ))}
       </ol>
+      <h2>Notifications ({notifications.length})</h2>
+      {notifications.length === 0 ? (
+        <p class="muted">Nothing was sent about this incident (no webhook receiver takes its changes).</p>
+      ) : (
+        <ol class="timeline" aria-label="Notifications sent">
+          {notifications.map((notification) => (
+            <li key={notification.delivery_id}>
+              <time dateTime={new Date(notification.created_at).toISOString()}>
+                {formatTime(notification.created_at)}
+              </time>
+              <strong>{timelineName(notification.event_type)}</strong>
+              <span> to {notification.receiver_id}</span>
+              <span class={`delivery-${notification.status}`}> — {deliveryState(notification)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 }
