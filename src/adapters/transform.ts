@@ -1,3 +1,4 @@
+import jsonata from 'jsonata';
 import { AppError } from '../errors.js';
 import { normaliseStandardEvent, type NormaliseContext } from '../events/normalise.js';
 import type { NormalisedEvent } from '../events/types.js';
@@ -18,6 +19,29 @@ export interface SchemaDrift {
   default_severity: number;
   /** Events the mapping gave no alert_key (one is derived from title and labels). */
   missing_alert_key: number;
+  /** Events whose title is a text written in the mapping itself (its fallback), not one built from the payload. */
+  default_title: number;
+}
+
+const literalCache = new Map<string, ReadonlySet<string>>();
+
+/** The string literals of a mapping (read once per source): a title equal to one is the mapping's own fallback. */
+function literalStringsOf(source: string): ReadonlySet<string> {
+  let literals = literalCache.get(source);
+  if (!literals) {
+    const found = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (isPlainObject(node)) {
+        if (node.type === 'string' && typeof node.value === 'string' && node.value !== '') found.add(node.value);
+        for (const [key, child] of Object.entries(node)) if (key !== 'value') walk(child);
+      }
+    };
+    walk(jsonata(source).ast());
+    literals = found;
+    literalCache.set(source, literals);
+  }
+  return literals;
 }
 
 /** The standard events of one payload; `asList` when the mapping returned an array (even of one). */
@@ -78,6 +102,10 @@ export async function transformPayload(
 ): Promise<TransformResult> {
   const { items, asList, severityFallbacks } = await mapItems(adapter, input, context, inputBytes);
   const missingKeys = items.filter((item) => isPlainObject(item) && isAbsentKey(item.alert_key)).length;
+  const literals = literalStringsOf(adapter.mapping.source);
+  const defaultTitles = items.filter(
+    (item) => isPlainObject(item) && typeof item.title === 'string' && literals.has(item.title),
+  ).length;
   const events = items.map((item, index) => {
     try {
       return normaliseItem(item, adapter, context);
@@ -86,7 +114,11 @@ export async function transformPayload(
       throw error;
     }
   });
-  return { events, asList, drift: { default_severity: severityFallbacks, missing_alert_key: missingKeys } };
+  return {
+    events,
+    asList,
+    drift: { default_severity: severityFallbacks, missing_alert_key: missingKeys, default_title: defaultTitles },
+  };
 }
 
 const isAbsentKey = (key: unknown): boolean => key === undefined || key === null || key === '';

@@ -101,7 +101,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     adapterFallbacks: new Counter({
       name: 'alertgate_adapter_fallbacks_total',
-      help: 'Accepted events an adapter mapped with a default instead of a payload value (kind: default_severity, missing_alert_key); a rise means the sender format drifted from the mapping',
+      help: 'Accepted events an adapter mapped with a default instead of a payload value (kind: default_severity, missing_alert_key, default_title); a rise means the sender format drifted from the mapping',
       labelNames: ['integration', 'adapter', 'kind'],
       registers,
     }),

@@ -27,6 +27,7 @@ describe('schema drift: events an adapter mapped with defaults are counted per i
         integrations: [
           { id: 'prom', adapter: 'prometheus', key: 'prom-key-000001', channel: 'ops' },
           { id: 'std', adapter: 'standard', key: 'std-key-0000001', channel: 'ops' },
+          { id: 'ea', adapter: 'elastalert2', key: 'ea-key-00000001', channel: 'ops' },
         ],
       },
     });
@@ -46,10 +47,26 @@ describe('schema drift: events an adapter mapped with defaults are counted per i
     const described = (await (
       await fetch(`${stack.baseUrl}/api/v1/integrations/prom`, { headers: { authorization: `Bearer ${adminToken}` } })
     ).json()) as { data: { schema_drift: Record<string, number> } };
-    assert.deepEqual(described.data.schema_drift, { default_severity: 2, missing_alert_key: 0 });
+    assert.deepEqual(described.data.schema_drift, { default_severity: 2, missing_alert_key: 0, default_title: 0 });
     const untouched = (await (
       await fetch(`${stack.baseUrl}/api/v1/integrations/std`, { headers: { authorization: `Bearer ${adminToken}` } })
     ).json()) as { data: { schema_drift: Record<string, number> } };
-    assert.deepEqual(untouched.data.schema_drift, { default_severity: 0, missing_alert_key: 0 });
+    assert.deepEqual(untouched.data.schema_drift, { default_severity: 0, missing_alert_key: 0, default_title: 0 });
+  });
+
+  test('a title the mapping wrote itself (its fallback) counts as a default title', async () => {
+    const url = `${stack.baseUrl}/event/push/alert/elastalert2?integration_key=ea-key-00000001`;
+    // A bare ElastAlert match: no rule name, no title, no key: the mapping's own fallbacks fill them.
+    const match = {
+      '@timestamp': '2025-03-02T11:12:44Z',
+      message: 'Failed password for admin',
+      num_hits: 3,
+      num_matches: 1,
+    };
+    assert.equal((await postJson(url, match)).status, 200);
+    const described = (await (
+      await fetch(`${stack.baseUrl}/api/v1/integrations/ea`, { headers: { authorization: `Bearer ${adminToken}` } })
+    ).json()) as { data: { schema_drift: Record<string, number> } };
+    assert.equal(described.data.schema_drift.default_title, 1);
   });
 });

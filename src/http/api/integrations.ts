@@ -54,7 +54,12 @@ export function integrationRoutes(
           pushUrl: integration.email ? null : `${deps.publicUrl}${pushPathOf(integration.adapter)}`,
           ...(integration.email &&
             config.smtp && { emailAddress: `${integration.email.prefix}@${config.smtp.domain}` }),
-          schemaDrift: { default_severity: 0, missing_alert_key: 0, ...fallbacks.get(integration.id) },
+          schemaDrift: {
+            default_severity: 0,
+            missing_alert_key: 0,
+            default_title: 0,
+            ...fallbacks.get(integration.id),
+          },
         },
         options,
       );
