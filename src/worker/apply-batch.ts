@@ -6,7 +6,16 @@ import { bindRepos } from '../store/repos.js';
 import type { EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
 import { applyPostgresBatch } from './apply-postgres.js';
-import { addResult, emptyResult, eventRow, reasonOf, recordIntegrationStats, type BatchResult } from './batch-rows.js';
+import {
+  addResult,
+  emptyResult,
+  eventContext,
+  eventRow,
+  reasonOf,
+  recordIntegrationStats,
+  undoPoint,
+  type BatchResult,
+} from './batch-rows.js';
 import { processEvent } from './pipeline.js';
 import type { WorkerRules } from './stage.js';
 
@@ -62,24 +71,12 @@ async function applyInOneTransaction(
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect, { deferWrites: true });
     const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
+    const scope = { trx, dialect: store.dialect, repos, stored, newId };
     const result = emptyResult();
     const rows: EventsTable[] = [];
     for (const event of events) {
       const now = clock();
-      const processed = await processEvent(
-        {
-          trx,
-          dialect: store.dialect,
-          repos,
-          now,
-          newId,
-          timers: result.timers,
-          deliveries: result.deliveries,
-          stored,
-        },
-        rules,
-        event,
-      );
+      const processed = await processEvent(eventContext(scope, result, now), rules, event);
       if (!processed) {
         result.redelivered.push(event);
         continue;
@@ -112,29 +109,15 @@ async function applyWithSavepoints(
   return inTransaction(store, async (trx) => {
     const repos = bindRepos(trx, store.dialect, { deferWrites: true });
     const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
+    const scope = { trx, dialect: store.dialect, repos, stored, newId };
     const result = emptyResult();
     for (const event of events) {
       for (let attempt = 1; ; attempt += 1) {
-        const timersBefore = result.timers.length;
-        const deliveriesBefore = result.deliveries.length;
-        const alreadyHeld = stored.has(event.event_id);
+        const undo = undoPoint(scope, result, event);
         await sql.raw('savepoint event').execute(trx);
         try {
           const now = clock();
-          const processed = await processEvent(
-            {
-              trx,
-              dialect: store.dialect,
-              repos,
-              now,
-              newId,
-              timers: result.timers,
-              deliveries: result.deliveries,
-              stored,
-            },
-            rules,
-            event,
-          );
+          const processed = await processEvent(eventContext(scope, result, now), rules, event);
           await repos.flush();
           if (processed) await repos.events.insertEvents([eventRow(processed.event, processed, now)]);
           await sql.raw('release savepoint event').execute(trx);
@@ -145,11 +128,9 @@ async function applyWithSavepoints(
           if (isStoreUnavailable(error)) throw error;
           await sql.raw('rollback to savepoint event').execute(trx);
           await sql.raw('release savepoint event').execute(trx);
+          undo();
+          // Each event flushed its writes before: forget the claims of the rolled-back one as well.
           repos.discardDeferred();
-          result.timers.length = timersBefore;
-          result.deliveries.length = deliveriesBefore;
-          // The idempotency stage noted the event as held by this transaction; the rollback undid that.
-          if (!alreadyHeld) stored.delete(event.event_id);
           if (isRetryableConflict(error) && attempt < savepointRetries) continue;
           if (isRetryableConflict(error)) throw error;
           result.failed.push({ event, reason: reasonOf(error) });

@@ -6,7 +6,16 @@ import type { StoreDatabase } from '../store/database.js';
 import { bindRepos } from '../store/repos.js';
 import type { Database, EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
-import { addResult, emptyResult, eventRow, reasonOf, recordIntegrationStats, type BatchResult } from './batch-rows.js';
+import {
+  addResult,
+  emptyResult,
+  eventContext,
+  eventRow,
+  reasonOf,
+  recordIntegrationStats,
+  undoPoint,
+  type BatchResult,
+} from './batch-rows.js';
 import { processEvent } from './pipeline.js';
 import type { WorkerRules } from './stage.js';
 
@@ -48,23 +57,17 @@ async function applyUntilConflict(
 ): Promise<Part> {
   const repos = bindRepos(trx, 'postgres', { deferWrites: true });
   const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
+  const scope = { trx, dialect: 'postgres' as const, repos, stored, newId };
   const result = emptyResult();
   const rows: EventsTable[] = [];
   let taken = 0;
   let conflict: unknown;
   await sql.raw('savepoint event').execute(trx);
   for (const event of events) {
-    const timersBefore = result.timers.length;
-    const deliveriesBefore = result.deliveries.length;
-    const mark = repos.deferredMark();
-    const alreadyHeld = stored.has(event.event_id);
+    const undo = undoPoint(scope, result, event);
     try {
       const now = clock();
-      const processed = await processEvent(
-        { trx, dialect: 'postgres', repos, now, newId, timers: result.timers, deliveries: result.deliveries, stored },
-        rules,
-        event,
-      );
+      const processed = await processEvent(eventContext(scope, result, now), rules, event);
       await sql
         .raw(
           taken === 0
@@ -80,11 +83,7 @@ async function applyUntilConflict(
     } catch (error) {
       if (isStoreUnavailable(error)) throw error;
       await sql.raw('rollback to savepoint event').execute(trx);
-      repos.undoDeferredTo(mark);
-      result.timers.length = timersBefore;
-      result.deliveries.length = deliveriesBefore;
-      // The idempotency stage noted the event as held by this transaction; the rollback undid that.
-      if (!alreadyHeld) stored.delete(event.event_id);
+      undo();
       if (isConflict(error)) {
         conflict = error;
         break;

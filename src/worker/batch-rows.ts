@@ -1,10 +1,14 @@
 import type { DeliveryRef } from '../store/deliveries-repo.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../store/dialect.js';
 import type { Repos } from '../store/repos.js';
+import type { Database } from '../store/tables.js';
 import type { EventsTable } from '../store/tables.js';
 import type { EventFailure } from './lanes.js';
 import type { ProcessedEvent } from './pipeline.js';
+import type { StageContext } from './stage.js';
 import type { EventOutcome } from './trace.js';
 
 /** What a batch did, for metrics and logs. */
@@ -18,6 +22,38 @@ export interface BatchResult {
   deliveries: DeliveryRef[];
   /** Events that failed alone for a reason of their own (the data, not the store); the rest were stored. */
   failed: EventFailure[];
+}
+
+/** What every event of a batch shares: its transaction and repositories, the held ids, the ids to make. */
+export interface BatchScope {
+  trx: Kysely<Database>;
+  dialect: Dialect;
+  repos: Repos;
+  stored: Set<string>;
+  newId: () => string;
+}
+
+/** The stage context of one event of a batch: the timers and deliveries it makes join the batch's result. */
+export function eventContext(scope: BatchScope, result: BatchResult, now: number): StageContext {
+  return { ...scope, now, timers: result.timers, deliveries: result.deliveries };
+}
+
+/**
+ * Marks what the batch has collected before an event (timers, deliveries, deferred writes, the held ids); the
+ * returned function drops what the event added, once its savepoint was rolled back.
+ */
+export function undoPoint(scope: BatchScope, result: BatchResult, event: QueuedEvent): () => void {
+  const timers = result.timers.length;
+  const deliveries = result.deliveries.length;
+  const deferred = scope.repos.deferredMark();
+  const alreadyHeld = scope.stored.has(event.event_id);
+  return () => {
+    scope.repos.undoDeferredTo(deferred);
+    result.timers.length = timers;
+    result.deliveries.length = deliveries;
+    // The idempotency stage noted the event as held by this transaction; the rollback undid that.
+    if (!alreadyHeld) scope.stored.delete(event.event_id);
+  };
 }
 
 export const emptyResult = (): BatchResult => ({
