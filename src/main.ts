@@ -19,6 +19,7 @@ import { createApp } from './http/app.js';
 import { configureMaxJsonDepth } from './json-depth.js';
 import { applyServerLimits, readServerLimits } from './http/server-limits.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { AggregatorRegistry } from 'prom-client';
 import { createMetrics, type Metrics, type MetricsJson } from './observability/metrics.js';
 import { serveWorkerMetrics } from './observability/metrics-server.js';
 import { createIngestQueue, IngestProducer, type IngestJobData } from './queue/ingest-queue.js';
@@ -27,14 +28,22 @@ import { assertRedisReachable, createProducerConnection, type RedisSettings } fr
 import { prepareStore, StoreReadiness } from './store/availability.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { lockSqliteWorker, type WorkerLock } from './store/sqlite-worker-lock.js';
-import { startWorkerThread } from './worker/thread-host.js';
+import { startWorkerThread, type WorkerThread } from './worker/thread-host.js';
 import { createWorker, type RunningWorker } from './worker/worker.js';
+import { DeliveryAnnouncer } from './notify/delivery-channel.js';
+import { startNotifier, type RunningNotifier } from './notify/notifier.js';
 
 // The composition root: settings and configuration in, every dependency built here and handed to the roles.
 
+/** What a command runs: the gateway, the worker (the pipeline and the sending of its notifications), or both. */
 export interface Roles {
   gateway: boolean;
   worker: boolean;
+}
+
+/** What one thread runs: the worker's pipeline and its notifier may run on separate threads. */
+export interface ThreadRoles extends Roles {
+  notifier: boolean;
 }
 
 /** REDIS_URL, else the local address alertgate looks for Redis at. */
@@ -82,6 +91,8 @@ interface Running {
   smtp?: SmtpListener;
   mappingPool?: MappingPool;
   worker?: RunningWorker;
+  notifier?: RunningNotifier;
+  announcer?: DeliveryAnnouncer;
   queue?: Queue<IngestJobData>;
   redis?: Redis;
   store: StoreDatabase;
@@ -100,6 +111,9 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
   if (running.smtp) closing.push(running.smtp.close());
   if (running.worker) closing.push(running.worker.close());
   await Promise.all(closing);
+  // After the worker: the deliveries of its last batches still reach the notifier.
+  await running.notifier?.close();
+  running.announcer?.close();
   await running.queue?.close();
   await running.mappingPool?.close();
   running.redis?.disconnect();
@@ -222,7 +236,11 @@ function recordReload(metrics: Metrics, successful: boolean): void {
 }
 
 /** Starts the requested roles in this thread. */
-export async function startRoles(roles: Roles, settings: Settings, options: StartOptions = {}): Promise<RunningRoles> {
+export async function startRoles(
+  roles: ThreadRoles,
+  settings: Settings,
+  options: StartOptions = {},
+): Promise<RunningRoles> {
   const logger = createLogger(settings.logLevel);
   configureMaxJsonDepth(settings.jsonMaxDepth);
   // Only the gateway maps payloads; a worker checks the adapter names of a configuration against the folders.
@@ -264,7 +282,24 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
     await shutdown(running, logger).catch(() => undefined);
     throw error;
   }
+  if (roles.notifier && !roles.worker) {
+    const notifier = startNotifier({
+      config,
+      store,
+      redis: redisSettings,
+      logger,
+      metrics,
+      clock: Date.now,
+      publicUrl: settings.publicUrl,
+      lockDuration: settings.workerLockMs,
+      stalledInterval: settings.workerLockMs,
+    });
+    running.notifier = notifier;
+    appliers.push((next) => notifier.setConfig(next));
+  }
   if (roles.worker) {
+    // Without the notifier in this thread, committed deliveries go to the notifier thread of this process.
+    if (!roles.notifier) running.announcer = new DeliveryAnnouncer(settings.redisPrefix);
     const worker = createWorker({
       config,
       store,
@@ -276,15 +311,18 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       stalledInterval: settings.workerLockMs,
       adapterDefaults: () => autoResolveDefaults(settings.adaptersDir),
       publicUrl: settings.publicUrl,
+      ...(running.announcer && { deliveries: running.announcer }),
     });
     running.worker = worker;
     appliers.push((next) => worker.setConfig(next));
     if (!roles.gateway && settings.metricsPort !== undefined)
-      running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
+      running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics, options.extraMetrics);
   }
   const reloadConfig = createReloader({
     logger,
-    role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
+    role: [roles.gateway && 'gateway', roles.worker && 'worker', roles.notifier && 'notifier']
+      .filter(Boolean)
+      .join('+'),
     initial: config,
     initialText: configText,
     load,
@@ -302,41 +340,81 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
   };
 }
 
-/** `start`: the gateway on the main thread and the worker on a worker thread, so both cores work. */
-async function startBoth(settings: Settings): Promise<RunningRoles> {
-  if (settings.singleThread) return startRoles({ gateway: true, worker: true }, settings);
-  // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include the
-  // thread's once the thread runs.
-  let threadMetrics: (() => Promise<MetricsJson>) | undefined;
-  const gateway = await startRoles({ gateway: true, worker: false }, settings, {
-    extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]),
-  });
-  let thread: Awaited<ReturnType<typeof startWorkerThread>>;
+/**
+ * The threads of a command. `start`: the gateway on the main thread, the worker's pipeline and its notifier on one
+ * thread each, so the cores work in parallel and sending never takes the pipeline's event loop. `worker`: the
+ * pipeline on the main thread, the notifier on a thread. `gateway`: the main thread alone.
+ */
+async function startThreads(roles: Roles, settings: Settings): Promise<RunningRoles> {
+  if (!roles.worker) return startRoles({ ...roles, notifier: false }, settings);
+  if (settings.singleThread) return startRoles({ ...roles, notifier: true }, settings);
+  const threads: WorkerThread[] = [];
+  const threadMetrics = async (): Promise<MetricsJson> =>
+    AggregatorRegistry.aggregate(await Promise.all(threads.map((thread) => thread.metricsJson()))).getMetricsAsJSON();
+  // The thread gets these very settings (generated admin token included), never the environment to read again.
+  const startThread = async (threadRoles: ThreadRoles) => {
+    const name = threadRoles.worker ? 'worker' : 'notifier';
+    const thread = await startWorkerThread(
+      new URL('./worker-thread.js', import.meta.url),
+      { settings, roles: threadRoles },
+      (error) => {
+        // Exit so a supervisor restarts the whole process; the queue and the store keep what was accepted.
+        createLogger(settings.logLevel).fatal({ err: error.message }, `the ${name} thread died; stopping`);
+        process.exit(1);
+      },
+    );
+    threads.push(thread);
+  };
+  const stopThreads = async () => {
+    // The pipeline before the notifier: the deliveries of its last batches still reach the notifier.
+    const [notifier, ...others] = threads;
+    await Promise.all(others.map((thread) => thread.stop()));
+    await notifier?.stop();
+  };
+  const notifierRoles: ThreadRoles = { gateway: false, worker: false, notifier: true };
+  let main: RunningRoles;
   try {
-    // The thread gets these very settings (generated admin token included), never the environment to read again.
-    thread = await startWorkerThread(new URL('./worker-thread.js', import.meta.url), { settings }, (error) => {
-      // Exit so a supervisor restarts the whole process; the queue keeps what the gateway accepted.
-      createLogger(settings.logLevel).fatal({ err: error.message }, 'the worker thread died; stopping');
-      process.exit(1);
-    });
+    if (roles.gateway) {
+      // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include
+      // the threads' once they run.
+      main = await startRoles({ gateway: true, worker: false, notifier: false }, settings, {
+        extraMetrics: threadMetrics,
+      });
+      try {
+        await startThread(notifierRoles);
+        await startThread({ gateway: false, worker: true, notifier: false });
+      } catch (error) {
+        await main.stop();
+        throw error;
+      }
+    } else {
+      // The notifier first, so it hears the pipeline's first commits.
+      await startThread(notifierRoles);
+      main = await startRoles({ gateway: false, worker: true, notifier: false }, settings, {
+        extraMetrics: threadMetrics,
+      });
+    }
   } catch (error) {
-    await gateway.stop();
+    await stopThreads();
     throw error;
   }
-  threadMetrics = thread.metricsJson;
-  const worker = thread;
+  const running = main;
   return {
     stop: async () => {
-      await Promise.all([gateway.stop(), worker.stop()]);
+      if (roles.gateway) await Promise.all([running.stop(), stopThreads()]);
+      else {
+        await running.stop();
+        await stopThreads();
+      }
     },
-    // Read and checked once here, then the same text goes to the worker thread: both apply the same file.
+    // Read and checked once here, then the same text goes to the threads: all apply the same file.
     reload: async (text) => {
-      const applied = await gateway.reload(text);
-      if (applied !== undefined) await worker.reload(applied);
+      const applied = await running.reload(text);
+      if (applied !== undefined) for (const thread of threads) thread.reload(applied);
       return applied;
     },
-    metricsJson: gateway.metricsJson,
-    banner: gateway.banner,
+    metricsJson: running.metricsJson,
+    banner: running.banner,
   };
 }
 
@@ -368,7 +446,7 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
   if (privateRedis) process.once('SIGTERM', stopBeforeStarted).once('SIGINT', stopBeforeStarted);
   let running: RunningRoles;
   try {
-    running = roles.gateway && roles.worker ? await startBoth(settings) : await startRoles(roles, settings);
+    running = await startThreads(roles, settings);
   } catch (error) {
     await privateRedis?.stop();
     throw error;

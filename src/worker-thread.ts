@@ -1,14 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Settings } from './config/settings.js';
-import { startRoles } from './main.js';
+import { startRoles, type ThreadRoles } from './main.js';
 
-// Entry of the worker thread used by `alertgate start`: runs the worker role with the host's settings and answers
-// the host's messages. An entry point like cli.ts, so it may import the composition root.
-const { settings } = workerData as { settings: Settings };
+// Entry of the threads of `alertgate start` and `alertgate worker` (the worker, the notifier): runs the roles it is
+// given with the host's settings and answers the host's messages. An entry point like cli.ts, so it may import the
+// composition root.
+const { settings, roles } = workerData as { settings: Settings; roles: ThreadRoles };
 const port = parentPort;
 if (!port) throw new Error('worker-thread must run on a worker thread');
 
-startRoles({ gateway: false, worker: true }, settings).then(
+startRoles(roles, settings).then(
   (running) => {
     port.on('message', (message: { type: string; id?: number; text?: string }) => {
       if (message.type === 'stop') {

@@ -7,14 +7,14 @@ import { changeProgress, closeIncident, reopenIncident } from './lifecycle.js';
 import { planAction, type IncidentAction } from './state.js';
 import { newId } from '../events/ids.js';
 import { recordIncidentTimeline, type Outbox } from '../notify/outbox.js';
-import type { DeliveryRef } from '../store/deliveries-repo.js';
+import type { OutboxEntry } from '../notify/outbox.js';
 
 export type { IncidentAction } from './state.js';
 
 /** Where an action's deliveries go: the outbox in force, and the list the written ones are added to. */
 export interface OutboxSink {
   outbox: Outbox | undefined;
-  deliveries: DeliveryRef[];
+  deliveries: OutboxEntry[];
 }
 
 export interface ActionRequest {

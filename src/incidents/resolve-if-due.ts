@@ -6,11 +6,11 @@ import { inTransaction } from '../store/transaction.js';
 import { closeIncident } from './lifecycle.js';
 import { newId } from '../events/ids.js';
 import { recordIncidentTimeline, type Outbox } from '../notify/outbox.js';
-import type { DeliveryRef } from '../store/deliveries-repo.js';
+import type { OutboxEntry } from '../notify/outbox.js';
 
 /** What an auto-resolve timer found: closed it, not due yet (check again at `dueAt`), or nothing to do. */
 export type AutoResolveVerdict =
-  | { kind: 'closed'; deliveries: DeliveryRef[] }
+  | { kind: 'closed'; deliveries: OutboxEntry[] }
   | { kind: 'later'; dueAt: number }
   | { kind: 'skipped'; reason: 'no such incident' | 'already closed' | 'reopened' | 'channel has no auto_resolve' };
 

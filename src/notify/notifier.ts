@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Webhook } from '../config/types.js';
+import type { Config, Webhook } from '../config/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { DeliveryQueues } from '../queue/delivery-queue.js';
@@ -9,7 +9,8 @@ import { DeliveriesRepo, type DeliveryRef } from '../store/deliveries-repo.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
-import { recordChanges, type Change, type Outbox } from './outbox.js';
+import { listenForOutbox, type DeliveryOutlet } from './delivery-channel.js';
+import { deliveriesOf, outboxOf, recordChanges, type Change, type Outbox, type OutboxEntry } from './outbox.js';
 
 /**
  * Puts committed deliveries on their receivers' queues, then records that they are queued. A crash in between leaves
@@ -27,6 +28,47 @@ export async function enqueueDeliveries(
   await new DeliveriesRepo(store.db, store.dialect).markQueued(added);
 }
 
+/**
+ * Turns the oldest committed outbox rows into deliveries (one per receiver) and removes them, in one transaction.
+ * Several notifiers doing so at once write each delivery once: its id is the receiver's and the change's. Returns the
+ * deliveries and how many rows were taken.
+ */
+export async function expandOutbox(
+  store: StoreDatabase,
+  batchSize: number,
+): Promise<{ rows: number; deliveries: DeliveryRef[] }> {
+  const rows = await new DeliveriesRepo(store.db, store.dialect).outboxBatch(batchSize);
+  if (rows.length === 0) return { rows: 0, deliveries: [] };
+  const deliveries = deliveriesOf(rows);
+  await inTransaction(store, async (trx) => {
+    const repo = new DeliveriesRepo(trx, store.dialect);
+    await repo.insertDeliveries(deliveries);
+    await repo.removeOutbox(rows.map((row) => row.seq));
+  });
+  return { rows: rows.length, deliveries };
+}
+
+/**
+ * Relays the committed outbox: its rows become deliveries, which are then enqueued (the job id is the delivery id, so
+ * two notifiers add one job). A crash in between leaves deliveries without a job, which the sweep enqueues. Returns
+ * how many outbox rows were relayed.
+ */
+export async function relayOutbox(
+  store: StoreDatabase,
+  queues: DeliveryQueues,
+  webhooks: readonly Webhook[],
+  batchSize = 500,
+): Promise<number> {
+  let relayed = 0;
+  for (;;) {
+    const { rows, deliveries } = await expandOutbox(store, batchSize);
+    if (rows === 0) return relayed;
+    await enqueueDeliveries(store, queues, webhooks, deliveries);
+    relayed += rows;
+    if (rows < batchSize) return relayed;
+  }
+}
+
 export interface NotifierDeps {
   store: StoreDatabase;
   redis: RedisSettings;
@@ -38,21 +80,27 @@ export interface NotifierDeps {
   outbox?: () => Outbox | undefined;
   /** How often committed deliveries without a job are looked for, and gauges refreshed (default 15 s). */
   sweepIntervalMs?: number;
-  /** A delivery this old without a job is enqueued by the sweep (default 10 s: the committer enqueues it first). */
+  /** A delivery this old without a job is enqueued by the sweep (default 10 s: the relay enqueues it first). */
   sweepGraceMs?: number;
+  /** How often the outbox is looked at without being told of a commit (default 1 s). */
+  relayIntervalMs?: number;
   retryBaseMs?: number;
   stalledInterval?: number;
   lockDuration?: number;
 }
 
-/** The sending half of the worker role: one queue worker per receiver, the sweep, the gauges. */
-export class Notifier {
+/** The sending half of the worker role: the outbox relay, one queue worker per receiver, the sweep, the gauges. */
+export class Notifier implements DeliveryOutlet {
   private webhooks: readonly Webhook[];
   private readonly connection: Redis;
   readonly queues: DeliveryQueues;
   private readonly workers = new Map<string, { webhook: Webhook; worker: ReceiverWorker }>();
   private readonly timer: NodeJS.Timeout;
+  private readonly relayTimer: NodeJS.Timeout;
   private sweeping: Promise<void> = Promise.resolve();
+  /** The relay pass running, if any, and whether a commit was announced since it began. */
+  private relaying: Promise<void> | undefined;
+  private relayAgain = false;
 
   constructor(private readonly deps: NotifierDeps) {
     this.webhooks = deps.webhooks;
@@ -66,11 +114,33 @@ export class Notifier {
       );
     }, deps.sweepIntervalMs ?? 15_000);
     this.timer.unref();
+    // Changes committed by other processes, or announced by a message that was lost, are relayed within a second.
+    this.relayTimer = setInterval(() => void this.relay([]), deps.relayIntervalMs ?? 1_000);
+    this.relayTimer.unref();
   }
 
-  /** Enqueues deliveries a committed transaction wrote. */
-  async enqueue(deliveries: readonly DeliveryRef[]): Promise<void> {
-    await enqueueDeliveries(this.deps.store, this.queues, this.webhooks, deliveries);
+  /**
+   * Relays the committed outbox (whatever `entries` says: any commit may have left rows). One pass at a time; commits
+   * announced during a pass start another once it ends. Resolves when the outbox was empty at some point after the
+   * call.
+   */
+  relay(_entries: readonly OutboxEntry[]): Promise<void> {
+    if (this.relaying) {
+      this.relayAgain = true;
+      return this.relaying;
+    }
+    const pass = async () => {
+      do {
+        this.relayAgain = false;
+        await relayOutbox(this.deps.store, this.queues, this.webhooks).catch((error: Error) =>
+          this.deps.logger.warn({ err: error.message }, 'outbox not relayed yet; it is tried again within a second'),
+        );
+      } while (this.relayAgain);
+    };
+    this.relaying = pass().finally(() => {
+      this.relaying = undefined;
+    });
+    return this.relaying;
   }
 
   /** A reloaded configuration: workers for new or changed receivers, none for removed ones. */
@@ -93,7 +163,7 @@ export class Notifier {
     const now = this.deps.clock();
     const unqueued = await repo.unqueued(now - (this.deps.sweepGraceMs ?? 10_000), 1000);
     if (unqueued.length > 0) {
-      await this.enqueue(unqueued);
+      await enqueueDeliveries(this.deps.store, this.queues, this.webhooks, unqueued);
       this.deps.logger.info({ count: unqueued.length }, 'enqueued committed deliveries that had no job');
     }
     await this.repeat(now);
@@ -131,13 +201,15 @@ export class Notifier {
       const written = await inTransaction(this.deps.store, (trx) =>
         recordChanges(bindRepos(trx, this.deps.store.dialect), outbox, changes, now),
       );
-      await this.enqueue(written);
+      await this.relay(written);
     }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.relayTimer);
     await this.sweeping;
+    await this.relaying;
     await Promise.all([...this.workers.values()].map((running) => running.worker.close()));
     this.workers.clear();
     await this.queues.close();
@@ -161,4 +233,39 @@ export class Notifier {
       this.workers.set(webhook.id, { webhook, worker });
     }
   }
+}
+
+export interface NotifierRoleDeps extends Omit<NotifierDeps, 'webhooks' | 'outbox'> {
+  config: Config;
+  /** Where the links of outbound bodies point. */
+  publicUrl: string;
+}
+
+/** A notifier on a thread of its own: sends what the other threads of this process commit, and sweeps. */
+export interface RunningNotifier {
+  setConfig(config: Config): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The notifier role: the receivers' queue workers, the sweep and repeats, fed by the deliveries the pipeline threads
+ * of this process announce after each commit. Sending on a thread of its own keeps the pipeline's event loop and its
+ * CPU for events; Redis being slow or down then delays deliveries, never the pipeline.
+ */
+export function startNotifier(deps: NotifierRoleDeps): RunningNotifier {
+  const outboxOfConfig = (config: Config) =>
+    config.webhooks.length > 0 ? outboxOf(config, deps.publicUrl) : undefined;
+  let outbox = outboxOfConfig(deps.config);
+  const notifier = new Notifier({ ...deps, webhooks: deps.config.webhooks, outbox: () => outbox });
+  const listener = listenForOutbox(deps.redis.prefix, () => void notifier.relay([]));
+  return {
+    setConfig(config) {
+      outbox = outboxOfConfig(config);
+      void notifier.setWebhooks(config.webhooks);
+    },
+    async close() {
+      listener.close();
+      await notifier.close();
+    },
+  };
 }

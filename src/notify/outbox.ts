@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config, Webhook } from '../config/types.js';
-import type { DeliveryRef, NewDelivery } from '../store/deliveries-repo.js';
+import type { NewDelivery, NewOutboxRow, OutboxRow } from '../store/deliveries-repo.js';
 import type { IncidentRow, TimelineEntry } from '../store/incidents-repo.js';
 import type { Repos } from '../store/repos.js';
 import { alertBody, incidentBody, type BodyContext } from './build-body.js';
@@ -104,7 +104,7 @@ export function isWanted(outbox: Outbox, change: Pick<Change, 'event_type' | 'ch
 }
 
 async function bodyOf(repos: Repos, outbox: Outbox, change: Change, now: number): Promise<WebhookBody | undefined> {
-  const incident = change.incident_id ? await repos.deliveries.incidentRow(change.incident_id) : undefined;
+  const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
   if (change.event_type.startsWith('a_')) {
     const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
     if (!alert) return undefined;
@@ -114,10 +114,17 @@ async function bodyOf(repos: Repos, outbox: Outbox, change: Change, now: number)
   return incidentBody(outbox, change.event_type as IncidentEventType, change.change_id, now, incident, change.person);
 }
 
+/** A change written to the outbox, and the receivers it is to be delivered to. */
+export interface OutboxEntry {
+  change_id: string;
+  receivers: readonly string[];
+}
+
 /**
- * Writes the deliveries of some changes inside the caller's transaction (the one that records the changes): one per
- * receiver that takes each. Returns what to enqueue once the transaction has committed. `deferred`: the rows are
- * written by the transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
+ * Writes some changes to the outbox inside the caller's transaction (the one that records the changes): one row per
+ * change that any receiver takes, naming those receivers, with the body as the change left things. The notifier
+ * makes the deliveries once it has committed ({@link deliveriesOf}). `deferred`: the rows are written by the
+ * transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
  */
 export async function recordChanges(
   repos: Repos,
@@ -125,39 +132,62 @@ export async function recordChanges(
   changes: readonly Change[],
   now: number,
   deferred = false,
-): Promise<DeliveryRef[]> {
-  const rows: NewDelivery[] = [];
+): Promise<OutboxEntry[]> {
+  const rows: NewOutboxRow[] = [];
+  const entries: OutboxEntry[] = [];
   for (const change of changes) {
-    const receivers = outbox.webhooks.filter((webhook) => receives(webhook, change.event_type, change.channel_id));
+    const receivers = outbox.webhooks
+      .filter((webhook) => receives(webhook, change.event_type, change.channel_id))
+      .map((webhook) => webhook.id);
     if (receivers.length === 0) continue;
     const body = await bodyOf(repos, outbox, change, now);
     if (!body) continue;
-    const text = JSON.stringify(body);
-    for (const receiver of receivers)
-      rows.push({
-        delivery_id: deliveryId(receiver.id, change.change_id),
-        receiver_id: receiver.id,
-        change_id: change.change_id,
-        event_type: change.event_type,
-        channel_id: change.channel_id,
-        incident_id: change.incident_id ?? null,
-        alert_id: change.alert_id ?? null,
-        order_key: change.incident_id ?? change.alert_id ?? change.change_id,
-        body: text,
-        status: 'pending',
-        queued: 0,
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
-        next_attempt_at: null,
-        delivered_at: null,
-        last_status_code: null,
-        last_error: null,
-      });
+    rows.push({
+      change_id: change.change_id,
+      event_type: change.event_type,
+      channel_id: change.channel_id,
+      incident_id: change.incident_id ?? null,
+      alert_id: change.alert_id ?? null,
+      order_key: change.incident_id ?? change.alert_id ?? change.change_id,
+      receivers: JSON.stringify(receivers),
+      body: JSON.stringify(body),
+      created_at: now,
+    });
+    entries.push({ change_id: change.change_id, receivers });
   }
   if (deferred) repos.deliveries.defer(rows);
-  else await repos.deliveries.insertDeliveries(rows);
-  return rows.map((row) => ({ delivery_id: row.delivery_id, receiver_id: row.receiver_id }));
+  else await repos.deliveries.insertOutbox(rows);
+  return entries;
+}
+
+/**
+ * The deliveries of committed outbox rows: one per (receiver, change), in the rows' order. Their ids come from the
+ * receiver and the change, so relaying a row twice (two notifiers, a crash before the row was removed) makes each
+ * delivery once.
+ */
+export function deliveriesOf(rows: readonly OutboxRow[]): NewDelivery[] {
+  return rows.flatMap((row) =>
+    (JSON.parse(row.receivers) as string[]).map((receiverId) => ({
+      delivery_id: deliveryId(receiverId, row.change_id),
+      receiver_id: receiverId,
+      change_id: row.change_id,
+      event_type: row.event_type,
+      channel_id: row.channel_id,
+      incident_id: row.incident_id,
+      alert_id: row.alert_id,
+      order_key: row.order_key,
+      body: row.body,
+      status: 'pending' as const,
+      queued: 0,
+      attempts: 0,
+      created_at: row.created_at,
+      updated_at: row.created_at,
+      next_attempt_at: null,
+      delivered_at: null,
+      last_status_code: null,
+      last_error: null,
+    })),
+  );
 }
 
 /** Changes recorded outside the worker's pipeline (incident actions, the auto-resolve timer): the timeline of one incident. */
@@ -167,7 +197,7 @@ export async function recordIncidentTimeline(
   incident: Pick<IncidentRow, 'incident_id' | 'channel_id' | 'storm_raised'>,
   now: number,
   newId: () => string,
-): Promise<DeliveryRef[]> {
+): Promise<OutboxEntry[]> {
   const entries = repos.incidents.takeWritten();
   if (!outbox || outbox.webhooks.length === 0) return [];
   const base = newId();

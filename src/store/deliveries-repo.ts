@@ -1,11 +1,25 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { runCached } from './cached-query.js';
 import type { Dialect } from './dialect.js';
-import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus } from './tables.js';
+import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus, OutboxTable } from './tables.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
 export type NewDelivery = Omit<DeliveryRow, 'seq'>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
+
+const outboxColumns: ReadonlyArray<keyof NewOutboxRow> = [
+  'change_id',
+  'event_type',
+  'channel_id',
+  'incident_id',
+  'alert_id',
+  'order_key',
+  'receivers',
+  'body',
+  'created_at',
+];
 
 const deliveryColumns: ReadonlyArray<keyof NewDelivery> = [
   'delivery_id',
@@ -66,24 +80,27 @@ export interface IncidentNotification {
   last_error: string | null;
 }
 
+/** Rows of nulls in the shape of `columns`: a statement built once per row count, later calls only bind values. */
+function placeholderRows<T>(count: number, columns: ReadonlyArray<keyof T>): Array<Record<string, null>> {
+  return Array.from({ length: count }, () => Object.fromEntries(columns.map((column) => [column, null])));
+}
+
+/**
+ * Writes rows in statements of 100, 25, 5 or 1 rows: a few statements per batch, and only four shapes of statement
+ * to build and prepare whatever the number of rows.
+ */
+async function insertChunked<T>(rows: readonly T[], insert: (chunk: readonly T[]) => Promise<unknown>): Promise<void> {
+  let start = 0;
+  for (const size of [100, 25, 5, 1])
+    for (; rows.length - start >= size; start += size) await insert(rows.slice(start, start + size));
+}
+
 /** The outbox and the delivery log, bound to one transaction (or the database). */
 export class DeliveriesRepo {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
   ) {}
-
-  /** The incident a change is about, as the transaction sees it now. */
-  async incidentRow(incidentId: string): Promise<Selectable<Database['incidents']> | undefined> {
-    const result = await runCached(
-      this.db,
-      this.dialect,
-      'delivery-incident',
-      (db) => db.selectFrom('incidents').selectAll().where('incident_id', '=', ''),
-      [incidentId],
-    );
-    return result.rows[0];
-  }
 
   /** The alert a change is about, as the transaction sees it now. */
   async alertRow(alertId: string): Promise<Selectable<Database['alerts']> | undefined> {
@@ -118,50 +135,66 @@ export class DeliveriesRepo {
       .execute();
   }
 
-  /** Deliveries to write with the rest of the transaction's rows (flushDeferred, before it commits). */
-  private deferred: NewDelivery[] = [];
+  /** Outbox rows to write with the rest of the transaction's rows (flushDeferred, before it commits). */
+  private deferred: NewOutboxRow[] = [];
 
-  defer(rows: readonly NewDelivery[]): void {
+  defer(rows: readonly NewOutboxRow[]): void {
     this.deferred.push(...rows);
   }
 
-  /** How many deliveries are deferred so far. */
+  /** How many outbox rows are deferred so far. */
   deferredMark(): number {
     return this.deferred.length;
   }
 
-  /** Drops the deliveries deferred since `mark` (their savepoint was rolled back). */
+  /** Drops the outbox rows deferred since `mark` (their savepoint was rolled back). */
   undoDeferredTo(mark: number): void {
     this.deferred.length = Math.min(this.deferred.length, mark);
   }
 
-  /**
-   * Writes the deferred deliveries in statements of 100, 25, 5 or 1 rows: a few statements per batch, and only four
-   * shapes of statement to build and prepare whatever the batch's size.
-   */
   async flushDeferred(): Promise<void> {
     const rows = this.deferred;
     this.deferred = [];
-    let start = 0;
-    for (const size of [100, 25, 5, 1])
-      for (; rows.length - start >= size; start += size) await this.insertDeliveries(rows.slice(start, start + size));
+    await this.insertOutbox(rows);
+  }
+
+  /** Writes outbox rows, in a few statements of fixed shapes (see {@link insertChunked}). */
+  async insertOutbox(rows: readonly NewOutboxRow[]): Promise<void> {
+    await insertChunked(rows, (chunk) =>
+      runCached(
+        this.db,
+        this.dialect,
+        `insert-outbox:${chunk.length}`,
+        (db) => db.insertInto('outbox').values(placeholderRows(chunk.length, outboxColumns) as never),
+        chunk.flatMap((row) => outboxColumns.map((column) => row[column])),
+      ),
+    );
+  }
+
+  /** The oldest committed outbox rows, in the order they were written. */
+  async outboxBatch(limit: number): Promise<OutboxRow[]> {
+    return this.db.selectFrom('outbox').selectAll().orderBy('seq').limit(limit).execute();
+  }
+
+  /** Removes outbox rows whose deliveries are written. */
+  async removeOutbox(seqs: readonly number[]): Promise<void> {
+    if (seqs.length > 0) await this.db.deleteFrom('outbox').where('seq', 'in', seqs).execute();
   }
 
   /** Writes deliveries; one that exists already (the same receiver and change) is left as it is. */
   async insertDeliveries(rows: readonly NewDelivery[]): Promise<void> {
-    if (rows.length === 0) return;
-    // The hot path of the outbox: the statement is built once per row count, later calls only bind values.
-    const placeholders = rows.map(() => Object.fromEntries(deliveryColumns.map((column) => [column, null])));
-    await runCached(
-      this.db,
-      this.dialect,
-      `insert-deliveries:${rows.length}`,
-      (db) =>
-        db
-          .insertInto('deliveries')
-          .values(placeholders as never)
-          .onConflict((conflict) => conflict.column('delivery_id').doNothing()),
-      rows.flatMap((row) => deliveryColumns.map((column) => row[column])),
+    await insertChunked(rows, (chunk) =>
+      runCached(
+        this.db,
+        this.dialect,
+        `insert-deliveries:${chunk.length}`,
+        (db) =>
+          db
+            .insertInto('deliveries')
+            .values(placeholderRows(chunk.length, deliveryColumns) as never)
+            .onConflict((conflict) => conflict.column('delivery_id').doNothing()),
+        chunk.flatMap((row) => deliveryColumns.map((column) => row[column])),
+      ),
     );
   }
 

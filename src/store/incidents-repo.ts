@@ -119,22 +119,56 @@ export class IncidentsRepo {
   /** Drops the timeline entries deferred since `mark`. */
   undoDeferredTo(mark: number): void {
     this.pendingTimeline.length = Math.min(this.pendingTimeline.length, mark);
-    // Changes not yet taken by the notify stage belonged to the rolled-back work.
+    // Changes not yet taken by the notify stage belonged to the rolled-back work, and so may the rows known.
     this.written = [];
+    this.known.clear();
+  }
+
+  /**
+   * Incident rows as this transaction last read or wrote them. Every write sets plain values (no `x = x + 1`), so a
+   * known row is exactly what a read would return: the outbox builds its bodies from it without reading it again.
+   */
+  private readonly known = new Map<string, IncidentRow>();
+
+  private remember<T extends IncidentRow | undefined>(row: T): T {
+    if (row) this.known.set(row.incident_id, { ...row });
+    return row;
+  }
+
+  private rememberChanges(incidentId: string, changes: Partial<IncidentRow>): void {
+    const row = this.known.get(incidentId);
+    if (row) this.known.set(incidentId, { ...row, ...changes });
+  }
+
+  /** An incident as this transaction sees it now: from the rows it read or wrote, else read. */
+  async currentIncident(incidentId: string): Promise<IncidentRow | undefined> {
+    const known = this.known.get(incidentId);
+    if (known) return { ...known };
+    const result = await runCached(
+      this.db,
+      this.dialect,
+      'incident-by-id',
+      (db) => db.selectFrom('incidents').selectAll().where('incident_id', '=', ''),
+      [incidentId],
+    );
+    return this.remember(result.rows[0] as IncidentRow | undefined);
   }
 
   async insertIncident(row: IncidentRow): Promise<void> {
     await insertRow(this.db, this.dialect, 'incidents', { ...row }, incidentColumns);
+    this.remember(row);
   }
 
   /** Reads an incident; on PostgreSQL locks it until commit so its counters are updated one writer at a time. */
   async lockIncident(incidentId: string): Promise<IncidentRow | undefined> {
-    return this.db
-      .selectFrom('incidents')
-      .selectAll()
-      .where('incident_id', '=', incidentId)
-      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
-      .executeTakeFirst();
+    return this.remember(
+      await this.db
+        .selectFrom('incidents')
+        .selectAll()
+        .where('incident_id', '=', incidentId)
+        .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
+        .executeTakeFirst(),
+    );
   }
 
   /** The open incident a grouping key of a channel points to; on PostgreSQL locked until commit. */
@@ -152,7 +186,7 @@ export class IncidentsRepo {
           .$if(this.dialect === 'postgres', (qb) => qb.forUpdate()),
       [channelId, openKey],
     );
-    return result.rows[0];
+    return this.remember(result.rows[0] as IncidentRow | undefined);
   }
 
   /** The newest incidents of a channel grouped by `groupMethod` that still take alerts (at most `limit`). */
@@ -203,10 +237,12 @@ export class IncidentsRepo {
           .where('incident_id', '=', ''),
       [...joinColumns.map((column) => changes[column]), incidentId],
     );
+    this.rememberChanges(incidentId, changes);
   }
 
   async updateIncident(incidentId: string, changes: Partial<IncidentRow>): Promise<void> {
     await this.db.updateTable('incidents').set(changes).where('incident_id', '=', incidentId).execute();
+    this.rememberChanges(incidentId, changes);
   }
 
   /** Counts and severities of an incident's alerts. */

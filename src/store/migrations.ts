@@ -11,6 +11,7 @@ import { migration0009 } from './migrations/0009_silence_fields.js';
 import { migration0010 } from './migrations/0010_retention.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
 import { migration0012 } from './migrations/0012_delivery_retention.js';
+import { migration0013 } from './migrations/0013_outbox.js';
 
 export type { Dialect } from './dialect.js';
 
@@ -31,6 +32,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_retention': migration0010(dialect),
     '0011_incident_state': migration0011,
     '0012_delivery_retention': migration0012,
+    '0013_outbox': migration0013(dialect),
   };
 }
 

@@ -195,6 +195,23 @@ export interface HeartbeatsTable {
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
 
 /** One outbound webhook message: a change of an incident or alert for one receiver (the outbox). */
+/** A change worth a message, until the notifier has made it one delivery per receiver (then the row goes). */
+export interface OutboxTable {
+  /** The order changes were committed in, which their deliveries keep. */
+  seq: Generated<number>;
+  change_id: string;
+  event_type: string;
+  channel_id: string;
+  incident_id: string | null;
+  alert_id: string | null;
+  order_key: string;
+  /** Ids of the receivers that take the change as configured when it was recorded, comma-separated. */
+  receivers: string;
+  /** The webhook body (JSON) as it was when the change was recorded. */
+  body: string;
+  created_at: number;
+}
+
 export interface DeliveriesTable {
   /** Orders the deliveries of one receiver and `order_key`. */
   seq: Generated<number>;
@@ -248,6 +265,7 @@ export interface Database {
   changes: ChangesTable;
   change_labels: ChangeLabelsTable;
   heartbeats: HeartbeatsTable;
+  outbox: OutboxTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
 }

@@ -3,7 +3,7 @@ import { applyDropInAcknowledge } from '../incidents/drop-in-ack.js';
 import type { DropInAcknowledge, IngestJobData } from '../queue/ingest-queue.js';
 import type { Logger } from '../observability/logger.js';
 import type { StoreDatabase } from '../store/database.js';
-import type { DeliveryRef } from '../store/deliveries-repo.js';
+import type { OutboxEntry } from '../notify/outbox.js';
 import type { Outbox } from '../notify/outbox.js';
 
 /**
@@ -29,9 +29,9 @@ export async function processAcknowledgeJob(
   job: Job<IngestJobData>,
   request: DropInAcknowledge,
   now: number,
-  outbound: { outbox: () => Outbox | undefined; enqueue: (deliveries: DeliveryRef[]) => Promise<void> },
+  outbound: { outbox: () => Outbox | undefined; enqueue: (deliveries: OutboxEntry[]) => Promise<void> },
 ): Promise<void> {
-  const notify = { outbox: outbound.outbox(), deliveries: [] as DeliveryRef[] };
+  const notify = { outbox: outbound.outbox(), deliveries: [] as OutboxEntry[] };
   const result = await applyDropInAcknowledge(deps.store, request, now, notify);
   // Committed with the acknowledge: a Redis hiccup here leaves them to the notifier's sweep.
   await outbound.enqueue(notify.deliveries).catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { DeliveryRef } from '../store/deliveries-repo.js';
+import type { OutboxEntry } from '../notify/outbox.js';
 import type { QueuedEvent } from '../events/types.js';
 import type { TimerJobData } from '../queue/timer-queue.js';
 import type { Kysely } from 'kysely';
@@ -19,7 +19,7 @@ export interface BatchResult {
   /** Auto-resolve timers of the incidents the batch opened: scheduled once the batch has committed. */
   timers: TimerJobData[];
   /** Outbound deliveries the batch wrote: enqueued once the batch has committed. */
-  deliveries: DeliveryRef[];
+  deliveries: OutboxEntry[];
   /** Events that failed alone for a reason of their own (the data, not the store); the rest were stored. */
   failed: EventFailure[];
 }

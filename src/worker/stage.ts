@@ -6,9 +6,8 @@ import type { IncidentWriteContext } from '../incidents/lifecycle.js';
 import type { MergeDecision } from '../rules/dedup.js';
 import type { StoredSilences } from '../silences/cache.js';
 import type { AlertIdentity, AlertRow, ClaimedKey } from '../store/alerts-repo.js';
-import type { DeliveryRef } from '../store/deliveries-repo.js';
 import type { Dialect } from '../store/dialect.js';
-import { outboxOf, type Outbox } from '../notify/outbox.js';
+import { outboxOf, type Outbox, type OutboxEntry } from '../notify/outbox.js';
 import type { Database } from '../store/tables.js';
 import type { EventOutcome, TraceStep } from './trace.js';
 import { heartbeatIntegration } from '../heartbeats/schedule.js';
@@ -49,7 +48,7 @@ export interface StageContext extends IncidentWriteContext {
   /** Ids of the events the batch's transaction already holds; absent: none (a dry run). */
   stored?: Set<string>;
   /** Deliveries written by the transaction, enqueued once it has committed; absent: none are written (a dry run). */
-  deliveries?: DeliveryRef[];
+  deliveries?: OutboxEntry[];
 }
 
 /** An event on its way through the stages before routing: as enrichment and the pipeline rules leave it. */

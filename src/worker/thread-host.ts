@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MetricsJson } from '../observability/metrics.js';
 
-/** The worker role running on a worker thread of this process. */
+/** Roles (the worker's pipeline, its notifier) running on a worker thread of this process. */
 export interface WorkerThread {
   stop(): Promise<void>;
   /** Applies configuration text already validated by the host (the thread validates it again). */
@@ -16,7 +16,7 @@ type Reply =
   | { type: 'metrics'; id: number; metrics: MetricsJson };
 
 /**
- * Starts the worker role on a thread running `entry` with `workerData`, and resolves once it runs (rejects with its
+ * Starts roles on a thread running `entry` with `workerData`, and resolves once it runs (rejects with its
  * start-up error). `onCrash` is told when the thread dies afterwards without being asked to stop: a gateway must not
  * go on accepting with no consumer. The entry is the caller's, so this module imports no composition root.
  */

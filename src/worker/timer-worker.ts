@@ -9,7 +9,7 @@ import { scheduleTimers, timerQueueName, type TimerJobData } from '../queue/time
 import { autoResolveDueAt } from '../rules/auto-resolve.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { EventsRepo } from '../store/events-repo.js';
-import type { DeliveryRef } from '../store/deliveries-repo.js';
+import type { OutboxEntry } from '../notify/outbox.js';
 import type { Outbox } from '../notify/outbox.js';
 import { signalIncidentsChanged } from '../incidents/change-signal.js';
 
@@ -25,7 +25,7 @@ export interface TimerWorkerDeps {
   queue: Queue<TimerJobData>;
   /** Where an auto-resolve is notified, as configured now; and how its deliveries are enqueued after commit. */
   outbox?: () => Outbox | undefined;
-  enqueueDeliveries?: (deliveries: DeliveryRef[]) => Promise<void>;
+  enqueueDeliveries?: (deliveries: OutboxEntry[]) => Promise<void>;
   /** Where closed incidents are announced to the console (see console/incident-signal.ts). */
   announce?: Pick<Redis, 'publish'>;
   stalledInterval?: number;

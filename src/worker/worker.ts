@@ -28,6 +28,7 @@ import { createTimerWorker, timersForStoredEvents } from './timer-worker.js';
 import { createChangeWorker } from '../changes/change-worker.js';
 import { createHeartbeatQueue } from '../heartbeats/heartbeat-queue.js';
 import { createHeartbeatService, type HeartbeatService } from '../heartbeats/heartbeat-worker.js';
+import type { DeliveryOutlet } from '../notify/delivery-channel.js';
 import { Notifier, type NotifierDeps } from '../notify/notifier.js';
 
 export interface WorkerDeps {
@@ -52,6 +53,11 @@ export interface WorkerDeps {
   publicUrl?: string;
   /** Outbound delivery timings (tests shorten them). */
   delivery?: Pick<NotifierDeps, 'retryBaseMs' | 'sweepIntervalMs' | 'sweepGraceMs'>;
+  /**
+   * Where committed deliveries go when a notifier runs elsewhere (its own thread): then this worker sends nothing
+   * itself. Absent: the worker runs the notifier in this thread.
+   */
+  deliveries?: DeliveryOutlet;
 }
 
 export interface RunningWorker {
@@ -67,7 +73,7 @@ function batchApplier(
   clock: () => number,
   currentRules: () => WorkerRules,
   timerQueue: Queue<TimerJobData>,
-  notifier: Notifier,
+  deliveries: DeliveryOutlet,
   announce: Redis,
 ): BatchApplier {
   return async (events) => {
@@ -83,15 +89,13 @@ function batchApplier(
       result.redelivered.map((event) => event.event_id),
     );
     await scheduleTimers(timerQueue, [...result.timers, ...redeliveredTimers], clock);
-    // Committed deliveries are safe in the store: if Redis refuses them now, the sweep enqueues them later.
-    await notifier
-      .enqueue(result.deliveries)
-      .catch((error: Error) =>
-        deps.logger.warn(
-          { err: error.message, count: result.deliveries.length },
-          'deliveries not enqueued yet; the sweep will',
-        ),
-      );
+    // Committed outbox entries are safe in the store: relayed now, or by the notifier's next look if this fails.
+    if (result.deliveries.length > 0)
+      await deliveries
+        .relay(result.deliveries)
+        .catch((error: Error) =>
+          deps.logger.warn({ err: error.message, count: result.deliveries.length }, 'outbox not relayed yet'),
+        );
     // Committed: the console's live lists may show the incidents these events touched.
     await signalIncidentsChanged(
       announce,
@@ -219,18 +223,25 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   const storedSilences = new StoredSilences();
   let config = deps.config;
   let rules = rulesFromConfig(config, storedSilences, deps.publicUrl);
-  const notifier = new Notifier({
-    store: deps.store,
-    redis: deps.redis,
-    logger: deps.logger,
-    metrics: deps.metrics,
-    clock,
-    webhooks: deps.config.webhooks,
-    outbox: () => rules.outbox,
-    ...deps.delivery,
-    ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
-    ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),
-  });
+  // The notifier runs here unless it has a thread of its own (then committed deliveries are handed to it).
+  let notifier: Notifier | undefined;
+  let deliveries: DeliveryOutlet;
+  if (deps.deliveries) deliveries = deps.deliveries;
+  else {
+    notifier = new Notifier({
+      store: deps.store,
+      redis: deps.redis,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      clock,
+      webhooks: deps.config.webhooks,
+      outbox: () => rules.outbox,
+      ...deps.delivery,
+      ...(deps.stalledInterval !== undefined && { stalledInterval: deps.stalledInterval }),
+      ...(deps.lockDuration !== undefined && { lockDuration: deps.lockDuration }),
+    });
+    deliveries = notifier;
+  }
   const timerConnection = createWorkerConnection(deps.redis);
   timerConnection.on('error', (error) =>
     deps.logger.warn({ err: error.message }, 'timer queue redis connection error'),
@@ -243,7 +254,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     channels: () => rules.channels,
     queue: timerQueue,
     outbox: () => rules.outbox,
-    enqueueDeliveries: (deliveries) => notifier.enqueue(deliveries),
+    enqueueDeliveries: (entries) => deliveries.relay(entries),
     announce: timerConnection,
   });
   const changes = createChangeWorker({ ...deps, clock });
@@ -268,11 +279,11 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
   });
   const lanes = createLanes(
     deps,
-    batchApplier(deps, clock, () => rules, timerQueue, notifier, timerConnection),
+    batchApplier(deps, clock, () => rules, timerQueue, deliveries, timerConnection),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats, {
     outbox: () => rules.outbox,
-    enqueue: (deliveries) => notifier.enqueue(deliveries),
+    enqueue: (entries) => deliveries.relay(entries),
   });
   const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
   return {
@@ -285,7 +296,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
         heartbeats.close(),
         idleAlerts.close(),
         retention.close(),
-        notifier.close(),
+        notifier?.close(),
       ]);
       await Promise.all([timerQueue.close(), ingestQueue.close(), heartbeatQueue.close()]);
       connection.disconnect();
@@ -294,7 +305,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     setConfig(next: Config) {
       config = next;
       rules = rulesFromConfig(config, storedSilences, deps.publicUrl);
-      void notifier.setWebhooks(config.webhooks);
+      void notifier?.setWebhooks(config.webhooks);
       heartbeatList = config.heartbeats ?? [];
       integrations = config.integrations;
       heartbeats.schedule();

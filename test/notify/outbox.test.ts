@@ -7,12 +7,12 @@ import { normaliseStandardEvent } from '../../src/events/normalise.js';
 import type { QueuedEvent } from '../../src/events/types.js';
 import { stampEvents } from '../../src/ingest/stamp.js';
 import { applyIncidentAction } from '../../src/incidents/actions.js';
-import { Notifier } from '../../src/notify/notifier.js';
+import { expandOutbox, Notifier } from '../../src/notify/notifier.js';
+import type { OutboxEntry } from '../../src/notify/outbox.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
 import { DeliveryQueues } from '../../src/queue/delivery-queue.js';
-import type { DeliveryRef } from '../../src/store/deliveries-repo.js';
 import { bindRepos } from '../../src/store/repos.js';
 import { inRolledBackTransaction } from '../../src/store/transaction.js';
 import { applyBatch } from '../../src/worker/apply-batch.js';
@@ -53,8 +53,8 @@ interface Driver {
   testStore: TestStore;
   rules: WorkerRules;
   events(body: Record<string, unknown>): QueuedEvent[];
-  push(body: Record<string, unknown>): Promise<DeliveryRef[]>;
-  /** Event types of the stored deliveries, in the order they were written. */
+  push(body: Record<string, unknown>): Promise<OutboxEntry[]>;
+  /** Event types of the deliveries made of the committed outbox, in the order they were written. */
   delivered(): Promise<string[]>;
 }
 
@@ -80,6 +80,7 @@ async function driver(kind: StoreKind, file: ConfigFile): Promise<Driver> {
       return result.deliveries;
     },
     async delivered() {
+      await expandOutbox(testStore.store, 1000);
       const rows = await testStore.store.db.selectFrom('deliveries').select('event_type').orderBy('seq').execute();
       return rows.map((row) => row.event_type);
     },
@@ -190,9 +191,14 @@ for (const kind of storeKinds) {
         const clock = () => Date.now();
         const first = await applyBatch(run.testStore.store, run.rules, events, clock, newId);
         const again = await applyBatch(run.testStore.store, run.rules, events, clock, newId);
-        assert.equal(first.deliveries.length, 3, 'a_new and i_new to "all", i_new to "other"');
+        assert.deepEqual(
+          first.deliveries.map((entry) => entry.receivers),
+          [['all'], ['all', 'other']],
+          'a_new to "all", i_new to "all" and "other"',
+        );
         assert.deepEqual(again.deliveries, []);
         assert.deepEqual(again.redelivered, events);
+        await expandOutbox(run.testStore.store, 1000);
         const rows = await run.testStore.store.db
           .selectFrom('deliveries')
           .select(['delivery_id', 'change_id', 'receiver_id'])
@@ -213,19 +219,19 @@ for (const kind of storeKinds) {
       const run = await driver(kind, configFile({}));
       try {
         const store = run.testStore.store;
-        const deliveries: DeliveryRef[] = [];
+        const deliveries: OutboxEntry[] = [];
         await inRolledBackTransaction(store, async (trx) => {
           const repos = bindRepos(trx, store.dialect);
           const context = { trx, dialect: store.dialect, repos, now: Date.now(), newId, deliveries };
           await processEvent(context, run.rules, run.events(alert('k', 'Critical'))[0]);
           await repos.deliveries.flushDeferred();
-          assert.equal((await trx.selectFrom('deliveries').selectAll().execute()).length, 2, 'written inside');
+          assert.equal((await trx.selectFrom('outbox').selectAll().execute()).length, 2, 'written inside');
         });
         assert.equal(deliveries.length, 2);
         assert.deepEqual(await run.delivered(), [], 'gone with the rollback');
         await run.push(alert('k', 'Critical'));
         const incident = await store.db.selectFrom('incidents').select('incident_id').executeTakeFirstOrThrow();
-        const sink = { outbox: run.rules.outbox, deliveries: [] as DeliveryRef[] };
+        const sink = { outbox: run.rules.outbox, deliveries: [] as OutboxEntry[] };
         await applyIncidentAction(store, incident.incident_id, 'ack', { actor: 'bob' }, Date.now(), sink);
         await applyIncidentAction(store, incident.incident_id, 'ack', { actor: 'bob' }, Date.now(), sink);
         assert.equal(sink.deliveries.length, 1, 'acknowledging twice is one change');
@@ -253,6 +259,7 @@ describe('the sweep (a crash between commit and enqueue)', () => {
       clock: Date.now,
       webhooks: buildConfig(configFile({}, [{ id: 'sink', url: receiver.url }]), 'test', {}).webhooks,
       sweepIntervalMs: 3_600_000,
+      relayIntervalMs: 3_600_000,
       sweepGraceMs: 0,
     });
     close = async () => {
@@ -269,9 +276,10 @@ describe('the sweep (a crash between commit and enqueue)', () => {
       await receiver.close();
       await run.testStore.dispose();
     };
-    // The batch commits; the process "dies" before enqueueing what it wrote.
+    // The batch commits and its outbox becomes deliveries; the process "dies" before enqueueing them.
     await run.push(alert('k', 'Critical'));
     await run.push(alert('k', 'Ok'));
+    await expandOutbox(run.testStore.store, 1000);
     const unqueued = await run.testStore.store.db.selectFrom('deliveries').select('queued').execute();
     assert.deepEqual(
       unqueued.map((row) => row.queued),

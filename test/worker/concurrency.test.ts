@@ -44,10 +44,24 @@ describe('4 worker processes on PostgreSQL racing on the same grouping keys', ()
             LOG_LEVEL: 'error',
             WORKER_CONCURRENCY: '8',
           },
-          stdio: ['ignore', 'ignore', 'inherit'],
+          stdio: ['ignore', 'pipe', 'inherit'],
         }),
       );
     }
+    // The race is between running workers, not against their start-up (four processes loading on a busy machine).
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            let output = '';
+            worker.stdout?.on('data', (chunk: Buffer) => {
+              output += chunk.toString();
+              if (output.includes('alertgate worker')) resolve();
+            });
+            worker.once('exit', (code) => reject(new Error(`a worker exited with ${code} before it ran`)));
+          }),
+      ),
+    );
   });
   after(async () => {
     await Promise.all(

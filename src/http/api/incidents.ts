@@ -2,8 +2,9 @@ import type { Router } from 'express';
 import { changesForIncident } from '../../changes/incident-changes.js';
 import { invalidParameter } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
-import { enqueueDeliveries } from '../../notify/notifier.js';
-import { DeliveriesRepo, type DeliveryRef } from '../../store/deliveries-repo.js';
+import { relayOutbox } from '../../notify/notifier.js';
+import { DeliveriesRepo } from '../../store/deliveries-repo.js';
+import type { OutboxEntry } from '../../notify/outbox.js';
 import { incidentView } from '../../store/api-views.js';
 import { getIncident, listIncidents } from '../../store/read-models.js';
 import { labelParams, listParam, pageParams, stringParam, textParam, timeParam, viewOptions } from '../request.js';
@@ -55,7 +56,7 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
         ...(typeof body.actor === 'string' && { actor: body.actor }),
         ...(typeof body.reason === 'string' && { reason: body.reason }),
       };
-      const notify = { outbox: deps.deliveries.outbox(), deliveries: [] as DeliveryRef[] };
+      const notify = { outbox: deps.deliveries.outbox(), deliveries: [] as OutboxEntry[] };
       const incident = await applyIncidentAction(
         deps.store,
         req.params.id as string,
@@ -64,10 +65,9 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
         deps.clock(),
         notify,
       );
-      // Committed with the change: a Redis hiccup here leaves them to the worker's sweep, the action stands.
-      await enqueueDeliveries(deps.store, deps.deliveries.queues, deps.deliveries.webhooks(), notify.deliveries).catch(
-        () => undefined,
-      );
+      // Committed with the change: relayed here at once; a Redis hiccup leaves them to the workers' notifiers.
+      if (notify.deliveries.length > 0)
+        await relayOutbox(deps.store, deps.deliveries.queues, deps.deliveries.webhooks()).catch(() => undefined);
       sendData(res, incidentView(incident, options));
     });
   }

@@ -30,7 +30,7 @@ async function quietedByStorm(
 ): Promise<boolean> {
   if (!incidentId || entries.some((entry) => entry.type === 'i_storm' && entry.incident_id === incidentId))
     return false;
-  return (await context.repos.deliveries.incidentRow(incidentId))?.storm_raised != null;
+  return (await context.repos.incidents.currentIncident(incidentId))?.storm_raised != null;
 }
 
 /**
@@ -70,9 +70,10 @@ export const notify: Stage<ChannelState> = {
       ).filter((change) => isWanted(outbox, change)),
     );
     if (changes.length === 0) return proceed;
-    // Written with the batch's events, in one statement per few hundred rows.
+    // One outbox row per change, written with the batch's events; the notifier makes them deliveries.
     const written = await recordChanges(context.repos, outbox, changes, context.now, true);
     context.deliveries.push(...written);
-    return proceedWith({ step: 'notify', result: 'deliveries_written', deliveries: written.length });
+    const deliveries = written.reduce((count, entry) => count + entry.receivers.length, 0);
+    return proceedWith({ step: 'notify', result: 'deliveries_written', deliveries });
   },
 };
