@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { isMainThread } from 'node:worker_threads';
 import { join } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -28,12 +29,15 @@ import { assertRedisReachable, createProducerConnection, type RedisSettings } fr
 import { prepareStore, StoreReadiness } from './store/availability.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { lockSqliteWorker, type WorkerLock } from './store/sqlite-worker-lock.js';
-import { startWorkerThread, type WorkerThread } from './worker/thread-host.js';
+import { lowerThreadPriority, startWorkerThread, type WorkerThread } from './worker/thread-host.js';
 import { createWorker, type RunningWorker } from './worker/worker.js';
 import { DeliveryAnnouncer } from './notify/delivery-channel.js';
 import { startNotifier, type RunningNotifier } from './notify/notifier.js';
 
 // The composition root: settings and configuration in, every dependency built here and handed to the roles.
+
+/** The nice value of a notifier thread: when the CPU is short it gets about a tenth of what the pipeline gets. */
+const notifierNice = 10;
 
 /** What a command runs: the gateway, the worker (the pipeline and the sending of its notifications), or both. */
 export interface Roles {
@@ -283,6 +287,8 @@ export async function startRoles(
     throw error;
   }
   if (roles.notifier && !roles.worker) {
+    // Sending yields the CPU to the pipeline: on a busy host events are stored first and their deliveries follow.
+    if (!isMainThread) lowerThreadPriority(notifierNice);
     const notifier = startNotifier({
       config,
       store,

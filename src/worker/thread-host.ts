@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { MetricsJson } from '../observability/metrics.js';
 
@@ -65,4 +67,19 @@ export function startWorkerThread(
       }
     });
   });
+}
+
+/**
+ * Lowers the CPU priority of the calling thread (Linux: threads have their own nice value, and `/proc/thread-self`
+ * names the thread). Elsewhere, or when refused, nothing changes. Returns whether it changed.
+ */
+export function lowerThreadPriority(nice: number): boolean {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(threadId) || threadId <= 0) return false;
+    setPriority(threadId, Math.max(getPriority(threadId), nice));
+    return true;
+  } catch {
+    return false;
+  }
 }
