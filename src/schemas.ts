@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { AdapterManifest } from './adapters/manifest.js';
-import type { ConfigFile } from './config/types.js';
 import { eventLimits } from './events/limits.js';
-import type { StandardAlertInput } from './events/types.js';
+import type { AdapterManifest } from './generated/adapter.js';
+import type { QuickSilence } from './generated/api.js';
+import type { ChangeEventInput } from './generated/change-event.js';
+import type { ConfigFile } from './generated/config.js';
+import type { Definitions as RuleDefinitions } from './generated/rules.js';
+import type { StandardAlertInput } from './generated/standard-alert.js';
 import { schemasDir } from './paths.js';
-import type { QuickSilenceOptions } from './silences/quick-silence.js';
 import { closestFieldKey, didYouMean } from './did-you-mean.js';
 
 /*
@@ -50,27 +52,29 @@ export const validateStandardAlert: ValidateFunction<StandardAlertInput> =
 /** alertgate.yaml, rules included. */
 export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigFile>('config.schema.json');
 /** A standard change event (POST /event/push/change/standard). */
-export const validateChangeEvent: ValidateFunction<Record<string, unknown>> =
-  compiled<Record<string, unknown>>('change-event.schema.json');
+export const validateChangeEvent: ValidateFunction<ChangeEventInput> =
+  compiled<ChangeEventInput>('change-event.schema.json');
 /** An adapter's manifest.json. */
 export const validateAdapterManifest: ValidateFunction<AdapterManifest> =
   compiled<AdapterManifest>('adapter.schema.json');
 
 /** The quick-silence body of the management API. */
-export const validateQuickSilence: ValidateFunction<QuickSilenceOptions> = ajv.compile<QuickSilenceOptions>({
+export const validateQuickSilence: ValidateFunction<QuickSilence> = ajv.compile<QuickSilence>({
   $ref: `${idOf('api.schema.json')}#/definitions/quick_silence`,
 });
 
-const ruleValidators = new Map<string, ValidateFunction>();
+const ruleValidators = new Map<keyof RuleDefinitions, ValidateFunction>();
 
 /** A validator of one definition of schemas/rules.schema.json (e.g. `silence`), compiled on first use. */
-export function ruleDefinitionValidator(definition: string): ValidateFunction {
+export function ruleDefinitionValidator<Name extends keyof RuleDefinitions>(
+  definition: Name,
+): ValidateFunction<RuleDefinitions[Name]> {
   let validate = ruleValidators.get(definition);
   if (!validate) {
     validate = ajv.compile({ $ref: `${idOf('rules.schema.json')}#/definitions/${definition}` });
     ruleValidators.set(definition, validate);
   }
-  return validate;
+  return validate as ValidateFunction<RuleDefinitions[Name]>;
 }
 
 /**

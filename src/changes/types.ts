@@ -1,9 +1,11 @@
 import type { ChangeStatus } from '../config/types.js';
+import type { SameType } from '../same-type.js';
 
 export type { ChangeStatus } from '../config/types.js';
 
 /** Flashduty's change statuses, in the order a change usually goes through them. */
-export const changeStatuses: readonly ChangeStatus[] = ['Planned', 'Ready', 'Processing', 'Canceled', 'Done'];
+export const changeStatuses = ['Planned', 'Ready', 'Processing', 'Canceled', 'Done'] as const;
+true satisfies SameType<(typeof changeStatuses)[number], ChangeStatus>;
 
 /** The adapters of change integrations: they take change events, not alerts, and route nowhere. */
 export const changeAdapters = ['change-standard', 'change-jira'] as const;

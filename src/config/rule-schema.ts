@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import type { Definitions as RuleDefinitions } from '../generated/rules.js';
 import { describeSchemaErrors, ruleDefinitionValidator } from '../schemas.js';
 
 /**
@@ -29,7 +30,7 @@ function specificErrors(errors: readonly ErrorObject[]): ErrorObject[] {
  * validated. Problems are `path: message`, the path relative to the value. A failed choice between alternatives
  * (one_off or weekly) is left to the rule's own validation, which says it in words. `root` names the value itself.
  */
-export function ruleSchemaProblems(definition: string, value: unknown, root = '(root)'): string[] {
+export function ruleSchemaProblems(definition: keyof RuleDefinitions, value: unknown, root = '(root)'): string[] {
   const validate = ruleDefinitionValidator(definition);
   if (validate(value)) return [];
   return describeSchemaErrors(specificErrors(validate.errors ?? []), 'config', { root });

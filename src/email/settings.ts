@@ -1,5 +1,6 @@
 import { compileSafeRegex } from '../rules/regex-guard.js';
 import type { EventStatus } from '../events/types.js';
+import type { ConfigFile, EmailMailbox, EmailRule } from '../generated/config.js';
 
 /*
  * The `smtp:` section and the `email:` block of integrations with `adapter: email`, as written and as compiled.
@@ -7,15 +8,7 @@ import type { EventStatus } from '../events/types.js';
  */
 
 /** `smtp:` as written in alertgate.yaml. */
-export interface SmtpConfig {
-  listen: number;
-  host?: string;
-  domain: string;
-  max_size?: number | string;
-  /** STARTTLS: PEM text or the path of a PEM file, for each. */
-  tls?: { key: string; cert: string };
-  auth?: { username: string; password: string };
-}
+export type SmtpConfig = NonNullable<ConfigFile['smtp']>;
 
 /** The SMTP listener with defaults applied. */
 export interface SmtpSettings {
@@ -27,26 +20,12 @@ export interface SmtpSettings {
   auth?: { username: string; password: string };
 }
 
-/** How mail of an email integration becomes events (Flashduty's three push modes). */
-export type EmailMode = 'new_alert' | 'by_subject' | 'rules';
-
-/** One rule of `mode: rules` as written: regexes on subject, body, sender (all given must match). */
-export interface EmailRuleConfig {
-  subject?: string;
-  body?: string;
-  from?: string;
-  status: EventStatus;
-  /** Regex whose named (else first) capture group, found in the subject then the body, is the alert key. */
-  alert_key?: string;
-}
-
 /** An integration's `email:` block as written. */
-export interface EmailConfig {
-  prefix: string;
-  mode?: EmailMode;
-  rules?: EmailRuleConfig[];
-  discard_unmatched?: boolean;
-}
+export type EmailConfig = EmailMailbox;
+/** One rule of `mode: rules` as written: regexes on subject, body, sender (all given must match). */
+export type EmailRuleConfig = EmailRule;
+/** How mail of an email integration becomes events (Flashduty's three push modes). */
+export type EmailMode = NonNullable<EmailMailbox['mode']>;
 
 export interface CompiledEmailRule {
   subject?: RegExp;
