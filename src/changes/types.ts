@@ -1,4 +1,5 @@
 import type { ChangeStatus } from '../config/types.js';
+import type { ChangeAdapter as SchemaChangeAdapter } from '../generated/config.js';
 import type { SameType } from '../same-type.js';
 
 export type { ChangeStatus } from '../config/types.js';
@@ -10,6 +11,7 @@ true satisfies SameType<(typeof changeStatuses)[number], ChangeStatus>;
 /** The adapters of change integrations: they take change events, not alerts, and route nowhere. */
 export const changeAdapters = ['change-standard', 'change-jira'] as const;
 export type ChangeAdapter = (typeof changeAdapters)[number];
+true satisfies SameType<ChangeAdapter, SchemaChangeAdapter>;
 
 export function isChangeAdapter(adapter: string): adapter is ChangeAdapter {
   return (changeAdapters as readonly string[]).includes(adapter);

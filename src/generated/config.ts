@@ -203,6 +203,9 @@ export interface RateLimit {
 
 export type ChangeStatus = 'Planned' | 'Ready' | 'Processing' | 'Canceled' | 'Done';
 
+/** The built-in adapters of change events (POST /event/push/change/<adapter>). */
+export type ChangeAdapter = 'change-standard' | 'change-jira';
+
 /** The mailbox of an email integration and how its mail becomes events. */
 export interface EmailMailbox {
   /** Local part of the address <prefix>@<smtp.domain>: lowercase letters, digits and -; unique. */
@@ -233,6 +236,7 @@ export interface Definitions {
   id: Id;
   rateLimit: RateLimit;
   changeStatus: ChangeStatus;
+  changeAdapter: ChangeAdapter;
   emailMailbox: EmailMailbox;
   emailRule: EmailRule;
   retentionAge: RetentionAge;

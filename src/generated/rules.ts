@@ -22,8 +22,11 @@ export interface Condition {
 /** Conditions that must all match. */
 export type AndFilter = Condition[];
 
+/** Conditions that must all match: one group of an OR. */
+export type ConditionGroup = Condition[];
+
 /** OR of AND groups ([[...], [...]]) or a single AND group ([...]). */
-export type Filter = AndFilter[] | AndFilter;
+export type Filter = ConditionGroup[] | AndFilter;
 
 export type RequiredFilter = Filter;
 
@@ -110,14 +113,16 @@ export interface Silence {
   weekly?: WeeklySchedule;
 }
 
+/** Keys such as labels.host whose values must be present and equal on source and target. */
+export type EqualKeys = Key[];
+
 /** An active source alert suppresses target alerts with equal values on every `equal` key. */
 export interface Inhibition {
   id: RuleId;
   name?: string;
   source: RequiredFilter;
   target: RequiredFilter;
-  /** Keys such as labels.host whose values must be present and equal on source and target. */
-  equal: Key[];
+  equal: EqualKeys;
   mode?: 'mark' | 'drop';
 }
 
@@ -180,8 +185,7 @@ export interface PipelineRule {
   value?: string;
   /** inhibit: conditions on an active source alert of the same integration. */
   source?: RequiredFilter;
-  /** inhibit: keys whose values must be present and equal on source and event. */
-  equal?: Key[];
+  equal?: EqualKeys;
 }
 
 export type Pipeline = PipelineRule[];
@@ -209,6 +213,7 @@ export interface Definitions {
   duration: Duration;
   condition: Condition;
   andFilter: AndFilter;
+  conditionGroup: ConditionGroup;
   filter: Filter;
   requiredFilter: RequiredFilter;
   dimensionGroups: DimensionGroups;
@@ -222,6 +227,7 @@ export interface Definitions {
   weeklyWindow: WeeklyWindow;
   weeklySchedule: WeeklySchedule;
   silence: Silence;
+  equalKeys: EqualKeys;
   inhibition: Inhibition;
   dropRule: DropRule;
   extractAction: ExtractAction;

@@ -1,6 +1,6 @@
 import type { QuickSilence } from '../generated/api.js';
 import type { Channel } from '../config/types.js';
-import { AppError, invalidParameter, notFound } from '../errors.js';
+import { AppError, invalidParameter, notFound, problemsParameter } from '../errors.js';
 import { compileSilences, quickSilence } from '../rules/silence.js';
 import { RuleValidationError } from '../rules/rule-error.js';
 import type { SilenceRule } from '../rules/types.js';
@@ -116,7 +116,7 @@ function buildRule(
       name: options.name,
     });
   } catch (error) {
-    if (error instanceof RuleValidationError) throw invalidParameter(error.problems.join('; '));
+    if (error instanceof RuleValidationError) throw problemsParameter(error.list, 'body');
     throw error;
   }
 }

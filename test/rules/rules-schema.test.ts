@@ -162,6 +162,7 @@ for (const [name, definition, value] of invalid) {
 
 test('rules schema: config.schema.json can $ref its definitions by relative path', () => {
   const local = new Ajv({ allowUnionTypes: true });
+  local.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
   local.addSchema(schema);
   const validate = local.compile({
     $id: 'https://alertgate.dev/schemas/example.json',
