@@ -30,7 +30,9 @@ import { lockSqliteWorker, type WorkerLock } from './store/sqlite-worker-lock.js
 import { startWorkerThread } from './worker/thread-host.js';
 import { createWorker, type RunningWorker } from './worker/worker.js';
 
-// The composition root: settings and configuration in, every dependency built here and handed to the roles.
+// The composition root: settings and configuration in, every dependency built here and handed to the roles. One
+// root logger per thread (built from settings.logLevel by runAlertgate, or by the worker thread), and each part gets
+// its child, `role` naming the part: gateway, smtp, worker, notifier, redis.
 
 export interface Roles {
   gateway: boolean;
@@ -137,6 +139,7 @@ interface GatewayParts {
   adapters: AdapterRegistry;
   store: StoreDatabase;
   logger: Logger;
+  smtpLogger: Logger;
   metrics: Metrics;
   running: Running;
   options: StartOptions;
@@ -166,6 +169,7 @@ async function startGateway({
   adapters,
   store,
   logger,
+  smtpLogger,
   metrics,
   running,
   options,
@@ -205,7 +209,13 @@ async function startGateway({
   applyServerLimits(running.server, serverLimits);
   // Mail is accepted like a push, through the same ingest service; mailboxes follow reloads, the listener does not.
   const mailboxes = new Mailboxes(config);
-  if (config.smtp) running.smtp = await startSmtpListener({ ingest: gateway.ingest, mailboxes, settings: config.smtp });
+  if (config.smtp)
+    running.smtp = await startSmtpListener({
+      ingest: gateway.ingest,
+      mailboxes,
+      settings: config.smtp,
+      logger: smtpLogger,
+    });
   const listenerSettings = JSON.stringify(config.smtp ?? null);
   return (next) => {
     gateway.setConfig(next);
@@ -221,10 +231,15 @@ function recordReload(metrics: Metrics, successful: boolean): void {
   if (successful) metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
 }
 
-/** Starts the requested roles in this thread. */
-export async function startRoles(roles: Roles, settings: Settings, options: StartOptions = {}): Promise<RunningRoles> {
-  const logger = createLogger(settings.logLevel);
+/** Starts the requested roles in this thread; `logger` is the thread's root logger. */
+export async function startRoles(
+  roles: Roles,
+  settings: Settings,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningRoles> {
   configureMaxJsonDepth(settings.jsonMaxDepth);
+  const gatewayLogger = logger.child({ role: 'gateway' });
   // Only the gateway maps payloads; a worker checks the adapter names of a configuration against the folders.
   const adapters = roles.gateway
     ? AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters, dir: settings.adaptersDir })
@@ -253,7 +268,8 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
           isExample,
           adapters,
           store,
-          logger,
+          logger: gatewayLogger,
+          smtpLogger: logger.child({ role: 'smtp' }),
           metrics,
           running,
           options,
@@ -269,7 +285,8 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       config,
       store,
       redis: redisSettings,
-      logger,
+      logger: logger.child({ role: 'worker' }),
+      notifierLogger: logger.child({ role: 'notifier' }),
       metrics,
       concurrency: settings.workerConcurrency,
       lockDuration: settings.workerLockMs,
@@ -283,8 +300,7 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
       running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics);
   }
   const reloadConfig = createReloader({
-    logger,
-    role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+'),
+    logger: logger.child({ role: [roles.gateway && 'gateway', roles.worker && 'worker'].filter(Boolean).join('+') }),
     initial: config,
     initialText: configText,
     load,
@@ -295,20 +311,23 @@ export async function startRoles(roles: Roles, settings: Settings, options: Star
     banner: banner(settings, config, isExample, roles),
     stop: () => shutdown(running, logger),
     reload: async (text) => {
-      if (adapters) logAdapterChanges(logger, await adapters.refresh());
+      if (adapters) logAdapterChanges(gatewayLogger, await adapters.refresh());
       return reloadConfig(text);
     },
     metricsJson: () => metrics.registry.getMetricsAsJSON(),
   };
 }
 
-/** `start`: the gateway on the main thread and the worker on a worker thread, so both cores work. */
-async function startBoth(settings: Settings): Promise<RunningRoles> {
-  if (settings.singleThread) return startRoles({ gateway: true, worker: true }, settings);
+/**
+ * `start`: the gateway on the main thread and the worker on a worker thread, so both cores work. The thread builds
+ * its own root logger from the same settings (a logger does not cross threads).
+ */
+async function startBoth(settings: Settings, logger: Logger): Promise<RunningRoles> {
+  if (settings.singleThread) return startRoles({ gateway: true, worker: true }, settings, logger);
   // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include the
   // thread's once the thread runs.
   let threadMetrics: (() => Promise<MetricsJson>) | undefined;
-  const gateway = await startRoles({ gateway: true, worker: false }, settings, {
+  const gateway = await startRoles({ gateway: true, worker: false }, settings, logger, {
     extraMetrics: () => threadMetrics?.() ?? Promise.resolve([]),
   });
   let thread: Awaited<ReturnType<typeof startWorkerThread>>;
@@ -316,7 +335,7 @@ async function startBoth(settings: Settings): Promise<RunningRoles> {
     // The thread gets these very settings (generated admin token included), never the environment to read again.
     thread = await startWorkerThread(new URL('./worker-thread.js', import.meta.url), { settings }, (error) => {
       // Exit so a supervisor restarts the whole process; the queue keeps what the gateway accepted.
-      createLogger(settings.logLevel).fatal({ err: error.message }, 'the worker thread died; stopping');
+      logger.fatal({ err: error.message }, 'the worker thread died; stopping');
       process.exit(1);
     });
   } catch (error) {
@@ -351,7 +370,7 @@ async function startPrivateRedisIfNeeded(settings: Settings, logger: Logger): Pr
   if (await redisAnswers(host, port)) return undefined;
   const binary = findExecutable('redis-server', settings.executablePath);
   if (binary === undefined) return undefined;
-  return startPrivateRedis({ binary, host, port, dir: join('data', 'redis'), logger });
+  return startPrivateRedis({ binary, host, port, dir: join('data', 'redis'), logger: logger.child({ role: 'redis' }) });
 }
 
 /**
@@ -368,7 +387,8 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
   if (privateRedis) process.once('SIGTERM', stopBeforeStarted).once('SIGINT', stopBeforeStarted);
   let running: RunningRoles;
   try {
-    running = roles.gateway && roles.worker ? await startBoth(settings) : await startRoles(roles, settings);
+    running =
+      roles.gateway && roles.worker ? await startBoth(settings, logger) : await startRoles(roles, settings, logger);
   } catch (error) {
     await privateRedis?.stop();
     throw error;

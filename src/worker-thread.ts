@@ -1,14 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Settings } from './config/settings.js';
 import { startRoles } from './main.js';
+import { createLogger } from './observability/logger.js';
 
 // Entry of the worker thread used by `alertgate start`: runs the worker role with the host's settings and answers
-// the host's messages. An entry point like cli.ts, so it may import the composition root.
+// the host's messages. An entry point like cli.ts, so it may import the composition root; it builds the thread's
+// root logger (at the host's LOG_LEVEL, from settings) once.
 const { settings } = workerData as { settings: Settings };
 const port = parentPort;
 if (!port) throw new Error('worker-thread must run on a worker thread');
 
-startRoles({ gateway: false, worker: true }, settings).then(
+startRoles({ gateway: false, worker: true }, settings, createLogger(settings.logLevel)).then(
   (running) => {
     port.on('message', (message: { type: string; id?: number; text?: string }) => {
       if (message.type === 'stop') {
