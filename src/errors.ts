@@ -1,3 +1,5 @@
+import { formatProblem, type ProblemList } from './problems.js';
+
 /** Stable error codes of the push and management APIs, with their HTTP statuses (Flashduty's where they exist). */
 export const errorStatuses = {
   InvalidParameter: 400,
@@ -34,6 +36,10 @@ export class AppError extends Error {
 /* One constructor per code that is thrown from several places, so each message keeps one wording. */
 
 export const invalidParameter = (message: string): AppError => new AppError('InvalidParameter', message);
+
+/** InvalidParameter listing every problem of a body, `; `-separated; `root` names the body itself. */
+export const problemsParameter = (problems: ProblemList, root: string): AppError =>
+  invalidParameter(problems.map((problem) => formatProblem(problem, root)).join('; '));
 
 /** `no <what> with id <id>`, optionally followed by where it was looked for (` for integration x`). */
 export const notFound = (what: string, id: string, where = ''): AppError =>

@@ -10,7 +10,7 @@ import type { AdapterRegistry, LoadedAdapter } from './adapters/registry.js';
 import { makeSnsSigningPair } from './adapters/sns-fixture-signing.js';
 import { buildConfig } from './config/load-config.js';
 import { createApp } from './http/app.js';
-import { createLogger } from './observability/logger.js';
+import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createIngestQueue, IngestProducer } from './queue/ingest-queue.js';
 import { createProducerConnection } from './queue/redis.js';
@@ -36,9 +36,13 @@ const integrationKey = 'fixture-key-0001';
 /**
  * Composition root of `alertgate adapter test --http` and of the fixture test: the real express app, body parsing,
  * signature checks and ingest queue, with the fixture's `received_at` as the clock. Accepted events are read back from
- * the queue (no worker runs); everything it made is removed by `close`.
+ * the queue (no worker runs); everything it made is removed by `close`. `logger` is its caller's.
  */
-export async function startFixtureGateway(adapters: AdapterRegistry, redisUrl: string): Promise<FixtureGateway> {
+export async function startFixtureGateway(
+  adapters: AdapterRegistry,
+  redisUrl: string,
+  logger: Logger,
+): Promise<FixtureGateway> {
   const sns = makeSnsSigningPair();
   const signing: FixtureSigning = { secret: 'fixture-secret', snsKeyPem: sns.keyPem };
   const dir = mkdtempSync(join(tmpdir(), 'alertgate-fixtures-'));
@@ -69,7 +73,7 @@ export async function startFixtureGateway(adapters: AdapterRegistry, redisUrl: s
     redisPrefix: prefix,
     queue,
     producer: new IngestProducer(queue, redis),
-    logger: createLogger('silent'),
+    logger,
     metrics: createMetrics(),
     adminToken: randomBytes(16).toString('hex'),
     publicUrl: 'http://127.0.0.1',

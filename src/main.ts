@@ -34,7 +34,9 @@ import { createWorker, type RunningWorker } from './worker/worker.js';
 import { DeliveryAnnouncer } from './notify/delivery-channel.js';
 import { startNotifier, type RunningNotifier } from './notify/notifier.js';
 
-// The composition root: settings and configuration in, every dependency built here and handed to the roles.
+// The composition root: settings and configuration in, every dependency built here and handed to the roles. One
+// root logger per thread (built from settings.logLevel by runAlertgate, or by the worker thread), and each part gets
+// its child, `role` naming the part: gateway, smtp, worker, notifier, redis.
 
 /** The nice value of a notifier thread: when the CPU is short it gets about a tenth of what the pipeline gets. */
 const notifierNice = 10;
@@ -155,6 +157,7 @@ interface GatewayParts {
   adapters: AdapterRegistry;
   store: StoreDatabase;
   logger: Logger;
+  smtpLogger: Logger;
   metrics: Metrics;
   running: Running;
   options: StartOptions;
@@ -184,6 +187,7 @@ async function startGateway({
   adapters,
   store,
   logger,
+  smtpLogger,
   metrics,
   running,
   options,
@@ -223,7 +227,13 @@ async function startGateway({
   applyServerLimits(running.server, serverLimits);
   // Mail is accepted like a push, through the same ingest service; mailboxes follow reloads, the listener does not.
   const mailboxes = new Mailboxes(config);
-  if (config.smtp) running.smtp = await startSmtpListener({ ingest: gateway.ingest, mailboxes, settings: config.smtp });
+  if (config.smtp)
+    running.smtp = await startSmtpListener({
+      ingest: gateway.ingest,
+      mailboxes,
+      settings: config.smtp,
+      logger: smtpLogger,
+    });
   const listenerSettings = JSON.stringify(config.smtp ?? null);
   return (next) => {
     gateway.setConfig(next);
@@ -239,14 +249,15 @@ function recordReload(metrics: Metrics, successful: boolean): void {
   if (successful) metrics.configReloadSuccessTimestamp.set(Date.now() / 1000);
 }
 
-/** Starts the requested roles in this thread. */
+/** Starts the requested roles in this thread; `logger` is the thread's root logger. */
 export async function startRoles(
   roles: ThreadRoles,
   settings: Settings,
+  logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningRoles> {
-  const logger = createLogger(settings.logLevel);
   configureMaxJsonDepth(settings.jsonMaxDepth);
+  const gatewayLogger = logger.child({ role: 'gateway' });
   // Only the gateway maps payloads; a worker checks the adapter names of a configuration against the folders.
   const adapters = roles.gateway
     ? AdapterRegistry.load({ skipBroken: settings.skipBrokenAdapters, dir: settings.adaptersDir })
@@ -275,7 +286,8 @@ export async function startRoles(
           isExample,
           adapters,
           store,
-          logger,
+          logger: gatewayLogger,
+          smtpLogger: logger.child({ role: 'smtp' }),
           metrics,
           running,
           options,
@@ -293,7 +305,7 @@ export async function startRoles(
       config,
       store,
       redis: redisSettings,
-      logger,
+      logger: logger.child({ role: 'notifier' }),
       metrics,
       clock: Date.now,
       publicUrl: settings.publicUrl,
@@ -310,7 +322,8 @@ export async function startRoles(
       config,
       store,
       redis: redisSettings,
-      logger,
+      logger: logger.child({ role: 'worker' }),
+      notifierLogger: logger.child({ role: 'notifier' }),
       metrics,
       concurrency: settings.workerConcurrency,
       lockDuration: settings.workerLockMs,
@@ -325,10 +338,11 @@ export async function startRoles(
       running.metricsServer = serveWorkerMetrics(settings.metricsPort, metrics, options.extraMetrics);
   }
   const reloadConfig = createReloader({
-    logger,
-    role: [roles.gateway && 'gateway', roles.worker && 'worker', roles.notifier && 'notifier']
-      .filter(Boolean)
-      .join('+'),
+    logger: logger.child({
+      role: [roles.gateway && 'gateway', roles.worker && 'worker', roles.notifier && 'notifier']
+        .filter(Boolean)
+        .join('+'),
+    }),
     initial: config,
     initialText: configText,
     load,
@@ -339,7 +353,7 @@ export async function startRoles(
     banner: banner(settings, config, isExample, roles),
     stop: () => shutdown(running, logger),
     reload: async (text) => {
-      if (adapters) logAdapterChanges(logger, await adapters.refresh());
+      if (adapters) logAdapterChanges(gatewayLogger, await adapters.refresh());
       return reloadConfig(text);
     },
     metricsJson: () => metrics.registry.getMetricsAsJSON(),
@@ -349,11 +363,12 @@ export async function startRoles(
 /**
  * The threads of a command. `start`: the gateway on the main thread, the worker's pipeline and its notifier on one
  * thread each, so the cores work in parallel and sending never takes the pipeline's event loop. `worker`: the
- * pipeline on the main thread, the notifier on a thread. `gateway`: the main thread alone.
+ * pipeline on the main thread, the notifier on a thread. `gateway`: the main thread alone. Each thread builds its
+ * own root logger from the same settings (a logger does not cross threads).
  */
-async function startThreads(roles: Roles, settings: Settings): Promise<RunningRoles> {
-  if (!roles.worker) return startRoles({ ...roles, notifier: false }, settings);
-  if (settings.singleThread) return startRoles({ ...roles, notifier: true }, settings);
+async function startThreads(roles: Roles, settings: Settings, logger: Logger): Promise<RunningRoles> {
+  if (!roles.worker) return startRoles({ ...roles, notifier: false }, settings, logger);
+  if (settings.singleThread) return startRoles({ ...roles, notifier: true }, settings, logger);
   const threads: WorkerThread[] = [];
   const threadMetrics = async (): Promise<MetricsJson> =>
     AggregatorRegistry.aggregate(await Promise.all(threads.map((thread) => thread.metricsJson()))).getMetricsAsJSON();
@@ -365,7 +380,7 @@ async function startThreads(roles: Roles, settings: Settings): Promise<RunningRo
       { settings, roles: threadRoles },
       (error) => {
         // Exit so a supervisor restarts the whole process; the queue and the store keep what was accepted.
-        createLogger(settings.logLevel).fatal({ err: error.message }, `the ${name} thread died; stopping`);
+        logger.fatal({ err: error.message }, `the ${name} thread died; stopping`);
         process.exit(1);
       },
     );
@@ -383,7 +398,7 @@ async function startThreads(roles: Roles, settings: Settings): Promise<RunningRo
     if (roles.gateway) {
       // The gateway first: a port already in use stops start-up before any worker takes jobs. Its metrics include
       // the threads' once they run.
-      main = await startRoles({ gateway: true, worker: false, notifier: false }, settings, {
+      main = await startRoles({ gateway: true, worker: false, notifier: false }, settings, logger, {
         extraMetrics: threadMetrics,
       });
       try {
@@ -396,7 +411,7 @@ async function startThreads(roles: Roles, settings: Settings): Promise<RunningRo
     } else {
       // The notifier first, so it hears the pipeline's first commits.
       await startThread(notifierRoles);
-      main = await startRoles({ gateway: false, worker: true, notifier: false }, settings, {
+      main = await startRoles({ gateway: false, worker: true, notifier: false }, settings, logger, {
         extraMetrics: threadMetrics,
       });
     }
@@ -435,7 +450,7 @@ async function startPrivateRedisIfNeeded(settings: Settings, logger: Logger): Pr
   if (await redisAnswers(host, port)) return undefined;
   const binary = findExecutable('redis-server', settings.executablePath);
   if (binary === undefined) return undefined;
-  return startPrivateRedis({ binary, host, port, dir: join('data', 'redis'), logger });
+  return startPrivateRedis({ binary, host, port, dir: join('data', 'redis'), logger: logger.child({ role: 'redis' }) });
 }
 
 /**
@@ -452,7 +467,7 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
   if (privateRedis) process.once('SIGTERM', stopBeforeStarted).once('SIGINT', stopBeforeStarted);
   let running: RunningRoles;
   try {
-    running = await startThreads(roles, settings);
+    running = await startThreads(roles, settings, logger);
   } catch (error) {
     await privateRedis?.stop();
     throw error;

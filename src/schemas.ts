@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { AdapterManifest } from './adapters/manifest.js';
-import type { ConfigFile } from './config/types.js';
 import { eventLimits } from './events/limits.js';
-import type { StandardAlertInput } from './events/types.js';
+import type { AdapterManifest } from './generated/adapter.js';
+import type { QuickSilence } from './generated/api.js';
+import type { ChangeEventInput } from './generated/change-event.js';
+import type { ConfigFile } from './generated/config.js';
+import type { Definitions as RuleDefinitions } from './generated/rules.js';
+import type { StandardAlertInput } from './generated/standard-alert.js';
 import { schemasDir } from './paths.js';
-import type { QuickSilenceOptions } from './silences/quick-silence.js';
-import { closestFieldKey, didYouMean } from './did-you-mean.js';
+import { didYouMean } from './did-you-mean.js';
 
 /*
  * The one AJV instance of alertgate and the one describer of its errors. Every JSON Schema under schemas/ (all but
@@ -33,6 +35,8 @@ const idOf = (file: SchemaFile): string => schemas.get(file)?.$id as string;
 
 // verbose: the standard event's messages quote the offending value (error.data).
 const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true });
+// A schema's own wording of its failures (config/schema-problems.ts): an annotation, it validates nothing.
+ajv.addKeyword({ keyword: 'errorMessage', schemaType: ['string', 'object'] });
 // Only the formats the API documents; no schema of alertgate's own input uses one.
 // ajv-formats is CommonJS: its default export is the plugin's `default` property under Node's ESM interop.
 addFormats.default(ajv, ['date-time']);
@@ -50,47 +54,54 @@ export const validateStandardAlert: ValidateFunction<StandardAlertInput> =
 /** alertgate.yaml, rules included. */
 export const validateConfigFile: ValidateFunction<ConfigFile> = compiled<ConfigFile>('config.schema.json');
 /** A standard change event (POST /event/push/change/standard). */
-export const validateChangeEvent: ValidateFunction<Record<string, unknown>> =
-  compiled<Record<string, unknown>>('change-event.schema.json');
+export const validateChangeEvent: ValidateFunction<ChangeEventInput> =
+  compiled<ChangeEventInput>('change-event.schema.json');
 /** An adapter's manifest.json. */
 export const validateAdapterManifest: ValidateFunction<AdapterManifest> =
   compiled<AdapterManifest>('adapter.schema.json');
 
 /** The quick-silence body of the management API. */
-export const validateQuickSilence: ValidateFunction<QuickSilenceOptions> = ajv.compile<QuickSilenceOptions>({
+export const validateQuickSilence: ValidateFunction<QuickSilence> = ajv.compile<QuickSilence>({
   $ref: `${idOf('api.schema.json')}#/definitions/quick_silence`,
 });
 
-const ruleValidators = new Map<string, ValidateFunction>();
+const ruleValidators = new Map<keyof RuleDefinitions, ValidateFunction>();
 
 /** A validator of one definition of schemas/rules.schema.json (e.g. `silence`), compiled on first use. */
-export function ruleDefinitionValidator(definition: string): ValidateFunction {
+export function ruleDefinitionValidator<Name extends keyof RuleDefinitions>(
+  definition: Name,
+): ValidateFunction<RuleDefinitions[Name]> {
   let validate = ruleValidators.get(definition);
   if (!validate) {
     validate = ajv.compile({ $ref: `${idOf('rules.schema.json')}#/definitions/${definition}` });
     ruleValidators.set(definition, validate);
   }
-  return validate;
+  return validate as ValidateFunction<RuleDefinitions[Name]>;
 }
 
 /**
- * How a kind of document words its problems. Each is what its readers already see (and tests pin): configuration and
- * rules as `a[0].b: missing required field "x"`, adapter manifests as `a.0.b` and `x: is required`, the standard event
- * in Flashduty's terms, naming each limit, API bodies naming the fields they take and the length of a text.
+ * How a kind of document words its problems. Each is what its readers already see (and tests pin): adapter manifests
+ * as `a.0.b` and `x: is required`, the standard event in Flashduty's terms, naming each limit, API bodies naming the
+ * fields they take and the length of a text. Configuration and its rules are worded by config/schema-problems.ts.
  */
-export type SchemaVoice = 'config' | 'manifest' | 'event' | 'api';
+export type SchemaVoice = 'manifest' | 'event' | 'api';
 
-/** A JSON pointer as a path: `a[0].b` (`a.0.b` in the manifest voice); `~1` and `~0` unescaped. */
-function pathOf(pointer: string, voice: SchemaVoice): string {
-  const parts = pointer
+const pointerParts = (pointer: string): string[] =>
+  pointer
     .split('/')
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (voice === 'manifest') return parts.join('.');
+
+/** A JSON pointer as a path: `/a/0/b` as `a[0].b`; `~1` and `~0` unescaped. */
+export function jsonPath(pointer: string): string {
   let path = '';
-  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
+  for (const part of pointerParts(pointer)) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
   return path;
 }
+
+/** A JSON pointer as a path of the voice: `a.0.b` for manifests, else `a[0].b`. */
+const pathOf = (pointer: string, voice: SchemaVoice): string =>
+  voice === 'manifest' ? pointerParts(pointer).join('.') : jsonPath(pointer);
 
 const listOf = (values: unknown): string => (values as unknown[]).join(', ');
 
@@ -164,9 +175,7 @@ function describeError(error: ErrorObject, voice: SchemaVoice, root: string, dat
   if (voice === 'api') return describeApiError(error, path, root);
   const params = error.params as Record<string, unknown>;
   const at = path || root;
-  if (voice === 'manifest' && (error.keyword === 'oneOf' || error.keyword === 'if')) return undefined;
-  // `must match "then" schema` adds nothing to the required field it reports (config: key, or email's block).
-  if (voice === 'config' && error.keyword === 'if') return undefined;
+  if (error.keyword === 'oneOf' || error.keyword === 'if') return undefined;
   if (error.keyword === 'additionalProperties') {
     const name = String(params.additionalProperty);
     const known = Object.keys(
@@ -175,17 +184,8 @@ function describeError(error: ErrorObject, voice: SchemaVoice, root: string, dat
     return `${at}: unknown field ${JSON.stringify(name)}${didYouMean(name, known)}`;
   }
   if (error.keyword === 'enum') return `${at}: must be one of ${listOf(params.allowedValues)}`;
-  if (
-    error.keyword === 'pattern' &&
-    String(params.pattern).startsWith('^(title|description|severity|integration|labels')
-  ) {
-    const meant = typeof error.data === 'string' ? closestFieldKey(error.data) : undefined;
-    return `${at}: unknown key ${JSON.stringify(error.data)} (title, description, severity, integration, labels.<name>)${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''}`;
-  }
-  if (error.keyword === 'required') {
-    if (voice === 'manifest') return `${path === '' ? '' : path + '.'}${String(params.missingProperty)}: is required`;
-    return `${at}: missing required field ${JSON.stringify(params.missingProperty)}`;
-  }
+  if (error.keyword === 'required')
+    return `${path === '' ? '' : path + '.'}${String(params.missingProperty)}: is required`;
   return `${at}: ${error.message ?? 'is invalid'}`;
 }
 

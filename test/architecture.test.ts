@@ -136,6 +136,14 @@ test('no import cycle among src/ files at run time', () => {
   );
 });
 
+test('only the entry points build a root logger; every part is handed a child of one', () => {
+  const builders = files.filter((file) => /\bcreateLogger\(/.test(readFileSync(join(packageRoot, file), 'utf8')));
+  assert.deepEqual(
+    builders.filter((file) => !['src/main.ts', 'src/worker-thread.ts'].includes(file) && !file.startsWith('src/cli/')),
+    ['src/observability/logger.ts'],
+  );
+});
+
 test('only the CLI entry reads process.env; every other module is handed settings', () => {
   const readers = files.filter((file) => /\bprocess\.env\b/.test(readFileSync(join(packageRoot, file), 'utf8')));
   assert.deepEqual(

@@ -1,43 +1,21 @@
+import type { AdapterManifest } from '../generated/adapter.js';
 import { describeSchemaErrors, validateAdapterManifest } from '../schemas.js';
 import { lineColumnOf } from './source-position.js';
 
-/** Body types an adapter may accept (schemas/adapter.schema.json). */
-export type AdapterContentType =
-  'application/json' | 'text/plain' | 'application/x-www-form-urlencoded' | 'multipart/form-data';
+/** An adapter's manifest.json, validated (schemas/adapter.schema.json). */
+export type { AdapterManifest };
+
+/** Body types an adapter may accept. */
+export type AdapterContentType = AdapterManifest['content_types'][number];
 
 /** HTTP methods an adapter may accept. */
-export type AdapterMethod = 'POST' | 'PUT' | 'GET';
+export type AdapterMethod = AdapterManifest['methods'][number];
 
+type SignatureSpec = NonNullable<AdapterManifest['signature']>;
 /** HMAC-SHA256 over the raw body, keyed with the integration's `secret`. */
-export interface HmacSignatureSpec {
-  type: 'hmac-sha256';
-  header: string;
-  encoding: 'hex' | 'base64';
-  prefix?: string;
-}
-
+export type HmacSignatureSpec = Extract<SignatureSpec, { type: 'hmac-sha256' }>;
 /** Amazon SNS message signature (certificate from an SNS host). */
-export interface SnsSignatureSpec {
-  type: 'aws-sns';
-}
-
-/** An adapter's manifest.json, validated. */
-export interface AdapterManifest {
-  name: string;
-  title: string;
-  vendor_docs: string;
-  content_types: AdapterContentType[];
-  methods: AdapterMethod[];
-  alert_key: string;
-  multipart_field?: string;
-  signature?: HmacSignatureSpec | SnsSignatureSpec;
-  /** Over budget: 429 (default) or 503 for senders that retry only on 5xx. */
-  throttle_status?: 429 | 503;
-  /** Query parameters that are the sender's payload fields, not the push URL's overrides. */
-  payload_query_params?: Array<'severity' | 'title_rule'>;
-  /** Sources with no recovery signal: alerts idle this long recover unless the integration says otherwise. */
-  auto_resolve?: { after: string; reason: string };
-}
+export type SnsSignatureSpec = Extract<SignatureSpec, { type: 'aws-sns' }>;
 
 /** JSON.parse's "at position N" turned into line:column of the text. */
 function jsonSyntaxProblem(text: string, error: Error): string {

@@ -1,13 +1,17 @@
 import type { ChangeStatus } from '../config/types.js';
+import type { ChangeAdapter as SchemaChangeAdapter } from '../generated/config.js';
+import type { SameType } from '../same-type.js';
 
 export type { ChangeStatus } from '../config/types.js';
 
 /** Flashduty's change statuses, in the order a change usually goes through them. */
-export const changeStatuses: readonly ChangeStatus[] = ['Planned', 'Ready', 'Processing', 'Canceled', 'Done'];
+export const changeStatuses = ['Planned', 'Ready', 'Processing', 'Canceled', 'Done'] as const;
+true satisfies SameType<(typeof changeStatuses)[number], ChangeStatus>;
 
 /** The adapters of change integrations: they take change events, not alerts, and route nowhere. */
 export const changeAdapters = ['change-standard', 'change-jira'] as const;
 export type ChangeAdapter = (typeof changeAdapters)[number];
+true satisfies SameType<ChangeAdapter, SchemaChangeAdapter>;
 
 export function isChangeAdapter(adapter: string): adapter is ChangeAdapter {
   return (changeAdapters as readonly string[]).includes(adapter);

@@ -3,6 +3,7 @@ import { listAdapters, loadAdaptersForTest, testAdapters, tryAdapter } from '../
 import { startFixtureGateway } from '../fixture-gateway.js';
 import { scaffoldAdapter } from '../adapters/scaffold.js';
 import type { ToolSettings } from '../config/settings.js';
+import { createLogger } from '../observability/logger.js';
 import { io } from './output.js';
 
 /** `adapter list|test|try|new`: the adapter tools of adapters/README.md. */
@@ -31,7 +32,8 @@ export function addAdapterCommands(program: Command, settings: ToolSettings): vo
         return;
       }
       const registry = loadAdaptersForTest();
-      const gateway = await startFixtureGateway(registry, settings.redisUrl);
+      // Silent: the command prints its own report, which the gateway's request logs would only interleave with.
+      const gateway = await startFixtureGateway(registry, settings.redisUrl, createLogger('silent'));
       try {
         const run = async (...args: Parameters<typeof gateway.send>) => (await gateway.send(...args)).outcome;
         process.exitCode = await testAdapters(io, { ...(name && { name }), registry, run });

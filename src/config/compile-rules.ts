@@ -10,31 +10,31 @@ import { compilePipeline, validatePipelineRule } from '../rules/pipeline.js';
 import { compileRouting, validateRouting } from '../rules/routing.js';
 import { compileSilences, validateSilence } from '../rules/silence.js';
 import { defaultSimilarityKeys, defaultSimilarityThreshold } from '../rules/similarity.js';
-import { validateStormThresholds } from '../rules/storm.js';
 import type { EnrichRule } from '../rules/types.js';
+import { closestName } from '../did-you-mean.js';
+import { problemAt, type ProblemList } from '../problems.js';
 import { parseCsv } from './csv.js';
 import type { ChannelConfig, ChannelRules, Integration, IntegrationConfig } from './types.js';
 
-/** Every problem of a channel's rules, as `path: message`. */
-export function validateChannelRules(channel: ChannelConfig, path: string): string[] {
+/*
+ * A channel's and an integration's rules: checked for what the schema cannot see, once the schema has passed, then
+ * compiled without checking again.
+ */
+
+/** The problems of a channel's rules the schema cannot see: filter values, silences' instants and time zones. */
+export function validateChannelRules(channel: ChannelConfig, path: string): ProblemList {
   return [
     ...(channel.grouping ? validateGrouping(channel.grouping, `${path}.grouping`) : []),
-    ...validateStormThresholds(channel.storm_thresholds ?? [], `${path}.storm_thresholds`),
     ...(channel.drop ?? []).flatMap((rule, i) => validateDropRule(rule, `${path}.drop[${i}]`)),
     ...(channel.silences ?? []).flatMap((rule, i) => validateSilence(rule, `${path}.silences[${i}]`)),
     ...(channel.inhibitions ?? []).flatMap((rule, i) => validateInhibition(rule, `${path}.inhibitions[${i}]`)),
-    ...(channel.auto_resolve && parseDuration(channel.auto_resolve.after) === undefined
-      ? [`${path}.auto_resolve.after: not a duration such as 24h`]
-      : []),
   ];
 }
 
-/** A channel's rules, compiled once (call after validateChannelRules found nothing). */
-export function compileChannelRules(channel: ChannelConfig, path: string): ChannelRules {
+/** A channel's rules, compiled once (after validateChannelRules found nothing). */
+export function compileChannelRules(channel: ChannelConfig): ChannelRules {
   const grouping =
-    channel.grouping && channel.grouping.method !== 'none'
-      ? compileGrouping(channel.grouping, `${path}.grouping`)
-      : undefined;
+    channel.grouping && channel.grouping.method !== 'none' ? compileGrouping(channel.grouping) : undefined;
   const afterMs = channel.auto_resolve ? parseDuration(channel.auto_resolve.after) : undefined;
   return {
     ...(grouping && { grouping }),
@@ -46,25 +46,30 @@ export function compileChannelRules(channel: ChannelConfig, path: string): Chann
     flapping: { ...flappingDefaults, mode: 'off', ...channel.flapping },
     ...(afterMs !== undefined &&
       afterMs > 0 && { autoResolve: { afterMs, from: channel.auto_resolve?.from ?? 'trigger' } }),
-    drop: compileDropRules(channel.drop ?? [], `${path}.drop`),
-    silences: compileSilences(channel.silences ?? [], `${path}.silences`),
-    inhibitions: compileInhibitions(channel.inhibitions ?? [], `${path}.inhibitions`),
+    drop: compileDropRules(channel.drop ?? []),
+    silences: compileSilences(channel.silences ?? []),
+    inhibitions: compileInhibitions(channel.inhibitions ?? []),
   };
 }
 
-/** Every problem of an integration's routing and rules, as `path: message`. */
+/**
+ * The problems of an integration's routing and rules the schema cannot see: its channel and the channels of its
+ * routes exist, filter values, regexes, mapping tables.
+ */
 export function validateIntegrationRules(
   integration: IntegrationConfig,
   path: string,
   channelIds: ReadonlySet<string>,
-): string[] {
-  const problems: string[] = [];
-  if (integration.channel === undefined && integration.routes === undefined)
-    problems.push(`${path}: needs channel (dedicated) or routes (shared)`);
-  if (integration.channel !== undefined && integration.routes !== undefined)
-    problems.push(`${path}: channel and routes exclude each other`);
+): ProblemList {
+  const problems: ProblemList = [];
   if (integration.channel !== undefined && !channelIds.has(integration.channel))
-    problems.push(`${path}.channel: no channel with id ${JSON.stringify(integration.channel)}`);
+    problems.push(
+      problemAt(
+        `${path}.channel`,
+        `no channel with id ${JSON.stringify(integration.channel)}`,
+        closestName(integration.channel, [...channelIds]),
+      ),
+    );
   if (integration.routes)
     problems.push(
       ...validateRouting(
@@ -85,31 +90,30 @@ export function loadMappingTables(
   rules: EnrichRule[],
   baseDir: string,
   path: string,
-): { rules: EnrichRule[]; problems: string[] } {
-  const problems: string[] = [];
+): { rules: EnrichRule[]; problems: ProblemList } {
+  const problems: ProblemList = [];
   const loaded = rules.map((rule, i) => {
     if (!rule.map?.file || rule.map.table !== undefined) return rule;
     const file = isAbsolute(rule.map.file) ? rule.map.file : join(baseDir, rule.map.file);
     try {
       return { ...rule, map: { ...rule.map, table: parseCsv(readFileSync(file, 'utf8')) } };
     } catch (error) {
-      problems.push(`${path}[${i}].map.file: cannot read ${file} (${(error as Error).message})`);
+      problems.push(problemAt(`${path}[${i}].map.file`, `cannot read ${file} (${(error as Error).message})`));
       return rule;
     }
   });
   return { rules: loaded, problems };
 }
 
-/** The compiled routing and rules of an integration. */
+/** The compiled routing and rules of an integration (after validateIntegrationRules found nothing). */
 export function compileIntegrationRules(
   integration: IntegrationConfig,
-  path: string,
 ): Pick<Integration, 'routing' | 'enrich' | 'pipeline'> {
   return {
     ...(integration.routes && {
-      routing: compileRouting({ routes: integration.routes, default_channels: integration.default_channels }, path),
+      routing: compileRouting({ routes: integration.routes, default_channels: integration.default_channels }),
     }),
-    enrich: compileEnrichRules(integration.enrich ?? [], `${path}.enrich`),
-    pipeline: compilePipeline(integration.pipeline ?? [], `${path}.pipeline`),
+    enrich: compileEnrichRules(integration.enrich ?? []),
+    pipeline: compilePipeline(integration.pipeline ?? []),
   };
 }

@@ -16,32 +16,32 @@ import { parseDuration } from '../rules/duration.js';
 import { retentionSettings } from './retention.js';
 import type { Environment } from './settings.js';
 import { compileWebhook, validateWebhooks } from '../notify/receivers.js';
-import { describeSchemaErrors, validateConfigFile } from '../schemas.js';
+import { validateConfigFile } from '../schemas.js';
 import { jiraStatusMap } from '../changes/jira.js';
 import { isChangeAdapter } from '../changes/types.js';
 import { compileHeartbeats, validateHeartbeats } from '../heartbeats/config.js';
 import { compileEmailSettings, compileSmtpSettings, emailProblems } from '../email/settings.js';
+import { problemAt, ProblemError, type ProblemList } from '../problems.js';
+import { schemaProblems } from './schema-problems.js';
 import { locateProblem } from './yaml-positions.js';
 
 /** The example configuration used when no alertgate.yaml exists; it has a demo integration. */
 export const exampleConfigPath = join(packageRoot, 'config', 'alertgate.example.yaml');
 
-/** Every problem of a configuration, each as `path: message`. */
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(source: string, problems: string[]) {
-    super(`invalid configuration ${source}:\n  ${problems.join('\n  ')}`);
+/** A configuration refused: every problem of it, printed `file:line:col: path: message` where that is known. */
+export class ConfigError extends ProblemError {
+  constructor(source: string, problems: ProblemList) {
+    super(`invalid configuration ${source}`, problems);
     this.name = 'ConfigError';
-    this.problems = problems;
   }
 }
 
 /** Replaces `${ENV_VAR}` in every string; a variable that is not set is a problem, not an empty secret. */
-function substituteEnv(value: unknown, env: Environment, path: string, problems: string[]): unknown {
+function substituteEnv(value: unknown, env: Environment, path: string, problems: ProblemList): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const found = env[name];
-      if (found === undefined) problems.push(`${path || '(root)'}: environment variable ${name} is not set`);
+      if (found === undefined) problems.push(problemAt(path, `environment variable ${name} is not set`));
       return found ?? '';
     });
   }
@@ -74,43 +74,52 @@ function payloadBudgets(rate: RateLimitConfig): { alertsPerSecond?: number; byte
   };
 }
 
-function crossCheck(file: ConfigFile, knownAdapters: ReadonlySet<string> | undefined): string[] {
-  const problems: string[] = [];
+/** `path: message` lines of a check that words its problems so, as problems. */
+const fromLines = (lines: readonly string[]): ProblemList =>
+  lines.map((line) => {
+    const separator = line.indexOf(': ');
+    return separator < 0 ? problemAt('', line) : problemAt(line.slice(0, separator), line.slice(separator + 2));
+  });
+
+/**
+ * What the schema cannot check of a configuration whose shape it has passed: unique ids and keys, references
+ * between sections (channels, integrations, adapters), and each rule's own checks (filter values, regexes, time
+ * zones, instants, templates).
+ */
+function semanticProblems(file: ConfigFile, knownAdapters: ReadonlySet<string> | undefined): ProblemList {
+  const problems: ProblemList = [];
   const channelIds = new Set<string>();
   (file.channels ?? []).forEach((channel, i) => {
     if (channelIds.has(channel.id))
-      problems.push(`channels[${i}].id: duplicate channel id ${JSON.stringify(channel.id)}`);
+      problems.push(problemAt(`channels[${i}].id`, `duplicate channel id ${JSON.stringify(channel.id)}`));
     channelIds.add(channel.id);
     problems.push(...validateChannelRules(channel, `channels[${i}]`));
   });
   const ids = new Set<string>();
   const keys = new Set<string>();
   (file.integrations ?? []).forEach((integration, i) => {
+    const path = `integrations[${i}]`;
     if (ids.has(integration.id))
-      problems.push(`integrations[${i}].id: duplicate integration id ${JSON.stringify(integration.id)}`);
+      problems.push(problemAt(`${path}.id`, `duplicate integration id ${JSON.stringify(integration.id)}`));
     if (integration.key !== undefined && keys.has(integration.key))
-      problems.push(`integrations[${i}].key: the same key is used by another integration`);
+      problems.push(problemAt(`${path}.key`, 'the same key is used by another integration'));
     ids.add(integration.id);
     if (integration.key !== undefined) keys.add(integration.key);
-    if (isChangeAdapter(integration.adapter)) {
-      if (integration.channel !== undefined || integration.routes !== undefined)
-        problems.push(
-          `integrations[${i}]: a ${integration.adapter} integration takes change events: no channel or routes`,
-        );
-    } else problems.push(...validateIntegrationRules(integration, `integrations[${i}]`, channelIds));
-    if (integration.jira !== undefined && integration.adapter !== 'change-jira')
-      problems.push(`integrations[${i}].jira: only for adapter change-jira`);
+    problems.push(...validateIntegrationRules(integration, path, channelIds));
     const builtIn =
       integration.adapter === 'standard' || integration.adapter === 'email' || isChangeAdapter(integration.adapter);
     if (knownAdapters && !builtIn && !knownAdapters.has(integration.adapter)) {
       problems.push(
-        `integrations[${i}].adapter: unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
+        problemAt(
+          `${path}.adapter`,
+          `unknown adapter ${JSON.stringify(integration.adapter)} (standard or one of: ${[...knownAdapters].sort().join(', ')}; a folder added to the adapters folder is loaded by the next reload, no restart needed)`,
+        ),
       );
     }
   });
   problems.push(...validateHeartbeats(file));
   problems.push(...emailProblems(file.integrations ?? [], file.smtp));
-  problems.push(...validateWebhooks(file.webhooks ?? [], channelIds));
+  problems.push(...fromLines(validateWebhooks(file.webhooks ?? [], channelIds)));
   return problems;
 }
 
@@ -122,7 +131,10 @@ function eventTimeBounds(settings: EventTimeConfig | undefined): EventTimeBounds
   };
 }
 
-/** Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem. */
+/**
+ * Validates a parsed configuration document and applies defaults. Throws ConfigError listing every problem: those of
+ * its shape (the schema), else those only code can see; the rules are compiled without checking again.
+ */
 export function buildConfig(
   document: unknown,
   source: string,
@@ -130,17 +142,12 @@ export function buildConfig(
   knownAdapters?: ReadonlySet<string>,
   baseDir = '.',
 ): Config {
-  const problems: string[] = [];
+  const problems: ProblemList = [];
   const substituted = substituteEnv(document ?? {}, env, '', problems);
   // A field whose variable is missing has one problem, not also the empty value's schema errors.
-  const missingPaths = new Set(problems.map((problem) => problem.slice(0, problem.indexOf(':'))));
-  if (!validateConfigFile(substituted)) {
-    problems.push(
-      ...describeSchemaErrors(validateConfigFile.errors, 'config').filter(
-        (problem) => !missingPaths.has(problem.slice(0, problem.indexOf(':'))),
-      ),
-    );
-  }
+  const missingPaths = new Set(problems.map((problem) => problem.path));
+  if (!validateConfigFile(substituted))
+    problems.push(...schemaProblems(validateConfigFile.errors).filter((problem) => !missingPaths.has(problem.path)));
   if (problems.length > 0) throw new ConfigError(source, problems);
   const file = substituted as ConfigFile;
   for (const [i, integration] of (file.integrations ?? []).entries()) {
@@ -149,7 +156,7 @@ export function buildConfig(
     integration.enrich = tables.rules;
     problems.push(...tables.problems);
   }
-  problems.push(...crossCheck(file, knownAdapters));
+  problems.push(...semanticProblems(file, knownAdapters));
   if (problems.length > 0) throw new ConfigError(source, problems);
   const defaultRate = file.defaults?.rate_limit ?? {};
   return {
@@ -163,7 +170,7 @@ export function buildConfig(
       name: channel.name ?? channel.id,
       description: channel.description ?? '',
       autoClose: channel.auto_close ?? true,
-      rules: compileChannelRules(channel, `channels[${i}]`),
+      rules: compileChannelRules(channel),
       ...(channel.notify?.repeat_interval !== undefined && {
         repeatIntervalMs: parseDuration(channel.notify.repeat_interval),
       }),
@@ -177,7 +184,7 @@ export function buildConfig(
       // An email integration needs no key: its mail is authenticated by address; '' is no push key.
       key: integration.key ?? '',
       channelId: integration.channel ?? null,
-      ...compileIntegrationRules(integration, `integrations[${i}]`),
+      ...compileIntegrationRules(integration),
       enabled: integration.enabled ?? true,
       ...(integration.secret !== undefined && { secret: integration.secret }),
       rateLimit: {
@@ -203,7 +210,7 @@ export function readConfigText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(path, [`(file): ${(error as Error).message.split('\n')[0]}`]);
+    throw new ConfigError(path, [problemAt('(file)', (error as Error).message.split('\n')[0])]);
   }
 }
 
@@ -221,7 +228,8 @@ export function parseConfigText(
       path,
       document.errors.map((error) => {
         const at = error.linePos?.[0];
-        return `${path}${at ? `:${at.line}:${at.col}` : ''}: (file): ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+        const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        return { ...problemAt('(file)', message), location: { file: path, ...(at && { line: at.line, col: at.col }) } };
       }),
     );
   }
@@ -232,7 +240,7 @@ export function parseConfigText(
     // Every problem named where it is written: file:line:col, as editors and CI annotations read it.
     throw new ConfigError(
       path,
-      error.problems.map((problem) => locateProblem(problem, path, document, lines)),
+      error.list.map((problem) => locateProblem(problem, path, document, lines)),
     );
   }
 }
@@ -269,6 +277,6 @@ export function readConfig(
 export function resolveConfigPath(configFile: string | undefined): { path: string; isExample: boolean } {
   const wanted = configFile ?? 'alertgate.yaml';
   if (existsSync(wanted)) return { path: wanted, isExample: false };
-  if (configFile !== undefined) throw new ConfigError(wanted, [`(file): not found`]);
+  if (configFile !== undefined) throw new ConfigError(wanted, [problemAt('(file)', 'not found')]);
   return { path: exampleConfigPath, isExample: true };
 }

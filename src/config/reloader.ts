@@ -5,9 +5,8 @@ import type { Config } from './types.js';
 
 /** What a reloader needs: how to load a configuration, how to apply it, and where to log. */
 export interface ReloaderDeps {
+  /** The logger of the roles this reloader serves (its `role` says which). */
   logger: Logger;
-  /** Which roles this reloader serves, for the log. */
-  role: string;
   initial: Config;
   /** Validates the given text, or reads the configuration file when none is given; throws on a bad one. */
   load: (text?: string) => LoadedConfig;
@@ -33,7 +32,7 @@ export function createReloader(deps: ReloaderDeps): (text?: string) => string | 
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [(error as Error).message];
       deps.logger.error(
-        { role: deps.role, problems },
+        { problems },
         `new configuration refused; the previous one stays in force:\n  ${problems.join('\n  ')}`,
       );
       deps.onOutcome?.(false);
@@ -42,7 +41,6 @@ export function createReloader(deps: ReloaderDeps): (text?: string) => string | 
     deps.apply(loaded.config);
     deps.logger.info(
       {
-        role: deps.role,
         ...summariseConfigChange(current, loaded.config, {
           ...(currentText !== undefined && { previous: currentText }),
           next: loaded.text,

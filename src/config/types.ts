@@ -9,106 +9,35 @@ import type { CompiledInhibition } from '../rules/inhibition.js';
 import type { CompiledPipelineRule } from '../rules/pipeline.js';
 import type { CompiledRouting } from '../rules/routing.js';
 import type { CompiledSilence } from '../rules/silence.js';
-import type { EmailConfig, EmailSettings, SmtpConfig, SmtpSettings } from '../email/settings.js';
-import type {
-  DropRule,
-  EnrichRule,
-  FlappingSettings,
-  GroupingSettings,
-  InhibitionRule,
-  PipelineRule,
-  RouteCase,
-  SilenceRule,
-} from '../rules/types.js';
+import type { EmailConfig, EmailSettings, SmtpSettings } from '../email/settings.js';
+import type { ChangeStatus, ConfigFile, RateLimit } from '../generated/config.js';
+import type { FlappingSettings } from '../rules/types.js';
 
+/*
+ * alertgate.yaml as written: the types of schemas/config.schema.json (generated into src/generated/config.ts), named
+ * by section. Below them, the configuration as the processes run it, every default applied.
+ */
+
+export type { ChangeStatus, ConfigFile } from '../generated/config.js';
+
+/** The element type of an optional list of the file. */
+type ItemOf<List> = List extends ReadonlyArray<infer Item> ? Item : never;
+
+export type DefaultsConfig = NonNullable<ConfigFile['defaults']>;
 /** Requests per second and per minute an integration may push (shared by all gateway processes). */
-export interface RateLimitConfig {
-  per_second?: number;
-  per_minute?: number;
-  /** Alerts (events) per second, counted per accepted payload; none by default. */
-  alerts_per_second?: number;
-  /** Body bytes per second (bytes, or a size such as 512kb or 1mb), counted per accepted payload; none by default. */
-  bytes_per_second?: number | string;
-}
-
+export type RateLimitConfig = RateLimit;
+/** How far an event's own time may be from its receive time to be taken as when it happened. */
+export type EventTimeConfig = NonNullable<DefaultsConfig['event_time']>;
+export type ChannelConfig = ItemOf<ConfigFile['channels']>;
 /** Close an incident that has not recovered after a while (from its trigger or its last merge). */
-export interface AutoResolveConfig {
-  after: string;
-  from?: 'trigger' | 'last-merge';
-}
-
-export interface ChannelConfig {
-  id: string;
-  name?: string;
-  description?: string;
-  auto_close?: boolean;
-  grouping?: GroupingSettings;
-  storm_thresholds?: number[];
-  flapping?: FlappingSettings;
-  auto_resolve?: AutoResolveConfig;
-  drop?: DropRule[];
-  silences?: SilenceRule[];
-  inhibitions?: InhibitionRule[];
-  notify?: { repeat_interval?: string };
-}
-
+export type AutoResolveConfig = NonNullable<ChannelConfig['auto_resolve']>;
+export type IntegrationConfig = ItemOf<ConfigFile['integrations']>;
 /** One outbound webhook receiver as written in alertgate.yaml (`webhooks:`). */
-export interface WebhookConfig {
-  id: string;
-  url: string;
-  format?: OutboundFormatName;
-  secret?: string;
-  events?: WebhookEventType[];
-  channels?: string[];
-  template?: string;
-  headers?: Record<string, string>;
-  timeout?: string;
-  max_attempts?: number;
-  concurrency?: number;
-  routing_key?: string;
-  api_key?: string;
-  allow_private_network?: boolean;
-}
-
-export interface IntegrationConfig {
-  id: string;
-  name?: string;
-  adapter: string;
-  /** Required but for `adapter: email`. */
-  key?: string;
-  /** Dedicated integration: its channel. A shared integration has `routes` instead. */
-  channel?: string;
-  routes?: RouteCase[];
-  default_channels?: string[];
-  enrich?: EnrichRule[];
-  pipeline?: PipelineRule[];
-  enabled?: boolean;
-  secret?: string;
-  rate_limit?: RateLimitConfig;
-  /** Recover alerts idle this long; false: not even the adapter's default. */
-  auto_resolve?: false | { after: string };
-  /** change-jira integrations: Jira status name → change status, over the defaults. */
-  jira?: { status_map?: Record<string, ChangeStatus> };
-  /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
-  email?: EmailConfig;
-}
-
-/** The statuses of a change event (Flashduty's change_status). */
-export type ChangeStatus = 'Planned' | 'Ready' | 'Processing' | 'Canceled' | 'Done';
-
+export type WebhookConfig = ItemOf<ConfigFile['webhooks']>;
 /** A source that must check in (alertgate.yaml `heartbeats`). */
-export interface HeartbeatConfig {
-  id: string;
-  name?: string;
-  channel: string;
-  interval: string;
-  grace?: string;
-  key: string;
-  labels?: Record<string, string>;
-  integration?: string;
-  match?: Record<string, string>;
-  enabled?: boolean;
-}
+export type HeartbeatConfig = ItemOf<ConfigFile['heartbeats']>;
+/** How long stored data is kept (`retention:`); an age such as `30d`, or `0`/`off` to keep forever. */
+export type RetentionConfig = NonNullable<ConfigFile['retention']>;
 
 /** A heartbeat with every default applied; durations in milliseconds. */
 export interface Heartbeat {
@@ -125,42 +54,6 @@ export interface Heartbeat {
   enabled: boolean;
   /** `adapter: email`: the mailbox and how its mail becomes events (`key` is then optional). */
   email?: EmailConfig;
-}
-
-/** How far an event's own time may be from its receive time to be taken as when it happened. */
-export interface EventTimeConfig {
-  max_age?: string;
-  max_skew?: string;
-}
-
-export interface DefaultsConfig {
-  payload_limit?: number | string;
-  rate_limit?: RateLimitConfig;
-  event_time?: EventTimeConfig;
-}
-
-/** How long stored data is kept (`retention:`); an age such as `30d`, or `0`/`off` to keep forever. */
-export interface RetentionConfig {
-  events?: string | number;
-  closed_incidents?: string | number;
-  rejected_payloads?: string | number;
-  deliveries?: string | number;
-  interval?: string;
-  rejected_payloads_cap?: { count?: number; bytes?: number | string };
-}
-
-/** alertgate.yaml as written by users (schemas/config.schema.json). */
-export interface ConfigFile {
-  defaults?: DefaultsConfig;
-  console?: boolean;
-  channels?: ChannelConfig[];
-  integrations?: IntegrationConfig[];
-  changes?: { correlation_window?: string };
-  heartbeats?: HeartbeatConfig[];
-  /** The SMTP listener of email integrations; off when absent. */
-  smtp?: SmtpConfig;
-  retention?: RetentionConfig;
-  webhooks?: WebhookConfig[];
 }
 
 /** A channel's noise-reduction rules, compiled once. */

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Problem } from '../problems.js';
 
 /** `channels[0].grouping.equals[1]` as `['channels', 0, 'grouping', 'equals', 1]`. */
 export function pathSegments(path: string): Array<string | number> {
@@ -33,20 +34,15 @@ function keyOf(node: Node | undefined, name: string): Node | undefined {
 }
 
 /**
- * `file:line:col: problem` for a problem given as `path: message`: the line and column of the value (or field, or
- * nearest enclosing node present) it names in the YAML document. Problems without a path stay as they are.
+ * A problem with its place in the YAML document: the line and column of the value (or field, or nearest enclosing
+ * node present) its path names; a problem whose node is not found is placed in the file alone.
  */
-export function locateProblem(problem: string, file: string, document: Document, lines: LineCounter): string {
-  const separator = problem.indexOf(': ');
-  if (separator < 0) return `${file}: ${problem}`;
-  const path = problem.slice(0, separator);
-  const message = problem.slice(separator + 2);
-  const segments = path === '(root)' || path === '(file)' ? [] : pathSegments(path);
-  const container = nodeAt(document, segments);
-  const unknown = /^unknown field "([^"]+)"/.exec(message);
+export function locateProblem(problem: Problem, file: string, document: Document, lines: LineCounter): Problem {
+  const container = nodeAt(document, problem.path === '' ? [] : pathSegments(problem.path));
+  const unknown = /^unknown field "([^"]+)"/.exec(problem.message);
   const node = (unknown && keyOf(container, unknown[1])) || container;
   const offset = node?.range?.[0];
-  if (offset === undefined) return `${file}: ${problem}`;
+  if (offset === undefined) return { ...problem, location: { file } };
   const { line, col } = lines.linePos(offset);
-  return `${file}:${line}:${col}: ${problem}`;
+  return { ...problem, location: { file, line, col } };
 }

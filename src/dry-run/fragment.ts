@@ -1,6 +1,7 @@
 import { buildConfig, ConfigError } from '../config/load-config.js';
+import { joinPath } from '../config/schema-problems.js';
 import type { Channel, Config, Integration } from '../config/types.js';
-import { invalidParameter } from '../errors.js';
+import { invalidParameter, problemsParameter } from '../errors.js';
 
 /** How a fragment is read: environment for `${VAR}` and the adapters its integrations may name. */
 export interface FragmentOptions {
@@ -60,7 +61,10 @@ export function applyConfigFragment(base: Config, fragment: unknown, options: Fr
     built = buildConfig(document, 'dry-run config', options.env ?? {}, options.knownAdapters);
   } catch (error) {
     if (error instanceof ConfigError)
-      throw invalidParameter(error.problems.map((problem) => `config.${problem}`).join('; '));
+      throw problemsParameter(
+        error.list.map((problem) => ({ ...problem, path: joinPath('config', problem.path) })),
+        'config',
+      );
     throw error;
   }
   const fragmentChannels: Channel[] = built.channels.filter((channel) => ownIds.has(channel.id));

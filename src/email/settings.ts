@@ -1,21 +1,15 @@
 import { compileSafeRegex } from '../rules/regex-guard.js';
 import type { EventStatus } from '../events/types.js';
+import type { ConfigFile, EmailMailbox, EmailRule } from '../generated/config.js';
+import { problemAt, type ProblemList } from '../problems.js';
 
 /*
  * The `smtp:` section and the `email:` block of integrations with `adapter: email`, as written and as compiled.
- * Validation here is what JSON Schema cannot say: unique prefixes, an `smtp:` section when mailboxes exist, regexes.
+ * Checked here is what JSON Schema cannot say: unique prefixes, an `smtp:` section when mailboxes exist, regexes.
  */
 
 /** `smtp:` as written in alertgate.yaml. */
-export interface SmtpConfig {
-  listen: number;
-  host?: string;
-  domain: string;
-  max_size?: number | string;
-  /** STARTTLS: PEM text or the path of a PEM file, for each. */
-  tls?: { key: string; cert: string };
-  auth?: { username: string; password: string };
-}
+export type SmtpConfig = NonNullable<ConfigFile['smtp']>;
 
 /** The SMTP listener with defaults applied. */
 export interface SmtpSettings {
@@ -27,26 +21,12 @@ export interface SmtpSettings {
   auth?: { username: string; password: string };
 }
 
-/** How mail of an email integration becomes events (Flashduty's three push modes). */
-export type EmailMode = 'new_alert' | 'by_subject' | 'rules';
-
-/** One rule of `mode: rules` as written: regexes on subject, body, sender (all given must match). */
-export interface EmailRuleConfig {
-  subject?: string;
-  body?: string;
-  from?: string;
-  status: EventStatus;
-  /** Regex whose named (else first) capture group, found in the subject then the body, is the alert key. */
-  alert_key?: string;
-}
-
 /** An integration's `email:` block as written. */
-export interface EmailConfig {
-  prefix: string;
-  mode?: EmailMode;
-  rules?: EmailRuleConfig[];
-  discard_unmatched?: boolean;
-}
+export type EmailConfig = EmailMailbox;
+/** One rule of `mode: rules` as written: regexes on subject, body, sender (all given must match). */
+export type EmailRuleConfig = EmailRule;
+/** How mail of an email integration becomes events (Flashduty's three push modes). */
+export type EmailMode = NonNullable<EmailMailbox['mode']>;
 
 export interface CompiledEmailRule {
   subject?: RegExp;
@@ -69,46 +49,37 @@ export const defaultMaxMailBytes = 5 * 1024 * 1024;
 
 const ruleFields = ['subject', 'body', 'from', 'alert_key'] as const;
 
-/** Problems of the email blocks and the smtp section that the schema cannot see, each as `path: message`. */
+/**
+ * Problems of the email blocks and the smtp section that the schema cannot see: a prefix used twice, mailboxes
+ * without an `smtp:` section, regexes that do not compile. (Which integrations have a mailbox, a key, rules, is the
+ * schema's.)
+ */
 export function emailProblems(
-  integrations: ReadonlyArray<{ adapter: string; email?: EmailConfig; key?: string }>,
+  integrations: ReadonlyArray<{ adapter: string; email?: EmailConfig }>,
   smtp: SmtpConfig | undefined,
-): string[] {
-  const problems: string[] = [];
+): ProblemList {
+  const problems: ProblemList = [];
   const prefixes = new Map<string, number>();
   integrations.forEach((integration, i) => {
-    const path = `integrations[${i}]`;
-    if (integration.adapter !== 'email') {
-      if (integration.email) problems.push(`${path}.email: only integrations with adapter: email have a mailbox`);
-      if (integration.key === undefined) problems.push(`${path}: missing required field "key"`);
-      return;
-    }
     const email = integration.email;
-    if (!email) {
-      problems.push(`${path}.email: adapter: email needs email: { prefix, mode }`);
-      return;
-    }
+    if (integration.adapter !== 'email' || !email) return;
+    const path = `integrations[${i}].email`;
     const earlier = prefixes.get(email.prefix);
     if (earlier !== undefined)
       problems.push(
-        `${path}.email.prefix: ${JSON.stringify(email.prefix)} is already the prefix of integrations[${earlier}]`,
+        problemAt(
+          `${path}.prefix`,
+          `${JSON.stringify(email.prefix)} is already the prefix of integrations[${earlier}]`,
+        ),
       );
     else prefixes.set(email.prefix, i);
-    if (!smtp) problems.push(`${path}.email: email integrations need an smtp: section (listen, domain)`);
-    const mode = email.mode ?? 'new_alert';
-    if (mode === 'rules' && (email.rules ?? []).length === 0)
-      problems.push(`${path}.email.rules: mode rules needs at least one rule`);
-    if (mode !== 'rules' && email.rules !== undefined)
-      problems.push(`${path}.email.rules: rules apply only with mode: rules (mode is ${mode})`);
+    if (!smtp) problems.push(problemAt(path, 'email integrations need an smtp: section (listen, domain)'));
     (email.rules ?? []).forEach((rule, r) => {
-      const rulePath = `${path}.email.rules[${r}]`;
-      if (rule.subject === undefined && rule.body === undefined && rule.from === undefined)
-        problems.push(`${rulePath}: a rule needs at least one of subject, body, from`);
       for (const field of ruleFields) {
         const pattern = rule[field];
         if (pattern === undefined) continue;
         const compiled = compileSafeRegex(pattern);
-        if ('error' in compiled) problems.push(`${rulePath}.${field}: ${compiled.error}`);
+        if ('error' in compiled) problems.push(problemAt(`${path}.rules[${r}].${field}`, compiled.error));
       }
     });
   });

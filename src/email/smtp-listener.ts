@@ -5,6 +5,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp
 import { AppError } from '../errors.js';
 import { newRequestId } from '../events/ids.js';
 import type { IngestDeps } from '../ingest/accept.js';
+import type { Logger } from '../observability/logger.js';
 import { acceptMail, type ReceivedMail } from './accept-mail.js';
 import type { Mailboxes } from './mailboxes.js';
 import { parseMail } from './parse-mail.js';
@@ -30,6 +31,8 @@ export interface SmtpListenerDeps {
   ingest: IngestDeps;
   mailboxes: Mailboxes;
   settings: SmtpSettings;
+  /** The listener's own logger (the `smtp` role's); mail it accepts is logged by the ingest service too. */
+  logger: Logger;
 }
 
 /** An SMTP reply: smtp-server sends `responseCode` and the message. */
@@ -79,7 +82,8 @@ function refuseRecipient(deps: SmtpListenerDeps, address: SMTPServerAddress): Er
 
 /** Queues one complete mail for each of its recipients' integrations; resolves with the 250 text. */
 async function deliver(deps: SmtpListenerDeps, raw: Buffer, session: SMTPServerSession): Promise<string> {
-  const { metrics, logger, clock } = deps.ingest;
+  const { metrics, clock } = deps.ingest;
+  const { logger } = deps;
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const facts = await parseMail(raw, envelopeFrom);
   const mail: ReceivedMail = { raw, facts, requestId: newRequestId(), receivedAt: clock() };
@@ -98,8 +102,8 @@ async function deliver(deps: SmtpListenerDeps, raw: Buffer, session: SMTPServerS
 
 /** Starts the SMTP listener on `settings.host:settings.port` (0: any free port). */
 export async function startSmtpListener(deps: SmtpListenerDeps): Promise<SmtpListener> {
-  const { settings } = deps;
-  const { metrics, logger } = deps.ingest;
+  const { settings, logger } = deps;
+  const { metrics } = deps.ingest;
   const server = new SMTPServer({
     name: settings.domain,
     banner: 'alertgate',

@@ -1,6 +1,10 @@
+import type { StandardAlertInput } from '../generated/standard-alert.js';
+import type { SameType } from '../same-type.js';
+
 /** Event statuses of the standard event; `Ok` recovers the alert. */
 export const eventStatuses = ['Critical', 'Warning', 'Info', 'Ok'] as const;
 export type EventStatus = (typeof eventStatuses)[number];
+true satisfies SameType<EventStatus, StandardAlertInput['event_status']>;
 
 /** Severities an alert or incident can have (every status but Ok). */
 export const severities = ['Critical', 'Warning', 'Info'] as const;
@@ -8,26 +12,10 @@ export type Severity = (typeof severities)[number];
 
 export const severityRank: Record<Severity, number> = { Info: 1, Warning: 2, Critical: 3 };
 
-export interface AlertImage {
-  alt?: string;
-  src: string;
-  href?: string;
-}
+/** A standard event as a sender may push it (schemas/standard-alert.schema.json). */
+export type { StandardAlertInput };
 
-/**
- * A standard event as a sender may push it (schemas/standard-alert.schema.json), after empty and null
- * optional fields are removed and `title` is folded into `title_rule`.
- */
-export interface StandardAlertInput {
-  title_rule: string;
-  title?: string;
-  event_status: EventStatus;
-  alert_key?: string;
-  description?: string;
-  labels?: Record<string, string>;
-  images?: AlertImage[];
-  event_time?: number;
-}
+export type AlertImage = NonNullable<StandardAlertInput['images']>[number];
 
 /** A standard event after validation, truncation and title rendering: what adapters' fixtures describe. */
 export interface NormalisedEvent {

@@ -1,36 +1,46 @@
 import type { ConfigFile, Heartbeat } from '../config/types.js';
 import { parseDuration } from '../rules/duration.js';
 import { isChangeAdapter } from '../changes/types.js';
+import { closestName } from '../did-you-mean.js';
+import { problemAt, type ProblemList } from '../problems.js';
 
 /**
  * The problems of the `heartbeats` section that the schema cannot see: duplicate ids, keys shared with an
  * integration or another heartbeat, unknown channels and integrations, a zero interval.
  */
-export function validateHeartbeats(file: ConfigFile): string[] {
-  const problems: string[] = [];
+export function validateHeartbeats(file: ConfigFile): ProblemList {
+  const problems: ProblemList = [];
   const channels = new Set((file.channels ?? []).map((channel) => channel.id));
   const integrations = new Map((file.integrations ?? []).map((integration) => [integration.id, integration]));
   const keys = new Set((file.integrations ?? []).map((integration) => integration.key));
   const ids = new Set<string>();
   (file.heartbeats ?? []).forEach((heartbeat, i) => {
     const path = `heartbeats[${i}]`;
-    if (ids.has(heartbeat.id)) problems.push(`${path}.id: duplicate heartbeat id ${JSON.stringify(heartbeat.id)}`);
+    if (ids.has(heartbeat.id))
+      problems.push(problemAt(`${path}.id`, `duplicate heartbeat id ${JSON.stringify(heartbeat.id)}`));
     ids.add(heartbeat.id);
     if (keys.has(heartbeat.key))
-      problems.push(`${path}.key: the same key is used by an integration or another heartbeat`);
+      problems.push(problemAt(`${path}.key`, 'the same key is used by an integration or another heartbeat'));
     keys.add(heartbeat.key);
     if (!channels.has(heartbeat.channel))
-      problems.push(`${path}.channel: no channel with id ${JSON.stringify(heartbeat.channel)}`);
-    if (!((parseDuration(heartbeat.interval) ?? 0) > 0)) problems.push(`${path}.interval: must be longer than 0`);
+      problems.push(
+        problemAt(
+          `${path}.channel`,
+          `no channel with id ${JSON.stringify(heartbeat.channel)}`,
+          closestName(heartbeat.channel, [...channels]),
+        ),
+      );
+    if (!((parseDuration(heartbeat.interval) ?? 0) > 0))
+      problems.push(problemAt(`${path}.interval`, 'must be longer than 0'));
     if (heartbeat.integration !== undefined) {
       const integration = integrations.get(heartbeat.integration);
       if (!integration)
-        problems.push(`${path}.integration: no integration with id ${JSON.stringify(heartbeat.integration)}`);
+        problems.push(
+          problemAt(`${path}.integration`, `no integration with id ${JSON.stringify(heartbeat.integration)}`),
+        );
       else if (isChangeAdapter(integration.adapter))
-        problems.push(`${path}.integration: ${integration.id} takes change events, not alerts`);
+        problems.push(problemAt(`${path}.integration`, `${integration.id} takes change events, not alerts`));
     }
-    if (heartbeat.match !== undefined && heartbeat.integration === undefined)
-      problems.push(`${path}.match: needs integration (the events whose labels it matches)`);
   });
   return problems;
 }

@@ -1,13 +1,10 @@
 import { truncateCodePoints } from '../events/truncate.js';
 import { compileOptionalFilter, keyValue, subjectOf, validateFilter, type CompiledFilter } from './filter.js';
-import { renderLabelTemplate, validateLabelTemplate } from './label-template.js';
+import { renderLabelTemplate } from './label-template.js';
 import { compileSafeRegex, regexInput } from './regex-guard.js';
-import { assertNoProblems } from './rule-error.js';
 import type { EnrichRule, MapAction } from './types.js';
-import { eventLimits, labelName, labelNamePattern } from '../events/limits.js';
-
-/** Where an extraction reads from. */
-const sourceKey = new RegExp(`^(?:title|description|labels\\.${labelNamePattern})$`);
+import { eventLimits } from '../events/limits.js';
+import { problemAt, type ProblemList } from '../problems.js';
 
 /** The fields of an event that rules read and write. */
 export interface RuleEvent {
@@ -30,53 +27,32 @@ export interface CompiledEnrichRule {
   step: EnrichStep;
 }
 
-const kinds = ['extract', 'compose', 'map', 'drop'] as const;
-
-const badLabelNames = (names: readonly string[] | undefined, path: string): string[] =>
-  !Array.isArray(names) || names.length === 0
-    ? [`${path}: must list at least one label`]
-    : names.flatMap((name, index) =>
-        labelName.test(name) ? [] : [`${path}[${index}]: invalid label name ${JSON.stringify(name)}`],
-      );
-
-function validateMap(map: MapAction, path: string): string[] {
-  const problems = [
-    ...badLabelNames(map.source_labels, `${path}.source_labels`),
-    ...badLabelNames(map.target_labels, `${path}.target_labels`),
-  ];
-  if (problems.length > 0) return problems;
-  if (map.source_labels.length > 3) problems.push(`${path}.source_labels: at most 3 labels`);
-  if (map.target_labels.length > 10) problems.push(`${path}.target_labels: at most 10 labels`);
+/** A mapping table's labels overlapping, and rows lacking a column (a table from a CSV file is read first). */
+function mapProblems(map: MapAction, path: string): ProblemList {
+  const problems: ProblemList = [];
   if (map.source_labels.some((name) => map.target_labels.includes(name)))
-    problems.push(`${path}: source_labels and target_labels overlap`);
-  if (map.table === undefined && map.file === undefined) problems.push(`${path}: needs table or file`);
+    problems.push(problemAt(path, 'source_labels and target_labels overlap'));
   const columns = [...map.source_labels, ...map.target_labels];
   (map.table ?? []).forEach((row, index) => {
     const missing = columns.filter((column) => typeof row[column] !== 'string');
-    if (missing.length > 0) problems.push(`${path}.table[${index}]: missing ${missing.join(', ')}`);
+    if (missing.length > 0) problems.push(problemAt(`${path}.table[${index}]`, `missing ${missing.join(', ')}`));
   });
   return problems;
 }
 
-/** Checks one enrichment rule; messages are `path: message`. */
-export function validateEnrichRule(rule: EnrichRule, path: string): string[] {
+/**
+ * Checks what the schema cannot of an enrichment rule: its filter's values, an extraction's regex (syntax and
+ * safety), a mapping table against its labels. (One kind a rule, label names, lengths are the schema's.)
+ */
+export function validateEnrichRule(rule: EnrichRule, path: string): ProblemList {
   const problems = rule.if === undefined ? [] : validateFilter(rule.if, `${path}.if`);
-  const present = kinds.filter((kind) => rule[kind] !== undefined);
-  if (present.length !== 1) return [...problems, `${path}: needs exactly one of ${kinds.join(', ')}`];
   if (rule.extract) {
-    const { source, pattern, target } = rule.extract;
-    if (!sourceKey.test(source)) problems.push(`${path}.extract.source: must be title, description or labels.<name>`);
+    const { pattern } = rule.extract;
     const compiled = compileSafeRegex(pattern);
-    if ('error' in compiled) problems.push(`${path}.extract.pattern: invalid regex /${pattern}/: ${compiled.error}`);
-    if (!labelName.test(target)) problems.push(`${path}.extract.target: invalid label name ${JSON.stringify(target)}`);
+    if ('error' in compiled)
+      problems.push(problemAt(`${path}.extract.pattern`, `invalid regex /${pattern}/: ${compiled.error}`));
   }
-  if (rule.compose) {
-    if (!labelName.test(rule.compose.target))
-      problems.push(`${path}.compose.target: invalid label name ${JSON.stringify(rule.compose.target)}`);
-    problems.push(...validateLabelTemplate(rule.compose.template, `${path}.compose.template`));
-  }
-  if (rule.map) problems.push(...validateMap(rule.map, `${path}.map`));
-  if (rule.drop) problems.push(...badLabelNames(rule.drop.labels, `${path}.drop.labels`));
+  if (rule.map) problems.push(...mapProblems(rule.map, `${path}.map`));
   return problems;
 }
 
@@ -98,7 +74,8 @@ function stepOf(rule: EnrichRule): EnrichStep {
   if (rule.extract) {
     const { source, target } = rule.extract;
     const compiled = compileSafeRegex(rule.extract.pattern);
-    const regex = 'regex' in compiled ? compiled.regex : /(?!)/;
+    if ('error' in compiled) throw new Error(compiled.error);
+    const { regex } = compiled;
     return (event) => {
       const match = regex.exec(regexInput(keyValue(subjectOf(event), source) ?? ''));
       const value = match ? (match.groups?.result ?? match[0]) : undefined;
@@ -117,12 +94,11 @@ function stepOf(rule: EnrichRule): EnrichStep {
   return () => ({ remove: labels });
 }
 
-/** Compiles an integration's enrichment rules once; throws RuleValidationError listing every problem. */
-export function compileEnrichRules(rules: readonly EnrichRule[], path = 'enrich'): CompiledEnrichRule[] {
-  assertNoProblems(rules.flatMap((rule, index) => validateEnrichRule(rule, `${path}[${index}]`)));
+/** Compiles an integration's checked enrichment rules once. */
+export function compileEnrichRules(rules: readonly EnrichRule[]): CompiledEnrichRule[] {
   return rules.map((rule, index) => ({
     id: rule.id ?? `enrich[${index}]`,
-    matches: compileOptionalFilter(rule.if, `${path}[${index}].if`),
+    matches: compileOptionalFilter(rule.if),
     overwrite: rule.overwrite ?? false,
     step: stepOf(rule),
   }));

@@ -1,7 +1,6 @@
 import type { FilterCondition, FilterSpec } from './types.js';
-import { assertNoProblems } from './rule-error.js';
 import { compileValue, type ValueMatcher } from './value-matchers.js';
-import { labelNamePattern } from '../events/limits.js';
+import { problemAt, type ProblemList } from '../problems.js';
 
 /** What a condition looks at: an event or alert reduced to the keys of the filter language. */
 export interface FilterSubject {
@@ -15,12 +14,6 @@ export interface FilterSubject {
 
 /** A compiled filter: true when the subject matches. */
 export type CompiledFilter = (subject: FilterSubject) => boolean;
-
-const filterKey = new RegExp(`^(?:title|description|severity|integration|labels\\.${labelNamePattern})$`);
-const keyHelp = 'title, description, severity, integration, labels.<name>';
-
-/** True for a key the filter language knows. */
-export const isFilterKey = (key: string): boolean => filterKey.test(key);
 
 /** The value of a key on a subject; undefined when absent (a missing label, no description). */
 export function keyValue(subject: FilterSubject, key: string): string | undefined {
@@ -59,13 +52,10 @@ export function subjectOf(event: {
   };
 }
 
-/** The filter as OR of AND groups with the path of each group; undefined groups when it mixes both forms. */
-function groupsOf(spec: FilterSpec, path: string): Array<{ conditions: FilterCondition[]; path: string }> | undefined {
-  if (spec.length === 0) return [];
-  if (spec.every((item) => Array.isArray(item))) {
+/** The filter as OR of AND groups, with the path of each group (the schema allows one form or the other). */
+function groupsOf(spec: FilterSpec, path: string): Array<{ conditions: FilterCondition[]; path: string }> {
+  if (spec.length > 0 && spec.every((item) => Array.isArray(item)))
     return (spec as FilterCondition[][]).map((conditions, index) => ({ conditions, path: `${path}[${index}]` }));
-  }
-  if (spec.some((item) => Array.isArray(item))) return undefined;
   return [{ conditions: spec as FilterCondition[], path }];
 }
 
@@ -79,50 +69,37 @@ const isLiteral = (value: string): boolean => !/^\/.*\/$|[*?]|^(?:cidr|num):/.te
  * A literal severity that is not one (`info`, `warn`) would never match, silently: refused, with the value it most
  * likely means.
  */
-function severityProblem(value: string): string | undefined {
-  if (!isLiteral(value) || severityValues.includes(value)) return undefined;
+function severityProblem(value: string, path: string): ProblemList {
+  if (!isLiteral(value) || severityValues.includes(value)) return [];
   const meant = severityValues.find(
     (severity) =>
       severity.toLowerCase() === value.toLowerCase() ||
       (value.length >= 3 && severity.toLowerCase().startsWith(value.toLowerCase())),
   );
-  return `severity ${JSON.stringify(value)} never matches: severities are ${severityValues.join(', ')} (case-sensitive)${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''}`;
+  const message = `severity ${JSON.stringify(value)} never matches: severities are ${severityValues.join(', ')} (case-sensitive)`;
+  return [problemAt(path, message, meant)];
 }
 
-function validateCondition(condition: FilterCondition, path: string): string[] {
-  if (typeof condition !== 'object' || condition === null) return [`${path}: must be {key, op, values}`];
-  const problems: string[] = [];
-  if (typeof condition.key !== 'string' || !isFilterKey(condition.key))
-    problems.push(`${path}.key: unknown key ${JSON.stringify(condition.key)} (${keyHelp})`);
-  if (condition.op !== 'IN' && condition.op !== 'NOTIN') problems.push(`${path}.op: must be IN or NOTIN`);
-  if (!Array.isArray(condition.values) || condition.values.length === 0)
-    return [...problems, `${path}.values: must be a non-empty list`];
-  condition.values.forEach((value, index) => {
-    if (typeof value !== 'string') {
-      problems.push(`${path}.values[${index}]: must be a string`);
-      return;
-    }
+function conditionProblems(condition: FilterCondition, path: string): ProblemList {
+  return condition.values.flatMap((value, index) => {
+    const at = `${path}.values[${index}]`;
     const compiled = compileValue(value);
-    if ('error' in compiled) problems.push(`${path}.values[${index}]: ${compiled.error}`);
-    const severity = condition.key === 'severity' ? severityProblem(value) : undefined;
-    if (severity) problems.push(`${path}.values[${index}]: ${severity}`);
+    return [
+      ...('error' in compiled ? [problemAt(at, compiled.error)] : []),
+      ...(condition.key === 'severity' ? severityProblem(value, at) : []),
+    ];
   });
-  return problems;
 }
 
 /**
- * Checks a filter without running it: keys, operators, and every value (regex syntax and safety, cidr, num).
- * Messages start with the path of the offending part, e.g.
+ * Checks what schemas/rules.schema.json's `filter` cannot: every value's form (regex syntax and safety, cidr, num) and
+ * literal severities. Paths point at the value, e.g.
  * `channels[0].silences[2].if[0][1].values[0]: invalid regex /(a+)+/: nested quantifier`.
  */
-export function validateFilter(spec: FilterSpec, path: string): string[] {
-  if (!Array.isArray(spec)) return [`${path}: must be a list of conditions or of condition groups`];
-  const groups = groupsOf(spec, path);
-  if (!groups) return [`${path}: mixes conditions and condition groups; use [[...], [...]] for OR`];
-  return groups.flatMap(({ conditions, path: groupPath }) => {
-    if (conditions.length === 0) return [`${groupPath}: empty condition group`];
-    return conditions.flatMap((condition, index) => validateCondition(condition, `${groupPath}[${index}]`));
-  });
+export function validateFilter(spec: FilterSpec, path: string): ProblemList {
+  return groupsOf(spec, path).flatMap(({ conditions, path: groupPath }) =>
+    conditions.flatMap((condition, index) => conditionProblems(condition, `${groupPath}[${index}]`)),
+  );
 }
 
 function compileCondition(condition: FilterCondition): CompiledFilter {
@@ -146,17 +123,16 @@ function compileCondition(condition: FilterCondition): CompiledFilter {
 }
 
 /**
- * Compiles a filter once (regexes built, CIDRs parsed) into a predicate. An empty filter matches everything.
- * Missing keys: IN never matches, NOTIN always does, so `IN ["*"]` = present and `NOTIN ["*"]` = absent.
- * Throws RuleValidationError with every problem when the filter is invalid.
+ * Compiles a filter once (regexes built, CIDRs parsed) into a predicate; the filter has been checked (schema, then
+ * {@link validateFilter}). An empty filter matches everything. Missing keys: IN never matches, NOTIN always does, so
+ * `IN ["*"]` = present and `NOTIN ["*"]` = absent.
  */
-export function compileFilter(spec: FilterSpec, path = 'if'): CompiledFilter {
-  assertNoProblems(validateFilter(spec, path));
-  const groups = (groupsOf(spec, path) ?? []).map(({ conditions }) => conditions.map(compileCondition));
-  if (groups.length === 0) return () => true;
+export function compileFilter(spec: FilterSpec): CompiledFilter {
+  if (spec.length === 0) return () => true;
+  const groups = groupsOf(spec, '').map(({ conditions }) => conditions.map(compileCondition));
   return (subject) => groups.some((group) => group.every((condition) => condition(subject)));
 }
 
 /** Compiles an optional filter: absent = matches everything. */
-export const compileOptionalFilter = (spec: FilterSpec | undefined, path: string): CompiledFilter =>
-  spec === undefined ? () => true : compileFilter(spec, path);
+export const compileOptionalFilter = (spec: FilterSpec | undefined): CompiledFilter =>
+  spec === undefined ? () => true : compileFilter(spec);

@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  compileFilter,
-  isFilterKey,
-  keyValue,
-  validateFilter,
-  type CompiledFilter,
-  type FilterSubject,
-} from './filter.js';
+import { compileFilter, keyValue, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
 import { parseDuration } from './duration.js';
-import { assertNoProblems } from './rule-error.js';
 import type { GroupingSettings } from './types.js';
+import type { ProblemList } from '../problems.js';
 
-/** Most dimensions in one AND group (Flashduty's limit). */
-export const maxDimensions = 5;
-/** Most conditional cases. */
-export const maxGroupingCases = 100;
 /** Most alerts one incident takes (Flashduty's; the 5001st opens a new incident). */
 export const maxAlertsPerIncident = 5000;
 
@@ -35,51 +24,20 @@ export interface CompiledGrouping {
   windowType: 'tumbling' | 'sliding';
 }
 
-function validateDimensionGroups(groups: string[][], path: string): string[] {
-  if (!Array.isArray(groups) || groups.length === 0) return [`${path}: must be a non-empty list of key lists`];
-  if (groups.length > maxDimensions) return [`${path}: at most ${maxDimensions} groups`];
-  return groups.flatMap((group, index) => {
-    if (!Array.isArray(group) || group.length === 0 || group.length > maxDimensions)
-      return [`${path}[${index}]: must list 1..${maxDimensions} keys`];
-    return group.flatMap((key, keyIndex) =>
-      isFilterKey(key) ? [] : [`${path}[${index}][${keyIndex}]: unknown key ${JSON.stringify(key)}`],
-    );
-  });
+/**
+ * Checks what the schema cannot of grouping settings: the values of its cases' filters. (At most 5 dimensions a
+ * group and 100 cases, Flashduty's limits, are the schema's.)
+ */
+export function validateGrouping(settings: GroupingSettings, path: string): ProblemList {
+  return (settings.cases ?? []).flatMap((item, index) => validateFilter(item.if, `${path}.cases[${index}].if`));
 }
 
-/** Checks grouping settings; messages are `path: message`. */
-export function validateGrouping(settings: GroupingSettings, path: string): string[] {
-  const problems: string[] = [];
-  if (settings.equals !== undefined) problems.push(...validateDimensionGroups(settings.equals, `${path}.equals`));
-  const cases = settings.cases ?? [];
-  if (cases.length > maxGroupingCases) problems.push(`${path}.cases: at most ${maxGroupingCases} cases`);
-  cases.forEach((item, index) => {
-    problems.push(...validateFilter(item.if, `${path}.cases[${index}].if`));
-    problems.push(...validateDimensionGroups(item.equals, `${path}.cases[${index}].equals`));
-  });
-  if (settings.time_window !== undefined && parseDuration(settings.time_window) === undefined) {
-    problems.push(`${path}.time_window: not a duration such as 10m or 1h`);
-  }
-  const threshold = settings.similarity?.threshold;
-  if (threshold !== undefined && !(threshold >= 0.5 && threshold <= 1))
-    problems.push(`${path}.similarity.threshold: must be 0.5..1`);
-  const keys = settings.similarity?.keys ?? [];
-  keys.forEach((key, index) => {
-    if (!isFilterKey(key)) problems.push(`${path}.similarity.keys[${index}]: unknown key ${JSON.stringify(key)}`);
-  });
-  return problems;
-}
-
-/** Compiles grouping settings; throws RuleValidationError when they are invalid. */
-export function compileGrouping(settings: GroupingSettings, path = 'grouping'): CompiledGrouping {
-  assertNoProblems(validateGrouping(settings, path));
+/** Compiles checked grouping settings. */
+export function compileGrouping(settings: GroupingSettings): CompiledGrouping {
   const windowMs = settings.time_window === undefined ? 0 : (parseDuration(settings.time_window) ?? 0);
   return {
     method: settings.method,
-    cases: (settings.cases ?? []).map((item, index) => ({
-      matches: compileFilter(item.if, `${path}.cases[${index}].if`),
-      equals: item.equals,
-    })),
+    cases: (settings.cases ?? []).map((item) => ({ matches: compileFilter(item.if), equals: item.equals })),
     equals: settings.equals ?? [],
     strict: settings.strict ?? false,
     timeWindowMs: windowMs > 0 ? windowMs : undefined,

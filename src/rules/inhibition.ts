@@ -1,13 +1,6 @@
-import {
-  compileFilter,
-  isFilterKey,
-  keyValue,
-  validateFilter,
-  type CompiledFilter,
-  type FilterSubject,
-} from './filter.js';
-import { assertNoProblems } from './rule-error.js';
-import type { FilterSpec, InhibitionRule } from './types.js';
+import { compileFilter, keyValue, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
+import type { InhibitionRule } from './types.js';
+import type { ProblemList } from '../problems.js';
 
 /** A source alert inhibits only when seen within the last 10 minutes (Flashduty's). */
 export const inhibitionFreshnessMs = 600_000;
@@ -38,38 +31,14 @@ export interface CompiledInhibition {
   target: CompiledFilter;
 }
 
-/** Checks the `equal` keys of an inhibition: required, known keys. */
-export function validateEqualKeys(equal: readonly string[] | undefined, path: string): string[] {
-  if (!Array.isArray(equal) || equal.length === 0) return [`${path}: must list at least one key`];
-  return equal.flatMap((key, index) =>
-    isFilterKey(key) ? [] : [`${path}[${index}]: unknown key ${JSON.stringify(key)}`],
-  );
+/** Checks what the schema cannot of an inhibition rule: its filters' values. */
+export function validateInhibition(rule: InhibitionRule, path: string): ProblemList {
+  return [...validateFilter(rule.source, `${path}.source`), ...validateFilter(rule.target, `${path}.target`)];
 }
 
-function validateRequiredFilter(spec: FilterSpec, path: string): string[] {
-  return Array.isArray(spec) && spec.length === 0
-    ? [`${path}: must have at least one condition`]
-    : validateFilter(spec, path);
-}
-
-/** Checks an inhibition rule; messages are `path: message`. */
-export function validateInhibition(rule: InhibitionRule, path: string): string[] {
-  return [
-    ...(typeof rule.id === 'string' && rule.id !== '' ? [] : [`${path}.id: required`]),
-    ...validateRequiredFilter(rule.source, `${path}.source`),
-    ...validateRequiredFilter(rule.target, `${path}.target`),
-    ...validateEqualKeys(rule.equal, `${path}.equal`),
-  ];
-}
-
-/** Compiles inhibition rules once; throws RuleValidationError listing every problem. */
-export function compileInhibitions(rules: readonly InhibitionRule[], path = 'inhibitions'): CompiledInhibition[] {
-  assertNoProblems(rules.flatMap((rule, index) => validateInhibition(rule, `${path}[${index}]`)));
-  return rules.map((rule, index) => ({
-    rule,
-    source: compileFilter(rule.source, `${path}[${index}].source`),
-    target: compileFilter(rule.target, `${path}[${index}].target`),
-  }));
+/** Compiles checked inhibition rules once. */
+export function compileInhibitions(rules: readonly InhibitionRule[]): CompiledInhibition[] {
+  return rules.map((rule) => ({ rule, source: compileFilter(rule.source), target: compileFilter(rule.target) }));
 }
 
 /** Equal, present (non-empty) values on every key: a missing value never matches, so no accidental inhibition. */

@@ -2,13 +2,6 @@ import { keyValue, type FilterSubject } from './filter.js';
 
 /** `${label}` or a Go-style action `{{ … }}`, in one pass so a rendered value is never rendered again. */
 const placeholder = /\$\{([^}]*)\}|\{\{-?\s*(.*?)\s*-?\}\}/g;
-const maxTemplateLength = 500;
-
-/** Checks a composition template (≤ 500 characters, Flashduty's limit). */
-export function validateLabelTemplate(template: string, path: string): string[] {
-  if (typeof template !== 'string' || template === '') return [`${path}: must be a non-empty string`];
-  return template.length > maxTemplateLength ? [`${path}: longer than ${maxTemplateLength} characters`] : [];
-}
 
 function actionValue(expression: string, subject: FilterSubject): string | undefined {
   const field = /^\.(title|description|severity)$/i.exec(expression);

@@ -1,15 +1,14 @@
 import { renderTitleRule } from '../events/title-rule.js';
 import { truncateCodePoints } from '../events/truncate.js';
-import { severities } from '../events/types.js';
 import { compileFilter, compileOptionalFilter, subjectOf, validateFilter, type CompiledFilter } from './filter.js';
 import type { RuleEvent } from './enrich.js';
-import { findInhibitingSource, validateEqualKeys, type InhibitionCandidate } from './inhibition.js';
-import { assertNoProblems } from './rule-error.js';
+import { findInhibitingSource, type InhibitionCandidate } from './inhibition.js';
 import type { PipelineRule } from './types.js';
 import { eventLimits } from '../events/limits.js';
+import type { ProblemList } from '../problems.js';
 
-/** Most pipeline rules per integration, and the lengths a rendered title and description are cut to. */
-export const pipelineLimits = { maxRules: 50, title: eventLimits.title, description: eventLimits.description } as const;
+/** The lengths a rendered title and description are cut to. (At most 50 rules an integration is the schema's.) */
+export const pipelineLimits = { title: eventLimits.title, description: eventLimits.description } as const;
 
 /** An event as the pipeline sees it; the optional fields feed `[TPL]` templates. */
 export interface PipelineEvent extends RuleEvent {
@@ -32,37 +31,21 @@ export type PipelineOutcome<E, C> =
   | { kind: 'drop'; rule_id: string; applied: string[] }
   | { kind: 'inhibit'; rule_id: string; source: C; applied: string[] };
 
-/** Checks one pipeline rule; messages are `path: message`. */
-export function validatePipelineRule(rule: PipelineRule, path: string): string[] {
-  const problems = rule.if === undefined ? [] : validateFilter(rule.if, `${path}.if`);
-  const needsValue = rule.action === 'title' || rule.action === 'description' || rule.action === 'severity';
-  if (!['title', 'description', 'severity', 'drop', 'inhibit'].includes(rule.action))
-    problems.push(`${path}.action: must be title, description, severity, drop or inhibit`);
-  if (needsValue && (typeof rule.value !== 'string' || rule.value === ''))
-    problems.push(`${path}.value: required for ${rule.action}`);
-  if (rule.action === 'severity' && rule.value !== undefined && !(severities as readonly string[]).includes(rule.value))
-    problems.push(`${path}.value: must be Critical, Warning or Info`);
-  if (rule.action === 'title' && (rule.value?.length ?? 0) > pipelineLimits.title)
-    problems.push(`${path}.value: longer than ${pipelineLimits.title} characters`);
-  if (rule.action === 'inhibit') {
-    if (!Array.isArray(rule.source) || rule.source.length === 0)
-      problems.push(`${path}.source: must have at least one condition`);
-    else problems.push(...validateFilter(rule.source, `${path}.source`));
-    problems.push(...validateEqualKeys(rule.equal, `${path}.equal`));
-  }
-  return problems;
+/** Checks what the schema cannot of a pipeline rule: its filters' values (`if`, and an inhibit's `source`). */
+export function validatePipelineRule(rule: PipelineRule, path: string): ProblemList {
+  return [
+    ...(rule.if === undefined ? [] : validateFilter(rule.if, `${path}.if`)),
+    ...(rule.action === 'inhibit' && rule.source ? validateFilter(rule.source, `${path}.source`) : []),
+  ];
 }
 
-/** Compiles an integration's pipeline once; throws RuleValidationError listing every problem. */
-export function compilePipeline(rules: readonly PipelineRule[], path = 'pipeline'): CompiledPipelineRule[] {
-  const problems = rules.length > pipelineLimits.maxRules ? [`${path}: at most ${pipelineLimits.maxRules} rules`] : [];
-  assertNoProblems([...problems, ...rules.flatMap((rule, index) => validatePipelineRule(rule, `${path}[${index}]`))]);
+/** Compiles an integration's checked pipeline once. */
+export function compilePipeline(rules: readonly PipelineRule[]): CompiledPipelineRule[] {
   return rules.map((rule, index) => ({
     id: rule.id ?? `pipeline[${index}]`,
     rule,
-    matches: compileOptionalFilter(rule.if, `${path}[${index}].if`),
-    source:
-      rule.action === 'inhibit' && rule.source ? compileFilter(rule.source, `${path}[${index}].source`) : undefined,
+    matches: compileOptionalFilter(rule.if),
+    source: rule.action === 'inhibit' && rule.source ? compileFilter(rule.source) : undefined,
   }));
 }
 

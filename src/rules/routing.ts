@@ -1,7 +1,7 @@
 import { compileFilter, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
-import { assertNoProblems } from './rule-error.js';
 import type { RouteCase, RoutingTable } from './types.js';
-import { labelName } from '../events/limits.js';
+import { closestName } from '../did-you-mean.js';
+import { problemAt, type ProblemList } from '../problems.js';
 
 /** A shared integration's routing compiled once. */
 export interface CompiledRouting {
@@ -13,35 +13,33 @@ export interface CompiledRouting {
 export type RoutingDecision =
   { channels: string[]; matched: number[]; usedDefault: boolean } | { rejected: string; matched: number[] };
 
-/** Checks a routing table; messages are `path: message`. Unknown fixed channels are reported when `known` is given. */
-export function validateRouting(table: RoutingTable, path: string, known?: ReadonlySet<string>): string[] {
-  const problems: string[] = [];
+/**
+ * Checks what the schema cannot of a routing table: its filters' values, and that each fixed channel is one of
+ * `known` (a label names its channel per event: that one is looked up when routing).
+ */
+export function validateRouting(table: RoutingTable, path: string, known: ReadonlySet<string>): ProblemList {
+  const problems: ProblemList = [];
   const checkChannels = (channels: readonly string[] | undefined, at: string): void => {
     (channels ?? []).forEach((channel, index) => {
-      if (known && !known.has(channel)) problems.push(`${at}[${index}]: unknown channel ${JSON.stringify(channel)}`);
+      if (!known.has(channel))
+        problems.push(
+          problemAt(`${at}[${index}]`, `unknown channel ${JSON.stringify(channel)}`, closestName(channel, [...known])),
+        );
     });
   };
   table.routes.forEach((route, index) => {
     const at = `${path}.routes[${index}]`;
     problems.push(...validateFilter(route.if, `${at}.if`));
-    if ((route.channels ?? []).length === 0 && route.channel_label === undefined)
-      problems.push(`${at}: needs channels or channel_label`);
-    if (route.channel_label !== undefined && !labelName.test(route.channel_label))
-      problems.push(`${at}.channel_label: invalid label name ${JSON.stringify(route.channel_label)}`);
     checkChannels(route.channels, `${at}.channels`);
   });
   checkChannels(table.default_channels, `${path}.default_channels`);
   return problems;
 }
 
-/** Compiles a routing table once; throws RuleValidationError listing every problem. */
-export function compileRouting(table: RoutingTable, path = 'routing'): CompiledRouting {
-  assertNoProblems(validateRouting(table, path));
+/** Compiles a checked routing table once. */
+export function compileRouting(table: RoutingTable): CompiledRouting {
   return {
-    cases: table.routes.map((route, index) => ({
-      route,
-      matches: compileFilter(route.if, `${path}.routes[${index}].if`),
-    })),
+    cases: table.routes.map((route) => ({ route, matches: compileFilter(route.if) })),
     defaultChannels: table.default_channels ?? [],
   };
 }

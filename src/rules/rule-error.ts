@@ -1,15 +1,9 @@
-/** Rules that failed validation; `problems` are `path: message` lines that point at the rule. */
-export class RuleValidationError extends Error {
-  readonly problems: string[];
+import { ProblemError, type ProblemList } from '../problems.js';
 
-  constructor(problems: string[]) {
-    super(`invalid rules:\n${problems.join('\n')}`);
+/** A rule refused for its problems (a quick silence's duration, say); each names the field at fault. */
+export class RuleValidationError extends ProblemError {
+  constructor(problems: ProblemList) {
+    super('invalid rules', problems);
     this.name = 'RuleValidationError';
-    this.problems = problems;
   }
-}
-
-/** Throws a RuleValidationError when there are problems: compile functions call it so bad rules never run. */
-export function assertNoProblems(problems: string[]): void {
-  if (problems.length > 0) throw new RuleValidationError(problems);
 }

@@ -1,10 +1,11 @@
 import { compileFilter, validateFilter, type CompiledFilter, type FilterSubject } from './filter.js';
 import { parseDuration } from './duration.js';
-import { assertNoProblems, RuleValidationError } from './rule-error.js';
+import { RuleValidationError } from './rule-error.js';
 import type { FilterCondition, SilenceRule, WeeklySchedule } from './types.js';
 import { isLiteralValue, parseNumber } from './value-matchers.js';
 import { isTimeZone, parseClockTime, parseInstant, wallClock } from './zoned-time.js';
 import { labelName } from '../events/limits.js';
+import { fieldPath, problemAt, type ProblemList } from '../problems.js';
 
 /** A silence compiled once: its filter built and its time window ready to test. */
 export interface CompiledSilence {
@@ -13,43 +14,28 @@ export interface CompiledSilence {
   activeAt: (now: number) => boolean;
 }
 
-function validateWeekly(weekly: WeeklySchedule, path: string): string[] {
-  const problems: string[] = [];
-  if (!isTimeZone(weekly.timezone))
-    problems.push(`${path}.timezone: unknown time zone ${JSON.stringify(weekly.timezone)}`);
-  if (!Array.isArray(weekly.windows) || weekly.windows.length === 0)
-    return [...problems, `${path}.windows: must be a non-empty list`];
-  weekly.windows.forEach((window, index) => {
-    const at = `${path}.windows[${index}]`;
-    (window.days ?? []).forEach((day, dayIndex) => {
-      if (!Number.isInteger(day) || day < 0 || day > 6)
-        problems.push(`${at}.days[${dayIndex}]: must be 0 (Sunday)..6 (Saturday)`);
-    });
-    if (window.start === '24:00' || parseClockTime(window.start) === undefined)
-      problems.push(`${at}.start: must be HH:MM (00:00..23:59)`);
-    if (parseClockTime(window.end) === undefined) problems.push(`${at}.end: must be HH:MM (00:00..24:00)`);
-  });
-  return problems;
-}
+const instantHelp = 'must be ISO 8601 with Z or an offset, or Unix seconds/milliseconds';
 
-/** Checks a silence rule; messages are `path: message`. */
-export function validateSilence(rule: SilenceRule, path: string): string[] {
-  const problems: string[] = [];
-  if (typeof rule.id !== 'string' || rule.id === '') problems.push(`${path}.id: required`);
-  if (Array.isArray(rule.if) && rule.if.length === 0) problems.push(`${path}.if: must have at least one condition`);
-  else problems.push(...validateFilter(rule.if, `${path}.if`));
-  if ((rule.one_off === undefined) === (rule.weekly === undefined))
-    problems.push(`${path}: needs exactly one of one_off and weekly`);
+/**
+ * Checks what the schema cannot of a silence: its filter's values, that the one-off instants parse and end after
+ * they start, that the time zone exists. (Window forms, HH:MM and days are the schema's.) `path` '' is the rule
+ * itself, as a request body names it.
+ */
+export function validateSilence(rule: SilenceRule, path: string): ProblemList {
+  const problems = validateFilter(rule.if, fieldPath(path, 'if'));
   if (rule.one_off) {
+    const at = fieldPath(path, 'one_off');
     const start = parseInstant(rule.one_off.start);
     const end = parseInstant(rule.one_off.end);
-    const instantHelp = 'must be ISO 8601 with Z or an offset, or Unix seconds/milliseconds';
-    if (start === undefined) problems.push(`${path}.one_off.start: ${instantHelp}`);
-    if (end === undefined) problems.push(`${path}.one_off.end: ${instantHelp}`);
+    if (start === undefined) problems.push(problemAt(`${at}.start`, instantHelp));
+    if (end === undefined) problems.push(problemAt(`${at}.end`, instantHelp));
     if (start !== undefined && end !== undefined && end <= start)
-      problems.push(`${path}.one_off.end: must be after start`);
+      problems.push(problemAt(`${at}.end`, 'must be after start'));
   }
-  if (rule.weekly) problems.push(...validateWeekly(rule.weekly, `${path}.weekly`));
+  if (rule.weekly && !isTimeZone(rule.weekly.timezone))
+    problems.push(
+      problemAt(fieldPath(path, 'weekly.timezone'), `unknown time zone ${JSON.stringify(rule.weekly.timezone)}`),
+    );
   return problems;
 }
 
@@ -76,10 +62,9 @@ function weeklyActivity(weekly: WeeklySchedule): (now: number) => boolean {
   };
 }
 
-/** Compiles silence rules once; throws RuleValidationError listing every problem. */
-export function compileSilences(rules: readonly SilenceRule[], path = 'silences'): CompiledSilence[] {
-  assertNoProblems(rules.flatMap((rule, index) => validateSilence(rule, `${path}[${index}]`)));
-  return rules.map((rule, index) => {
+/** Compiles checked silence rules once. */
+export function compileSilences(rules: readonly SilenceRule[]): CompiledSilence[] {
+  return rules.map((rule) => {
     let activeAt: (now: number) => boolean;
     if (rule.one_off) {
       const start = parseInstant(rule.one_off.start) ?? 0;
@@ -88,7 +73,7 @@ export function compileSilences(rules: readonly SilenceRule[], path = 'silences'
     } else {
       activeAt = weeklyActivity(rule.weekly as WeeklySchedule);
     }
-    return { rule, matches: compileFilter(rule.if, `${path}[${index}].if`), activeAt };
+    return { rule, matches: compileFilter(rule.if), activeAt };
   });
 }
 
@@ -173,7 +158,7 @@ export function identifyingLabels(
 export function quickSilence(request: QuickSilenceRequest): SilenceRule {
   const durationMs = parseDuration(request.duration ?? '1d');
   if (durationMs === undefined || durationMs <= 0)
-    throw new RuleValidationError([`duration: not a duration such as 30m, 1h, 1d, 1w`]);
+    throw new RuleValidationError([problemAt('duration', 'not a duration such as 30m, 1h, 1d, 1w')]);
   const { alert } = request;
   const conditions: FilterCondition[] = [{ key: 'integration', op: 'IN', values: [alert.integration_id] }];
   const labels = identifyingLabels(alert.labels, request.groupingLabels);

@@ -65,7 +65,7 @@ export class StoredSilences {
     for (const row of rows) {
       let compiled: CompiledSilence[];
       try {
-        compiled = compileSilences([row.rule], `silences[${row.id}]`);
+        compiled = compileSilences([row.rule]);
       } catch {
         // Validated when stored; a rule a newer version refuses is skipped rather than stopping every event.
         continue;

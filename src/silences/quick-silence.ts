@@ -1,5 +1,6 @@
+import type { QuickSilence } from '../generated/api.js';
 import type { Channel } from '../config/types.js';
-import { AppError, invalidParameter, notFound } from '../errors.js';
+import { AppError, invalidParameter, notFound, problemsParameter } from '../errors.js';
 import { compileSilences, quickSilence } from '../rules/silence.js';
 import { RuleValidationError } from '../rules/rule-error.js';
 import type { SilenceRule } from '../rules/types.js';
@@ -22,15 +23,7 @@ import {
 } from '../store/silences-repo.js';
 
 /** What a quick silence may change: duration (default `1d`), mode, name, comment and who asked for it. */
-export interface QuickSilenceOptions {
-  duration?: string;
-  mode?: 'mark' | 'drop';
-  name?: string;
-  actor?: string;
-  comment?: string;
-  /** True: answer what would be made and what it would match, save nothing. */
-  dry_run?: boolean;
-}
+export type QuickSilenceOptions = QuickSilence;
 
 /** An open alert a silence would match, as a preview lists it. */
 export interface MatchedAlert {
@@ -123,7 +116,7 @@ function buildRule(
       name: options.name,
     });
   } catch (error) {
-    if (error instanceof RuleValidationError) throw invalidParameter(error.problems.join('; '));
+    if (error instanceof RuleValidationError) throw problemsParameter(error.list, 'body');
     throw error;
   }
 }

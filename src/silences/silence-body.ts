@@ -1,9 +1,9 @@
-import { invalidParameter } from '../errors.js';
+import { invalidParameter, problemsParameter } from '../errors.js';
 import { isPlainObject } from '../plain-object.js';
 import { parseDuration } from '../rules/duration.js';
 import type { SilenceRule } from '../rules/types.js';
 import { parseInstant } from '../rules/zoned-time.js';
-import { ruleSchemaProblems } from '../config/rule-schema.js';
+import { ruleProblems } from '../config/schema-problems.js';
 import { validateSilence } from '../rules/silence.js';
 
 /** A silence as the API takes it: a silence rule plus its comment and window (start, end or duration). */
@@ -21,16 +21,12 @@ const maxCommentLength = 1000;
 const instantHelp = 'must be ISO 8601 with Z or an offset, or Unix seconds/milliseconds';
 
 /**
- * A request body as a silence rule: the schema of alertgate.yaml's silences, then the rule's own checks (time
- * windows, filters). Throws InvalidParameter naming every field at fault.
+ * A request body as a silence rule, checked as alertgate.yaml's silences are: the schema, then the rule's own checks
+ * (instants, time zone, filter values). Throws InvalidParameter naming every field at fault.
  */
 export function parseSilenceRule(body: unknown): SilenceRule {
-  const schemaProblems = ruleSchemaProblems('silence', body, 'body');
-  const problems =
-    schemaProblems.length > 0
-      ? schemaProblems
-      : validateSilence(body as SilenceRule, 'body').map((problem) => problem.replace(/^body\./, ''));
-  if (problems.length > 0) throw invalidParameter(problems.join('; '));
+  const problems = ruleProblems('silence', body, '', validateSilence);
+  if (problems.length > 0) throw problemsParameter(problems, 'body');
   return body as SilenceRule;
 }
 

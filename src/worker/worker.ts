@@ -36,6 +36,8 @@ export interface WorkerDeps {
   store: StoreDatabase;
   redis: RedisSettings;
   logger: Logger;
+  /** The notifier's logger (the `notifier` role's); default: the worker's. */
+  notifierLogger?: Logger;
   metrics: Metrics;
   clock?: () => number;
   /** Jobs fetched at once (default 64). */
@@ -231,7 +233,7 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     notifier = new Notifier({
       store: deps.store,
       redis: deps.redis,
-      logger: deps.logger,
+      logger: deps.notifierLogger ?? deps.logger,
       metrics: deps.metrics,
       clock,
       webhooks: deps.config.webhooks,

@@ -14,6 +14,7 @@ import {
 } from '../../src/adapters/fixtures.js';
 import { AdapterRegistry, type LoadedAdapter } from '../../src/adapters/registry.js';
 import { startFixtureGateway, type FixtureGateway } from '../../src/fixture-gateway.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { adaptersDir } from '../../src/paths.js';
 import { redisUrl } from '../support/stack.js';
 
@@ -52,7 +53,7 @@ describe('adapter fixtures: transform path', () => {
 describe('adapter fixtures: real HTTP endpoint', () => {
   let gateway: FixtureGateway;
   before(async () => {
-    gateway = await startFixtureGateway(registry, redisUrl);
+    gateway = await startFixtureGateway(registry, redisUrl, createLogger('silent'));
   });
   after(() => gateway.close());
 

@@ -226,7 +226,7 @@ for (const kind of storeKinds) {
             if: [condition('title', ['x'])],
             weekly: { timezone: 'UTC', windows: [{ start: '7am', end: '09:00' }] },
           },
-          'weekly.windows[0].start: must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$"',
+          'weekly.windows[0].start: must be HH:MM (00:00..23:59)',
         ],
         [{ if: [condition('title', ['x'])], one_off: farWindow, color: 'red' }, 'body: unknown field "color"'],
         [['not', 'a', 'rule'], 'body: must be object'],

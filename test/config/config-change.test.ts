@@ -41,7 +41,6 @@ describe('what a reload changed', () => {
     let next = stringify(after);
     const reload = createReloader({
       logger: createLogger('silent'),
-      role: 'test',
       initial: buildConfig(before, 'a', {}),
       initialText: stringify(before),
       load: () => {

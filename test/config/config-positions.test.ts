@@ -41,11 +41,12 @@ test('several mistakes in one file: each named file:line:col, unknown keys with 
   assert.deepEqual(
     problems.sort(),
     [
-      `${file}:13:5: integrations[0]: unknown field "chanel" (did you mean "channel"?)`,
+      `${file}:10:5: integrations[0]: needs channel (dedicated) or routes (shared), not both`,
+      `${file}:13:5: integrations[0]: unknown field "chanel"; did you mean "channel"?`,
       `${file}:14:31: integrations[0].rate_limit.per_second: must be >= 1`,
-      `${file}:2:3: defaults: unknown field "payload_limt" (did you mean "payload_limit"?)`,
+      `${file}:2:3: defaults: unknown field "payload_limt"; did you mean "payload_limit"?`,
       `${file}:6:15: channels[0].grouping.method: must be one of none, rules, similarity`,
-      `${file}:8:5: channels[1]: unknown field "auto_clse" (did you mean "auto_close"?)`,
+      `${file}:8:5: channels[1]: unknown field "auto_clse"; did you mean "auto_close"?`,
     ].sort(),
   );
 });
@@ -59,15 +60,17 @@ test('a missing field is placed at the object that lacks it; a cross-check probl
       '  - id: a',
       '    adapter: standard',
       '    key: key-std-0001',
+      '    channel: ops',
       '  - id: a',
       '    adapter: standard',
+      '    channel: ops',
       '    color: red',
       '',
     ].join('\n'),
   );
   assert.deepEqual(problems, [
-    `${file}:7:5: integrations[1]: missing required field "key"`,
-    `${file}:9:5: integrations[1]: unknown field "color"`,
+    `${file}:8:5: integrations[1]: missing required field "key"`,
+    `${file}:11:5: integrations[1]: unknown field "color"`,
   ]);
   const duplicate = problemsOf(['channels:', '  - id: ops', '  - id: ops', ''].join('\n'));
   assert.deepEqual(duplicate.problems, [`${duplicate.file}:3:9: channels[1].id: duplicate channel id "ops"`]);

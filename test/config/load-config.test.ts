@@ -60,6 +60,18 @@ test('references, duplicates and adapters are checked', () => {
   ]);
 });
 
+test('a reference to a channel that is almost one names it', () => {
+  const found = problems({
+    channels: [{ id: 'ops' }],
+    integrations: [{ id: 'x', adapter: 'standard', key: 'key-aaaaaaa', channel: 'opz' }],
+    heartbeats: [{ id: 'h', channel: 'pos', interval: '1h', key: 'key-hhhhhhh' }],
+  });
+  assert.deepEqual(found, [
+    'integrations[0].channel: no channel with id "opz"; did you mean "ops"?',
+    'heartbeats[0].channel: no channel with id "pos"; did you mean "ops"?',
+  ]);
+});
+
 test('${ENV_VAR} is substituted; a missing one is a problem', () => {
   const document = {
     channels: [{ id: 'a' }],

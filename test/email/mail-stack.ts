@@ -50,6 +50,7 @@ export async function startMailStack(options: {
     ingest: stack.gateway.ingest,
     mailboxes: new Mailboxes(stack.config),
     settings,
+    logger: stack.gateway.ingest.logger,
   });
   return {
     stack,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { applyEnrichment, compileEnrichRules, validateEnrichRule, type RuleEvent } from '../../src/rules/enrich.js';
 import { renderLabelTemplate } from '../../src/rules/label-template.js';
 import type { EnrichRule } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const event: RuleEvent = {
   title: 'High latency on checkout-7 (p99 850ms)',
@@ -176,7 +177,7 @@ test('enrich: values are cut to 2048 characters', () => {
   assert.equal(result.event.labels.all.length, 2048);
 });
 
-const invalid: Array<[string, EnrichRule, string[]]> = [
+const invalid: Array<[string, unknown, string[]]> = [
   ['no kind', {}, ['e: needs exactly one of extract, compose, map, drop']],
   [
     'two kinds',
@@ -191,12 +192,15 @@ const invalid: Array<[string, EnrichRule, string[]]> = [
   [
     'bad source and target',
     { extract: { source: 'labels', pattern: 'x', target: '1x' } },
-    ['e.extract.source: must be title, description or labels.<name>', 'e.extract.target: invalid label name "1x"'],
+    [
+      'e.extract.source: must be title, description or labels.<name>',
+      'e.extract.target: must be a label name: letters, digits and _, not starting with a digit',
+    ],
   ],
   [
     'long template',
     { compose: { target: 'x', template: 'y'.repeat(501) } },
-    ['e.compose.template: longer than 500 characters'],
+    ['e.compose.template: must be at most 500 characters'],
   ],
   [
     'map overlap and missing column',
@@ -220,7 +224,8 @@ const invalid: Array<[string, EnrichRule, string[]]> = [
   ],
 ];
 for (const [name, rule, problems] of invalid) {
-  test(`validateEnrichRule: ${name}`, () => assert.deepEqual(validateEnrichRule(rule, 'e'), problems));
+  test(`enrich rule problems: ${name}`, () =>
+    assert.deepEqual(ruleProblemLines('enrichRule', rule, 'e', validateEnrichRule), problems));
 }
 
 test('label templates: unknown expressions stay verbatim, index works, a value is not rendered twice', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileFilter, validateFilter, type FilterSubject } from '../../src/rules/filter.js';
-import { RuleValidationError } from '../../src/rules/rule-error.js';
 import type { FilterCondition, FilterSpec } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const subject: FilterSubject = {
   title: 'Disk 91% full on db-1',
@@ -139,7 +139,7 @@ const problems: Array<[string, FilterSpec, string]> = [
   [
     'bad operator',
     [{ key: 'title', op: 'EQ' as 'IN', values: ['x'] }],
-    'channels[0].silences[2].if[0].op: must be IN or NOTIN',
+    'channels[0].silences[2].if[0].op: must be one of IN, NOTIN',
   ],
   ['no values', [when('title', 'IN')], 'channels[0].silences[2].if[0].values: must be a non-empty list'],
   [
@@ -195,7 +195,7 @@ const problems: Array<[string, FilterSpec, string]> = [
   [
     'mixed forms',
     [[when('title', 'IN', 'x')], when('title', 'IN', 'y')] as unknown as FilterSpec,
-    'channels[0].silences[2].if: mixes conditions and condition groups; use [[...], [...]] for OR',
+    'channels[0].silences[2].if: must be a list of conditions, or of condition groups [[...], [...]] for OR; not both',
   ],
   ['empty group', [[when('title', 'IN', 'x')], []], 'channels[0].silences[2].if[1]: empty condition group'],
   [
@@ -215,34 +215,33 @@ const problems: Array<[string, FilterSpec, string]> = [
   ],
 ];
 
+// Checked as in alertgate.yaml: the shape by the schema's `filter`, then the values by validateFilter.
 for (const [name, spec, message] of problems) {
-  test(`validateFilter: ${name}`, () =>
-    assert.deepEqual(validateFilter(spec, 'channels[0].silences[2].if'), [message]));
+  test(`filter problems: ${name}`, () =>
+    assert.deepEqual(ruleProblemLines('filter', spec, 'channels[0].silences[2].if', validateFilter), [message]));
 }
 
-test('validateFilter: a valid filter has no problems', () => {
+test('filter problems: a valid filter has none', () => {
   assert.deepEqual(
-    validateFilter(
+    ruleProblemLines(
+      'filter',
       [
         [when('labels.ip', 'IN', 'cidr:10.0.0.0/8', '/x/', 'a*', 'num:ge:1')],
         [when('severity', 'NOTIN', 'Info', 'Ok', '/^crit/', 'W*')],
       ],
       'if',
+      validateFilter,
     ),
     [],
   );
 });
 
-test('compileFilter throws every problem with its path', () => {
-  assert.throws(
-    () => compileFilter([when('nope', 'IN', '/(a+)+/')], 'drop[0].if'),
-    (error: unknown) => {
-      assert.ok(error instanceof RuleValidationError);
-      assert.deepEqual(error.problems, [
-        'drop[0].if[0].key: unknown key "nope" (title, description, severity, integration, labels.<name>)',
-        'drop[0].if[0].values[0]: invalid regex /(a+)+/: nested quantifier',
-      ]);
-      return true;
-    },
-  );
+test('a filter is checked for its shape, then for its values; a filter that skipped its check never runs', () => {
+  assert.deepEqual(ruleProblemLines('filter', [when('nope', 'IN', '/(a+)+/')], 'drop[0].if', validateFilter), [
+    'drop[0].if[0].key: unknown key "nope" (title, description, severity, integration, labels.<name>)',
+  ]);
+  assert.deepEqual(ruleProblemLines('filter', [when('title', 'IN', '/(a+)+/')], 'drop[0].if', validateFilter), [
+    'drop[0].if[0].values[0]: invalid regex /(a+)+/: nested quantifier',
+  ]);
+  assert.throws(() => compileFilter([when('title', 'IN', '/(a+)+/')]), /nested quantifier/);
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { evaluateFlapping, recordStatusChange } from '../../src/rules/flapping.js';
-import { stormThresholdsCrossed, validateStormThresholds } from '../../src/rules/storm.js';
+import { stormThresholdsCrossed } from '../../src/rules/storm.js';
 import type { FlappingSettings } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const minute = 60_000;
 const alertOnly: FlappingSettings = { mode: 'alert-only' };
@@ -107,11 +108,11 @@ for (const [name, thresholds, before, after, expected, raised] of stormCases) {
 }
 
 test('storm thresholds are validated', () => {
-  assert.deepEqual(validateStormThresholds([2, 10_000], 'storm_thresholds'), []);
-  assert.deepEqual(validateStormThresholds([1, 10_001, 2.5], 's'), [
+  assert.deepEqual(ruleProblemLines('storm_thresholds', [2, 10_000], 'storm_thresholds'), []);
+  assert.deepEqual(ruleProblemLines('storm_thresholds', [1, 10_001, 2.5], 's'), [
     's[0]: must be an integer 2..10000',
     's[1]: must be an integer 2..10000',
     's[2]: must be an integer 2..10000',
   ]);
-  assert.deepEqual(validateStormThresholds([2, 3, 4, 5, 6, 7], 's'), ['s: at most 5 thresholds']);
+  assert.deepEqual(ruleProblemLines('storm_thresholds', [2, 3, 4, 5, 6, 7], 's'), ['s: at most 5 thresholds']);
 });

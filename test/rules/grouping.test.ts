@@ -9,6 +9,7 @@ import {
   type WindowedIncident,
 } from '../../src/rules/grouping.js';
 import type { GroupingSettings } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const alert = (labels: Record<string, string>, over: Partial<FilterSubject> = {}): FilterSubject => ({
   title: 'cpu idle < 20%',
@@ -169,8 +170,16 @@ const invalid: Array<[string, GroupingSettings, string]> = [
     settings({ equals: [['title', 'description', 'severity', 'integration', 'labels.a', 'labels.b']] }),
     'grouping.equals[0]: must list 1..5 keys',
   ],
-  ['unknown key', settings({ equals: [['host']] }), 'grouping.equals[0][0]: unknown key "host"'],
-  ['bad window', settings({ time_window: 'ten minutes' }), 'grouping.time_window: not a duration such as 10m or 1h'],
+  [
+    'unknown key',
+    settings({ equals: [['host']] }),
+    'grouping.equals[0][0]: unknown key "host" (title, description, severity, integration, labels.<name>)',
+  ],
+  [
+    'bad window',
+    settings({ time_window: 'ten minutes' }),
+    'grouping.time_window: must be a duration such as 30s, 10m, 1h, 1d, 1w',
+  ],
   [
     'bad case filter',
     settings({ cases: [{ if: [{ key: 'title', op: 'IN', values: ['/(a*)*/'] }], equals: [['title']] }] }),
@@ -184,11 +193,12 @@ const invalid: Array<[string, GroupingSettings, string]> = [
   [
     'bad similarity key',
     settings({ method: 'similarity', similarity: { keys: ['foo'] } }),
-    'grouping.similarity.keys[0]: unknown key "foo"',
+    'grouping.similarity.keys[0]: unknown key "foo" (title, description, severity, integration, labels.<name>)',
   ],
 ];
 for (const [name, grouping, message] of invalid) {
-  test(`validateGrouping: ${name}`, () => assert.deepEqual(validateGrouping(grouping, 'grouping'), [message]));
+  test(`grouping problems: ${name}`, () =>
+    assert.deepEqual(ruleProblemLines('grouping', grouping, 'grouping', validateGrouping), [message]));
 }
 
 test('compileGrouping parses the window', () => {

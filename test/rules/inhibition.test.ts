@@ -8,6 +8,7 @@ import {
   type InhibitionCandidate,
 } from '../../src/rules/inhibition.js';
 import type { InhibitionRule } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const now = 10_000_000;
 const alert = (severity: string, labels: Record<string, string>): FilterSubject => ({
@@ -81,12 +82,18 @@ test('inhibition: first rule, first matching candidate', () => {
   assert.deepEqual([found?.rule.id, found?.source.alert_id], ['critical-hides-warning', 'S1']);
 });
 
-test('validateInhibition', () => {
-  assert.deepEqual(validateInhibition(rule, 'i'), []);
-  assert.deepEqual(validateInhibition({ id: '', source: [], target: rule.target, equal: [] }, 'i'), [
-    'i.id: required',
+test('inhibition problems', () => {
+  const problems = (value: unknown) => ruleProblemLines('inhibition', value, 'i', validateInhibition);
+  assert.deepEqual(problems(rule), []);
+  assert.deepEqual(problems({ id: '', source: [], target: rule.target, equal: [] }), [
+    'i.id: must not be empty',
     'i.source: must have at least one condition',
     'i.equal: must list at least one key',
   ]);
-  assert.deepEqual(validateInhibition({ ...rule, equal: ['host'] }, 'i'), ['i.equal[0]: unknown key "host"']);
+  assert.deepEqual(problems({ ...rule, equal: ['host'] }), [
+    'i.equal[0]: unknown key "host" (title, description, severity, integration, labels.<name>)',
+  ]);
+  assert.deepEqual(problems({ ...rule, target: [{ key: 'title', op: 'IN', values: ['/(a+)+/'] }] }), [
+    'i.target[0].values[0]: invalid regex /(a+)+/: nested quantifier',
+  ]);
 });

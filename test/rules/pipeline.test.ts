@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { InhibitionCandidate } from '../../src/rules/inhibition.js';
 import { applyPipeline, compilePipeline, validatePipelineRule, type PipelineEvent } from '../../src/rules/pipeline.js';
-import { RuleValidationError } from '../../src/rules/rule-error.js';
 import type { PipelineRule } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const now = 1_000_000;
 const event: PipelineEvent = {
@@ -115,24 +115,30 @@ test('pipeline: Ok events pass untouched', () => {
   });
 });
 
-const invalid: Array<[string, PipelineRule, string[]]> = [
-  ['missing value', { action: 'title' }, ['p.value: required for title']],
-  ['bad severity', { action: 'severity', value: 'High' }, ['p.value: must be Critical, Warning or Info']],
-  ['unknown action', { action: 'mute' as 'drop' }, ['p.action: must be title, description, severity, drop or inhibit']],
-  ['long title', { action: 'title', value: 'x'.repeat(513) }, ['p.value: longer than 512 characters']],
+const invalid: Array<[string, unknown, string[]]> = [
+  ['missing value', { action: 'title' }, ['p: action title, description or severity needs a value']],
+  ['bad severity', { action: 'severity', value: 'High' }, ['p.value: must be one of Critical, Warning, Info']],
+  ['unknown action', { action: 'mute' }, ['p.action: must be one of title, description, severity, drop, inhibit']],
+  ['long title', { action: 'title', value: 'x'.repeat(513) }, ['p.value: must be at most 512 characters']],
+  ['inhibit without source and equal', { action: 'inhibit' }, ['p: action inhibit needs source and equal']],
   [
-    'inhibit without source and equal',
-    { action: 'inhibit' },
-    ['p.source: must have at least one condition', 'p.equal: must list at least one key'],
+    'inhibit with an unsafe source',
+    { action: 'inhibit', source: [{ key: 'title', op: 'IN', values: ['/(a+)+/'] }], equal: ['labels.host'] },
+    ['p.source[0].values[0]: invalid regex /(a+)+/: nested quantifier'],
   ],
 ];
 for (const [name, rule, problems] of invalid) {
-  test(`validatePipelineRule: ${name}`, () => assert.deepEqual(validatePipelineRule(rule, 'p'), problems));
+  test(`pipeline rule problems: ${name}`, () =>
+    assert.deepEqual(ruleProblemLines('pipelineRule', rule, 'p', validatePipelineRule), problems));
 }
 
-test('compilePipeline: at most 50 rules', () => {
-  assert.throws(
-    () => compilePipeline(Array.from({ length: 51 }, () => ({ action: 'drop' as const }))),
-    (error: unknown) => error instanceof RuleValidationError && error.problems[0] === 'pipeline: at most 50 rules',
+test('pipeline: at most 50 rules', () => {
+  assert.deepEqual(
+    ruleProblemLines(
+      'pipeline',
+      Array.from({ length: 51 }, () => ({ action: 'drop' })),
+      'pipeline',
+    ),
+    ['pipeline: at most 50 rules'],
   );
 });

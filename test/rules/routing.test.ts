@@ -4,6 +4,7 @@ import type { FilterSubject } from '../../src/rules/filter.js';
 import { compileRouting, routeEvent, validateRouting, type RoutingDecision } from '../../src/rules/routing.js';
 import { compileDropRules, matchingDropRule, validateDropRule } from '../../src/rules/drop.js';
 import type { RoutingTable } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const known = new Set(['ops', 'db', 'payments', 'fallback']);
 const event = (labels: Record<string, string>, severity = 'Critical'): FilterSubject => ({
@@ -110,19 +111,28 @@ for (const [name, routing, subject, expected] of cases) {
   test(`routing: ${name}`, () => assert.deepEqual(routeEvent(compileRouting(routing), subject, known), expected));
 }
 
-test('validateRouting', () => {
+test('routing problems: the shape of the cases, then the channels they name', () => {
+  assert.deepEqual(
+    ruleProblemLines(
+      'routes',
+      [{ if: prod }, { if: prod, channel_label: 'a-b', channels: ['ops'] }],
+      'integrations[1].routes',
+    ),
+    [
+      'integrations[1].routes[0]: needs channels or channel_label',
+      'integrations[1].routes[1].channel_label: must be a label name: letters, digits and _, not starting with a digit',
+    ],
+  );
   assert.deepEqual(
     validateRouting(
       table({
-        routes: [{ if: prod }, { if: prod, channel_label: 'a-b', channels: ['nope'] }],
+        routes: [{ if: prod }, { if: prod, channel_label: 'team', channels: ['nope'] }],
         default_channels: ['gone'],
       }),
       'integrations[1]',
       known,
-    ),
+    ).map((problem) => `${problem.path}: ${problem.message}`),
     [
-      'integrations[1].routes[0]: needs channels or channel_label',
-      'integrations[1].routes[1].channel_label: invalid label name "a-b"',
       'integrations[1].routes[1].channels[0]: unknown channel "nope"',
       'integrations[1].default_channels[0]: unknown channel "gone"',
     ],
@@ -137,7 +147,7 @@ test('drop rules: first match in order; none = keep', () => {
   assert.equal(matchingDropRule(rules, event({ env: 'testing' }, 'Info'))?.id, 'info');
   assert.equal(matchingDropRule(rules, event({ env: 'testing' }))?.id, 'test-env');
   assert.equal(matchingDropRule(rules, event({ env: 'prod' })), undefined);
-  assert.deepEqual(validateDropRule({ id: 'x', if: [] }, 'channels[0].drop[0]'), [
+  assert.deepEqual(ruleProblemLines('dropRule', { id: 'x', if: [] }, 'channels[0].drop[0]', validateDropRule), [
     'channels[0].drop[0].if: must have at least one condition',
   ]);
 });

@@ -4,6 +4,7 @@ import type { FilterSubject } from '../../src/rules/filter.js';
 import { activeSilence, compileSilences, quickSilence, validateSilence } from '../../src/rules/silence.js';
 import { RuleValidationError } from '../../src/rules/rule-error.js';
 import type { SilenceRule, WeeklySchedule } from '../../src/rules/types.js';
+import { ruleProblemLines } from '../support/rule-problems.js';
 
 const subject: FilterSubject = {
   title: 'disk full',
@@ -201,20 +202,16 @@ const invalid: Array<[string, SilenceRule, string[]]> = [
   ['no windows', weeklyRule({ timezone: 'UTC', windows: [] }), ['s.weekly.windows: must be a non-empty list']],
 ];
 for (const [name, rule, problems] of invalid) {
-  test(`validateSilence: ${name}`, () => assert.deepEqual(validateSilence(rule, 's'), problems));
+  test(`silence problems: ${name}`, () =>
+    assert.deepEqual(ruleProblemLines('silence', rule, 's', validateSilence), problems));
 }
 
-test('compileSilences throws with paths', () => {
-  assert.throws(
-    () =>
-      compileSilences(
-        [oneOff, { id: 'x', if: [{ key: 'title', op: 'IN', values: ['/(a+)+/'] }], one_off: { start: 0, end: 1 } }],
-        'channels[0].silences',
-      ),
-    (error: unknown) =>
-      error instanceof RuleValidationError &&
-      error.problems[0] === 'channels[0].silences[1].if[0].values[0]: invalid regex /(a+)+/: nested quantifier',
-  );
+test("a silence's filter values are checked with their paths; an unchecked one never compiles", () => {
+  const unsafe = { id: 'x', if: [{ key: 'title', op: 'IN', values: ['/(a+)+/'] }], one_off: { start: 0, end: 1 } };
+  assert.deepEqual(ruleProblemLines('silence', unsafe, 'channels[0].silences[1]', validateSilence), [
+    'channels[0].silences[1].if[0].values[0]: invalid regex /(a+)+/: nested quantifier',
+  ]);
+  assert.throws(() => compileSilences([oneOff, unsafe as SilenceRule]), /nested quantifier/);
 });
 
 test('quick silence: integration and identifying labels (stable values only) for one day by default', () => {
