@@ -92,18 +92,21 @@ async function counter(
 }
 
 export interface NotifyFigures {
-  /** The worker's own rate while it also sends (or fails to send) the deliveries. */
+  /** The worker's own rate while its notifier thread also relays and sends (or fails to send) the deliveries. */
   eventsPerSecond: number;
+  /** CPU of the whole worker process (pipeline, notifier, the engine's own threads) per event. */
   cpuMicrosPerEvent: number;
+  /** CPU of the pipeline's thread alone (the process's main thread) per event. */
+  pipelineCpuMicrosPerEvent: number;
   /** Incident changes delivered to all three receivers per second, first event applied → last delivery answered. */
   changesPerSecond?: number;
 }
 
 /**
  * A queue filled beforehand (gateway alone), then drained by `alertgate worker` with the given receivers; every
- * event opens an incident, so with receivers each event is three deliveries. Measures the worker's events/s and
- * CPU per event (its delivery workers run in the same process) and, with healthy receivers, how fast the changes
- * reach all three.
+ * event opens an incident, so with receivers each event is three deliveries. Measures the worker's events/s, its CPU
+ * per event (the process, and its pipeline thread alone: the notifier runs on a thread of the same process) and,
+ * with healthy receivers, how fast the changes reach all three.
  */
 export async function benchNotify(total: number, receivers: Receivers): Promise<NotifyFigures> {
   const sink = await startSink();
@@ -134,9 +137,11 @@ export async function benchNotify(total: number, receivers: Receivers): Promise<
   while ((await events.read()) < 1) await new Promise((resolve) => setTimeout(resolve, 2));
   const started = Date.now();
   const cpuBefore = cpuSeconds(worker.pid);
+  const pipelineCpuBefore = cpuSeconds(worker.pid, true);
   const first = await events.read();
   while ((await events.read()) < total) await new Promise((resolve) => setTimeout(resolve, 10));
   const cpu = cpuSeconds(worker.pid) - cpuBefore;
+  const pipelineCpu = cpuSeconds(worker.pid, true) - pipelineCpuBefore;
   const eventsPerSecond = (total - first) / ((Date.now() - started) / 1000);
   let changesPerSecond: number | undefined;
   if (receivers === 'healthy') {
@@ -150,6 +155,7 @@ export async function benchNotify(total: number, receivers: Receivers): Promise<
   return {
     eventsPerSecond,
     cpuMicrosPerEvent: (cpu / (total - first)) * 1e6,
+    pipelineCpuMicrosPerEvent: (pipelineCpu / (total - first)) * 1e6,
     ...(changesPerSecond !== undefined && { changesPerSecond }),
   };
 }

@@ -37,10 +37,14 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 export const cliPath = join(packageRoot, 'dist', 'src', 'cli.js');
 export const bareServerPath = join(packageRoot, 'dist', 'bench', 'bare-server.js');
 
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN where /proc is missing. */
-export function cpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a process has used so far, all threads, or only its main thread with `mainThreadOnly`;
+ * from /proc, NaN where /proc is missing.
+ */
+export function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
     // After the command name: field 14 (utime) and 15 (stime) are at index 11 and 12; clock ticks are 100 per second on Linux.
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
