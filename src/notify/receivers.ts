@@ -1,5 +1,6 @@
 import { compileReceiverTemplate } from './render.js';
 import type { Webhook, WebhookConfig } from '../config/types.js';
+import { closestName } from '../did-you-mean.js';
 import { parseDuration } from '../rules/duration.js';
 import type { IncidentEventType, WebhookEventType } from './webhook-body.js';
 
@@ -20,28 +21,6 @@ export const defaultMaxAttempts = 30;
 export const defaultTimeoutMs = 5_000;
 export const defaultConcurrency = 4;
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1)
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length];
-}
-
-/** The known name closest to `name`, if one is close enough to be a typo of it. */
-export function closestName(name: string, known: Iterable<string>): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance))
-      best = { name: candidate, distance };
-  }
-  return best?.name;
-}
-
 /** What the schema cannot check: unique ids, known channels, a URL that parses. */
 export function validateWebhooks(webhooks: readonly WebhookConfig[], channelIds: ReadonlySet<string>): string[] {
   const problems: string[] = [];
@@ -57,7 +36,7 @@ export function validateWebhooks(webhooks: readonly WebhookConfig[], channelIds:
     }
     (webhook.channels ?? []).forEach((channel, j) => {
       if (channelIds.has(channel)) return;
-      const meant = closestName(channel, channelIds);
+      const meant = closestName(channel, [...channelIds]);
       problems.push(
         `${path}.channels[${j}]: unknown channel ${JSON.stringify(channel)}${meant ? `; did you mean ${JSON.stringify(meant)}?` : ''}`,
       );
