@@ -8,7 +8,12 @@ import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
 import { inTransaction } from '../store/transaction.js';
-import { DeliveriesRepo, type AttemptOutcome, type DeliveryRow } from '../store/deliveries-repo.js';
+import {
+  DeliveriesRepo,
+  type AttemptOutcome,
+  type DeliveryAttemptRow,
+  type DeliveryRow,
+} from '../store/deliveries-repo.js';
 import { retryAfterCapMs, retryDelayMs } from './backoff.js';
 import { renderRequest, type ReceiverTarget } from './render.js';
 import { receiverAgents, sendRequest, type ReceiverAgents, type SendResult } from './sender.js';
@@ -24,6 +29,8 @@ export interface DeliveryWorkerDeps {
   queues: DeliveryQueues;
   /** The receiver as configured now (a reload may change it between two attempts). */
   receiver: (id: string) => Webhook | undefined;
+  /** Where attempts are recorded: shared by the receivers' workers, so attempts ending together share a commit. */
+  attempts: AttemptLog;
   /** First retry's ceiling (default 5 s; tests shorten it). */
   retryBaseMs?: number;
   stalledInterval?: number;
@@ -141,6 +148,54 @@ async function releaseNext(deps: DeliveryWorkerDeps, state: ReceiverState, row: 
   }
 }
 
+type AttemptRecord = Omit<DeliveryAttemptRow, 'id'>;
+
+/**
+ * Records attempts and their deliveries' new states, those that end within a few milliseconds of each other in one
+ * transaction: each sent request would otherwise be a commit of its own, competing with the pipeline's for the
+ * store (on SQLite, one writer at a time). A job completes only once its attempt is recorded.
+ */
+export class AttemptLog {
+  private pending: Array<{
+    attempt: AttemptRecord;
+    outcome: AttemptOutcome;
+    now: number;
+    settle: (error?: Error) => void;
+  }> = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: StoreDatabase,
+    private readonly waitMs = 5,
+    private readonly maxBatch = 200,
+  ) {}
+
+  record(attempt: AttemptRecord, outcome: AttemptOutcome, now: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ attempt, outcome, now, settle: (error) => (error ? reject(error) : resolve()) });
+      if (this.pending.length >= this.maxBatch) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.waitMs);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      await inTransaction(this.store, async (trx) => {
+        const repo = new DeliveriesRepo(trx, this.store.dialect);
+        for (const { attempt, outcome, now } of batch) await repo.recordAttempt(attempt, outcome, now);
+      });
+      for (const item of batch) item.settle();
+    } catch (error) {
+      for (const item of batch) item.settle(error as Error);
+    }
+  }
+}
+
 /** Records an attempt and its delivery's new state together. */
 async function finish(
   deps: DeliveryWorkerDeps,
@@ -158,9 +213,7 @@ async function finish(
     error: result.error ?? null,
     response: result.response ?? null,
   };
-  await inTransaction(deps.store, (trx) =>
-    new DeliveriesRepo(trx, deps.store.dialect).recordAttempt(attempt, outcome, now),
-  );
+  await deps.attempts.record(attempt, outcome, now);
   deps.metrics.deliveryAttemptDuration.observe({ receiver: row.receiver_id }, result.latencyMs / 1000);
 }
 

@@ -8,7 +8,7 @@ import type { StoreDatabase } from '../store/database.js';
 import { DeliveriesRepo, type DeliveryRef } from '../store/deliveries-repo.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
-import { startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
+import { AttemptLog, startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
 import { listenForOutbox, type DeliveryOutlet } from './delivery-channel.js';
 import { deliveriesOf, outboxOf, recordChanges, type Change, type Outbox, type OutboxEntry } from './outbox.js';
 
@@ -94,6 +94,7 @@ export class Notifier implements DeliveryOutlet {
   private webhooks: readonly Webhook[];
   private readonly connection: Redis;
   readonly queues: DeliveryQueues;
+  private readonly attempts: AttemptLog;
   private readonly workers = new Map<string, { webhook: Webhook; worker: ReceiverWorker }>();
   private readonly timer: NodeJS.Timeout;
   private readonly relayTimer: NodeJS.Timeout;
@@ -107,6 +108,7 @@ export class Notifier implements DeliveryOutlet {
     this.connection = createWorkerConnection(deps.redis);
     this.connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery queue redis error'));
     this.queues = new DeliveryQueues(this.connection, deps.redis.prefix);
+    this.attempts = new AttemptLog(deps.store);
     this.startWorkers();
     this.timer = setInterval(() => {
       this.sweeping = this.sweep().catch((error: Error) =>
@@ -226,6 +228,7 @@ export class Notifier implements DeliveryOutlet {
         {
           ...this.deps,
           queues: this.queues,
+          attempts: this.attempts,
           receiver: (id) => this.webhooks.find((candidate) => candidate.id === id),
         },
         webhook,
