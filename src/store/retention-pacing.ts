@@ -14,9 +14,14 @@ export interface RetentionPacing {
   targetBatchMs: number;
   /** Rows the first batch of each kind looks at. */
   initialBatchSize: number;
+  /**
+   * Fewest rows a batch looks at. On a busy machine every batch takes longer than its work (the thread waits for a
+   * core), and each batch costs a cycle of its own (a pause, a timer, statements): below this size the job would
+   * spend its share on cycles rather than rows.
+   */
   minBatchSize: number;
   maxBatchSize: number;
-  /** Least pause between two batches (ms). */
+  /** Least pause between two batches (ms): the event loop always turns between batches. */
   minPauseMs: number;
   /** Share of the time the job takes while the worker keeps up (0.5: each pause as long as the batch before it). */
   share: number;
@@ -28,28 +33,34 @@ export interface RetentionPacing {
 }
 
 /** SQLite's pacing: short batches, since a batch holds the thread and the connection the worker applies events on. */
-export const defaultPacing: RetentionPacing = {
+export const sqlitePacing: RetentionPacing = {
   targetBatchMs: 5,
-  initialBatchSize: 100,
-  minBatchSize: 10,
+  initialBatchSize: 200,
+  minBatchSize: 100,
   maxBatchSize: 5000,
-  minPauseMs: 5,
+  minPauseMs: 2,
   share: 0.5,
-  laggingShare: 0.2,
+  laggingShare: 0.25,
   keepingUpMs: 50,
   laggingMs: 250,
 };
 
 /**
  * PostgreSQL's: a batch runs in a server process of its own while the worker's thread goes on, and each one costs
- * about 2 ms however few rows it holds (two round trips, planning, a commit that waits for its WAL flush), so it
- * aims longer; the pauses keep retention to the same share of the time.
+ * about 2 ms of server CPU however few rows it holds (two statements, planning, a commit), so batches aim longer and
+ * stay large enough for that cost to be small per row even when a busy machine makes every batch slow; the pauses
+ * keep retention to the same share of the time.
  */
-export const postgresPacing: RetentionPacing = { ...defaultPacing, targetBatchMs: 25 };
+export const postgresPacing: RetentionPacing = {
+  ...sqlitePacing,
+  targetBatchMs: 25,
+  initialBatchSize: 500,
+  minBatchSize: 250,
+};
 
 /** The pacing for a store's dialect. */
 export function pacingFor(dialect: Dialect): RetentionPacing {
-  return dialect === 'postgres' ? postgresPacing : defaultPacing;
+  return dialect === 'postgres' ? postgresPacing : sqlitePacing;
 }
 
 const clamp = (value: number, low: number, high: number) => Math.min(high, Math.max(low, value));

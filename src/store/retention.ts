@@ -296,9 +296,13 @@ export async function runRetention(
     let size = options.batchSize ?? pacing.initialBatchSize;
     for (;;) {
       if (options.signal?.aborted || clock() > deadline) return total;
-      const started = clock();
-      const outcome = await rule.sweep(store, now - age, after || undefined, size);
-      const took = clock() - started;
+      // A batch holds one connection from its first statement to its last and is timed from when it has it: the
+      // worker's transactions go between batches, not inside one, and the time measured is the batch's own.
+      const { outcome, took } = await store.db.connection().execute(async (db) => {
+        const started = clock();
+        const swept = await rule.sweep({ ...store, db }, now - age, after || undefined, size);
+        return { outcome: swept, took: clock() - started };
+      });
       addRows(total, outcome.removed);
       options.onRemoved?.(outcome.removed);
       if (outcome.next === undefined) break;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  defaultPacing,
+  sqlitePacing,
   nextBatchSize,
   pauseAfter,
   retentionShare,
@@ -10,7 +10,7 @@ import {
 
 /* Retention's pacing as pure functions: batch sizes from measured durations, pauses from the worker's lag. */
 
-const pacing: RetentionPacing = { ...defaultPacing, targetBatchMs: 5, minBatchSize: 10, maxBatchSize: 1000 };
+const pacing: RetentionPacing = { ...sqlitePacing, targetBatchMs: 5, minBatchSize: 10, maxBatchSize: 1000 };
 
 describe('batch size from the last batch', () => {
   const cases: Array<{ name: string; size: number; filled: boolean; tookMs: number; next: number }> = [

@@ -366,7 +366,7 @@ for (const kind of storeKinds) {
       assert.deepEqual(new Set(keepingUp.pauses), new Set([4]), 'half the time: each pause as long as a batch');
       const lagging = await run(10_000);
       assert.deepEqual(lagging.batches, [2, 4, 8, 16, 30]);
-      assert.deepEqual(new Set(lagging.pauses), new Set([16]), 'a fifth of the time: four times a batch');
+      assert.deepEqual(new Set(lagging.pauses), new Set([12]), 'a quarter of the time: three times a batch');
       assert.equal(await countOf(store, 'events'), 0);
     });
 
