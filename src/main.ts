@@ -28,6 +28,7 @@ import { findExecutable, redisAnswers, startPrivateRedis, type PrivateRedis } fr
 import { assertRedisReachable, createProducerConnection, type RedisSettings } from './queue/redis.js';
 import { prepareStore, StoreReadiness } from './store/availability.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
+import { startSqliteCheckpointer, type SqliteCheckpointer } from './store/sqlite-checkpoints.js';
 import { lockSqliteWorker, type WorkerLock } from './store/sqlite-worker-lock.js';
 import { lowerThreadPriority, startWorkerThread, type WorkerThread } from './worker/thread-host.js';
 import { createWorker, type RunningWorker } from './worker/worker.js';
@@ -104,6 +105,7 @@ interface Running {
   store: StoreDatabase;
   metricsServer?: Server;
   workerLock?: WorkerLock;
+  checkpointer?: SqliteCheckpointer;
 }
 
 async function shutdown(running: Running, logger: Logger): Promise<void> {
@@ -124,6 +126,7 @@ async function shutdown(running: Running, logger: Logger): Promise<void> {
   await running.mappingPool?.close();
   running.redis?.disconnect();
   running.metricsServer?.close();
+  await running.checkpointer?.close();
   await running.store.close();
   running.workerLock?.release();
 }
@@ -294,6 +297,12 @@ export async function startRoles(
         }),
       );
     await prepareStore(store, { logger, readiness: storeReadiness });
+    // The one worker of a SQLite file checkpoints it, off the thread that applies events.
+    if (running.workerLock)
+      running.checkpointer = await startSqliteCheckpointer(store).catch((error: Error) => {
+        logger.warn({ err: error.message }, 'SQLite checkpoints stay on the worker connection');
+        return undefined;
+      });
   } catch (error) {
     await shutdown(running, logger).catch(() => undefined);
     throw error;

@@ -4,16 +4,21 @@ import { sql, type Kysely } from 'kysely';
 import type { RetentionSettings } from '../config/types.js';
 import { firstIdAt } from '../events/ids.js';
 import type { StoreDatabase } from './database.js';
+import { nextBatchSize, pacingFor, pauseAfter, type RetentionPacing } from './retention-pacing.js';
 import type { Database } from './tables.js';
 import { inTransaction } from './transaction.js';
 
 /** Rows removed, by table. */
 export type RemovedRows = Record<string, number>;
 
-/** One batch of a rule: what it removed, and where the next batch starts (`undefined`: nothing older is left). */
+/**
+ * One batch of a rule: what it removed, where the next batch starts (`undefined`: nothing older is left), and
+ * whether it found as many rows as it could take (only then does its duration tell how fast rows go).
+ */
 interface BatchOutcome {
   removed: RemovedRows;
   next: string | undefined;
+  filled: boolean;
 }
 
 /**
@@ -44,24 +49,36 @@ const eventIsSettled = sql`not exists (
     select 1 from incidents i where i.incident_id = events.incident_id and i.progress <> 'Closed'
   )`;
 
-/** Events received before the cutoff, walked in id order (ids are time-ordered, so no time index is needed). */
+/**
+ * Events received before the cutoff, walked in id order (ids are time-ordered, so no time index is needed). A batch
+ * is a range of the primary key: its last id is read from the index alone, then one delete walks the range, which
+ * is cheaper than looking up each id of a list (and on PostgreSQL keeps one plan whatever the batch size).
+ */
 const events: RetentionRule = {
   name: 'events',
   ageMs: (settings) => settings.eventsMs,
   async sweep(store, cutoff, after, batchSize): Promise<BatchOutcome> {
-    let select = store.db
+    const from = after ?? '';
+    const batch = store.db
       .selectFrom('events')
       .select('event_id')
       .where('event_id', '<', firstIdAt(cutoff))
+      .where('event_id', '>', from)
       .orderBy('event_id')
       .limit(batchSize);
-    if (after !== undefined) select = select.where('event_id', '>', after);
-    const ids = (await select.execute()).map((row) => row.event_id);
-    if (ids.length === 0) return { removed: {}, next: undefined };
-    const result = await sql`delete from events where event_id in (${sql.join(ids)}) and ${eventIsSettled}`.execute(
-      store.db,
-    );
-    return { removed: { events: Number(result.numAffectedRows ?? 0) }, next: ids[ids.length - 1] };
+    const bound = await store.db
+      .selectFrom(batch.as('batch'))
+      .select((eb) => [eb.fn.max('batch.event_id').as('last'), eb.fn.countAll<number>().as('looked')])
+      .executeTakeFirst();
+    const last = bound?.last ?? undefined;
+    if (last === undefined || last === null) return { removed: {}, next: undefined, filled: false };
+    const result = await sql`delete from events
+      where event_id > ${from} and event_id <= ${last} and ${eventIsSettled}`.execute(store.db);
+    return {
+      removed: { events: Number(result.numAffectedRows ?? 0) },
+      next: last,
+      filled: Number(bound?.looked) === batchSize,
+    };
   },
 };
 
@@ -96,19 +113,20 @@ const closedIncidents: RetentionRule = {
   name: 'closed_incidents',
   ageMs: (settings) => settings.closedIncidentsMs,
   async sweep(store, cutoff, _after, batchSize): Promise<BatchOutcome> {
+    const limit = Math.max(1, Math.floor(batchSize / 25));
     const ids = (
       await store.db
         .selectFrom('incidents')
         .select('incident_id')
         .where('progress', '=', 'Closed')
         .where('close_time', '<', cutoff)
-        .limit(Math.max(1, Math.floor(batchSize / 25)))
+        .limit(limit)
         .execute()
     ).map((row) => row.incident_id);
-    if (ids.length === 0) return { removed: {}, next: undefined };
+    if (ids.length === 0) return { removed: {}, next: undefined, filled: false };
     const removed = await inTransaction(store, (trx) => removeIncidents(trx, ids));
     // Removed rows never come back: the next batch starts from the beginning again.
-    return { removed, next: '' };
+    return { removed, next: '', filled: ids.length === limit };
   },
 };
 
@@ -136,7 +154,7 @@ const closedLoneAlerts: RetentionRule = {
       );
     }
     const rows = await select.execute();
-    if (rows.length === 0) return { removed: {}, next: undefined };
+    if (rows.length === 0) return { removed: {}, next: undefined, filled: false };
     const ids = rows.map((row) => row.alert_id);
     const removed = await inTransaction(store, async (trx) => {
       const alerts = await trx
@@ -154,7 +172,7 @@ const closedLoneAlerts: RetentionRule = {
       return { alerts: gone.length, events: Number(removedEvents) };
     });
     const last = rows[rows.length - 1];
-    return { removed, next: `${last.close_time ?? 0}/${last.alert_id}` };
+    return { removed, next: `${last.close_time ?? 0}/${last.alert_id}`, filled: rows.length === batchSize };
   },
 };
 
@@ -169,9 +187,13 @@ const rejectedPayloads: RetentionRule = {
     const ids = (
       await db.selectFrom('rejected_payloads').select('id').where('received_at', '<', cutoff).limit(batchSize).execute()
     ).map((row) => row.id);
-    if (ids.length === 0) return { removed: {}, next: undefined };
+    if (ids.length === 0) return { removed: {}, next: undefined, filled: false };
     const result = await db.deleteFrom('rejected_payloads').where('id', 'in', ids).executeTakeFirst();
-    return { removed: { rejected_payloads: Number(result.numDeletedRows) }, next: '' };
+    return {
+      removed: { rejected_payloads: Number(result.numDeletedRows) },
+      next: '',
+      filled: ids.length === batchSize,
+    };
   },
 };
 
@@ -192,7 +214,7 @@ const deliveries: RetentionRule = {
         .limit(batchSize)
         .execute()
     ).map((row) => row.delivery_id);
-    if (ids.length === 0) return { removed: {}, next: undefined };
+    if (ids.length === 0) return { removed: {}, next: undefined, filled: false };
     const removed = await inTransaction(store, async (trx) => {
       const attempts = await trx.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).executeTakeFirst();
       const rows = await trx
@@ -202,7 +224,7 @@ const deliveries: RetentionRule = {
         .executeTakeFirst();
       return { deliveries: Number(rows.numDeletedRows), delivery_attempts: Number(attempts.numDeletedRows) };
     });
-    return { removed, next: '' };
+    return { removed, next: '', filled: ids.length === batchSize };
   },
 };
 
@@ -220,18 +242,26 @@ export const retentionRules: readonly RetentionRule[] = [
 ];
 
 export interface RetentionRunOptions {
-  /** Rows a batch looks at (default 500). */
+  /** Rows every batch looks at; without it, batches are sized by time ({@link RetentionPacing}). */
   batchSize?: number;
-  /**
-   * Least pause between two batches (default 5 ms); a pause also lasts at least as long as the batch before it, so
-   * the worker's transactions get the store at least half the time.
-   */
+  /** Least pause between two batches (ms; default the pacing's). */
   pauseMs?: number;
+  /** How batches are sized and paused (default the store's, {@link pacingFor}). */
+  pacing?: Partial<RetentionPacing>;
+  /**
+   * How far behind the pushes the worker is (ms since the gateway received the oldest event not yet stored); the
+   * job takes a smaller share of the time while it grows. Default: 0, always keeping up.
+   */
+  lagMs?: () => number;
   /** Stop after this long and leave the rest to the next run (default: run until done). */
   budgetMs?: number;
   /** Told after each batch with what it removed. */
   onRemoved?: (removed: RemovedRows) => void;
   signal?: AbortSignal;
+  /** Monotonic milliseconds that time the batches and the budget (default `performance.now`). */
+  clock?: () => number;
+  /** Waits between batches (default a timer). */
+  pause?: (ms: number) => Promise<unknown>;
 }
 
 /** Adds `from` into `into`, table by table. */
@@ -240,8 +270,9 @@ function addRows(into: RemovedRows, from: RemovedRows): void {
 }
 
 /**
- * Removes what is older than the retention settings allow, as of `now`, in small batches with a pause between them;
- * returns the rows removed per table. Safe to run from several processes at once: every delete re-checks its rows.
+ * Removes what is older than the retention settings allow, as of `now`, in short batches with a pause between them
+ * (see {@link RetentionPacing}); returns the rows removed per table. Safe to run from several processes at once:
+ * every delete re-checks its rows.
  */
 export async function runRetention(
   store: StoreDatabase,
@@ -249,24 +280,35 @@ export async function runRetention(
   now: number,
   options: RetentionRunOptions = {},
 ): Promise<RemovedRows> {
-  const batchSize = options.batchSize ?? 500;
-  const pauseMs = options.pauseMs ?? 5;
-  const deadline = options.budgetMs === undefined ? Infinity : Date.now() + options.budgetMs;
+  const pacing: RetentionPacing = {
+    ...pacingFor(store.dialect),
+    ...options.pacing,
+    ...(options.pauseMs !== undefined && { minPauseMs: options.pauseMs }),
+  };
+  const clock = options.clock ?? (() => performance.now());
+  const pause = options.pause ?? ((ms: number) => sleep(ms));
+  const deadline = options.budgetMs === undefined ? Infinity : clock() + options.budgetMs;
   const total: RemovedRows = {};
   for (const rule of retentionRules) {
     const age = rule.ageMs(settings);
     if (age === null) continue;
     let after: string | undefined;
+    let size = options.batchSize ?? pacing.initialBatchSize;
     for (;;) {
-      if (options.signal?.aborted || Date.now() > deadline) return total;
-      const started = Date.now();
-      const outcome = await rule.sweep(store, now - age, after || undefined, batchSize);
+      if (options.signal?.aborted || clock() > deadline) return total;
+      // A batch holds one connection from its first statement to its last and is timed from when it has it: the
+      // worker's transactions go between batches, not inside one, and the time measured is the batch's own.
+      const { outcome, took } = await store.db.connection().execute(async (db) => {
+        const started = clock();
+        const swept = await rule.sweep({ ...store, db }, now - age, after || undefined, size);
+        return { outcome: swept, took: clock() - started };
+      });
       addRows(total, outcome.removed);
       options.onRemoved?.(outcome.removed);
       if (outcome.next === undefined) break;
       after = outcome.next;
-      // Pause at least as long as the batch took: retention never has the store more than half the time.
-      await sleep(Math.max(pauseMs, Date.now() - started));
+      if (options.batchSize === undefined) size = nextBatchSize(pacing, size, outcome.filled, took);
+      await pause(pauseAfter(pacing, took, options.lagMs?.() ?? 0));
     }
   }
   return total;

@@ -83,6 +83,15 @@ export class ApplyLanes {
     ).then((failures) => failures.flat());
   }
 
+  /** When the gateway received the oldest event waiting for its lane (`undefined`: none waits). */
+  oldestWaitingReceivedAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const waiting of this.queues)
+      for (const event of waiting[0]?.events ?? [])
+        if (oldest === undefined || event.received_at < oldest) oldest = event.received_at;
+    return oldest;
+  }
+
   /** Held batches stop waiting for the store: their jobs fail now and are retried by the queue. */
   stop(): void {
     this.stopping.abort();

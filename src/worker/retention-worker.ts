@@ -17,6 +17,8 @@ export interface RetentionWorkerDeps {
   metrics: Metrics;
   clock: () => number;
   settings: () => RetentionSettings | undefined;
+  /** How far behind the pushes this worker is (ms); retention steps back while it lags. */
+  lagMs?: () => number;
   /** How often this process refreshes its store size gauge (default 60 s). */
   sizeRefreshMs?: number;
 }
@@ -38,6 +40,7 @@ async function runOnce(deps: RetentionWorkerDeps): Promise<RemovedRows> {
   // A run that takes longer than the period stops in time and leaves the rest to the next one.
   const removed = await runRetention(deps.store, settings, deps.clock(), {
     budgetMs: Math.max(1000, settings.intervalMs * 0.8),
+    ...(deps.lagMs && { lagMs: deps.lagMs }),
     onRemoved: (rows) => {
       for (const [table, count] of Object.entries(rows))
         if (count > 0) deps.metrics.retentionRemoved.inc({ table }, count);

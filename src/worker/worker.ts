@@ -19,6 +19,7 @@ import { EventsRepo } from '../store/events-repo.js';
 import { alertNotYetKnown, processAcknowledgeJob } from './acknowledge-job.js';
 import { applyBatch } from './apply-batch.js';
 import { signalIncidentsChanged } from '../incidents/change-signal.js';
+import { IngestLag } from './ingest-lag.js';
 import { ApplyLanes, type BatchApplier, type EventFailure } from './lanes.js';
 import { StoredSilences } from '../silences/cache.js';
 import { rulesFromConfig, type WorkerRules } from './stage.js';
@@ -77,6 +78,7 @@ function batchApplier(
   timerQueue: Queue<TimerJobData>,
   deliveries: DeliveryOutlet,
   announce: Redis,
+  lag: IngestLag,
 ): BatchApplier {
   return async (events) => {
     const stopTimer = deps.metrics.workerBatchDuration.startTimer();
@@ -84,6 +86,7 @@ function batchApplier(
     const rules = currentRules();
     const result = await applyBatch(deps.store, rules, events, clock, newId);
     stopTimer();
+    lag.stored(events);
     // After the commit, before the jobs complete: a crash in between redelivers the jobs, which schedule again.
     const redeliveredTimers = await timersForStoredEvents(
       new EventsRepo(deps.store.db, deps.store.dialect),
@@ -279,15 +282,21 @@ export function createWorker(deps: WorkerDeps): RunningWorker {
     ingestQueue,
     ...(deps.idleSweepEveryMs !== undefined && { everyMs: deps.idleSweepEveryMs }),
   });
-  const lanes = createLanes(
+  const lag = new IngestLag(clock, () => lanes.oldestWaitingReceivedAt());
+  const lanes: ApplyLanes = createLanes(
     deps,
-    batchApplier(deps, clock, () => rules, timerQueue, deliveries, timerConnection),
+    batchApplier(deps, clock, () => rules, timerQueue, deliveries, timerConnection, lag),
   );
   const { worker, connection } = startIngestWorker(deps, lanes, ingestQueue, heartbeats, {
     outbox: () => rules.outbox,
     enqueue: (entries) => deliveries.relay(entries),
   });
-  const retention = createRetentionWorker({ ...deps, clock, settings: () => config.retention });
+  const retention = createRetentionWorker({
+    ...deps,
+    clock,
+    settings: () => config.retention,
+    lagMs: () => lag.current(),
+  });
   return {
     async close() {
       lanes.stop();

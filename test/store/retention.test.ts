@@ -342,6 +342,34 @@ for (const kind of storeKinds) {
       assert.equal(await countOf(store, 'events'), 0);
     });
 
+    test('batches grow to the aimed duration; pauses grow while the worker lags behind the pushes', async () => {
+      const run = async (lagMs: number) => {
+        for (let i = 0; i < 60; i += 1) await insertEvent(store, ago(40) + i);
+        // A clock that advances 4 ms each time it is read: every batch takes 4 ms.
+        let ms = 0;
+        const pauses: number[] = [];
+        const batches: number[] = [];
+        await runRetention(store, settings(), now, {
+          pauseMs: 0,
+          pacing: { initialBatchSize: 2, minBatchSize: 1, targetBatchMs: 8 },
+          clock: () => (ms += 4),
+          pause: async (pause) => pauses.push(pause),
+          lagMs: () => lagMs,
+          onRemoved: (rows) => {
+            if (rows.events) batches.push(rows.events);
+          },
+        });
+        return { pauses, batches };
+      };
+      const keepingUp = await run(0);
+      assert.deepEqual(keepingUp.batches, [2, 4, 8, 16, 30], 'twice as fast as aimed: each batch doubles');
+      assert.deepEqual(new Set(keepingUp.pauses), new Set([4]), 'half the time: each pause as long as a batch');
+      const lagging = await run(10_000);
+      assert.deepEqual(lagging.batches, [2, 4, 8, 16, 30]);
+      assert.deepEqual(new Set(lagging.pauses), new Set([12]), 'a quarter of the time: three times a batch');
+      assert.equal(await countOf(store, 'events'), 0);
+    });
+
     test('the store size is reported by part', async () => {
       const sizes = await storeSize(store);
       if (kind === 'sqlite') {
