@@ -29,6 +29,12 @@ export const alertPairOf = (row: Pick<AlertRow, 'integration_id' | 'alert_key'>)
 /** The open grouping key of a channel as a lookup key. */
 export const openKeyOf = (channelId: string, openKey: string): string => `${channelId}\0${openKey}`;
 
+/** An open grouping key of a channel, as incidents hold it. */
+export interface OpenKey {
+  channel_id: string;
+  open_grouping_key: string;
+}
+
 /** A point in a batch's staged changes to go back to. */
 export interface StageMark {
   alerts: number;
@@ -66,11 +72,11 @@ export class BatchStage {
   constructor(readonly trx: Kysely<Database>) {}
 
   /**
-   * Reads, in three statements at most, what the batch's events will likely ask for: their keys' rows (locked, in
-   * key order), the open alerts of their alert keys, and those alerts' incidents (locked). Events that turn out to
-   * need other rows read them when they do.
+   * Reads, in five statements at most, what the batch's events will likely ask for: their keys' rows (locked, in key
+   * order), the open alerts of their alert keys, and the incidents of those alerts and of the grouping keys new
+   * alerts would join (locked, in id order). Events that turn out to need other rows read them when they do.
    */
-  async prefetch(identities: readonly AlertIdentity[]): Promise<void> {
+  async prefetch(identities: readonly AlertIdentity[], openKeys: readonly OpenKey[] = []): Promise<void> {
     const keys = distinct(identities, (key) => `${key.integration_id}\0${key.channel_id}\0${key.alert_key}`);
     const rows = await selectByUnnest<AlertKeysTable>(this.trx, 'alert_keys', keyLookup, keys, { lock: 'for update' });
     const found = new Map(rows.map((row) => [`${row.integration_id}\0${row.channel_id}\0${row.alert_key}`, row]));
@@ -78,7 +84,16 @@ export class BatchStage {
       this.keys.adopt(key, found.get(`${key.integration_id}\0${key.channel_id}\0${key.alert_key}`));
     const pairs = distinct(identities, alertPairOf);
     let open = await this.openAlertsOf(pairs);
-    const incidentIds = [...new Set(open.flatMap((row) => (row.incident_id ? [row.incident_id] : [])))].sort();
+    const grouping = distinct(openKeys, (key) => openKeyOf(key.channel_id, key.open_grouping_key));
+    const byKey = await selectByUnnest<Pick<IncidentRow, 'incident_id' | 'channel_id' | 'open_grouping_key'>>(
+      this.trx,
+      'incidents',
+      ['channel_id', 'open_grouping_key'],
+      grouping,
+      { columns: ['incident_id', 'channel_id', 'open_grouping_key'] },
+    );
+    const ofAlerts = open.flatMap((row) => (row.incident_id ? [row.incident_id] : []));
+    const incidentIds = [...new Set([...ofAlerts, ...byKey.map((row) => row.incident_id)])].sort();
     if (incidentIds.length > 0) {
       const locked = await selectByUnnest<IncidentRow>(
         this.trx,
@@ -89,10 +104,17 @@ export class BatchStage {
       );
       for (const row of locked) this.incidents.adopt(row);
       // Read again under the incidents' locks: a close that committed meanwhile closed some of them.
-      open = await this.openAlertsOf(pairs);
+      if (ofAlerts.length > 0) open = await this.openAlertsOf(pairs);
     }
     for (const row of open) this.alerts.adopt(row);
     for (const pair of pairs) this.loadedPairs.add(alertPairOf(pair));
+    // A grouping key with no incident, or whose incident still has it under the lock, is answered; one whose
+    // incident moved on while the lock was awaited is looked up again when asked for.
+    const hadIncident = new Set(byKey.map((row) => openKeyOf(row.channel_id, row.open_grouping_key as string)));
+    for (const key of grouping) {
+      const lookup = openKeyOf(key.channel_id, key.open_grouping_key);
+      if (!hadIncident.has(lookup) || this.incidents.find(lookup).length > 0) this.loadedOpenKeys.add(lookup);
+    }
   }
 
   /** The open alerts of an alert key (every channel), read once per batch. */
@@ -123,7 +145,7 @@ export class BatchStage {
    */
   lockedIncident(row: IncidentRow): IncidentRow {
     const held = this.incidents.adopt(row);
-    for (const alert of [...this.alerts.rows()])
+    for (const alert of this.alerts.rows())
       if (alert.incident_id === row.incident_id) {
         this.alerts.forget(alert.alert_id);
         this.loadedPairs.delete(alertPairOf(alert));

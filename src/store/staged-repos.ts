@@ -162,7 +162,7 @@ class StagedIncidentsRepo extends IncidentsRepo {
   /** The alerts the batch holds are counted as it sees them, the others as the table has them. */
   override async summariseIncidentAlerts(incidentId: string): Promise<AlertSummary> {
     if (this.stage.direct) return super.summariseIncidentAlerts(incidentId);
-    const held = [...this.stage.alerts.rows()].filter((row) => row.incident_id === incidentId);
+    const held = this.stage.alerts.rows().filter((row) => row.incident_id === incidentId);
     const tallies: AlertTally[] = held.map((row) => ({
       alert_severity: row.alert_severity,
       alert_status: row.alert_status,

@@ -9,6 +9,8 @@ interface Entry<Row> {
   changed: ReadonlySet<string>;
 }
 
+const unchanged: ReadonlySet<string> = new Set();
+
 export interface StagedTableSpec<Row> {
   table: keyof Database & string;
   idColumn: keyof Row & string;
@@ -34,8 +36,8 @@ export class StagedTable<Row extends object> {
   }
 
   /** Every row held, as the batch sees it. */
-  rows(): IterableIterator<Row> {
-    return [...this.entries.values()].map((entry) => entry.row)[Symbol.iterator]();
+  rows(): Row[] {
+    return Array.from(this.entries.values(), (entry) => entry.row);
   }
 
   ids(): string[] {
@@ -53,7 +55,7 @@ export class StagedTable<Row extends object> {
     const id = this.idOf(row);
     const held = this.entries.get(id);
     if (held) return held.row;
-    this.set(id, { row, inserted: false, changed: new Set() });
+    this.set(id, { row, inserted: false, changed: unchanged });
     return row;
   }
 
@@ -66,9 +68,10 @@ export class StagedTable<Row extends object> {
   /** A new row, as the table will hold it: every column, a missing value null. */
   insert(row: Row): void {
     const id = this.idOf(row);
-    const stored = Object.fromEntries(this.spec.columns.map((column) => [column, row[column] ?? null])) as Row;
+    const stored: Partial<Row> = {};
+    for (const column of this.spec.columns) stored[column] = row[column] ?? (null as Row[typeof column]);
     this.undo.push([id, this.entries.get(id)]);
-    this.set(id, { row: stored, inserted: true, changed: new Set() });
+    this.set(id, { row: stored as Row, inserted: true, changed: unchanged });
   }
 
   /** Changes a row the batch holds (undefined values change nothing, as in an update); false when it holds none. */
@@ -115,7 +118,7 @@ export class StagedTable<Row extends object> {
     await insertByUnnest(trx, this.spec.table, inserts, this.spec.columns);
     for (const [id, entry] of this.entries)
       if (entry.inserted || entry.changed.size > 0)
-        this.entries.set(id, { ...entry, inserted: false, changed: new Set() });
+        this.entries.set(id, { row: entry.row, inserted: false, changed: unchanged });
     this.undo.length = 0;
   }
 

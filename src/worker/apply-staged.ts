@@ -1,10 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { QueuedEvent } from '../events/types.js';
 import { subjectOf } from '../rules/filter.js';
+import { groupingKey } from '../rules/grouping.js';
 import { routeEvent } from '../rules/routing.js';
 import type { AlertIdentity } from '../store/alerts-repo.js';
 import { isStoreUnavailable } from '../store/availability.js';
-import { BatchStage, NotStaged, RowLocked } from '../store/batch-stage.js';
+import { BatchStage, NotStaged, RowLocked, type OpenKey } from '../store/batch-stage.js';
 import type { StoreDatabase } from '../store/database.js';
 import { bindStagedRepos } from '../store/staged-repos.js';
 import type { Database, EventsTable } from '../store/tables.js';
@@ -25,26 +26,36 @@ import { processEvent, type ProcessedEvent } from './pipeline.js';
 import type { WorkerRules } from './stage.js';
 
 /**
- * The alert keys the events will likely claim: in their integration's channel, or where its routes send the event as
- * received. A guess that misses costs a lookup when the event gets there, nothing more.
+ * What the events will likely ask for: the alert keys they claim, in their integration's channel or where its routes
+ * send the event as received, and the grouping keys their new alerts would join. A guess that misses costs a lookup
+ * when the event gets there, nothing more.
  */
-function likelyIdentities(rules: WorkerRules, events: readonly QueuedEvent[], stored: ReadonlySet<string>) {
+function likelyRows(
+  rules: WorkerRules,
+  events: readonly QueuedEvent[],
+  stored: ReadonlySet<string>,
+): { identities: AlertIdentity[]; openKeys: OpenKey[] } {
   const known = new Set(rules.channels.keys());
-  return events.flatMap((event): AlertIdentity[] => {
+  const identities: AlertIdentity[] = [];
+  const openKeys: OpenKey[] = [];
+  for (const event of events) {
     const integration = rules.integrations.get(event.integration_id);
-    if (!integration || stored.has(event.event_id)) return [];
+    if (!integration || stored.has(event.event_id)) continue;
+    const subject = subjectOf(event);
     let channels: readonly string[] = [];
     if (integration.channelId !== null) channels = [integration.channelId];
     else if (integration.routing) {
-      const decision = routeEvent(integration.routing, subjectOf(event), known);
+      const decision = routeEvent(integration.routing, subject, known);
       if ('channels' in decision) channels = decision.channels;
     }
-    return channels.map((channel_id) => ({
-      integration_id: event.integration_id,
-      channel_id,
-      alert_key: event.alert_key,
-    }));
-  });
+    for (const channel_id of channels) {
+      identities.push({ integration_id: event.integration_id, channel_id, alert_key: event.alert_key });
+      const grouping = rules.channels.get(channel_id)?.rules.grouping;
+      const key = grouping && event.event_status !== 'Ok' ? groupingKey(grouping, subject) : undefined;
+      if (key) openKeys.push({ channel_id, open_grouping_key: key.key });
+    }
+  }
+  return { identities, openKeys };
 }
 
 interface Staged {
@@ -129,7 +140,8 @@ async function applyUntilLocked(
   const stage = new BatchStage(trx);
   const repos = bindStagedRepos(trx, stage);
   const stored = await repos.events.storedEventIds(events.map((event) => event.event_id));
-  await stage.prefetch(likelyIdentities(rules, events, stored));
+  const likely = likelyRows(rules, events, stored);
+  await stage.prefetch(likely.identities, likely.openKeys);
   const scope = { trx, dialect: 'postgres' as const, repos, stored, newId };
   const result = emptyResult();
   const staged: Staged = { scope, stage, result, rules, clock };
