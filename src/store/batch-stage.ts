@@ -4,7 +4,7 @@ import { incidentColumns, type IncidentRow } from './incidents-repo.js';
 import { StagedKeys } from './staged-keys.js';
 import { StagedTable } from './staged-table.js';
 import type { AlertKeysTable, Database } from './tables.js';
-import { selectByUnnest } from './unnest-rows.js';
+import { bulkSelect } from './bulk-rows.js';
 
 /** An operation the staged repositories do not keep in memory: the event is done again writing straight through. */
 export class NotStaged extends Error {
@@ -78,14 +78,14 @@ export class BatchStage {
    */
   async prefetch(identities: readonly AlertIdentity[], openKeys: readonly OpenKey[] = []): Promise<void> {
     const keys = distinct(identities, (key) => `${key.integration_id}\0${key.channel_id}\0${key.alert_key}`);
-    const rows = await selectByUnnest<AlertKeysTable>(this.trx, 'alert_keys', keyLookup, keys, { lock: 'for update' });
+    const rows = await bulkSelect<AlertKeysTable>(this.trx, 'alert_keys', keyLookup, keys, { lock: 'for update' });
     const found = new Map(rows.map((row) => [`${row.integration_id}\0${row.channel_id}\0${row.alert_key}`, row]));
     for (const key of keys)
       this.keys.adopt(key, found.get(`${key.integration_id}\0${key.channel_id}\0${key.alert_key}`));
     const pairs = distinct(identities, alertPairOf);
     let open = await this.openAlertsOf(pairs);
     const grouping = distinct(openKeys, (key) => openKeyOf(key.channel_id, key.open_grouping_key));
-    const byKey = await selectByUnnest<Pick<IncidentRow, 'incident_id' | 'channel_id' | 'open_grouping_key'>>(
+    const byKey = await bulkSelect<Pick<IncidentRow, 'incident_id' | 'channel_id' | 'open_grouping_key'>>(
       this.trx,
       'incidents',
       ['channel_id', 'open_grouping_key'],
@@ -95,7 +95,7 @@ export class BatchStage {
     const ofAlerts = open.flatMap((row) => (row.incident_id ? [row.incident_id] : []));
     const incidentIds = [...new Set([...ofAlerts, ...byKey.map((row) => row.incident_id)])].sort();
     if (incidentIds.length > 0) {
-      const locked = await selectByUnnest<IncidentRow>(
+      const locked = await bulkSelect<IncidentRow>(
         this.trx,
         'incidents',
         ['incident_id'],
@@ -132,9 +132,9 @@ export class BatchStage {
   async lockOne<R>(table: keyof Database & string, key: Record<string, unknown>): Promise<R | undefined> {
     const columns = Object.keys(key);
     const lock = this.waitForLocks ? 'for update' : 'for update skip locked';
-    const [row] = await selectByUnnest<R>(this.trx, table, columns, [key], { lock });
+    const [row] = await bulkSelect<R>(this.trx, table, columns, [key], { lock });
     if (row !== undefined || this.waitForLocks) return row;
-    const [held] = await selectByUnnest<R>(this.trx, table, columns, [key]);
+    const [held] = await bulkSelect<R>(this.trx, table, columns, [key]);
     if (held !== undefined) throw new RowLocked(table);
     return undefined;
   }
@@ -180,7 +180,7 @@ export class BatchStage {
   }
 
   private openAlertsOf(pairs: ReadonlyArray<Pick<AlertRow, 'integration_id' | 'alert_key'>>): Promise<AlertRow[]> {
-    return selectByUnnest<AlertRow>(this.trx, 'alerts', ['integration_id', 'alert_key'], pairs, {
+    return bulkSelect<AlertRow>(this.trx, 'alerts', ['integration_id', 'alert_key'], pairs, {
       where: 'is_open = 1',
     });
   }

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { insertRows } from './cached-query.js';
-import { insertByUnnest, selectByUnnest } from './unnest-rows.js';
+import { bulkInsert, bulkSelect } from './bulk-rows.js';
 import type { Dialect } from './dialect.js';
 import type { Database, EventsTable } from './tables.js';
 
@@ -40,7 +40,7 @@ export class EventsRepo {
     if (this.dialect === 'postgres') {
       // One lookup per id, whatever the planner knows of the table (an IN list may become a scan of a new table).
       const keys = eventIds.map((event_id) => ({ event_id }));
-      for (const row of await selectByUnnest<{ event_id: string }>(this.db, 'events', ['event_id'], keys, {
+      for (const row of await bulkSelect<{ event_id: string }>(this.db, 'events', ['event_id'], keys, {
         columns: ['event_id'],
       }))
         stored.add(row.event_id);
@@ -60,7 +60,7 @@ export class EventsRepo {
   /** Stores applied events: on PostgreSQL in one statement, on SQLite 100 rows a statement. */
   async insertEvents(rows: readonly EventsTable[]): Promise<void> {
     if (this.dialect === 'postgres') {
-      await insertByUnnest(this.db, 'events', rows, eventColumns);
+      await bulkInsert(this.db, 'events', rows, eventColumns);
       return;
     }
     for (let i = 0; i < rows.length; i += 100)

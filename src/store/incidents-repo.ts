@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
 import type { Dialect } from './dialect.js';
 import { insertRow, insertRows, runCached } from './cached-query.js';
-import { insertByUnnest } from './unnest-rows.js';
+import { bulkInsert } from './bulk-rows.js';
 import type { Database, GroupMethodCode, IncidentTimelineTable, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -134,7 +134,7 @@ export class IncidentsRepo {
   async flushTimeline(): Promise<void> {
     const rows = this.pendingTimeline.splice(0);
     if (this.dialect === 'postgres') {
-      await insertByUnnest(this.db, 'incident_timeline', rows, timelineColumns);
+      await bulkInsert(this.db, 'incident_timeline', rows, timelineColumns);
       return;
     }
     for (let i = 0; i < rows.length; i += 100)

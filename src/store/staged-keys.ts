@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AlertIdentity, ClaimedKey } from './alerts-repo.js';
 import type { AlertKeysTable, Database } from './tables.js';
-import { insertByUnnest } from './unnest-rows.js';
+import { bulkInsert } from './bulk-rows.js';
 
 type KeyState = ClaimedKey['state'];
 
@@ -102,9 +102,9 @@ export class StagedKeys {
       const row = { ...entry.key, last_event_id: entry.lastEventId, ...entry.state };
       (entry.stored ? changed : created).push(row);
     }
-    await insertByUnnest(trx, 'alert_keys', created, keyColumns);
+    await bulkInsert(trx, 'alert_keys', created, keyColumns);
     // The rows exist and this transaction holds their locks: the conflict clause is the update.
-    await insertByUnnest(
+    await bulkInsert(
       trx,
       'alert_keys',
       changed,

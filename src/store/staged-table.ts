@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './tables.js';
-import { insertByUnnest, updateByUnnest } from './unnest-rows.js';
+import { bulkInsert, bulkUpdate } from './bulk-rows.js';
 
 /** A row as the batch sees it: to insert, changed in some columns, or as read. */
 interface Entry<Row> {
@@ -68,10 +68,9 @@ export class StagedTable<Row extends object> {
   /** A new row, as the table will hold it: every column, a missing value null. */
   insert(row: Row): void {
     const id = this.idOf(row);
-    const stored: Partial<Row> = {};
-    for (const column of this.spec.columns) stored[column] = row[column] ?? (null as Row[typeof column]);
+    const stored = this.isComplete(row) ? row : this.completed(row);
     this.undo.push([id, this.entries.get(id)]);
-    this.set(id, { row: stored as Row, inserted: true, changed: unchanged });
+    this.set(id, { row: stored, inserted: true, changed: unchanged });
   }
 
   /** Changes a row the batch holds (undefined values change nothing, as in an update); false when it holds none. */
@@ -114,8 +113,8 @@ export class StagedTable<Row extends object> {
       }
     }
     for (const [columns, rows] of updates)
-      await updateByUnnest(trx, this.spec.table, this.spec.idColumn, rows, columns.split(','));
-    await insertByUnnest(trx, this.spec.table, inserts, this.spec.columns);
+      await bulkUpdate(trx, this.spec.table, this.spec.idColumn, rows, columns.split(','));
+    await bulkInsert(trx, this.spec.table, inserts, this.spec.columns);
     for (const [id, entry] of this.entries)
       if (entry.inserted || entry.changed.size > 0)
         this.entries.set(id, { row: entry.row, inserted: false, changed: unchanged });
@@ -127,6 +126,18 @@ export class StagedTable<Row extends object> {
     this.entries.clear();
     this.byLookup.clear();
     this.undo.length = 0;
+  }
+
+  /** Whether a row has every column and nothing else (rows are never changed in place, so it can be kept as is). */
+  private isComplete(row: Row): boolean {
+    if (Object.keys(row).length !== this.spec.columns.length) return false;
+    return this.spec.columns.every((column) => row[column] !== undefined);
+  }
+
+  private completed(row: Row): Row {
+    const stored: Partial<Row> = {};
+    for (const column of this.spec.columns) stored[column] = row[column] ?? (null as Row[typeof column]);
+    return stored as Row;
   }
 
   private idOf(row: Row): string {
