@@ -20,7 +20,8 @@ export interface ClaimedKey {
   state: { status_changes: string | null; muted_until: number | null; last_status: string | null };
 }
 
-const alertColumns: ReadonlyArray<keyof AlertRow> = [
+/** Every column of an alert, in the order inserts list them. */
+export const alertColumns: ReadonlyArray<keyof AlertRow & string> = [
   'alert_id',
   'integration_id',
   'integration_type',
@@ -65,8 +66,8 @@ export class AlertsRepo {
   private readonly undo: Array<[string, KeyState | undefined]> = [];
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
+    protected readonly db: Kysely<Database>,
+    protected readonly dialect: Dialect,
     private readonly deferKeyStates = false,
   ) {}
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { insertRows } from './cached-query.js';
+import { bulkInsert, bulkSelect } from './bulk-rows.js';
 import type { Dialect } from './dialect.js';
 import type { Database, EventsTable } from './tables.js';
 
@@ -36,6 +37,15 @@ export class EventsRepo {
   /** Which of these events the store already holds. */
   async storedEventIds(eventIds: readonly string[]): Promise<Set<string>> {
     const stored = new Set<string>();
+    if (this.dialect === 'postgres') {
+      // One lookup per id, whatever the planner knows of the table (an IN list may become a scan of a new table).
+      const keys = eventIds.map((event_id) => ({ event_id }));
+      for (const row of await bulkSelect<{ event_id: string }>(this.db, 'events', ['event_id'], keys, {
+        columns: ['event_id'],
+      }))
+        stored.add(row.event_id);
+      return stored;
+    }
     for (let i = 0; i < eventIds.length; i += 500) {
       const rows = await this.db
         .selectFrom('events')
@@ -47,8 +57,12 @@ export class EventsRepo {
     return stored;
   }
 
-  /** Stores applied events, 100 rows a statement. */
+  /** Stores applied events: on PostgreSQL in one statement, on SQLite 100 rows a statement. */
   async insertEvents(rows: readonly EventsTable[]): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await bulkInsert(this.db, 'events', rows, eventColumns);
+      return;
+    }
     for (let i = 0; i < rows.length; i += 100)
       await insertRows(
         this.db,

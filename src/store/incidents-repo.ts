@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Severity } from '../events/types.js';
 import type { Dialect } from './dialect.js';
 import { insertRow, insertRows, runCached } from './cached-query.js';
+import { bulkInsert } from './bulk-rows.js';
 import type { Database, GroupMethodCode, IncidentTimelineTable, IncidentsTable } from './tables.js';
 
 export type IncidentRow = Selectable<IncidentsTable>;
@@ -19,7 +20,38 @@ export interface AlertSummary {
   lastEndTime: number | null;
 }
 
-const incidentColumns: ReadonlyArray<keyof IncidentRow> = [
+/** Some alerts of an incident with the same severity and status, counted. */
+export interface AlertTally {
+  alert_severity: Severity;
+  alert_status: string;
+  total: number;
+  /** Open and not recovered. */
+  active: number;
+  last_end: number | null;
+}
+
+/** An incident's alert summary from its alerts counted by severity and status (in any order and grouping). */
+export function summaryOfTallies(tallies: readonly AlertTally[]): AlertSummary {
+  const summary: AlertSummary = {
+    alertCount: 0,
+    activeCount: 0,
+    severities: [],
+    activeSeverities: [],
+    lastEndTime: null,
+  };
+  for (const tally of tallies) {
+    summary.alertCount += tally.total;
+    if (tally.last_end !== null) summary.lastEndTime = Math.max(summary.lastEndTime ?? 0, tally.last_end);
+    summary.activeCount += tally.active;
+    summary.severities.push(tally.alert_severity);
+    // An active alert's status (not its highest severity) is what the incident's status reflects.
+    if (tally.active > 0) summary.activeSeverities.push(tally.alert_status as Severity);
+  }
+  return summary;
+}
+
+/** Every column of an incident, in the order inserts list them. */
+export const incidentColumns: ReadonlyArray<keyof IncidentRow & string> = [
   'incident_id',
   'channel_id',
   'title',
@@ -93,14 +125,18 @@ export class IncidentsRepo {
   private written: TimelineEntry[] = [];
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
+    protected readonly db: Kysely<Database>,
+    protected readonly dialect: Dialect,
     private readonly deferTimeline = false,
   ) {}
 
   /** Writes the deferred timeline entries. */
   async flushTimeline(): Promise<void> {
     const rows = this.pendingTimeline.splice(0);
+    if (this.dialect === 'postgres') {
+      await bulkInsert(this.db, 'incident_timeline', rows, timelineColumns);
+      return;
+    }
     for (let i = 0; i < rows.length; i += 100)
       await insertRows(this.db, this.dialect, 'incident_timeline', rows.slice(i, i + 100), timelineColumns);
   }
@@ -247,6 +283,14 @@ export class IncidentsRepo {
 
   /** Counts and severities of an incident's alerts. */
   async summariseIncidentAlerts(incidentId: string): Promise<AlertSummary> {
+    return summaryOfTallies(await this.alertTallies(incidentId));
+  }
+
+  /**
+   * An incident's alerts counted by severity and status; `except` (PostgreSQL only): alerts left out, counted
+   * elsewhere.
+   */
+  protected async alertTallies(incidentId: string, except: readonly string[] = []): Promise<AlertTally[]> {
     const rows = await this.db
       .selectFrom('alerts')
       .select([
@@ -257,24 +301,15 @@ export class IncidentsRepo {
         sql<number | null>`max(end_time)`.as('last_end'),
       ])
       .where('incident_id', '=', incidentId)
+      .$if(except.length > 0, (qb) => qb.where(sql<boolean>`alert_id <> all(${except})`))
       .groupBy(['alert_severity', 'alert_status'])
       .execute();
-    const summary: AlertSummary = {
-      alertCount: 0,
-      activeCount: 0,
-      severities: [],
-      activeSeverities: [],
-      lastEndTime: null,
-    };
-    for (const row of rows) {
-      summary.alertCount += Number(row.total);
-      if (row.last_end !== null) summary.lastEndTime = Math.max(summary.lastEndTime ?? 0, Number(row.last_end));
-      summary.activeCount += Number(row.active);
-      summary.severities.push(row.alert_severity);
-      // An active alert's status (not its highest severity) is what the incident's status reflects.
-      if (Number(row.active) > 0) summary.activeSeverities.push(row.alert_status as Severity);
-    }
-    return summary;
+    return rows.map((row) => ({
+      ...row,
+      total: Number(row.total),
+      active: Number(row.active),
+      last_end: row.last_end === null ? null : Number(row.last_end),
+    }));
   }
 
   /** The timeline entries written since the last call (each entry is one change of an incident). */

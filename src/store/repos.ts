@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { AlertsRepo } from './alerts-repo.js';
 import { DeliveriesRepo } from './deliveries-repo.js';
+import type { StageMark } from './batch-stage.js';
 import type { Dialect } from './dialect.js';
 import { EventsRepo } from './events-repo.js';
 import { IncidentsRepo } from './incidents-repo.js';
@@ -29,6 +30,8 @@ export interface DeferredMark {
   alerts: number;
   incidents: number;
   deliveries: number;
+  /** The rows a PostgreSQL worker batch keeps in memory (staged-repos.ts). */
+  staged?: StageMark;
 }
 
 export interface BindOptions {

@@ -5,7 +5,7 @@ import type { StoreDatabase } from '../store/database.js';
 import { bindRepos } from '../store/repos.js';
 import type { EventsTable } from '../store/tables.js';
 import { inTransaction } from '../store/transaction.js';
-import { applyPostgresBatch } from './apply-postgres.js';
+import { applyStagedBatch } from './apply-staged.js';
 import {
   addResult,
   emptyResult,
@@ -30,11 +30,12 @@ function isRetryableConflict(error: unknown): boolean {
 /**
  * Applies events in order, in one transaction per batch (group commit) on both stores. Idempotent on event_id: events
  * already stored are skipped, so a job redelivered after a crash changes nothing. An event that cannot be stored (its
- * data, or a defect it triggers) never takes the others down. On PostgreSQL each event has a savepoint to begin with
- * ({@link applyPostgresBatch}); on SQLite, a single writer, the batch runs without, and when it fails it is applied
- * again with a savepoint around each event, so that event alone is rolled back and returned in `failed` while the
- * rest commit together. Should even that fail, each event gets a transaction of its own. An unreachable store fails
- * the whole call, to be retried as it is.
+ * data, or a defect it triggers) never takes the others down. On PostgreSQL the batch keeps its rows in memory and
+ * writes them together ({@link applyStagedBatch}), falling back to a savepoint per event when that fails; on SQLite,
+ * a single writer, the batch runs without, and when it fails it is applied again with a savepoint around each
+ * event, so that event alone is rolled back and returned in `failed` while the rest commit together. Should even
+ * that fail, each event gets a transaction of its own. An unreachable store fails the whole call, to be retried as
+ * it is.
  */
 export async function applyBatch(
   store: StoreDatabase,
@@ -44,8 +45,7 @@ export async function applyBatch(
   newId: () => string,
 ): Promise<BatchResult> {
   try {
-    if (store.dialect === 'postgres' && events.length > 1)
-      return await applyPostgresBatch(store, rules, events, clock, newId);
+    if (store.dialect === 'postgres') return await applyStagedBatch(store, rules, events, clock, newId);
     return await applyInOneTransaction(store, rules, events, clock, newId);
   } catch (error) {
     if (isStoreUnavailable(error)) throw error;

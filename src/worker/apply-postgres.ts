@@ -23,7 +23,7 @@ import type { WorkerRules } from './stage.js';
  * Another transaction is in the way: a lock not granted in time, a deadlock, a serialization failure, or a grouping
  * key another worker took first. Done again in a fresh transaction, the event succeeds.
  */
-function isConflict(error: unknown): boolean {
+export function isConflict(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === '55P03' || code === '40P01' || code === '40001' || code === '23505';
 }

@@ -43,7 +43,10 @@ export interface WorkerDeps {
   clock?: () => number;
   /** Jobs fetched at once (default 64). */
   concurrency?: number;
-  /** Serial apply lanes (default 1 on SQLite, 4 on PostgreSQL). */
+  /**
+   * Serial apply lanes (default 1 on SQLite, 2 on PostgreSQL: one lane's statements overlap the other's work, and
+   * fewer lanes make larger batches, each costing the store a few statements whatever its size).
+   */
   lanes?: number;
   /** How long a job stays claimed without a heartbeat before another worker takes it over (ms). */
   lockDuration?: number;
@@ -123,7 +126,7 @@ function batchApplier(
 /** Lanes that hold their events while the store is unreachable and apply them, in order, once it is back. */
 function createLanes(deps: WorkerDeps, apply: BatchApplier): ApplyLanes {
   let holding = false;
-  return new ApplyLanes(apply, deps.lanes ?? (deps.store.dialect === 'sqlite' ? 1 : 4), {
+  return new ApplyLanes(apply, deps.lanes ?? (deps.store.dialect === 'sqlite' ? 1 : 2), {
     retryWhile: isStoreUnavailable,
     onHold: (error, delayMs) => {
       deps.metrics.storeUnavailable.set(1);

@@ -88,6 +88,8 @@ export interface ScenarioDriver {
   moveClock(offsetMs: number, absolute?: boolean): void;
   /** Pushes a standard body; the request id. */
   push(body: unknown): Promise<string>;
+  /** Pushes several bodies whose events are applied in one batch, as a lane applies jobs that came in together. */
+  pushAll?(bodies: unknown[]): Promise<string[]>;
   /** Delivers events as one ingest job (a delayed, retried or redelivered job). */
   deliver(events: QueuedEvent[]): Promise<void>;
   /** Applies an action to the incident of the newest (or oldest) alert of a key; the error code if it was refused. */
@@ -166,11 +168,21 @@ async function checkState(driver: ScenarioDriver, expectation: Expectation, at: 
   }
 }
 
-/** Runs every step of a scenario; a failed expectation names its step (`steps[4]`). */
-export async function runScenario(driver: ScenarioDriver, scenario: Scenario): Promise<void> {
+/**
+ * Runs every step of a scenario; a failed expectation names its step (`steps[4]`). `batched`: consecutive pushes
+ * are applied in one batch (the driver's pushAll); a scenario's outcome must not depend on how its events were batched.
+ */
+export async function runScenario(driver: ScenarioDriver, scenario: Scenario, batched = false): Promise<void> {
   const pushes: string[] = [];
   for (const [index, step] of scenario.steps.entries()) {
-    if ('push' in step) {
+    if ('push' in step && batched && driver.pushAll) {
+      const previous = scenario.steps[index - 1];
+      if (previous && 'push' in previous) continue;
+      const run = scenario.steps.slice(index);
+      const end = run.findIndex((next) => !('push' in next));
+      const bodies = run.slice(0, end < 0 ? run.length : end).map((next) => (next as { push: unknown }).push);
+      pushes.push(...(await driver.pushAll(bodies)));
+    } else if ('push' in step) {
       pushes.push(await driver.push(step.push));
     } else if ('push_late' in step) {
       // A job that was delayed (e.g. retried) and arrives after later events of the same alert were applied.
@@ -291,6 +303,21 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
     for (const timer of result.timers) timers.set(timer.incident_id, timer.due_at);
   };
   const alerts = async () => json((await listAlerts(store.db, { limit: 500 })).items) as Array<Record<string, unknown>>;
+  // A push as the gateway stamps it: its request id and events.
+  const stamped = (body: unknown): [string, QueuedEvent[]] => {
+    const integration = config.integrations[0];
+    const items = Array.isArray(body) ? body : [body];
+    const receivedAt = clock();
+    const context = {
+      integrationId: integration.id,
+      integrationName: integration.name,
+      integrationType: 'standard',
+      receivedAt,
+    };
+    const requestId = newRequestId();
+    const events = items.map((item) => normaliseStandardEvent(item, context));
+    return [requestId, stampEvents(events, integration, requestId, receivedAt)];
+  };
   return {
     store,
     clock,
@@ -298,25 +325,14 @@ export async function directDriver(kind: StoreKind, scenario: Scenario): Promise
       now = absolute ? ms : now + ms;
     },
     async push(body) {
-      const integration = config.integrations[0];
-      const items = Array.isArray(body) ? body : [body];
-      const receivedAt = clock();
-      const context = {
-        integrationId: integration.id,
-        integrationName: integration.name,
-        integrationType: 'standard',
-        receivedAt,
-      };
-      const requestId = newRequestId();
-      await deliver(
-        stampEvents(
-          items.map((item) => normaliseStandardEvent(item, context)),
-          integration,
-          requestId,
-          receivedAt,
-        ),
-      );
+      const [requestId, events] = stamped(body);
+      await deliver(events);
       return requestId;
+    },
+    async pushAll(bodies) {
+      const requests = bodies.map(stamped);
+      await deliver(requests.flatMap(([, events]) => events));
+      return requests.map(([requestId]) => requestId);
     },
     deliver,
     async incidentAction(action, alertKey, oldest) {

@@ -135,17 +135,29 @@ function newAlertRow(
   decision: Extract<MergeDecision, { kind: 'open' }>,
   muted: string | null,
 ): AlertRow {
-  const { labels, ...fields } = decision.alert;
+  const alert = decision.alert;
+  // Every column named (rather than spread from the decision): the worker builds one per new alert.
   return {
-    ...fields,
     alert_id: context.newId(),
     integration_id: event.integration_id,
     integration_type: event.integration_type,
     channel_id: channelId,
     alert_key: event.alert_key,
     incident_id: null,
-    labels: JSON.stringify(labels),
+    title: alert.title,
+    title_rule: alert.title_rule,
+    description: alert.description,
+    alert_status: alert.alert_status,
+    alert_severity: alert.alert_severity,
+    labels: JSON.stringify(alert.labels),
+    images: alert.images,
+    last_event_hash: alert.last_event_hash,
+    last_event_core_hash: alert.last_event_core_hash,
+    event_cnt: alert.event_cnt,
     start_time: at,
+    last_time: alert.last_time,
+    end_time: alert.end_time,
+    close_time: alert.close_time,
     is_open: 1,
     muted,
     flapping: 0,
