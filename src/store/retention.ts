@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { RetentionSettings } from '../config/types.js';
 import { firstIdAt } from '../events/ids.js';
 import type { StoreDatabase } from './database.js';
+import type { Dialect } from './dialect.js';
 import { nextBatchSize, pacingFor, pauseAfter, type RetentionPacing } from './retention-pacing.js';
 import type { Database } from './tables.js';
 import { inTransaction } from './transaction.js';
@@ -37,17 +38,24 @@ type RejectedDb = Kysely<{ rejected_payloads: { id: string; received_at: number 
 
 /**
  * An event is removable once neither its alert nor any incident it belongs to is open: the events and traces of
- * what an on-call engineer may still be looking at are kept, whatever their age.
+ * what an on-call engineer may still be looking at are kept, whatever their age. Said so that each event's own alert
+ * and incident are looked up by key, whatever the size of those tables: an event of no alert (dropped) needs no
+ * lookup (`is null or`), and on PostgreSQL `offset 0` keeps each subquery a lookup per event. As plain `not exists`
+ * PostgreSQL plans an anti-join or a hashed subplan that reads the whole incidents table for every batch: 17 to 34
+ * ms for 500 events with 60,000 incidents, against 8 to 11 ms (1 ms for events of no alert) this way.
  */
-const eventIsSettled = sql`not exists (
-    select 1 from alerts a
-    where a.alert_id = events.alert_id
-      and (a.is_open = 1 or exists (
-        select 1 from incidents i where i.incident_id = a.incident_id and i.progress <> 'Closed'))
-  )
-  and not exists (
-    select 1 from incidents i where i.incident_id = events.incident_id and i.progress <> 'Closed'
-  )`;
+function eventIsSettled(dialect: Dialect) {
+  const lookup = dialect === 'postgres' ? sql` offset 0` : sql``;
+  return sql`(events.alert_id is null or not exists (
+      select 1 from alerts a
+      where a.alert_id = events.alert_id
+        and (a.is_open = 1 or exists (
+          select 1 from incidents i where i.incident_id = a.incident_id and i.progress <> 'Closed'${lookup}))${lookup}
+    ))
+    and (events.incident_id is null or not exists (
+      select 1 from incidents i where i.incident_id = events.incident_id and i.progress <> 'Closed'${lookup}
+    ))`;
+}
 
 /**
  * Events received before the cutoff, walked in id order (ids are time-ordered, so no time index is needed). A batch
@@ -73,7 +81,7 @@ const events: RetentionRule = {
     const last = bound?.last ?? undefined;
     if (last === undefined || last === null) return { removed: {}, next: undefined, filled: false };
     const result = await sql`delete from events
-      where event_id > ${from} and event_id <= ${last} and ${eventIsSettled}`.execute(store.db);
+      where event_id > ${from} and event_id <= ${last} and ${eventIsSettled(store.dialect)}`.execute(store.db);
     return {
       removed: { events: Number(result.numAffectedRows ?? 0) },
       next: last,
