@@ -7,7 +7,8 @@ import { cappedExponentialBackoff } from '../queue/ingest-queue.js';
 import { createWorkerConnection, queuePrefix, type RedisSettings } from '../queue/redis.js';
 import { createRetentionQueue, retentionQueueName, scheduleRetention } from '../queue/retention-queue.js';
 import type { StoreDatabase } from '../store/database.js';
-import { runRetention, storeSize, type RemovedRows } from '../store/retention.js';
+import type { RemovedRows } from '../store/retention-rules.js';
+import { runRetention, storeSize } from '../store/retention.js';
 
 /** What the retention job needs; `settings` is read at each run, so it follows reloads. */
 export interface RetentionWorkerDeps {
