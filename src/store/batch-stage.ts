@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { alertColumns, type AlertIdentity, type AlertRow } from './alerts-repo.js';
 import { incidentColumns, type IncidentRow } from './incidents-repo.js';
-import { StagedKeys } from './staged-keys.js';
+import { keyIdOf, StagedKeys } from './staged-keys.js';
 import { StagedTable } from './staged-table.js';
 import type { AlertKeysTable, Database } from './tables.js';
 import { bulkSelect } from './bulk-rows.js';
@@ -77,14 +77,32 @@ export class BatchStage {
    * alerts would join (locked, in id order). Events that turn out to need other rows read them when they do.
    */
   async prefetch(identities: readonly AlertIdentity[], openKeys: readonly OpenKey[] = []): Promise<void> {
-    const keys = distinct(identities, (key) => `${key.integration_id}\0${key.channel_id}\0${key.alert_key}`);
+    const keys = distinct(identities, keyIdOf);
     const rows = await bulkSelect<AlertKeysTable>(this.trx, 'alert_keys', keyLookup, keys, { lock: 'for update' });
-    const found = new Map(rows.map((row) => [`${row.integration_id}\0${row.channel_id}\0${row.alert_key}`, row]));
-    for (const key of keys)
-      this.keys.adopt(key, found.get(`${key.integration_id}\0${key.channel_id}\0${key.alert_key}`));
+    const found = new Map(rows.map((row) => [keyIdOf(row), row]));
+    for (const key of keys) this.keys.adopt(key, found.get(keyIdOf(key)));
     const pairs = distinct(identities, alertPairOf);
-    let open = await this.openAlertsOf(pairs);
     const grouping = distinct(openKeys, (key) => openKeyOf(key.channel_id, key.open_grouping_key));
+    const byKey = await this.lockIncidentsOf(pairs, grouping);
+    for (const pair of pairs) this.loadedPairs.add(alertPairOf(pair));
+    // A grouping key with no incident, or whose incident still has it under the lock, is answered; one whose
+    // incident moved on while the lock was awaited is looked up again when asked for.
+    const hadIncident = new Set(byKey.map((row) => openKeyOf(row.channel_id, row.open_grouping_key as string)));
+    for (const key of grouping) {
+      const lookup = openKeyOf(key.channel_id, key.open_grouping_key);
+      if (!hadIncident.has(lookup) || this.incidents.find(lookup).length > 0) this.loadedOpenKeys.add(lookup);
+    }
+  }
+
+  /**
+   * Reads the open alerts of `pairs`, locks their incidents and those `grouping` keys point to, and holds the rows;
+   * returns the incidents found by grouping key (before the lock).
+   */
+  private async lockIncidentsOf(
+    pairs: ReadonlyArray<Pick<AlertRow, 'integration_id' | 'alert_key'>>,
+    grouping: readonly OpenKey[],
+  ): Promise<Array<Pick<IncidentRow, 'incident_id' | 'channel_id' | 'open_grouping_key'>>> {
+    let open = await this.openAlertsOf(pairs);
     const byKey = await bulkSelect<Pick<IncidentRow, 'incident_id' | 'channel_id' | 'open_grouping_key'>>(
       this.trx,
       'incidents',
@@ -95,26 +113,16 @@ export class BatchStage {
     const ofAlerts = open.flatMap((row) => (row.incident_id ? [row.incident_id] : []));
     const incidentIds = [...new Set([...ofAlerts, ...byKey.map((row) => row.incident_id)])].sort();
     if (incidentIds.length > 0) {
-      const locked = await bulkSelect<IncidentRow>(
-        this.trx,
-        'incidents',
-        ['incident_id'],
-        incidentIds.map((incident_id) => ({ incident_id })),
-        { lock: 'for update' },
-      );
+      const keys = incidentIds.map((incident_id) => ({ incident_id }));
+      const locked = await bulkSelect<IncidentRow>(this.trx, 'incidents', ['incident_id'], keys, {
+        lock: 'for update',
+      });
       for (const row of locked) this.incidents.adopt(row);
       // Read again under the incidents' locks: a close that committed meanwhile closed some of them.
       if (ofAlerts.length > 0) open = await this.openAlertsOf(pairs);
     }
     for (const row of open) this.alerts.adopt(row);
-    for (const pair of pairs) this.loadedPairs.add(alertPairOf(pair));
-    // A grouping key with no incident, or whose incident still has it under the lock, is answered; one whose
-    // incident moved on while the lock was awaited is looked up again when asked for.
-    const hadIncident = new Set(byKey.map((row) => openKeyOf(row.channel_id, row.open_grouping_key as string)));
-    for (const key of grouping) {
-      const lookup = openKeyOf(key.channel_id, key.open_grouping_key);
-      if (!hadIncident.has(lookup) || this.incidents.find(lookup).length > 0) this.loadedOpenKeys.add(lookup);
-    }
+    return byKey;
   }
 
   /** The open alerts of an alert key (every channel), read once per batch. */

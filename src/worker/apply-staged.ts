@@ -67,6 +67,12 @@ interface Staged {
 }
 
 /**
+ * How long an event done straight through waits for a row another transaction holds, when its own transaction holds
+ * locks already: past that, what is done commits and the event goes on in a new transaction.
+ */
+const lockTimeout = '50ms';
+
+/**
  * Does again, writing straight through inside a savepoint, an event that needs what the stage does not keep: the
  * rows staged so far are written first, so the plain repositories see them. The event fails alone if it fails; a
  * conflict with another transaction is returned for the caller to commit before the event.
@@ -79,13 +85,19 @@ async function applyDirect(
   await repos.flush();
   stage.clear();
   const undo = undoPoint(scope, result, event);
-  await sql.raw('savepoint event').execute(trx);
+  // The first event of a transaction holds nothing it could make another wait for: it may wait.
+  const mayWait = stage.waitForLocks;
+  await sql
+    .raw(mayWait ? 'savepoint event' : `savepoint event; set local lock_timeout = '${lockTimeout}'`)
+    .execute(trx);
   stage.direct = true;
   try {
     const now = clock();
     const processed = await processEvent(eventContext(scope, result, now), rules, event);
     await repos.flush();
-    await sql.raw('release savepoint event').execute(trx);
+    await sql
+      .raw(mayWait ? 'release savepoint event' : 'release savepoint event; set local lock_timeout to default')
+      .execute(trx);
     return { processed, now };
   } catch (error) {
     if (isStoreUnavailable(error)) throw error;
