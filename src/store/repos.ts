@@ -42,11 +42,25 @@ export interface BindOptions {
   deferWrites?: boolean;
 }
 
-/** Binds the repositories once per transaction: callers pass them on instead of a transaction and a dialect. */
-export function bindRepos(db: Kysely<Database>, dialect: Dialect, options: BindOptions = {}): Repos {
-  const alerts = new AlertsRepo(db, dialect, options.deferWrites);
-  const incidents = new IncidentsRepo(db, dialect, options.deferWrites);
-  const deliveries = new DeliveriesRepo(db, dialect);
+/** Rows a batch holds in memory instead of writing them at once (a PostgreSQL worker batch's BatchStage). */
+export interface HeldRows {
+  flush(): Promise<void>;
+  clear(): void;
+  mark(): StageMark;
+  undoTo(mark: StageMark): void;
+}
+
+/**
+ * The repositories of one transaction as one `Repos`: what is deferred is written, forgotten, marked and undone in
+ * the same order whatever the repositories are; `held` rows, when given, go first and are undone with them.
+ */
+export function assembleRepos(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  parts: { alerts: AlertsRepo; incidents: IncidentsRepo; deliveries: DeliveriesRepo },
+  held?: HeldRows,
+): Repos {
+  const { alerts, incidents, deliveries } = parts;
   return {
     alerts,
     incidents,
@@ -54,6 +68,7 @@ export function bindRepos(db: Kysely<Database>, dialect: Dialect, options: BindO
     integrationStats: new IntegrationStatsRepo(db),
     deliveries,
     async flush() {
+      await held?.flush();
       await incidents.flushTimeline();
       await alerts.flushKeyStates();
       await deliveries.flushDeferred();
@@ -62,16 +77,28 @@ export function bindRepos(db: Kysely<Database>, dialect: Dialect, options: BindO
       incidents.discardDeferred();
       alerts.discardDeferred();
       deliveries.undoDeferredTo(0);
+      held?.clear();
     },
     deferredMark: () => ({
       alerts: alerts.deferredMark(),
       incidents: incidents.deferredMark(),
       deliveries: deliveries.deferredMark(),
+      ...(held && { staged: held.mark() }),
     }),
     undoDeferredTo(mark) {
       alerts.undoDeferredTo(mark.alerts);
       incidents.undoDeferredTo(mark.incidents);
       deliveries.undoDeferredTo(mark.deliveries);
+      if (held && mark.staged) held.undoTo(mark.staged);
     },
   };
+}
+
+/** Binds the repositories once per transaction: callers pass them on instead of a transaction and a dialect. */
+export function bindRepos(db: Kysely<Database>, dialect: Dialect, options: BindOptions = {}): Repos {
+  return assembleRepos(db, dialect, {
+    alerts: new AlertsRepo(db, dialect, options.deferWrites),
+    incidents: new IncidentsRepo(db, dialect, options.deferWrites),
+    deliveries: new DeliveriesRepo(db, dialect),
+  });
 }

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import { AlertsRepo, type AlertIdentity, type AlertRow, type ClaimedKey } from './alerts-repo.js';
 import { alertPairOf, NotStaged, openKeyOf, type BatchStage } from './batch-stage.js';
 import { DeliveriesRepo } from './deliveries-repo.js';
-import { EventsRepo } from './events-repo.js';
 import {
   IncidentsRepo,
   summaryOfTallies,
@@ -11,8 +10,7 @@ import {
   type IncidentJoin,
   type IncidentRow,
 } from './incidents-repo.js';
-import { IntegrationStatsRepo } from './integration-stats-repo.js';
-import type { DeferredMark, Repos } from './repos.js';
+import { assembleRepos, type Repos } from './repos.js';
 import type { AlertKeysTable, Database, GroupMethodCode } from './tables.js';
 
 /*
@@ -205,38 +203,14 @@ const keyOf = (key: AlertIdentity): AlertIdentity => ({
 
 /** A PostgreSQL worker batch's repositories, staging in `stage`; `flush` writes the staged rows, then the deferred ones. */
 export function bindStagedRepos(db: Kysely<Database>, stage: BatchStage): Repos {
-  const alerts = new StagedAlertsRepo(db, stage);
-  const incidents = new StagedIncidentsRepo(db, stage);
-  const deliveries = new StagedDeliveriesRepo(db, stage);
-  return {
-    alerts,
-    incidents,
-    events: new EventsRepo(db, 'postgres'),
-    integrationStats: new IntegrationStatsRepo(db),
-    deliveries,
-    async flush() {
-      await stage.flush();
-      await incidents.flushTimeline();
-      await alerts.flushKeyStates();
-      await deliveries.flushDeferred();
+  return assembleRepos(
+    db,
+    'postgres',
+    {
+      alerts: new StagedAlertsRepo(db, stage),
+      incidents: new StagedIncidentsRepo(db, stage),
+      deliveries: new StagedDeliveriesRepo(db, stage),
     },
-    discardDeferred() {
-      incidents.discardDeferred();
-      alerts.discardDeferred();
-      deliveries.undoDeferredTo(0);
-      stage.clear();
-    },
-    deferredMark: (): DeferredMark => ({
-      alerts: alerts.deferredMark(),
-      incidents: incidents.deferredMark(),
-      deliveries: deliveries.deferredMark(),
-      staged: stage.mark(),
-    }),
-    undoDeferredTo(mark) {
-      alerts.undoDeferredTo(mark.alerts);
-      incidents.undoDeferredTo(mark.incidents);
-      deliveries.undoDeferredTo(mark.deliveries);
-      if (mark.staged) stage.undoTo(mark.staged);
-    },
-  };
+    stage,
+  );
 }
