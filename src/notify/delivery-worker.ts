@@ -151,9 +151,12 @@ async function releaseNext(deps: DeliveryWorkerDeps, state: ReceiverState, row: 
 type AttemptRecord = Omit<DeliveryAttemptRow, 'id'>;
 
 /**
- * Records attempts and their deliveries' new states, those that end within a few milliseconds of each other in one
- * transaction: each sent request would otherwise be a commit of its own, competing with the pipeline's for the
- * store (on SQLite, one writer at a time). A job completes only once its attempt is recorded.
+ * Records attempts and their deliveries' new states, those that end while the previous commit runs in one
+ * transaction (a group commit): each sent request would otherwise be a commit of its own, competing with the
+ * pipeline's for the store (on SQLite, one writer at a time). An attempt ending while nothing is being written is
+ * written in the same turn of the event loop (with the others answered in that turn), so a quiet receiver waits for
+ * no batch; a busy store makes the batches larger, not more numerous.
+ * A job completes only once its attempt is recorded.
  */
 export class AttemptLog {
   private pending: Array<{
@@ -162,37 +165,42 @@ export class AttemptLog {
     now: number;
     settle: (error?: Error) => void;
   }> = [];
-  private timer: NodeJS.Timeout | undefined;
+  private writing = false;
+  private scheduled = false;
 
   constructor(
     private readonly store: StoreDatabase,
-    private readonly waitMs = 5,
-    private readonly maxBatch = 200,
+    private readonly maxBatch = 500,
   ) {}
 
   record(attempt: AttemptRecord, outcome: AttemptOutcome, now: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ attempt, outcome, now, settle: (error) => (error ? reject(error) : resolve()) });
-      if (this.pending.length >= this.maxBatch) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.waitMs);
+      if (this.writing || this.scheduled) return;
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
     });
   }
 
   private async flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    try {
-      await inTransaction(this.store, async (trx) => {
-        const repo = new DeliveriesRepo(trx, this.store.dialect);
-        for (const { attempt, outcome, now } of batch) await repo.recordAttempt(attempt, outcome, now);
-      });
-      for (const item of batch) item.settle();
-    } catch (error) {
-      for (const item of batch) item.settle(error as Error);
+    if (this.writing) return;
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, this.maxBatch);
+      try {
+        await inTransaction(this.store, async (trx) => {
+          const repo = new DeliveriesRepo(trx, this.store.dialect);
+          for (const { attempt, outcome, now } of batch) await repo.recordAttempt(attempt, outcome, now);
+        });
+        for (const item of batch) item.settle();
+      } catch (error) {
+        for (const item of batch) item.settle(error as Error);
+      }
     }
+    this.writing = false;
   }
 }
 
