@@ -351,7 +351,7 @@ for (const kind of storeKinds) {
         const batches: number[] = [];
         await runRetention(store, settings(), now, {
           pauseMs: 0,
-          pacing: { initialBatchSize: 2, minBatchSize: 1, targetBatchMs: 8 },
+          pacing: { initialBatchSize: 2, minBatchSize: 1, targetBatchMs: 8, share: 0.5, laggingShare: 0.25 },
           clock: () => (ms += 4),
           pause: async (pause) => pauses.push(pause),
           lagMs: () => lagMs,
