@@ -324,6 +324,11 @@ export async function benchWorkerDrain(
   return { eventsPerSecond, cpuMicrosPerEvent: (cpu / (total - first)) * 1e6 };
 }
 
+/** The value at quantile `q` (0–1) of ascending `sorted` values; NaN when there are none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
 /** (c) push→incident latency at a fixed rate: p50 and p99 in ms (gateway receipt → incident committed). */
 export async function benchLatency(
   rate: number,
@@ -351,6 +356,5 @@ export async function benchLatency(
   await store.close();
   await cleanQueue(env.prefix);
   const latencies = rows.map((row) => row.created - row.received).sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), samples: latencies.length };
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), samples: latencies.length };
 }

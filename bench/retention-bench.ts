@@ -11,6 +11,7 @@ import {
   key,
   load,
   prepare,
+  quantile,
   startPipeline,
   type BenchDatabase,
   type BenchStore,
@@ -181,8 +182,6 @@ export async function benchRetention(
   const sorted = (list: typeof rows) => list.map(latency).sort((a, b) => a - b);
   const latencies = sorted(rows.filter((row) => Number(row.received) >= loadStarted + warmUpMs));
   const cold = sorted(rows.filter((row) => Number(row.received) < loadStarted + warmUpMs));
-  const quantile = (list: number[], q: number) => list[Math.min(list.length - 1, Math.floor(q * list.length))] ?? NaN;
-  const at = (q: number) => quantile(latencies, q);
   if (result.non2xx > 0) throw new Error(`${result.non2xx} pushes were refused during the retention bench`);
   return {
     seeded: count,
@@ -190,8 +189,8 @@ export async function benchRetention(
     rowsPerSecond: firstRemoval === undefined ? 0 : (count - left) / Math.max(0.5, (lastRemoval - firstRemoval) / 1000),
     pushed: result.requests.total - result.non2xx,
     pushedPerSecond: (result.requests.total - result.non2xx) / result.duration,
-    p50: at(0.5),
-    p99: at(0.99),
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
     samples: latencies.length,
     coldP99: quantile(cold, 0.99),
   };

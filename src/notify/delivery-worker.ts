@@ -165,8 +165,8 @@ export class AttemptLog {
     now: number;
     settle: (error?: Error) => void;
   }> = [];
-  private writing = false;
-  private scheduled = false;
+  /** Set from when a flush is scheduled until it has written everything: the attempts ending meanwhile join it. */
+  private flushing = false;
 
   constructor(
     private readonly store: StoreDatabase,
@@ -176,18 +176,13 @@ export class AttemptLog {
   record(attempt: AttemptRecord, outcome: AttemptOutcome, now: number): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ attempt, outcome, now, settle: (error) => (error ? reject(error) : resolve()) });
-      if (this.writing || this.scheduled) return;
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.flush();
-      });
+      if (this.flushing) return;
+      this.flushing = true;
+      setImmediate(() => void this.flush());
     });
   }
 
   private async flush(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       try {
@@ -200,7 +195,7 @@ export class AttemptLog {
         for (const item of batch) item.settle(error as Error);
       }
     }
-    this.writing = false;
+    this.flushing = false;
   }
 }
 
