@@ -33,6 +33,7 @@ const deliveryColumns: ReadonlyArray<keyof NewDelivery> = [
   'body',
   'status',
   'queued',
+  'job_id',
   'attempts',
   'created_at',
   'updated_at',
@@ -48,15 +49,12 @@ export interface DeliveryRef {
   receiver_id: string;
 }
 
-/** What one attempt changes on its delivery. */
-export interface AttemptOutcome {
-  status: DeliveryStatus;
-  attempts: number;
-  next_attempt_at: number | null;
-  delivered_at: number | null;
-  last_status_code: number | null;
-  last_error: string | null;
-}
+/** What one attempt changes on its delivery; a relay job's retry also hands the delivery to a job of its own. */
+export type AttemptOutcome = Pick<
+  DeliveryRow,
+  'status' | 'attempts' | 'next_attempt_at' | 'delivered_at' | 'last_status_code' | 'last_error'
+> &
+  Partial<Pick<DeliveryRow, 'job_id' | 'queued'>>;
 
 export interface DeliveryFilter {
   receiverId: string;
@@ -198,15 +196,61 @@ export class DeliveriesRepo {
     );
   }
 
-  /** Records that these deliveries have a job on their queue. */
+  /** Records that these deliveries have a job of their own on their queue (unless another job took them meanwhile). */
   async markQueued(deliveryIds: readonly string[]): Promise<void> {
     if (deliveryIds.length === 0) return;
-    await this.db.updateTable('deliveries').set({ queued: 1 }).where('delivery_id', 'in', deliveryIds).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ queued: 1 })
+      .where('delivery_id', 'in', deliveryIds)
+      .where('job_id', 'is', null)
+      .execute();
   }
 
-  /** A delivery whose job is gone while it is still pending: the sweep enqueues it again. */
+  /** A delivery whose own job is gone while it is still pending: the sweep enqueues it again. */
   async markUnqueued(deliveryId: string): Promise<void> {
-    await this.db.updateTable('deliveries').set({ queued: 0 }).where('delivery_id', '=', deliveryId).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ queued: 0 })
+      .where('delivery_id', '=', deliveryId)
+      .where('job_id', 'is', null)
+      .execute();
+  }
+
+  /** The relay jobs that own pending deliveries of a receiver relayed before `relayedBefore`. */
+  async relayJobsOf(receiverId: string, relayedBefore: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select('job_id')
+      .distinct()
+      .where('receiver_id', '=', receiverId)
+      .where('status', '=', 'pending')
+      .where('job_id', 'is not', null)
+      .where('updated_at', '<', relayedBefore)
+      .execute();
+    return rows.map((row) => row.job_id as string);
+  }
+
+  /** The pending deliveries relay job `jobId` owns, once it is gone: the sweep gives them jobs of their own. */
+  async releaseRelayJob(receiverId: string, jobId: string): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ queued: 0, job_id: null })
+      .where('receiver_id', '=', receiverId)
+      .where('status', '=', 'pending')
+      .where('job_id', '=', jobId)
+      .execute();
+  }
+
+  /** Hands a delivery from relay job `jobId` to a job of its own (a retry, or a wait for an earlier delivery). */
+  async handOver(deliveryId: string, jobId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('deliveries')
+      .set({ job_id: null, queued: 0 })
+      .where('delivery_id', '=', deliveryId)
+      .where('job_id', '=', jobId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Pending deliveries that never got a job (a crash between commit and enqueue), oldest first. */
@@ -219,6 +263,17 @@ export class DeliveriesRepo {
       .where('created_at', '<', createdBefore)
       .orderBy('seq')
       .limit(limit)
+      .execute();
+  }
+
+  /** Deliveries by id, in `seq` order (the order they are sent in per receiver and incident). */
+  async getDeliveries(deliveryIds: readonly string[]): Promise<DeliveryRow[]> {
+    if (deliveryIds.length === 0) return [];
+    return this.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('delivery_id', 'in', deliveryIds)
+      .orderBy('seq')
       .execute();
   }
 
@@ -247,6 +302,20 @@ export class DeliveriesRepo {
       .orderBy('seq')
       .limit(1)
       .executeTakeFirst();
+  }
+
+  /** Per order key among `orderKeys`, the `seq` of the receiver's oldest pending delivery (keys with none are absent). */
+  async earliestPending(receiverId: string, orderKeys: readonly string[]): Promise<Map<string, number>> {
+    if (orderKeys.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select(['order_key', sql<number>`min(seq)`.as('seq')])
+      .where('receiver_id', '=', receiverId)
+      .where('order_key', 'in', orderKeys)
+      .where('status', '=', 'pending')
+      .groupBy('order_key')
+      .execute();
+    return new Map(rows.map((row) => [row.order_key, Number(row.seq)]));
   }
 
   /**
@@ -296,7 +365,7 @@ export class DeliveriesRepo {
   async resetForRedelivery(deliveryId: string, now: number): Promise<void> {
     await this.db
       .updateTable('deliveries')
-      .set({ status: 'pending', attempts: 0, next_attempt_at: null, queued: 0, updated_at: now })
+      .set({ status: 'pending', attempts: 0, next_attempt_at: null, queued: 0, job_id: null, updated_at: now })
       .where('delivery_id', '=', deliveryId)
       .execute();
   }

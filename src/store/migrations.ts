@@ -12,6 +12,7 @@ import { migration0010 } from './migrations/0010_retention.js';
 import { migration0011 } from './migrations/0011_incident_state.js';
 import { migration0012 } from './migrations/0012_delivery_retention.js';
 import { migration0013 } from './migrations/0013_outbox.js';
+import { migration0014 } from './migrations/0014_delivery_owner.js';
 
 export type { Dialect } from './dialect.js';
 
@@ -33,6 +34,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0011_incident_state': migration0011,
     '0012_delivery_retention': migration0012,
     '0013_outbox': migration0013(dialect),
+    '0014_delivery_owner': migration0014,
   };
 }
 

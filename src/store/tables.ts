@@ -231,6 +231,8 @@ export interface DeliveriesTable {
   status: DeliveryStatus;
   /** 1 once a job was added to the delivery queue; the sweep enqueues rows left at 0 (a crash after commit). */
   queued: number;
+  /** The job that sends it while pending: a relay job of several deliveries, or null for its own (id = delivery_id). */
+  job_id: string | null;
   attempts: number;
   created_at: number;
   updated_at: number;
