@@ -44,7 +44,7 @@ function receiverView(webhook: Webhook) {
 }
 
 function deliveryView(row: DeliveryRow) {
-  const { body, seq: _seq, queued: _queued, ...rest } = row;
+  const { body, seq: _seq, queued: _queued, job_id: _jobId, ...rest } = row;
   return { ...rest, body: JSON.parse(body) as WebhookBody };
 }
 

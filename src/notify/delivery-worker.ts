@@ -88,15 +88,40 @@ export async function sendToReceiver(
   });
 }
 
-/** What one receiver's worker shares between its jobs: its connections, and the jobs waiting for an earlier one. */
+/** At most `size` tasks at once, the others started in the order they asked. */
+class Slots {
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private free: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    }
+  }
+}
+
+/** What one receiver's worker shares between its jobs: its connections, its circuit, the order of its deliveries. */
 interface ReceiverState {
   agents: ReceiverAgents;
+  /** Requests in flight to the receiver, whichever job sends them: at most its concurrency. */
+  slots: Slots;
   /** Per order key (incident): ids of delayed jobs of this process waiting for an earlier delivery to finish. */
   waiting: Map<string, Set<string>>;
+  /** Per order key: the last delivery of this process's relay jobs, which the next one of that key waits for. */
+  lanes: Map<string, Promise<void>>;
   /** Attempts in a row that failed; from `circuitThreshold` on, the receiver's worker rests between attempts. */
   failures: number;
-  /** Set while the worker rests (it takes no job): a receiver that is down costs nothing but its probes. */
+  /** Set while the worker rests (it takes no job, and sends nothing): a receiver that is down costs only its probes. */
   resting?: NodeJS.Timeout;
+  /** When the current rest ends. */
+  restUntil: number;
   worker?: Worker<DeliveryJobData>;
 }
 
@@ -106,9 +131,9 @@ const circuitThreshold = 3;
 const restMs = (failures: number): number => Math.min(60_000, 2_000 * 2 ** (failures - circuitThreshold));
 
 /**
- * After a success a receiver is up; after `circuitThreshold` failures in a row its worker takes no job for a while,
- * so thousands of pending deliveries to a receiver that is down do not each spend an attempt (and the worker's CPU)
- * every few seconds. The rest grows while probes keep failing. Deliveries stay pending meanwhile.
+ * After a success a receiver is up; after `circuitThreshold` failures in a row its worker takes no job and sends
+ * nothing for a while, so thousands of pending deliveries to a receiver that is down do not each spend an attempt
+ * (and the worker's CPU) every few seconds. The rest grows while probes keep failing. Deliveries stay pending.
  */
 function recordOutcome(state: ReceiverState, ok: boolean, logger: Logger, receiverId: string): void {
   if (ok) {
@@ -126,11 +151,27 @@ function recordOutcome(state: ReceiverState, ok: boolean, logger: Logger, receiv
       'webhook receiver failing: pausing its deliveries between probes',
     );
   void worker.pause(true).catch(() => undefined);
+  state.restUntil = Date.now() + rest;
   state.resting = setTimeout(() => {
     state.resting = undefined;
     if (!worker.closing) void Promise.resolve(worker.resume()).catch(() => undefined);
   }, rest);
   state.resting.unref();
+}
+
+/**
+ * Runs `task` after the task before it with the same key (of this process) has ended, whatever its outcome; `waited`:
+ * there was one.
+ */
+function inLane(state: ReceiverState, key: string, task: (waited: boolean) => Promise<void>): Promise<void> {
+  const before = state.lanes.get(key);
+  const run = before ? before.then(() => task(true)) : task(false);
+  const tail = run.catch(() => undefined);
+  state.lanes.set(key, tail);
+  void tail.then(() => {
+    if (state.lanes.get(key) === tail) state.lanes.delete(key);
+  });
+  return run;
 }
 
 /**
@@ -146,6 +187,18 @@ async function releaseNext(deps: DeliveryWorkerDeps, state: ReceiverState, row: 
     const job = await queue.getJob(id);
     if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
   }
+}
+
+/**
+ * Ordered per incident: a delivery with an earlier one pending waits for it. The earlier one's completion in this
+ * process promotes its job; otherwise it wakes just after the earlier one's next attempt (within a minute), and looks
+ * again. Returns how long to wait.
+ */
+function holdBack(deps: DeliveryWorkerDeps, state: ReceiverState, row: DeliveryRow, earlier: DeliveryRow): number {
+  const waiting = state.waiting.get(row.order_key) ?? new Set<string>();
+  waiting.add(row.delivery_id);
+  state.waiting.set(row.order_key, waiting);
+  return Math.min(60_000, Math.max(250, (earlier.next_attempt_at ?? 0) - deps.clock() + 100));
 }
 
 type AttemptRecord = Omit<DeliveryAttemptRow, 'id'>;
@@ -220,34 +273,38 @@ async function finish(
   deps.metrics.deliveryAttemptDuration.observe({ receiver: row.receiver_id }, result.latencyMs / 1000);
 }
 
-/** One job: send the delivery unless an earlier one of its receiver and incident is still pending. */
-async function deliver(
+/** What is left of a delivery after an attempt: nothing (sent, dead, skipped), a retry, or an attempt not made. */
+type AttemptResult = { kind: 'done' } | { kind: 'retry'; delayMs: number; error: string } | { kind: 'resting' };
+
+/**
+ * One attempt at a pending delivery that may go now (no earlier one of its incident pending), recorded with what it
+ * changed. `onRetry`: what a retry changes besides (a relay job hands the delivery to a job of its own). It holds one
+ * of the receiver's slots until recorded, so a crash sends again at most `concurrency` requests per receiver. No
+ * attempt is made while the receiver's worker rests.
+ */
+function attempt(
   deps: DeliveryWorkerDeps,
   state: ReceiverState,
-  job: Job<DeliveryJobData>,
-  token: string | undefined,
-): Promise<void> {
-  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
-  const row = await repo.getDelivery(job.data.delivery_id);
-  if (!row || row.status !== 'pending') return;
-  const earlier = await repo.pendingBefore(row);
-  if (earlier) {
-    // Ordered per incident: wait for the earlier one. Its completion here promotes this job; otherwise it wakes
-    // just after the earlier one's next attempt (within a minute), and looks again.
-    const waiting = state.waiting.get(row.order_key) ?? new Set<string>();
-    waiting.add(row.delivery_id);
-    state.waiting.set(row.order_key, waiting);
-    const wait = Math.min(60_000, Math.max(250, (earlier.next_attempt_at ?? 0) - deps.clock() + 100));
-    await job.moveToDelayed(Date.now() + wait, token);
-    throw new DelayedError();
-  }
+  row: DeliveryRow,
+  onRetry: Partial<AttemptOutcome>,
+): Promise<AttemptResult> {
+  return state.slots.run(() =>
+    state.resting ? Promise.resolve({ kind: 'resting' }) : send(deps, state, row, onRetry),
+  );
+}
+
+async function send(
+  deps: DeliveryWorkerDeps,
+  state: ReceiverState,
+  row: DeliveryRow,
+  onRetry: Partial<AttemptOutcome>,
+): Promise<AttemptResult> {
   const webhook = deps.receiver(row.receiver_id);
   const now = deps.clock();
-  const attempt = row.attempts + 1;
+  const attemptNo = row.attempts + 1;
   const count = (outcome: string) => deps.metrics.deliveries.inc({ receiver: row.receiver_id, outcome });
-  const done = { next_attempt_at: null, delivered_at: null, attempts: attempt };
-  if (!webhook) {
-    const error = 'receiver no longer configured';
+  const done = { next_attempt_at: null, delivered_at: null, attempts: attemptNo };
+  const dead = async (error: string): Promise<AttemptResult> => {
     await finish(
       deps,
       row,
@@ -256,24 +313,16 @@ async function deliver(
       now,
     );
     count('dead');
-    return;
-  }
+    await releaseNext(deps, state, row);
+    return { kind: 'done' };
+  };
+  if (!webhook) return dead('receiver no longer configured');
   let result: SendResult | undefined;
   try {
     result = await sendToReceiver(webhook, JSON.parse(row.body) as WebhookBody, row.delivery_id, now, state.agents);
   } catch (error) {
     // The format could not render this body (a template error): no retry can change that.
-    const message = `render: ${(error as Error).message}`;
-    await finish(
-      deps,
-      row,
-      { ok: false, latencyMs: 0, error: message },
-      { ...done, status: 'dead', last_status_code: null, last_error: message },
-      now,
-    );
-    count('dead');
-    await releaseNext(deps, state, row);
-    return;
+    return dead(`render: ${(error as Error).message}`);
   }
   if (!result) {
     await finish(
@@ -285,7 +334,7 @@ async function deliver(
     );
     count('skipped');
     await releaseNext(deps, state, row);
-    return;
+    return { kind: 'done' };
   }
   const failure = { last_status_code: result.statusCode ?? null, last_error: result.error ?? null };
   recordOutcome(state, result.ok, deps.logger, row.receiver_id);
@@ -293,25 +342,121 @@ async function deliver(
     await finish(deps, row, result, { ...done, status: 'delivered', delivered_at: now, ...failure }, now);
     count('delivered');
     await releaseNext(deps, state, row);
-    return;
+    return { kind: 'done' };
   }
-  if (attempt >= webhook.maxAttempts) {
+  if (attemptNo >= webhook.maxAttempts) {
     await finish(deps, row, result, { ...done, status: 'dead', ...failure }, now);
     count('dead');
     deps.logger.warn(
-      { delivery_id: row.delivery_id, receiver: row.receiver_id, attempts: attempt, err: result.error },
+      { delivery_id: row.delivery_id, receiver: row.receiver_id, attempts: attemptNo, err: result.error },
       'delivery dead after its last attempt',
     );
     await releaseNext(deps, state, row);
-    return;
+    return { kind: 'done' };
   }
-  const delay =
+  const delayMs =
     result.retryAfterMs !== undefined
       ? Math.min(result.retryAfterMs, retryAfterCapMs)
-      : retryDelayMs(attempt, Math.random, deps.retryBaseMs);
-  await finish(deps, row, result, { ...done, status: 'pending', next_attempt_at: now + delay, ...failure }, now);
+      : retryDelayMs(attemptNo, Math.random, deps.retryBaseMs);
+  await finish(
+    deps,
+    row,
+    result,
+    { ...done, status: 'pending', next_attempt_at: now + delayMs, ...failure, ...onRetry },
+    now,
+  );
   count('retry');
-  throw new RetryLater(result.error ?? 'failed', delay);
+  return { kind: 'retry', delayMs, error: result.error ?? 'failed' };
+}
+
+/** How long a job waits for the receiver's rest to end. */
+const restLeftMs = (state: ReceiverState): number => Math.max(250, state.restUntil - Date.now());
+
+/** A delivery's own job: send it unless an earlier one of its receiver and incident is still pending. */
+async function deliverOne(
+  deps: DeliveryWorkerDeps,
+  state: ReceiverState,
+  job: Job<DeliveryJobData>,
+  deliveryId: string,
+  token: string | undefined,
+): Promise<void> {
+  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
+  const row = await repo.getDelivery(deliveryId);
+  // Sent already, or still owned by a relay job (this job was added by a sweep that lost a race with it).
+  if (!row || row.status !== 'pending' || row.job_id !== null) return;
+  const earlier = await repo.pendingBefore(row);
+  const waitMs = earlier ? holdBack(deps, state, row, earlier) : undefined;
+  const result = waitMs === undefined ? await attempt(deps, state, row, {}) : undefined;
+  if (waitMs !== undefined || result?.kind === 'resting') {
+    await job.moveToDelayed(Date.now() + (waitMs ?? restLeftMs(state)), token);
+    throw new DelayedError();
+  }
+  if (result?.kind === 'retry') throw new RetryLater(result.error, result.delayMs);
+}
+
+/**
+ * A relay job: the first attempt of the deliveries it owns, with the receiver's concurrency, each incident's in order
+ * (after those of earlier relay jobs of this process). A delivery to retry, or to hold back for an earlier one
+ * pending elsewhere, goes to a job of its own. While the receiver rests the job waits for the rest to end, whole.
+ */
+async function deliverRelayed(
+  deps: DeliveryWorkerDeps,
+  state: ReceiverState,
+  job: Job<DeliveryJobData>,
+  deliveryIds: string[],
+  token: string | undefined,
+): Promise<void> {
+  const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
+  const owned = (row: DeliveryRow | undefined): row is DeliveryRow =>
+    row !== undefined && row.status === 'pending' && row.job_id === job.id;
+  const ownJob = async (row: DeliveryRow, delayMs: number) => {
+    const maxAttempts = deps.receiver(row.receiver_id)?.maxAttempts;
+    if (maxAttempts === undefined) return;
+    await deps.queues.enqueue([row], () => maxAttempts, delayMs);
+    await repo.markQueued([row.delivery_id]);
+  };
+  const restLater = async () => {
+    await job.moveToDelayed(Date.now() + restLeftMs(state), token);
+    throw new DelayedError();
+  };
+  // Woken while the receiver rests (a job taken just before it began): nothing is read or tried.
+  if (state.resting) return restLater();
+  const rows = (await repo.getDeliveries(deliveryIds)).filter(owned);
+  // Incidents with a pending delivery older than this job's first: those are checked again before each of theirs
+  // (after relay jobs of this process that hold them); the others cannot have one, unless this job leaves one behind.
+  const firstSeq = new Map<string, number>();
+  for (const row of rows) if (!firstSeq.has(row.order_key)) firstSeq.set(row.order_key, row.seq);
+  const earliest = rows.length > 0 ? await repo.earliestPending(rows[0].receiver_id, [...firstSeq.keys()]) : new Map();
+  const unsettled = new Set([...firstSeq].filter(([key, seq]) => (earliest.get(key) ?? seq) < seq).map(([key]) => key));
+  let resting = false;
+  const sendInOrder = (first: DeliveryRow) =>
+    inLane(state, first.order_key, async (waited) => {
+      if (state.resting) {
+        resting = true;
+        return;
+      }
+      // Read again when the row may have changed while it waited.
+      const row = waited ? await repo.getDelivery(first.delivery_id) : first;
+      if (!owned(row)) {
+        unsettled.add(first.order_key);
+        return;
+      }
+      const earlier = unsettled.has(row.order_key) ? await repo.pendingBefore(row) : undefined;
+      if (earlier) {
+        const waitMs = holdBack(deps, state, row, earlier);
+        if (await repo.handOver(row.delivery_id, job.id as string)) await ownJob(row, waitMs);
+        return;
+      }
+      const result = await attempt(deps, state, row, { job_id: null, queued: 0 });
+      if (result.kind !== 'done') unsettled.add(row.order_key);
+      if (result.kind === 'resting') resting = true;
+      else if (result.kind === 'retry') await ownJob(row, result.delayMs);
+    });
+  const outcomes = await Promise.allSettled(rows.map(sendInOrder));
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  // The store or Redis failed for some: the job runs again later; what was done is not done twice.
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  if (resting) await restLater();
 }
 
 /** The worker of one receiver's queue: at most `concurrency` requests to it at once. */
@@ -320,15 +465,26 @@ export interface ReceiverWorker {
 }
 
 export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook): ReceiverWorker {
-  const state: ReceiverState = { agents: receiverAgents(webhook.concurrency), waiting: new Map(), failures: 0 };
+  const state: ReceiverState = {
+    agents: receiverAgents(webhook.concurrency),
+    slots: new Slots(webhook.concurrency),
+    waiting: new Map(),
+    lanes: new Map(),
+    failures: 0,
+    restUntil: 0,
+  };
   const connection: Redis = createWorkerConnection(deps.redis);
   connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker redis connection error'));
   const worker = new Worker<DeliveryJobData>(
     deliveryQueueName(webhook.id),
-    (job, token) => deliver(deps, state, job, token),
+    (job, token) =>
+      'delivery_ids' in job.data
+        ? deliverRelayed(deps, state, job, job.data.delivery_ids, token)
+        : deliverOne(deps, state, job, job.data.delivery_id, token),
     {
       connection,
       prefix: queuePrefix(deps.redis.prefix),
+      // Relay jobs and deliveries' own jobs share the receiver's requests (`slots`); this bounds the jobs held.
       concurrency: webhook.concurrency,
       lockDuration: deps.lockDuration ?? 30_000,
       stalledInterval: deps.stalledInterval ?? 30_000,
@@ -347,11 +503,15 @@ export function startReceiverWorker(deps: DeliveryWorkerDeps, webhook: Webhook):
       { job_id: job.id, receiver: webhook.id, err: error.message },
       exhausted ? 'delivery job failed; the sweep enqueues it again' : 'delivery job failed; it will be retried',
     );
-    // The job is gone but its delivery is still pending: the sweep picks it up again.
-    if (exhausted)
-      void new DeliveriesRepo(deps.store.db, deps.store.dialect)
-        .markUnqueued(job.data.delivery_id)
-        .catch(() => undefined);
+    // The job is gone but its deliveries are still pending: the sweep picks them up again.
+    if (exhausted) {
+      const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
+      const released =
+        'delivery_ids' in job.data
+          ? repo.releaseRelayJob(webhook.id, job.id as string)
+          : repo.markUnqueued(job.data.delivery_id);
+      void released.catch(() => undefined);
+    }
   });
   worker.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery worker error'));
   return {

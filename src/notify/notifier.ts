@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config, Webhook } from '../config/types.js';
+import { newId } from '../events/ids.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { DeliveryQueues } from '../queue/delivery-queue.js';
@@ -13,8 +14,9 @@ import { listenForOutbox, type DeliveryOutlet } from './delivery-channel.js';
 import { deliveriesOf, outboxOf, recordChanges, type Change, type Outbox, type OutboxEntry } from './outbox.js';
 
 /**
- * Puts committed deliveries on their receivers' queues, then records that they are queued. A crash in between leaves
- * rows the sweep enqueues again; the job id is the delivery id, so a delivery never gets two jobs.
+ * Puts deliveries on their receivers' queues, each on a job of its own (the sweep, a redelivery), then records that
+ * they are queued. A crash in between leaves rows the sweep enqueues again; the job id is the delivery id, so a
+ * delivery never gets two jobs of its own.
  */
 export async function enqueueDeliveries(
   store: StoreDatabase,
@@ -28,30 +30,62 @@ export async function enqueueDeliveries(
   await new DeliveriesRepo(store.db, store.dialect).markQueued(added);
 }
 
+/** The deliveries of one relay pass to one receiver, and the job that sends them. */
+export interface RelayedDeliveries {
+  jobId: string;
+  receiverId: string;
+  deliveryIds: string[];
+}
+
 /**
- * Turns the oldest committed outbox rows into deliveries (one per receiver) and removes them, in one transaction.
- * Several notifiers doing so at once write each delivery once: its id is the receiver's and the change's. Returns the
- * deliveries and how many rows were taken.
+ * Turns the oldest committed outbox rows into deliveries and removes them, in one transaction. The deliveries of each
+ * receiver belong to one relay job, named here and added once this commits; until the job is gone they are its own
+ * (the sweep gives them jobs of their own if it never comes: a crash before it was added). Several notifiers doing so
+ * at once write each delivery once (its id is the receiver's and the change's), owned by the first one's job. Returns
+ * the jobs to add and how many rows were taken.
  */
 export async function expandOutbox(
   store: StoreDatabase,
   batchSize: number,
-): Promise<{ rows: number; deliveries: DeliveryRef[] }> {
+  now = Date.now(),
+): Promise<{ rows: number; relayed: RelayedDeliveries[] }> {
   const rows = await new DeliveriesRepo(store.db, store.dialect).outboxBatch(batchSize);
-  if (rows.length === 0) return { rows: 0, deliveries: [] };
-  const deliveries = deliveriesOf(rows);
+  if (rows.length === 0) return { rows: 0, relayed: [] };
+  const byReceiver = new Map<string, RelayedDeliveries>();
+  const deliveries = deliveriesOf(rows).map((delivery) => {
+    let relayed = byReceiver.get(delivery.receiver_id);
+    if (!relayed) {
+      relayed = { jobId: `r${newId()}`, receiverId: delivery.receiver_id, deliveryIds: [] };
+      byReceiver.set(delivery.receiver_id, relayed);
+    }
+    relayed.deliveryIds.push(delivery.delivery_id);
+    // `updated_at`: when it was relayed, which the sweep's grace is counted from.
+    return { ...delivery, job_id: relayed.jobId, queued: 1, updated_at: now };
+  });
   await inTransaction(store, async (trx) => {
     const repo = new DeliveriesRepo(trx, store.dialect);
     await repo.insertDeliveries(deliveries);
     await repo.removeOutbox(rows.map((row) => row.seq));
   });
-  return { rows: rows.length, deliveries };
+  return { rows: rows.length, relayed: [...byReceiver.values()] };
+}
+
+/** Adds the relay jobs of committed deliveries (none for a receiver no longer configured: the sweep sees to those). */
+export async function enqueueRelayed(
+  queues: DeliveryQueues,
+  webhooks: readonly Webhook[],
+  relayed: readonly RelayedDeliveries[],
+): Promise<void> {
+  for (const { jobId, receiverId, deliveryIds } of relayed) {
+    const webhook = webhooks.find((candidate) => candidate.id === receiverId);
+    if (webhook) await queues.enqueueRelayed(receiverId, jobId, deliveryIds, webhook.maxAttempts);
+  }
 }
 
 /**
- * Relays the committed outbox: its rows become deliveries, which are then enqueued (the job id is the delivery id, so
- * two notifiers add one job). A crash in between leaves deliveries without a job, which the sweep enqueues. Returns
- * how many outbox rows were relayed.
+ * Relays the committed outbox: its rows become deliveries, which are then enqueued, one relay job per receiver and
+ * pass. A crash in between leaves deliveries whose job never came, which the sweep enqueues. Returns how many outbox
+ * rows were relayed.
  */
 export async function relayOutbox(
   store: StoreDatabase,
@@ -59,13 +93,13 @@ export async function relayOutbox(
   webhooks: readonly Webhook[],
   batchSize = 500,
 ): Promise<number> {
-  let relayed = 0;
+  let total = 0;
   for (;;) {
-    const { rows, deliveries } = await expandOutbox(store, batchSize);
-    if (rows === 0) return relayed;
-    await enqueueDeliveries(store, queues, webhooks, deliveries);
-    relayed += rows;
-    if (rows < batchSize) return relayed;
+    const { rows, relayed } = await expandOutbox(store, batchSize);
+    if (rows === 0) return total;
+    await enqueueRelayed(queues, webhooks, relayed);
+    total += rows;
+    if (rows < batchSize) return total;
   }
 }
 
@@ -159,11 +193,18 @@ export class Notifier implements DeliveryOutlet {
     this.startWorkers();
   }
 
-  /** Enqueues deliveries committed a while ago that have no job, and refreshes the per-receiver gauges. */
+  /**
+   * Enqueues deliveries committed a while ago that have no job: those whose relay job is gone (a crash before it was
+   * added; it failed for good) first become deliveries without a job. Then refreshes the per-receiver gauges.
+   */
   async sweep(): Promise<void> {
     const repo = new DeliveriesRepo(this.deps.store.db, this.deps.store.dialect);
     const now = this.deps.clock();
-    const unqueued = await repo.unqueued(now - (this.deps.sweepGraceMs ?? 10_000), 1000);
+    const graceEnd = now - (this.deps.sweepGraceMs ?? 10_000);
+    for (const webhook of this.webhooks)
+      for (const jobId of await repo.relayJobsOf(webhook.id, graceEnd))
+        if (!(await this.queues.queue(webhook.id).getJob(jobId))) await repo.releaseRelayJob(webhook.id, jobId);
+    const unqueued = await repo.unqueued(graceEnd, 1000);
     if (unqueued.length > 0) {
       await enqueueDeliveries(this.deps.store, this.queues, this.webhooks, unqueued);
       this.deps.logger.info({ count: unqueued.length }, 'enqueued committed deliveries that had no job');

@@ -179,6 +179,7 @@ export function deliveriesOf(rows: readonly OutboxRow[]): NewDelivery[] {
       body: row.body,
       status: 'pending' as const,
       queued: 0,
+      job_id: null,
       attempts: 0,
       created_at: row.created_at,
       updated_at: row.created_at,

@@ -243,30 +243,36 @@ for (const kind of storeKinds) {
   });
 }
 
-describe('the sweep (a crash between commit and enqueue)', () => {
-  const prefix = `agtest-sweep-${newId().toLowerCase()}`;
-  let close: () => Promise<void> = async () => undefined;
-  after(() => close());
+describe('relay jobs and the sweep', () => {
+  const closers: Array<() => Promise<void>> = [];
+  after(async () => {
+    for (const close of closers.reverse()) await close();
+  });
 
-  test('committed deliveries that never got a job are enqueued by the sweep and delivered once', async () => {
-    const receiver = await startReceiver();
-    const run = await driver('sqlite', configFile({}, [{ id: 'sink', url: receiver.url }]));
+  /** A notifier for one receiver over a store of its own, timers off: the test relays and sweeps itself. */
+  async function setUp(respond?: Parameters<typeof startReceiver>[0]) {
+    const prefix = `agtest-relay-${newId().toLowerCase()}`;
+    const receiver = await startReceiver(respond);
+    const file = configFile({}, [{ id: 'sink', url: receiver.url, events: ['i_new', 'i_rslv'] }]);
+    const run = await driver('sqlite', file);
+    const webhooks = buildConfig(file, 'test', {}).webhooks;
     const notifier = new Notifier({
       store: run.testStore.store,
       redis: { url: redisUrl, prefix },
       logger: createLogger('silent'),
       metrics: createMetrics(),
       clock: Date.now,
-      webhooks: buildConfig(configFile({}, [{ id: 'sink', url: receiver.url }]), 'test', {}).webhooks,
+      webhooks,
       sweepIntervalMs: 3_600_000,
       relayIntervalMs: 3_600_000,
       sweepGraceMs: 0,
+      retryBaseMs: 50,
     });
-    close = async () => {
+    const connection = createProducerConnection({ url: redisUrl, prefix });
+    await connection.connect().catch(() => undefined);
+    const queues = new DeliveryQueues(connection, prefix);
+    closers.push(async () => {
       await notifier.close();
-      const connection = createProducerConnection({ url: redisUrl, prefix });
-      await connection.connect().catch(() => undefined);
-      const queues = new DeliveryQueues(connection, prefix);
       await queues
         .queue('sink')
         .obliterate({ force: true })
@@ -275,15 +281,26 @@ describe('the sweep (a crash between commit and enqueue)', () => {
       connection.disconnect();
       await receiver.close();
       await run.testStore.dispose();
-    };
-    // The batch commits and its outbox becomes deliveries; the process "dies" before enqueueing them.
+    });
+    const rows = () =>
+      run.testStore.store.db
+        .selectFrom('deliveries')
+        .select(['delivery_id', 'queued', 'job_id', 'status', 'attempts'])
+        .orderBy('seq')
+        .execute();
+    return { receiver, run, webhooks, notifier, queues, rows };
+  }
+
+  test('a relay job that never came (a crash after commit): the sweep gives its deliveries jobs of their own', async () => {
+    const { receiver, run, notifier, rows } = await setUp();
+    // The outbox becomes deliveries owned by a relay job; the process "dies" before adding the job.
     await run.push(alert('k', 'Critical'));
     await run.push(alert('k', 'Ok'));
-    await expandOutbox(run.testStore.store, 1000);
-    const unqueued = await run.testStore.store.db.selectFrom('deliveries').select('queued').execute();
+    const { relayed } = await expandOutbox(run.testStore.store, 1000);
+    assert.equal(relayed.length, 1);
     assert.deepEqual(
-      unqueued.map((row) => row.queued),
-      [0, 0],
+      (await rows()).map((row) => [row.job_id, row.queued]),
+      relayed[0].deliveryIds.map(() => [relayed[0].jobId, 1]),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
     await notifier.sweep();
@@ -294,11 +311,60 @@ describe('the sweep (a crash between commit and enqueue)', () => {
       receiver.received.map((request) => request.json.event_type),
       ['i_new', 'i_rslv'],
     );
-    const rows = await run.testStore.store.db.selectFrom('deliveries').select(['queued', 'status']).execute();
-    assert.deepEqual(rows, [
-      { queued: 1, status: 'delivered' },
-      { queued: 1, status: 'delivered' },
-    ]);
+    assert.deepEqual(
+      (await rows()).map(({ queued, job_id, status }) => ({ queued, job_id, status })),
+      [
+        { queued: 1, job_id: null, status: 'delivered' },
+        { queued: 1, job_id: null, status: 'delivered' },
+      ],
+    );
+  });
+
+  test('a relay job added after the sweep took its deliveries leaves them: each change is sent once', async () => {
+    const { receiver, run, webhooks, notifier, queues, rows } = await setUp();
+    for (const key of ['a', 'b', 'c']) await run.push(alert(key, 'Critical'));
+    const { relayed } = await expandOutbox(run.testStore.store, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The sweep finds the relay job missing and enqueues each delivery on a job of its own; then the late relay job
+    // is added, as by a notifier that was paused between its commit and the add.
+    await notifier.sweep();
+    await queues.enqueueRelayed('sink', relayed[0].jobId, relayed[0].deliveryIds, webhooks[0].maxAttempts);
+    await eventually('three delivered', async () => (receiver.succeeded().length >= 3 ? true : undefined));
+    await eventually('the relay job is done', async () =>
+      (await queues.queue('sink').getJob(relayed[0].jobId)) ? undefined : true,
+    );
+    assert.equal(receiver.received.length, 3);
+    assert.equal(new Set(receiver.received.map((request) => request.headers['x-alertgate-delivery'])).size, 3);
+    assert.ok((await rows()).every((row) => row.status === 'delivered' && row.job_id === null));
+  });
+
+  test('deliveries to a receiver that is down cost one job per relay pass, not one per delivery', async () => {
+    // Connection refused: the port of a server that was closed.
+    const closed = await startReceiver();
+    const downUrl = closed.url;
+    await closed.close();
+    const { run, webhooks, notifier, queues, rows } = await setUp();
+    await notifier.setWebhooks([{ ...webhooks[0], url: downUrl }]);
+    const keys = Array.from({ length: 60 }, (_, i) => `down-${i}`);
+    for (const key of keys) await run.push(alert(key, 'Critical'));
+    await notifier.relay([]);
+    // The first failures open the receiver's circuit; the relay job then waits, whole, for the rest to end.
+    const waiting = await eventually('the relay job waits for the receiver', async () => {
+      const counts = await queues.queue('sink').getJobCounts('delayed', 'waiting', 'active');
+      const attempted = (await rows()).filter((row) => row.attempts > 0).length;
+      return counts.delayed > 0 && counts.active === 0 && attempted >= 3 ? { counts, attempted } : undefined;
+    });
+    const all = await rows();
+    assert.equal(all.length, keys.length);
+    assert.ok(all.every((row) => row.status === 'pending'));
+    // The attempts made are the probes; every other delivery has not been tried and is still the relay job's.
+    assert.ok(waiting.attempted <= 8, `${waiting.attempted} attempts for ${keys.length} deliveries`);
+    const jobs = waiting.counts.delayed + waiting.counts.waiting + waiting.counts.active;
+    assert.ok(jobs <= waiting.attempted + 1, `${jobs} jobs for ${keys.length} deliveries`);
+    assert.equal(
+      all.filter((row) => row.attempts === 0 && row.job_id !== null).length,
+      keys.length - waiting.attempted,
+    );
   });
 });
 
