@@ -357,8 +357,9 @@ describe('relay jobs and the sweep', () => {
     const all = await rows();
     assert.equal(all.length, keys.length);
     assert.ok(all.every((row) => row.status === 'pending'));
-    // The attempts made are the probes; every other delivery has not been tried and is still the relay job's.
-    assert.ok(waiting.attempted <= 8, `${waiting.attempted} attempts for ${keys.length} deliveries`);
+    // The attempts made are the probes (at most the receiver's concurrency per wake, a few wakes on a slow machine);
+    // every other delivery has not been tried and is still the relay job's.
+    assert.ok(waiting.attempted <= 16, `${waiting.attempted} attempts for ${keys.length} deliveries`);
     const jobs = waiting.counts.delayed + waiting.counts.waiting + waiting.counts.active;
     assert.ok(jobs <= waiting.attempted + 1, `${jobs} jobs for ${keys.length} deliveries`);
     assert.equal(
