@@ -372,6 +372,12 @@ async function send(
 /** How long a job waits for the receiver's rest to end. */
 const restLeftMs = (state: ReceiverState): number => Math.max(250, state.restUntil - Date.now());
 
+/** Puts a job back to run again in `ms`, without spending one of its attempts. */
+async function runAgainIn(job: Job<DeliveryJobData>, ms: number, token: string | undefined): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}
+
 /** A delivery's own job: send it unless an earlier one of its receiver and incident is still pending. */
 async function deliverOne(
   deps: DeliveryWorkerDeps,
@@ -388,8 +394,7 @@ async function deliverOne(
   const waitMs = earlier ? holdBack(deps, state, row, earlier) : undefined;
   const result = waitMs === undefined ? await attempt(deps, state, row, {}) : undefined;
   if (waitMs !== undefined || result?.kind === 'resting') {
-    await job.moveToDelayed(Date.now() + (waitMs ?? restLeftMs(state)), token);
-    throw new DelayedError();
+    await runAgainIn(job, waitMs ?? restLeftMs(state), token);
   }
   if (result?.kind === 'retry') throw new RetryLater(result.error, result.delayMs);
 }
@@ -415,10 +420,7 @@ async function deliverRelayed(
     await deps.queues.enqueue([row], () => maxAttempts, delayMs);
     await repo.markQueued([row.delivery_id]);
   };
-  const restLater = async () => {
-    await job.moveToDelayed(Date.now() + restLeftMs(state), token);
-    throw new DelayedError();
-  };
+  const restLater = () => runAgainIn(job, restLeftMs(state), token);
   // Woken while the receiver rests (a job taken just before it began): nothing is read or tried.
   if (state.resting) return restLater();
   const rows = (await repo.getDeliveries(deliveryIds)).filter(owned);
