@@ -12,6 +12,7 @@ import {
   DeliveriesRepo,
   type AttemptOutcome,
   type DeliveryAttemptRow,
+  type DeliveryRecord,
   type DeliveryRow,
 } from '../store/deliveries-repo.js';
 import { retryAfterCapMs, retryDelayMs } from './backoff.js';
@@ -194,7 +195,12 @@ async function releaseNext(deps: DeliveryWorkerDeps, state: ReceiverState, row: 
  * process promotes its job; otherwise it wakes just after the earlier one's next attempt (within a minute), and looks
  * again. Returns how long to wait.
  */
-function holdBack(deps: DeliveryWorkerDeps, state: ReceiverState, row: DeliveryRow, earlier: DeliveryRow): number {
+function holdBack(
+  deps: DeliveryWorkerDeps,
+  state: ReceiverState,
+  row: DeliveryRecord,
+  earlier: DeliveryRecord,
+): number {
   const waiting = state.waiting.get(row.order_key) ?? new Set<string>();
   waiting.add(row.delivery_id);
   state.waiting.set(row.order_key, waiting);

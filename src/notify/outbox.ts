@@ -122,8 +122,8 @@ export interface OutboxEntry {
 
 /**
  * Writes some changes to the outbox inside the caller's transaction (the one that records the changes): one row per
- * change that any receiver takes, naming those receivers, with the body as the change left things. The notifier
- * makes the deliveries once it has committed ({@link deliveriesOf}). `deferred`: the rows are written by the
+ * change that any receiver takes, naming those receivers, and the body as the change left things (kept once for all
+ * the change's deliveries). The notifier makes the deliveries once it has committed ({@link deliveriesOf}). `deferred`: the rows are written by the
  * transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
  */
 export async function recordChanges(
@@ -176,7 +176,6 @@ export function deliveriesOf(rows: readonly OutboxRow[]): NewDelivery[] {
       incident_id: row.incident_id,
       alert_id: row.alert_id,
       order_key: row.order_key,
-      body: row.body,
       status: 'pending' as const,
       queued: 0,
       job_id: null,

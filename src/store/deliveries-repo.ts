@@ -3,11 +3,15 @@ import { runCached } from './cached-query.js';
 import type { Dialect } from './dialect.js';
 import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus, OutboxTable } from './tables.js';
 
-export type DeliveryRow = Selectable<DeliveriesTable>;
+/** A delivery as stored. */
+export type DeliveryRecord = Selectable<DeliveriesTable>;
+/** A delivery with the body of its change, which is kept once for all its receivers. */
+export type DeliveryRow = DeliveryRecord & { body: string };
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
-export type NewDelivery = Omit<DeliveryRow, 'seq'>;
+export type NewDelivery = Omit<DeliveryRecord, 'seq'>;
 export type OutboxRow = Selectable<OutboxTable>;
-export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
+/** An outbox row to write, and the body of its change. */
+export type NewOutboxRow = Omit<OutboxRow, 'seq'> & { body: string };
 
 const outboxColumns: ReadonlyArray<keyof NewOutboxRow> = [
   'change_id',
@@ -17,9 +21,10 @@ const outboxColumns: ReadonlyArray<keyof NewOutboxRow> = [
   'alert_id',
   'order_key',
   'receivers',
-  'body',
   'created_at',
 ];
+
+const changeBodyColumns = ['change_id', 'body', 'created_at'] as const;
 
 const deliveryColumns: ReadonlyArray<keyof NewDelivery> = [
   'delivery_id',
@@ -30,7 +35,6 @@ const deliveryColumns: ReadonlyArray<keyof NewDelivery> = [
   'incident_id',
   'alert_id',
   'order_key',
-  'body',
   'status',
   'queued',
   'job_id',
@@ -91,6 +95,15 @@ async function insertChunked<T>(rows: readonly T[], insert: (chunk: readonly T[]
   let start = 0;
   for (const size of [100, 25, 5, 1])
     for (; rows.length - start >= size; start += size) await insert(rows.slice(start, start + size));
+}
+
+/** Deliveries joined with their change's body. */
+function deliveriesWithBody(db: Kysely<Database>) {
+  return db
+    .selectFrom('deliveries')
+    .innerJoin('change_bodies', 'change_bodies.change_id', 'deliveries.change_id')
+    .selectAll('deliveries')
+    .select('change_bodies.body');
 }
 
 /** The outbox and the delivery log, bound to one transaction (or the database). */
@@ -156,17 +169,31 @@ export class DeliveriesRepo {
     await this.insertOutbox(rows);
   }
 
-  /** Writes outbox rows, in a few statements of fixed shapes (see {@link insertChunked}). */
+  /**
+   * Writes outbox rows and their changes' bodies, in a few statements of fixed shapes (see {@link insertChunked}). A
+   * body already written (the same change recorded twice: two workers writing one repeat) is kept.
+   */
   async insertOutbox(rows: readonly NewOutboxRow[]): Promise<void> {
-    await insertChunked(rows, (chunk) =>
-      runCached(
+    await insertChunked(rows, async (chunk) => {
+      await runCached(
+        this.db,
+        this.dialect,
+        `insert-change-bodies:${chunk.length}`,
+        (db) =>
+          db
+            .insertInto('change_bodies')
+            .values(placeholderRows(chunk.length, changeBodyColumns) as never)
+            .onConflict((conflict) => conflict.column('change_id').doNothing()),
+        chunk.flatMap((row) => changeBodyColumns.map((column) => row[column])),
+      );
+      await runCached(
         this.db,
         this.dialect,
         `insert-outbox:${chunk.length}`,
         (db) => db.insertInto('outbox').values(placeholderRows(chunk.length, outboxColumns) as never),
         chunk.flatMap((row) => outboxColumns.map((column) => row[column])),
-      ),
-    );
+      );
+    });
   }
 
   /** The oldest committed outbox rows, in the order they were written. */
@@ -269,16 +296,14 @@ export class DeliveriesRepo {
   /** Deliveries by id, in `seq` order (the order they are sent in per receiver and incident). */
   async getDeliveries(deliveryIds: readonly string[]): Promise<DeliveryRow[]> {
     if (deliveryIds.length === 0) return [];
-    return this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('delivery_id', 'in', deliveryIds)
-      .orderBy('seq')
+    return deliveriesWithBody(this.db)
+      .where('deliveries.delivery_id', 'in', deliveryIds)
+      .orderBy('deliveries.seq')
       .execute();
   }
 
   async getDelivery(deliveryId: string): Promise<DeliveryRow | undefined> {
-    return this.db.selectFrom('deliveries').selectAll().where('delivery_id', '=', deliveryId).executeTakeFirst();
+    return deliveriesWithBody(this.db).where('deliveries.delivery_id', '=', deliveryId).executeTakeFirst();
   }
 
   async attemptsOf(deliveryId: string): Promise<DeliveryAttemptRow[]> {
@@ -291,7 +316,7 @@ export class DeliveriesRepo {
   }
 
   /** The oldest pending delivery of the same receiver and order key before `seq`: it goes first. */
-  async pendingBefore(delivery: DeliveryRow): Promise<DeliveryRow | undefined> {
+  async pendingBefore(delivery: DeliveryRecord): Promise<DeliveryRecord | undefined> {
     return this.db
       .selectFrom('deliveries')
       .selectAll()
@@ -372,14 +397,14 @@ export class DeliveriesRepo {
 
   /** A receiver's deliveries, newest first. */
   async listDeliveries(filter: DeliveryFilter): Promise<DeliveryRow[]> {
-    return this.db
-      .selectFrom('deliveries')
-      .selectAll()
-      .where('receiver_id', '=', filter.receiverId)
-      .$if(filter.status !== undefined, (qb) => qb.where('status', '=', filter.status as DeliveryStatus))
-      .$if(filter.incidentId !== undefined, (qb) => qb.where('incident_id', '=', filter.incidentId as string))
-      .$if(filter.before !== undefined, (qb) => qb.where('seq', '<', filter.before as number))
-      .orderBy('seq', 'desc')
+    return deliveriesWithBody(this.db)
+      .where('deliveries.receiver_id', '=', filter.receiverId)
+      .$if(filter.status !== undefined, (qb) => qb.where('deliveries.status', '=', filter.status as DeliveryStatus))
+      .$if(filter.incidentId !== undefined, (qb) =>
+        qb.where('deliveries.incident_id', '=', filter.incidentId as string),
+      )
+      .$if(filter.before !== undefined, (qb) => qb.where('deliveries.seq', '<', filter.before as number))
+      .orderBy('deliveries.seq', 'desc')
       .limit(filter.limit)
       .execute();
   }

@@ -13,6 +13,7 @@ import { migration0011 } from './migrations/0011_incident_state.js';
 import { migration0012 } from './migrations/0012_delivery_retention.js';
 import { migration0013 } from './migrations/0013_outbox.js';
 import { migration0014 } from './migrations/0014_delivery_owner.js';
+import { migration0015 } from './migrations/0015_change_bodies.js';
 
 export type { Dialect } from './dialect.js';
 
@@ -35,6 +36,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0012_delivery_retention': migration0012,
     '0013_outbox': migration0013(dialect),
     '0014_delivery_owner': migration0014,
+    '0015_change_bodies': migration0015,
   };
 }
 

@@ -203,23 +203,24 @@ const rejectedPayloads: RetentionRule = {
 };
 
 /**
- * Outbound deliveries created before the cutoff that are finished (delivered, dead or skipped), with their attempts.
- * A pending one stays whatever its age: it is still being sent.
+ * Outbound deliveries created before the cutoff that are finished (delivered, dead or skipped), with their attempts,
+ * and the bodies of their changes once no delivery or outbox row names them. A pending one stays whatever its age: it
+ * is still being sent.
  */
 const deliveries: RetentionRule = {
   name: 'deliveries',
   ageMs: (settings) => settings.deliveriesMs,
   async sweep(store, cutoff, _after, batchSize): Promise<BatchOutcome> {
-    const ids = (
-      await store.db
-        .selectFrom('deliveries')
-        .select('delivery_id')
-        .where('created_at', '<', cutoff)
-        .where('status', '<>', 'pending')
-        .limit(batchSize)
-        .execute()
-    ).map((row) => row.delivery_id);
-    if (ids.length === 0) return { removed: {}, next: undefined, filled: false };
+    const finished = await store.db
+      .selectFrom('deliveries')
+      .select(['delivery_id', 'change_id'])
+      .where('created_at', '<', cutoff)
+      .where('status', '<>', 'pending')
+      .limit(batchSize)
+      .execute();
+    if (finished.length === 0) return { removed: {}, next: undefined, filled: false };
+    const ids = finished.map((row) => row.delivery_id);
+    const changeIds = [...new Set(finished.map((row) => row.change_id))];
     const removed = await inTransaction(store, async (trx) => {
       const attempts = await trx.deleteFrom('delivery_attempts').where('delivery_id', 'in', ids).executeTakeFirst();
       const rows = await trx
@@ -227,7 +228,31 @@ const deliveries: RetentionRule = {
         .where('delivery_id', 'in', ids)
         .where('status', '<>', 'pending')
         .executeTakeFirst();
-      return { deliveries: Number(rows.numDeletedRows), delivery_attempts: Number(attempts.numDeletedRows) };
+      const bodies = await trx
+        .deleteFrom('change_bodies')
+        .where('change_id', 'in', changeIds)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('deliveries')
+                .select('deliveries.seq')
+                .whereRef('deliveries.change_id', '=', 'change_bodies.change_id'),
+            ),
+          ),
+        )
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('outbox').select('outbox.seq').whereRef('outbox.change_id', '=', 'change_bodies.change_id'),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      return {
+        deliveries: Number(rows.numDeletedRows),
+        delivery_attempts: Number(attempts.numDeletedRows),
+        change_bodies: Number(bodies.numDeletedRows),
+      };
     });
     return { removed, next: '', filled: ids.length === batchSize };
   },

@@ -194,7 +194,6 @@ export interface HeartbeatsTable {
 /** Where a delivery stands: waiting to be sent (or retried), sent, given up after its last attempt, or not sent because its format sends nothing for its event type. */
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
 
-/** One outbound webhook message: a change of an incident or alert for one receiver (the outbox). */
 /** A change worth a message, until the notifier has made it one delivery per receiver (then the row goes). */
 export interface OutboxTable {
   /** The order changes were committed in, which their deliveries keep. */
@@ -205,12 +204,20 @@ export interface OutboxTable {
   incident_id: string | null;
   alert_id: string | null;
   order_key: string;
-  /** Ids of the receivers that take the change as configured when it was recorded, comma-separated. */
+  /** Ids of the receivers that take the change as configured when it was recorded, as a JSON array. */
   receivers: string;
+  created_at: number;
+}
+
+/** The body of a change, kept once for all its deliveries; retention removes it with the last of them. */
+export interface ChangeBodiesTable {
+  change_id: string;
   /** The webhook body (JSON) as it was when the change was recorded. */
   body: string;
   created_at: number;
 }
+
+/** One outbound webhook message: a change of an incident or alert for one receiver. */
 
 export interface DeliveriesTable {
   /** Orders the deliveries of one receiver and `order_key`. */
@@ -226,8 +233,6 @@ export interface DeliveriesTable {
   alert_id: string | null;
   /** What deliveries are ordered by: the incident, or the alert when it has none. */
   order_key: string;
-  /** The webhook body (JSON) as it was when the change was recorded. */
-  body: string;
   status: DeliveryStatus;
   /** 1 once a job was added to the delivery queue; the sweep enqueues rows left at 0 (a crash after commit). */
   queued: number;
@@ -268,6 +273,7 @@ export interface Database {
   change_labels: ChangeLabelsTable;
   heartbeats: HeartbeatsTable;
   outbox: OutboxTable;
+  change_bodies: ChangeBodiesTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
 }

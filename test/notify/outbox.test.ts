@@ -400,8 +400,9 @@ for (const kind of storeKinds) {
       assert.deepEqual(await run.delivered(), ['i_new', 'i_new', 'i_repeat']);
       const repeat = await run.testStore.store.db
         .selectFrom('deliveries')
-        .select(['incident_id', 'body'])
-        .where('event_type', '=', 'i_repeat')
+        .innerJoin('change_bodies', 'change_bodies.change_id', 'deliveries.change_id')
+        .select(['deliveries.incident_id', 'change_bodies.body'])
+        .where('deliveries.event_type', '=', 'i_repeat')
         .executeTakeFirstOrThrow();
       assert.notEqual(repeat.incident_id, acked.incident_id);
       assert.equal((JSON.parse(repeat.body) as { incident: { progress: string } }).incident.progress, 'Triggered');

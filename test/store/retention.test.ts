@@ -184,6 +184,8 @@ for (const kind of storeKinds) {
         'rejected_payloads',
         'deliveries',
         'delivery_attempts',
+        'change_bodies',
+        'outbox',
       ])
         await sql`delete from ${sql.table(table)}`.execute(store.db);
     });
@@ -216,16 +218,15 @@ for (const kind of storeKinds) {
     });
 
     test('finished deliveries past 30 days go with their attempts; a pending one stays whatever its age', async () => {
-      const delivery = (id: string, status: string, createdAt: number) => ({
+      const delivery = (id: string, status: string, createdAt: number, changeId: string) => ({
         delivery_id: id,
         receiver_id: 'hook',
-        change_id: `change-${id}`,
+        change_id: changeId,
         event_type: 'i_new',
         channel_id: 'ops',
         incident_id: null,
         alert_id: null,
         order_key: id,
-        body: '{}',
         status,
         queued: 1,
         attempts: 1,
@@ -239,11 +240,31 @@ for (const kind of storeKinds) {
       await store.db
         .insertInto('deliveries')
         .values([
-          delivery('old-done', 'delivered', ago(40)),
-          delivery('old-dead', 'dead', ago(35)),
-          delivery('old-pending', 'pending', ago(40)),
-          delivery('young-done', 'delivered', ago(5)),
+          delivery('old-done', 'delivered', ago(40), 'change-a'),
+          // The same change to another receiver, still being sent: its body stays.
+          delivery('old-dead', 'dead', ago(35), 'change-b'),
+          delivery('old-pending', 'pending', ago(40), 'change-b'),
+          delivery('young-done', 'delivered', ago(5), 'change-c'),
+          // A change an outbox row still names (relayed again after a crash): its body stays.
+          delivery('old-relayed', 'delivered', ago(40), 'change-d'),
         ] as never)
+        .execute();
+      await store.db
+        .insertInto('change_bodies')
+        .values(['a', 'b', 'c', 'd'].map((id) => ({ change_id: `change-${id}`, body: '{}', created_at: ago(40) })))
+        .execute();
+      await store.db
+        .insertInto('outbox')
+        .values({
+          change_id: 'change-d',
+          event_type: 'i_new',
+          channel_id: 'ops',
+          incident_id: null,
+          alert_id: null,
+          order_key: 'change-d',
+          receivers: '["hook"]',
+          created_at: ago(40),
+        })
         .execute();
       await store.db
         .insertInto('delivery_attempts')
@@ -261,8 +282,14 @@ for (const kind of storeKinds) {
       const removed = await runRetention(store, settings(), now, { pauseMs: 0 });
 
       assert.deepEqual([...(await idsOf(store, 'deliveries'))].sort(), ['old-pending', 'young-done']);
-      assert.equal(removed.deliveries, 2);
+      assert.equal(removed.deliveries, 3);
       assert.equal(removed.delivery_attempts, 1);
+      const bodies = await store.db.selectFrom('change_bodies').select('change_id').orderBy('change_id').execute();
+      assert.deepEqual(
+        bodies.map((row) => row.change_id),
+        ['change-b', 'change-c', 'change-d'],
+      );
+      assert.equal(removed.change_bodies, 1);
     });
 
     test('an incident closed past 180 days goes with its alerts, timeline and every event', async () => {
