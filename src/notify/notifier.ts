@@ -38,7 +38,8 @@ export interface RelayedDeliveries {
 }
 
 /**
- * Turns the oldest committed outbox rows into deliveries and removes them, in one transaction. The deliveries of each
+ * Turns the oldest committed outbox rows into deliveries, keeps each change's body once, and removes the rows, in one
+ * transaction. The deliveries of each
  * receiver belong to one relay job, named here and added once this commits; until the job is gone they are its own
  * (the sweep gives them jobs of their own if it never comes: a crash before it was added). Several notifiers doing so
  * at once write each delivery once (its id is the receiver's and the change's), owned by the first one's job. Returns
@@ -64,6 +65,7 @@ export async function expandOutbox(
   });
   await inTransaction(store, async (trx) => {
     const repo = new DeliveriesRepo(trx, store.dialect);
+    await repo.insertChangeBodies(rows);
     await repo.insertDeliveries(deliveries);
     await repo.removeOutbox(rows.map((row) => row.seq));
   });

@@ -122,8 +122,8 @@ export interface OutboxEntry {
 
 /**
  * Writes some changes to the outbox inside the caller's transaction (the one that records the changes): one row per
- * change that any receiver takes, naming those receivers, and the body as the change left things (kept once for all
- * the change's deliveries). The notifier makes the deliveries once it has committed ({@link deliveriesOf}). `deferred`: the rows are written by the
+ * change that any receiver takes, naming those receivers, with the body as the change left things. The notifier
+ * makes the deliveries once it has committed ({@link deliveriesOf}), and keeps the body once for all of them. `deferred`: the rows are written by the
  * transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
  */
 export async function recordChanges(

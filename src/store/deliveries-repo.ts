@@ -10,8 +10,7 @@ export type DeliveryRow = DeliveryRecord & { body: string };
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
 export type NewDelivery = Omit<DeliveryRecord, 'seq'>;
 export type OutboxRow = Selectable<OutboxTable>;
-/** An outbox row to write, and the body of its change. */
-export type NewOutboxRow = Omit<OutboxRow, 'seq'> & { body: string };
+export type NewOutboxRow = Omit<OutboxRow, 'seq'>;
 
 const outboxColumns: ReadonlyArray<keyof NewOutboxRow> = [
   'change_id',
@@ -21,6 +20,7 @@ const outboxColumns: ReadonlyArray<keyof NewOutboxRow> = [
   'alert_id',
   'order_key',
   'receivers',
+  'body',
   'created_at',
 ];
 
@@ -169,13 +169,26 @@ export class DeliveriesRepo {
     await this.insertOutbox(rows);
   }
 
-  /**
-   * Writes outbox rows and their changes' bodies, in a few statements of fixed shapes (see {@link insertChunked}). A
-   * body already written (the same change recorded twice: two workers writing one repeat) is kept.
-   */
+  /** Writes outbox rows, in a few statements of fixed shapes (see {@link insertChunked}). */
   async insertOutbox(rows: readonly NewOutboxRow[]): Promise<void> {
-    await insertChunked(rows, async (chunk) => {
-      await runCached(
+    await insertChunked(rows, (chunk) =>
+      runCached(
+        this.db,
+        this.dialect,
+        `insert-outbox:${chunk.length}`,
+        (db) => db.insertInto('outbox').values(placeholderRows(chunk.length, outboxColumns) as never),
+        chunk.flatMap((row) => outboxColumns.map((column) => row[column])),
+      ),
+    );
+  }
+
+  /**
+   * Keeps the bodies of relayed outbox rows, one per change. A body already kept (the same change recorded twice: two
+   * workers writing one repeat) stays as it is.
+   */
+  async insertChangeBodies(rows: readonly Pick<OutboxRow, 'change_id' | 'body' | 'created_at'>[]): Promise<void> {
+    await insertChunked(rows, (chunk) =>
+      runCached(
         this.db,
         this.dialect,
         `insert-change-bodies:${chunk.length}`,
@@ -185,15 +198,8 @@ export class DeliveriesRepo {
             .values(placeholderRows(chunk.length, changeBodyColumns) as never)
             .onConflict((conflict) => conflict.column('change_id').doNothing()),
         chunk.flatMap((row) => changeBodyColumns.map((column) => row[column])),
-      );
-      await runCached(
-        this.db,
-        this.dialect,
-        `insert-outbox:${chunk.length}`,
-        (db) => db.insertInto('outbox').values(placeholderRows(chunk.length, outboxColumns) as never),
-        chunk.flatMap((row) => outboxColumns.map((column) => row[column])),
-      );
-    });
+      ),
+    );
   }
 
   /** The oldest committed outbox rows, in the order they were written. */

@@ -204,8 +204,8 @@ const rejectedPayloads: RetentionRule = {
 
 /**
  * Outbound deliveries created before the cutoff that are finished (delivered, dead or skipped), with their attempts,
- * and the bodies of their changes once no delivery or outbox row names them. A pending one stays whatever its age: it
- * is still being sent.
+ * and the bodies of their changes once no delivery names them. A pending one stays whatever its age: it is still being
+ * sent. (A change relayed again later brings its body along: relaying keeps it if missing.)
  */
 const deliveries: RetentionRule = {
   name: 'deliveries',
@@ -237,13 +237,6 @@ const deliveries: RetentionRule = {
               selectFrom('deliveries')
                 .select('deliveries.seq')
                 .whereRef('deliveries.change_id', '=', 'change_bodies.change_id'),
-            ),
-          ),
-        )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('outbox').select('outbox.seq').whereRef('outbox.change_id', '=', 'change_bodies.change_id'),
             ),
           ),
         )

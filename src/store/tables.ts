@@ -206,6 +206,8 @@ export interface OutboxTable {
   order_key: string;
   /** Ids of the receivers that take the change as configured when it was recorded, as a JSON array. */
   receivers: string;
+  /** The webhook body (JSON) as it was when the change was recorded; relaying keeps it in `change_bodies`. */
+  body: string;
   created_at: number;
 }
 

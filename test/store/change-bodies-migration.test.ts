@@ -56,7 +56,7 @@ for (const kind of storeKinds)
       for (const each of opened) await each.dispose();
     });
 
-    test('a database whose deliveries and outbox rows carried bodies keeps every body, once per change', async () => {
+    test('a database whose deliveries carried bodies keeps every body, once per change', async () => {
       const old = await storeAt(kind, '0014_delivery_owner');
       opened.push(old);
       const db = old.store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
@@ -110,10 +110,7 @@ for (const kind of storeKinds)
         .execute();
       assert.deepEqual(
         bodies.map((row) => ({ ...row, created_at: Number(row.created_at) })),
-        [
-          { change_id: 'change-1', body: '{"event_id":"change-1"}', created_at: 1_000 },
-          { change_id: 'change-2', body: '{"event_id":"change-2"}', created_at: 2_000 },
-        ],
+        [{ change_id: 'change-1', body: '{"event_id":"change-1"}', created_at: 1_000 }],
       );
       const repo = new DeliveriesRepo(old.store.db, old.store.dialect);
       const read = await repo.getDelivery('d-pager-change-1');
@@ -126,7 +123,9 @@ for (const kind of storeKinds)
               await sql<{ name: string }>`select column_name as name from information_schema.columns
                 where table_schema = current_schema() and table_name = ${table}`.execute(old.store.db)
             ).rows;
-      for (const table of ['deliveries', 'outbox'])
-        assert.ok(!(await columns(table)).some((column) => column.name === 'body'), `${table} keeps no body`);
+      assert.ok(!(await columns('deliveries')).some((column) => column.name === 'body'), 'deliveries keep no body');
+      // An outbox row keeps its body until relayed; relaying it keeps the body once for its deliveries.
+      const [row] = await repo.outboxBatch(10);
+      assert.equal(row?.body, '{"event_id":"change-2"}');
     });
   });

@@ -39,6 +39,7 @@ const notTouchingStagedRows: Record<string, Record<string, string>> = {
     undoDeferredTo: 'undoes deferred outbox rows',
     flushDeferred: 'writes deferred outbox rows',
     insertDeliveries: 'writes deliveries only',
+    insertChangeBodies: 'writes change bodies only, never inside a worker batch',
     insertOutbox: 'writes the outbox only',
     outboxBatch: 'reads the outbox only, never inside a worker batch',
     removeOutbox: 'writes the outbox only, never inside a worker batch',
