@@ -7,7 +7,7 @@ import { DeliveriesRepo, type DeliveryAttemptRow, type DeliveryRow } from '../st
 import type { DeliveryStatus } from '../store/tables.js';
 import { incidentDetailUrl } from './build-body.js';
 import { sendToReceiver } from './delivery-worker.js';
-import { enqueueDeliveries } from './notifier.js';
+import { enqueueOwnJobs } from './own-jobs.js';
 import { deliveryId, type Outbox } from './outbox.js';
 import type { WebhookBody } from './webhook-body.js';
 
@@ -115,7 +115,9 @@ export async function redeliver(deps: DeliveryServiceDeps, id: string) {
   const webhook = receiverOf(deps, row.receiver_id);
   if (row.status === 'pending') throw conflict(`delivery ${id} is pending already; it is sent or retried on its own`);
   await repo.resetForRedelivery(id, deps.clock());
-  await enqueueDeliveries(deps.store, deps.queues, [webhook], [{ delivery_id: id, receiver_id: row.receiver_id }]);
+  await enqueueOwnJobs(deps.store, deps.queues, () => webhook.maxAttempts, [
+    { delivery_id: id, receiver_id: row.receiver_id },
+  ]);
   return getDeliveryLog(deps, id);
 }
 

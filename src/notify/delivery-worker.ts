@@ -16,6 +16,7 @@ import {
   type DeliveryRow,
 } from '../store/deliveries-repo.js';
 import { retryAfterCapMs, retryDelayMs } from './backoff.js';
+import { enqueueOwnJobs } from './own-jobs.js';
 import { renderRequest, type ReceiverTarget } from './render.js';
 import { receiverAgents, sendRequest, type ReceiverAgents, type SendResult } from './sender.js';
 import { outboundHeaders } from './signature.js';
@@ -420,12 +421,8 @@ async function deliverRelayed(
   const repo = new DeliveriesRepo(deps.store.db, deps.store.dialect);
   const owned = (row: DeliveryRow | undefined): row is DeliveryRow =>
     row !== undefined && row.status === 'pending' && row.job_id === job.id;
-  const ownJob = async (row: DeliveryRow, delayMs: number) => {
-    const maxAttempts = deps.receiver(row.receiver_id)?.maxAttempts;
-    if (maxAttempts === undefined) return;
-    await deps.queues.enqueue([row], () => maxAttempts, delayMs);
-    await repo.markQueued([row.delivery_id]);
-  };
+  const ownJob = (row: DeliveryRow, delayMs: number) =>
+    enqueueOwnJobs(deps.store, deps.queues, (id) => deps.receiver(id)?.maxAttempts, [row], delayMs);
   const restLater = () => runAgainIn(job, restLeftMs(state), token);
   // Woken while the receiver rests (a job taken just before it began): nothing is read or tried.
   if (state.resting) return restLater();

@@ -6,29 +6,13 @@ import type { Metrics } from '../observability/metrics.js';
 import { DeliveryQueues } from '../queue/delivery-queue.js';
 import { createWorkerConnection, type RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
-import { DeliveriesRepo, type DeliveryRef } from '../store/deliveries-repo.js';
+import { DeliveriesRepo } from '../store/deliveries-repo.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { AttemptLog, startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
 import { listenForOutbox, type DeliveryOutlet } from './delivery-channel.js';
 import { deliveriesOf, outboxOf, recordChanges, type Change, type Outbox, type OutboxEntry } from './outbox.js';
-
-/**
- * Puts deliveries on their receivers' queues, each on a job of its own (the sweep, a redelivery), then records that
- * they are queued. A crash in between leaves rows the sweep enqueues again; the job id is the delivery id, so a
- * delivery never gets two jobs of its own.
- */
-export async function enqueueDeliveries(
-  store: StoreDatabase,
-  queues: DeliveryQueues,
-  webhooks: readonly Webhook[],
-  deliveries: readonly DeliveryRef[],
-): Promise<void> {
-  if (deliveries.length === 0) return;
-  const attempts = new Map(webhooks.map((webhook) => [webhook.id, webhook.maxAttempts]));
-  const added = await queues.enqueue(deliveries, (id) => attempts.get(id));
-  await new DeliveriesRepo(store.db, store.dialect).markQueued(added);
-}
+import { enqueueOwnJobs } from './own-jobs.js';
 
 /** The deliveries of one relay pass to one receiver, and the job that sends them. */
 export interface RelayedDeliveries {
@@ -208,7 +192,8 @@ export class Notifier implements DeliveryOutlet {
         if (!(await this.queues.queue(webhook.id).getJob(jobId))) await repo.releaseRelayJob(webhook.id, jobId);
     const unqueued = await repo.unqueued(graceEnd, 1000);
     if (unqueued.length > 0) {
-      await enqueueDeliveries(this.deps.store, this.queues, this.webhooks, unqueued);
+      const attempts = new Map(this.webhooks.map((webhook) => [webhook.id, webhook.maxAttempts]));
+      await enqueueOwnJobs(this.deps.store, this.queues, (id) => attempts.get(id), unqueued);
       this.deps.logger.info({ count: unqueued.length }, 'enqueued committed deliveries that had no job');
     }
     await this.repeat(now);
