@@ -3,9 +3,10 @@ import type { OutboxEntry } from './outbox.js';
 
 /**
  * Word that outbox entries were committed, from the threads that write them (the worker's pipeline, timers,
- * acknowledges) to the notifier thread of the same process, which relays them at once. Only a hint: the notifier
- * also looks at the outbox every second, so a lost message delays deliveries, never loses them, and the pipeline
- * never waits for Redis on the notifier's behalf.
+ * acknowledges) to the notifier thread of the same process, which relays them at once. It carries the bodies the
+ * pipeline did not write into its rows ({@link OutboxEntry.body}). Only a hint: the notifier also looks at the outbox
+ * every second, and builds the body of a row whose body never came from the incident as it then is, so a lost
+ * message delays deliveries, never loses them, and the pipeline never waits for Redis on the notifier's behalf.
  */
 function channelName(redisPrefix: string): string {
   return `alertgate-deliveries:${redisPrefix}`;
@@ -14,6 +15,14 @@ function channelName(redisPrefix: string): string {
 /** Who relays committed outbox entries: the notifier in this thread, or the one on another thread. */
 export interface DeliveryOutlet {
   relay(entries: readonly OutboxEntry[]): Promise<void>;
+}
+
+/** Bodies handed over with a commit: change id and body (JSON). */
+export type HandedBodies = ReadonlyArray<readonly [string, string]>;
+
+/** The bodies some committed entries carry. */
+export function bodiesOf(entries: readonly OutboxEntry[]): HandedBodies {
+  return entries.flatMap((entry) => (entry.body === undefined ? [] : [[entry.change_id, entry.body] as const]));
 }
 
 /** The writing side: tells the notifier thread that entries were committed. */
@@ -25,7 +34,7 @@ export class DeliveryAnnouncer implements DeliveryOutlet {
   }
 
   async relay(entries: readonly OutboxEntry[]): Promise<void> {
-    if (entries.length > 0) this.channel.postMessage(entries.length);
+    if (entries.length > 0) this.channel.postMessage(bodiesOf(entries));
   }
 
   close(): void {
@@ -34,9 +43,12 @@ export class DeliveryAnnouncer implements DeliveryOutlet {
 }
 
 /** The notifier's side: calls `onCommitted` each time another thread of this process committed outbox entries. */
-export function listenForOutbox(redisPrefix: string, onCommitted: () => void): { close(): void } {
+export function listenForOutbox(redisPrefix: string, onCommitted: (bodies: HandedBodies) => void): { close(): void } {
   const channel = new BroadcastChannel(channelName(redisPrefix));
-  channel.onmessage = () => onCommitted();
+  channel.onmessage = (message) => {
+    const data: unknown = (message as MessageEvent).data;
+    onCommitted(Array.isArray(data) ? (data as HandedBodies) : []);
+  };
   // The channel must not keep a thread alive on its own; the notifier's queues do while it runs.
   channel.unref();
   return { close: () => channel.close() };

@@ -6,13 +6,23 @@ import type { Metrics } from '../observability/metrics.js';
 import { DeliveryQueues } from '../queue/delivery-queue.js';
 import { createWorkerConnection, type RedisSettings } from '../queue/redis.js';
 import type { StoreDatabase } from '../store/database.js';
-import { DeliveriesRepo } from '../store/deliveries-repo.js';
+import { DeliveriesRepo, type OutboxRow } from '../store/deliveries-repo.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { AttemptLog, startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
-import { listenForOutbox, type DeliveryOutlet } from './delivery-channel.js';
-import { deliveriesOf, outboxOf, recordChanges, type Change, type Outbox, type OutboxEntry } from './outbox.js';
+import { bodiesOf, listenForOutbox, type DeliveryOutlet, type HandedBodies } from './delivery-channel.js';
+import {
+  bodyOf,
+  deliveriesOf,
+  handedOverBody,
+  outboxOf,
+  recordChanges,
+  type Change,
+  type Outbox,
+  type OutboxEntry,
+} from './outbox.js';
 import { enqueueOwnJobs } from './own-jobs.js';
+import type { WebhookEventType } from './webhook-body.js';
 
 /** The deliveries of one relay pass to one receiver, and the job that sends them. */
 export interface RelayedDeliveries {
@@ -21,21 +31,94 @@ export interface RelayedDeliveries {
   deliveryIds: string[];
 }
 
+/** Where the bodies of outbox rows written without one come from (see recordChanges' `deferred`). */
+export interface RowBodies {
+  /** The body the writing thread handed over, if it reached this notifier. */
+  handed(changeId: string): string | undefined;
+  /**
+   * The body built from the incident or alert as it is now; `gone` when neither exists any more, undefined when it
+   * cannot be built here (no receivers configured in this process).
+   */
+  rebuild(row: OutboxRow, now: number): Promise<string | 'gone' | undefined>;
+}
+
+/** How long a row without its body waits for it to be handed over (to the notifier of the writing process). */
+export const handOverGraceMs = 2_000;
+
+/** Handed-over bodies kept for rows not relayed yet: at most this long, and at most this many (about 1 KiB each). */
+const handedBodiesKeptMs = 60_000;
+const handedBodiesKept = 50_000;
+
+/**
+ * Bodies of rows written without one: those handed to this notifier, else (the writing process died before relaying
+ * them) the incident or alert as it is when relayed.
+ */
+export function rowBodies(
+  store: StoreDatabase,
+  outbox: () => Outbox | undefined,
+  handed: (changeId: string) => string | undefined = () => undefined,
+): RowBodies {
+  return {
+    handed,
+    async rebuild(row, now) {
+      const context = outbox();
+      if (!context) return undefined;
+      const change: Change = {
+        change_id: row.change_id,
+        event_type: row.event_type as WebhookEventType,
+        channel_id: row.channel_id,
+        ...(row.incident_id !== null && { incident_id: row.incident_id }),
+        ...(row.alert_id !== null && { alert_id: row.alert_id }),
+      };
+      const body = await bodyOf(bindRepos(store.db, store.dialect), context, change, now);
+      return body ? JSON.stringify(body) : 'gone';
+    },
+  };
+}
+
+/**
+ * The oldest committed outbox rows that can be relayed now, with their bodies, in order; and those that never can
+ * (their incident or alert is gone). A row whose body is still on its way to the notifier of the process that wrote
+ * it ends the batch: taking the rows behind it would send their changes first.
+ */
+async function relayableRows(
+  store: StoreDatabase,
+  batchSize: number,
+  now: number,
+  bodies: RowBodies,
+): Promise<{ rows: OutboxRow[]; unsendable: OutboxRow[] }> {
+  const rows: OutboxRow[] = [];
+  const unsendable: OutboxRow[] = [];
+  for (const row of await new DeliveriesRepo(store.db, store.dialect).outboxBatch(batchSize)) {
+    if (row.body !== handedOverBody) {
+      rows.push(row);
+      continue;
+    }
+    const handed = bodies.handed(row.change_id);
+    if (handed === undefined && now - row.created_at < handOverGraceMs) break;
+    const body = handed ?? (await bodies.rebuild(row, now));
+    if (body === undefined) break;
+    if (body === 'gone') unsendable.push(row);
+    else rows.push({ ...row, body });
+  }
+  return { rows, unsendable };
+}
+
 /**
  * Turns the oldest committed outbox rows into deliveries, keeps each change's body once, and removes the rows, in one
- * transaction. The deliveries of each
- * receiver belong to one relay job, named here and added once this commits; until the job is gone they are its own
- * (the sweep gives them jobs of their own if it never comes: a crash before it was added). Several notifiers doing so
- * at once write each delivery once (its id is the receiver's and the change's), owned by the first one's job. Returns
- * the jobs to add and how many rows were taken.
+ * transaction. The deliveries of each receiver belong to one relay job, named here and added once this commits;
+ * until the job is gone they are its own (the sweep gives them jobs of their own if it never comes: a crash before it
+ * was added). Several notifiers doing so at once write each delivery once (its id is the receiver's and the
+ * change's), owned by the first one's job. Returns the jobs to add, the rows taken and the rows removed unsent.
  */
 export async function expandOutbox(
   store: StoreDatabase,
   batchSize: number,
+  bodies: RowBodies,
   now = Date.now(),
-): Promise<{ rows: number; relayed: RelayedDeliveries[] }> {
-  const rows = await new DeliveriesRepo(store.db, store.dialect).outboxBatch(batchSize);
-  if (rows.length === 0) return { rows: 0, relayed: [] };
+): Promise<{ rows: OutboxRow[]; unsendable: OutboxRow[]; relayed: RelayedDeliveries[] }> {
+  const { rows, unsendable } = await relayableRows(store, batchSize, now, bodies);
+  if (rows.length === 0 && unsendable.length === 0) return { rows, unsendable, relayed: [] };
   const byReceiver = new Map<string, RelayedDeliveries>();
   const deliveries = deliveriesOf(rows).map((delivery) => {
     let relayed = byReceiver.get(delivery.receiver_id);
@@ -51,9 +134,9 @@ export async function expandOutbox(
     const repo = new DeliveriesRepo(trx, store.dialect);
     await repo.insertChangeBodies(rows);
     await repo.insertDeliveries(deliveries);
-    await repo.removeOutbox(rows.map((row) => row.seq));
+    await repo.removeOutbox([...rows, ...unsendable].map((row) => row.seq));
   });
-  return { rows: rows.length, relayed: [...byReceiver.values()] };
+  return { rows, unsendable, relayed: [...byReceiver.values()] };
 }
 
 /** Adds the relay jobs of committed deliveries (none for a receiver no longer configured: the sweep sees to those). */
@@ -70,22 +153,24 @@ export async function enqueueRelayed(
 
 /**
  * Relays the committed outbox: its rows become deliveries, which are then enqueued, one relay job per receiver and
- * pass. A crash in between leaves deliveries whose job never came, which the sweep enqueues. Returns how many outbox
- * rows were relayed.
+ * pass. A crash in between leaves deliveries whose job never came, which the sweep enqueues. `onRelayed` hears of
+ * the rows relayed and of those removed unsent. Returns how many outbox rows were relayed.
  */
 export async function relayOutbox(
   store: StoreDatabase,
   queues: DeliveryQueues,
   webhooks: readonly Webhook[],
+  bodies: RowBodies,
+  onRelayed: (rows: readonly OutboxRow[], unsendable: readonly OutboxRow[]) => void = () => undefined,
   batchSize = 500,
 ): Promise<number> {
   let total = 0;
   for (;;) {
-    const { rows, relayed } = await expandOutbox(store, batchSize);
-    if (rows === 0) return total;
+    const { rows, unsendable, relayed } = await expandOutbox(store, batchSize, bodies);
+    if (rows.length + unsendable.length > 0) onRelayed(rows, unsendable);
     await enqueueRelayed(queues, webhooks, relayed);
-    total += rows;
-    if (rows < batchSize) return total;
+    total += rows.length;
+    if (rows.length + unsendable.length < batchSize) return total;
   }
 }
 
@@ -122,6 +207,9 @@ export class Notifier implements DeliveryOutlet {
   /** The relay pass running, if any, and whether a commit was announced since it began. */
   private relaying: Promise<void> | undefined;
   private relayAgain = false;
+  /** Bodies handed over with commits, by change id, until their rows are relayed (insertion order: oldest first). */
+  private readonly handed = new Map<string, { body: string; at: number }>();
+  private readonly bodies: RowBodies;
 
   constructor(private readonly deps: NotifierDeps) {
     this.webhooks = deps.webhooks;
@@ -129,6 +217,11 @@ export class Notifier implements DeliveryOutlet {
     this.connection.on('error', (error) => deps.logger.warn({ err: error.message }, 'delivery queue redis error'));
     this.queues = new DeliveryQueues(this.connection, deps.redis.prefix);
     this.attempts = new AttemptLog(deps.store);
+    this.bodies = rowBodies(
+      deps.store,
+      () => deps.outbox?.(),
+      (changeId) => this.handed.get(changeId)?.body,
+    );
     this.startWorkers();
     this.timer = setInterval(() => {
       this.sweeping = this.sweep().catch((error: Error) =>
@@ -142,11 +235,25 @@ export class Notifier implements DeliveryOutlet {
   }
 
   /**
-   * Relays the committed outbox (whatever `entries` says: any commit may have left rows). One pass at a time; commits
-   * announced during a pass start another once it ends. Resolves when the outbox was empty at some point after the
-   * call.
+   * Takes the bodies handed over with a commit. Bodies whose rows another notifier relayed are let go after a while,
+   * and the oldest beyond a bound (a relay that cannot keep up): their rows get bodies built when relayed.
    */
-  relay(_entries: readonly OutboxEntry[]): Promise<void> {
+  receive(bodies: HandedBodies): void {
+    const now = this.deps.clock();
+    for (const [changeId, body] of bodies) this.handed.set(changeId, { body, at: now });
+    for (const [changeId, { at }] of this.handed) {
+      if (now - at < handedBodiesKeptMs && this.handed.size <= handedBodiesKept) break;
+      this.handed.delete(changeId);
+    }
+  }
+
+  /**
+   * Relays the committed outbox (whatever `entries` says: any commit may have left rows), taking the bodies the
+   * entries carry. One pass at a time; commits announced during a pass start another once it ends. Resolves when the
+   * outbox was empty at some point after the call, but for rows whose bodies are on their way.
+   */
+  relay(entries: readonly OutboxEntry[]): Promise<void> {
+    this.receive(bodiesOf(entries));
     if (this.relaying) {
       this.relayAgain = true;
       return this.relaying;
@@ -154,7 +261,9 @@ export class Notifier implements DeliveryOutlet {
     const pass = async () => {
       do {
         this.relayAgain = false;
-        await relayOutbox(this.deps.store, this.queues, this.webhooks).catch((error: Error) =>
+        await relayOutbox(this.deps.store, this.queues, this.webhooks, this.bodies, (rows, unsendable) =>
+          this.relayed(rows, unsendable),
+        ).catch((error: Error) =>
           this.deps.logger.warn({ err: error.message }, 'outbox not relayed yet; it is tried again within a second'),
         );
       } while (this.relayAgain);
@@ -163,6 +272,15 @@ export class Notifier implements DeliveryOutlet {
       this.relaying = undefined;
     });
     return this.relaying;
+  }
+
+  private relayed(rows: readonly OutboxRow[], unsendable: readonly OutboxRow[]): void {
+    for (const row of [...rows, ...unsendable]) this.handed.delete(row.change_id);
+    if (unsendable.length > 0)
+      this.deps.logger.warn(
+        { changes: unsendable.map((row) => row.change_id) },
+        'changes not sent: their incident or alert was removed before they were relayed',
+      );
   }
 
   /** A reloaded configuration: workers for new or changed receivers, none for removed ones. */
@@ -288,7 +406,10 @@ export function startNotifier(deps: NotifierRoleDeps): RunningNotifier {
     config.webhooks.length > 0 ? outboxOf(config, deps.publicUrl) : undefined;
   let outbox = outboxOfConfig(deps.config);
   const notifier = new Notifier({ ...deps, webhooks: deps.config.webhooks, outbox: () => outbox });
-  const listener = listenForOutbox(deps.redis.prefix, () => void notifier.relay([]));
+  const listener = listenForOutbox(deps.redis.prefix, (bodies) => {
+    notifier.receive(bodies);
+    void notifier.relay([]);
+  });
   return {
     setConfig(config) {
       outbox = outboxOfConfig(config);

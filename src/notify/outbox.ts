@@ -103,7 +103,12 @@ export function isWanted(outbox: Outbox, change: Pick<Change, 'event_type' | 'ch
   return outbox.webhooks.some((webhook) => receives(webhook, change.event_type, change.channel_id));
 }
 
-async function bodyOf(repos: Repos, outbox: Outbox, change: Change, now: number): Promise<WebhookBody | undefined> {
+export async function bodyOf(
+  repos: Repos,
+  outbox: Outbox,
+  change: Change,
+  now: number,
+): Promise<WebhookBody | undefined> {
   const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
   if (change.event_type.startsWith('a_')) {
     const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
@@ -118,13 +123,21 @@ async function bodyOf(repos: Repos, outbox: Outbox, change: Change, now: number)
 export interface OutboxEntry {
   change_id: string;
   receivers: readonly string[];
+  /** The body, when the row was written without it: handed to the notifier of this process once committed. */
+  body?: string;
 }
+
+/** What an outbox row's body is when the body was handed over in memory instead of written. */
+export const handedOverBody = '';
 
 /**
  * Writes some changes to the outbox inside the caller's transaction (the one that records the changes): one row per
  * change that any receiver takes, naming those receivers, with the body as the change left things. The notifier
- * makes the deliveries once it has committed ({@link deliveriesOf}), and keeps the body once for all of them. `deferred`: the rows are written by the
- * transaction's owner with the rest of its batch (repos.deliveries.flushDeferred), before it commits.
+ * makes the deliveries once it has committed ({@link deliveriesOf}), and keeps the body once for all of them.
+ * `deferred` (the pipeline's batches): the rows are written by the transaction's owner with the rest of its batch
+ * (repos.deliveries.flushDeferred), before it commits, and without their bodies, which the entries carry to the
+ * notifier of this process after the commit: a body is most of an outbox row's bytes, and the pipeline's
+ * transactions are the ones that must stay short.
  */
 export async function recordChanges(
   repos: Repos,
@@ -140,8 +153,9 @@ export async function recordChanges(
       .filter((webhook) => receives(webhook, change.event_type, change.channel_id))
       .map((webhook) => webhook.id);
     if (receivers.length === 0) continue;
-    const body = await bodyOf(repos, outbox, change, now);
-    if (!body) continue;
+    const found = await bodyOf(repos, outbox, change, now);
+    if (!found) continue;
+    const body = JSON.stringify(found);
     rows.push({
       change_id: change.change_id,
       event_type: change.event_type,
@@ -150,10 +164,10 @@ export async function recordChanges(
       alert_id: change.alert_id ?? null,
       order_key: change.incident_id ?? change.alert_id ?? change.change_id,
       receivers: JSON.stringify(receivers),
-      body: JSON.stringify(body),
+      body: deferred ? handedOverBody : body,
       created_at: now,
     });
-    entries.push({ change_id: change.change_id, receivers });
+    entries.push({ change_id: change.change_id, receivers, ...(deferred && { body }) });
   }
   if (deferred) repos.deliveries.defer(rows);
   else await repos.deliveries.insertOutbox(rows);

@@ -7,7 +7,7 @@ import { normaliseStandardEvent } from '../../src/events/normalise.js';
 import type { QueuedEvent } from '../../src/events/types.js';
 import { stampEvents } from '../../src/ingest/stamp.js';
 import { applyIncidentAction } from '../../src/incidents/actions.js';
-import { expandOutbox, Notifier } from '../../src/notify/notifier.js';
+import { expandOutbox, handOverGraceMs, Notifier, rowBodies, type RowBodies } from '../../src/notify/notifier.js';
 import type { OutboxEntry } from '../../src/notify/outbox.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -54,6 +54,8 @@ interface Driver {
   rules: WorkerRules;
   events(body: Record<string, unknown>): QueuedEvent[];
   push(body: Record<string, unknown>): Promise<OutboxEntry[]>;
+  /** The bodies the pipeline handed over with its commits, as the notifier of the process gets them. */
+  bodies: RowBodies;
   /** Event types of the deliveries made of the committed outbox, in the order they were written. */
   delivered(): Promise<string[]>;
 }
@@ -70,17 +72,25 @@ async function driver(kind: StoreKind, file: ConfigFile): Promise<Driver> {
     const context = { integrationId: 'std', integrationName: 'std', integrationType: 'standard', receivedAt };
     return stampEvents([normaliseStandardEvent(body, context)], integration, newRequestId(), receivedAt);
   };
+  const handed = new Map<string, string>();
+  const bodies = rowBodies(
+    testStore.store,
+    () => rules.outbox,
+    (changeId) => handed.get(changeId),
+  );
   return {
     testStore,
     rules,
     events,
+    bodies,
     async push(body) {
       const result = await applyBatch(testStore.store, rules, events(body), clock, newId);
       assert.deepEqual(result.failed, []);
+      for (const entry of result.deliveries) if (entry.body !== undefined) handed.set(entry.change_id, entry.body);
       return result.deliveries;
     },
     async delivered() {
-      await expandOutbox(testStore.store, 1000);
+      await expandOutbox(testStore.store, 1000, bodies);
       const rows = await testStore.store.db.selectFrom('deliveries').select('event_type').orderBy('seq').execute();
       return rows.map((row) => row.event_type);
     },
@@ -198,7 +208,12 @@ for (const kind of storeKinds) {
         );
         assert.deepEqual(again.deliveries, []);
         assert.deepEqual(again.redelivered, events);
-        await expandOutbox(run.testStore.store, 1000);
+        const handed = (changeId: string) => first.deliveries.find((entry) => entry.change_id === changeId)?.body;
+        await expandOutbox(
+          run.testStore.store,
+          1000,
+          rowBodies(run.testStore.store, () => run.rules.outbox, handed),
+        );
         const rows = await run.testStore.store.db
           .selectFrom('deliveries')
           .select(['delivery_id', 'change_id', 'receiver_id'])
@@ -243,6 +258,94 @@ for (const kind of storeKinds) {
   });
 }
 
+for (const kind of storeKinds)
+  describe(`bodies handed over by the pipeline (${kind})`, () => {
+    const file = configFile({}, [{ id: 'sink', url: 'http://127.0.0.1:9/unused', events: ['i_new', 'i_rslv'] }]);
+    /** The deliveries' event types and the progress their bodies show, in the order they were written. */
+    const sent = async (run: Driver) =>
+      (
+        await run.testStore.store.db
+          .selectFrom('deliveries')
+          .innerJoin('change_bodies', 'change_bodies.change_id', 'deliveries.change_id')
+          .select(['deliveries.event_type', 'change_bodies.body'])
+          .orderBy('deliveries.seq')
+          .execute()
+      ).map((row) => [row.event_type, (JSON.parse(row.body) as { incident: { progress: string } }).incident.progress]);
+
+    test('the rows go without bodies; the bodies handed over show each change as it was', async () => {
+      const run = await driver(kind, file);
+      try {
+        const opened = await run.push(alert('k', 'Critical'));
+        await run.push(alert('k', 'Ok'));
+        assert.ok(opened[0]?.body?.includes('"event_type":"i_new"'));
+        const written = await run.testStore.store.db.selectFrom('outbox').select('body').execute();
+        assert.deepEqual(
+          written.map((row) => row.body),
+          ['', ''],
+        );
+        // Relayed after the incident was resolved: the i_new still shows it Triggered.
+        await expandOutbox(run.testStore.store, 1000, run.bodies);
+        assert.deepEqual(await sent(run), [
+          ['i_new', 'Triggered'],
+          ['i_rslv', 'Closed'],
+        ]);
+      } finally {
+        await run.testStore.dispose();
+      }
+    });
+
+    test('a body that never came: the row waits for it, then is sent as things are; the rows behind it wait too', async () => {
+      const run = await driver(kind, file);
+      try {
+        await run.push(alert('k', 'Critical'));
+        await run.push(alert('k', 'Ok'));
+        const rows = await run.testStore.store.db.selectFrom('outbox').selectAll().orderBy('seq').execute();
+        const [first, second] = rows;
+        assert.ok(first && second);
+        // Nothing handed over (the writing process died), except the second row's body.
+        const lost: RowBodies = {
+          handed: (changeId) => (changeId === second.change_id ? '{"event_id":"second"}' : undefined),
+          rebuild: (row, now) => run.bodies.rebuild(row, now),
+        };
+        const early = await expandOutbox(run.testStore.store, 1000, lost, Number(first.created_at) + 1);
+        assert.deepEqual([early.rows.length, early.unsendable.length], [0, 0]);
+        assert.equal((await run.testStore.store.db.selectFrom('outbox').select('seq').execute()).length, 2);
+        const late = await expandOutbox(
+          run.testStore.store,
+          1000,
+          lost,
+          Number(first.created_at) + handOverGraceMs + 1,
+        );
+        assert.equal(late.rows.length, 2);
+        const bodies = await run.testStore.store.db.selectFrom('change_bodies').select(['change_id', 'body']).execute();
+        const bodyOf = (changeId: string) => bodies.find((row) => row.change_id === changeId)?.body ?? '';
+        // Built when relayed: the incident as it then was (resolved), under the change's own id and type.
+        const rebuilt = JSON.parse(bodyOf(first.change_id)) as Record<string, { progress: string } | string>;
+        assert.equal(rebuilt.event_id, first.change_id);
+        assert.equal(rebuilt.event_type, 'i_new');
+        assert.equal((rebuilt.incident as { progress: string }).progress, 'Closed');
+        assert.equal(bodyOf(second.change_id), '{"event_id":"second"}');
+      } finally {
+        await run.testStore.dispose();
+      }
+    });
+
+    test('a change whose incident is gone before it was relayed is removed unsent', async () => {
+      const run = await driver(kind, file);
+      try {
+        await run.push(alert('k', 'Critical'));
+        await run.testStore.store.db.updateTable('outbox').set({ incident_id: 'no-such-incident' }).execute();
+        const nothingHanded = rowBodies(run.testStore.store, () => run.rules.outbox);
+        const result = await expandOutbox(run.testStore.store, 1000, nothingHanded, Date.now() + handOverGraceMs);
+        assert.deepEqual([result.rows.length, result.unsendable.length], [0, 1]);
+        assert.equal((await run.testStore.store.db.selectFrom('outbox').select('seq').execute()).length, 0);
+        assert.deepEqual(await sent(run), []);
+      } finally {
+        await run.testStore.dispose();
+      }
+    });
+  });
+
 describe('relay jobs and the sweep', () => {
   const closers: Array<() => Promise<void>> = [];
   after(async () => {
@@ -263,6 +366,7 @@ describe('relay jobs and the sweep', () => {
       metrics: createMetrics(),
       clock: Date.now,
       webhooks,
+      outbox: () => run.rules.outbox,
       sweepIntervalMs: 3_600_000,
       relayIntervalMs: 3_600_000,
       sweepGraceMs: 0,
@@ -296,7 +400,7 @@ describe('relay jobs and the sweep', () => {
     // The outbox becomes deliveries owned by a relay job; the process "dies" before adding the job.
     await run.push(alert('k', 'Critical'));
     await run.push(alert('k', 'Ok'));
-    const { relayed } = await expandOutbox(run.testStore.store, 1000);
+    const { relayed } = await expandOutbox(run.testStore.store, 1000, run.bodies);
     assert.equal(relayed.length, 1);
     assert.deepEqual(
       (await rows()).map((row) => [row.job_id, row.queued]),
@@ -323,7 +427,7 @@ describe('relay jobs and the sweep', () => {
   test('a relay job added after the sweep took its deliveries leaves them: each change is sent once', async () => {
     const { receiver, run, webhooks, notifier, queues, rows } = await setUp();
     for (const key of ['a', 'b', 'c']) await run.push(alert(key, 'Critical'));
-    const { relayed } = await expandOutbox(run.testStore.store, 1000);
+    const { relayed } = await expandOutbox(run.testStore.store, 1000, run.bodies);
     await new Promise((resolve) => setTimeout(resolve, 5));
     // The sweep finds the relay job missing and enqueues each delivery on a job of its own; then the late relay job
     // is added, as by a notifier that was paused between its commit and the add.
@@ -346,8 +450,9 @@ describe('relay jobs and the sweep', () => {
     const { run, webhooks, notifier, queues, rows } = await setUp();
     await notifier.setWebhooks([{ ...webhooks[0], url: downUrl }]);
     const keys = Array.from({ length: 60 }, (_, i) => `down-${i}`);
-    for (const key of keys) await run.push(alert(key, 'Critical'));
-    await notifier.relay([]);
+    const entries: OutboxEntry[] = [];
+    for (const key of keys) entries.push(...(await run.push(alert(key, 'Critical'))));
+    await notifier.relay(entries);
     // The first failures open the receiver's circuit; the relay job then waits, whole, for the rest to end.
     const waiting = await eventually('the relay job waits for the receiver', async () => {
       const counts = await queues.queue('sink').getJobCounts('delayed', 'waiting', 'active');
