@@ -206,7 +206,10 @@ export interface OutboxTable {
   order_key: string;
   /** Ids of the receivers that take the change as configured when it was recorded, as a JSON array. */
   receivers: string;
-  /** The webhook body (JSON) as it was when the change was recorded; relaying keeps it in `change_bodies`. */
+  /**
+   * The webhook body (JSON) as it was when the change was recorded, which relaying keeps in `change_bodies`; empty when
+   * the body was handed to the notifier in memory instead (the pipeline's rows).
+   */
   body: string;
   created_at: number;
 }
