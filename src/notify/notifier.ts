@@ -77,6 +77,16 @@ export function rowBodies(
 }
 
 /**
+ * For a relay outside the notifiers (an API action relaying its own change at once): rows that carry their bodies go,
+ * and the first one without stops the pass; the notifiers, which hold or build those bodies (and report the changes
+ * that cannot be sent), take it from there.
+ */
+export const writtenBodiesOnly: RowBodies = {
+  handed: () => undefined,
+  rebuild: async () => undefined,
+};
+
+/**
  * The oldest committed outbox rows that can be relayed now, with their bodies, in order; and those that never can
  * (their incident or alert is gone). A row whose body is still on its way to the notifier of the process that wrote
  * it ends the batch: taking the rows behind it would send their changes first.

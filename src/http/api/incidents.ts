@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { changesForIncident } from '../../changes/incident-changes.js';
 import { invalidParameter } from '../../errors.js';
 import { applyIncidentAction, type IncidentAction } from '../../incidents/actions.js';
-import { relayOutbox, rowBodies } from '../../notify/notifier.js';
+import { relayOutbox, writtenBodiesOnly } from '../../notify/notifier.js';
 import { DeliveriesRepo } from '../../store/deliveries-repo.js';
 import type { OutboxEntry } from '../../notify/outbox.js';
 import { incidentView } from '../../store/api-views.js';
@@ -67,12 +67,9 @@ export function incidentRoutes(router: Router, deps: Pick<ApiDeps, 'store' | 'cl
       );
       // Committed with the change: relayed here at once; a Redis hiccup leaves them to the workers' notifiers.
       if (notify.deliveries.length > 0)
-        await relayOutbox(
-          deps.store,
-          deps.deliveries.queues,
-          deps.deliveries.webhooks(),
-          rowBodies(deps.store, () => deps.deliveries.outbox()),
-        ).catch(() => undefined);
+        await relayOutbox(deps.store, deps.deliveries.queues, deps.deliveries.webhooks(), writtenBodiesOnly).catch(
+          () => undefined,
+        );
       sendData(res, incidentView(incident, options));
     });
   }
