@@ -38,9 +38,8 @@ export function incidentDetailUrl(context: BodyContext, incidentId: string): str
 /** An incident row as the webhook body's `incident`. */
 export function webhookIncident(context: BodyContext, row: IncidentRow): WebhookIncident {
   const labels = labelsOf(row.labels);
-  const raised = row.storm_raised ? (JSON.parse(row.storm_raised) as number[]) : [];
-  const source = sourceUrl(labels);
-  return {
+  // Built for every change the pipeline records: the optional fields are set after, not spread in.
+  const incident: WebhookIncident = {
     incident_id: row.incident_id,
     title: row.title,
     description: row.description ?? '',
@@ -61,10 +60,13 @@ export function webhookIncident(context: BodyContext, row: IncidentRow): Webhook
     channel_name: context.channelName(row.channel_id),
     detail_url: incidentDetailUrl(context, row.incident_id),
     group_method: row.group_method,
-    ...(raised.length > 0 && { storm_alert_cnt: Math.max(...raised) }),
-    ...(row.flapping === 1 && { flapping: true }),
-    ...(source !== undefined && { source_url: source }),
   };
+  const raised = row.storm_raised ? (JSON.parse(row.storm_raised) as number[]) : [];
+  if (raised.length > 0) incident.storm_alert_cnt = Math.max(...raised);
+  if (row.flapping === 1) incident.flapping = true;
+  const source = sourceUrl(labels);
+  if (source !== undefined) incident.source_url = source;
+  return incident;
 }
 
 /** An alert row as the webhook body's `alert`. */
@@ -108,13 +110,10 @@ export function incidentBody(
   row: IncidentRow,
   person?: WebhookPerson,
 ): WebhookBody {
-  return {
-    event_id: eventId,
-    event_type: eventType,
-    event_time: eventTime,
-    ...(person && { person }),
-    incident: webhookIncident(context, row),
-  };
+  const incident = webhookIncident(context, row);
+  return person
+    ? { event_id: eventId, event_type: eventType, event_time: eventTime, person, incident }
+    : { event_id: eventId, event_type: eventType, event_time: eventTime, incident };
 }
 
 /** The body of an alert change. */

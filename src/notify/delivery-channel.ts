@@ -1,10 +1,10 @@
 import { BroadcastChannel } from 'node:worker_threads';
-import type { OutboxEntry } from './outbox.js';
+import type { HandedBody, OutboxEntry } from './outbox.js';
 
 /**
  * Word that outbox entries were committed, from the threads that write them (the worker's pipeline, timers,
  * acknowledges) to the notifier thread of the same process, which relays them at once. It carries the bodies the
- * pipeline did not write into its rows ({@link OutboxEntry.body}). Only a hint: the notifier also looks at the outbox
+ * pipeline did not write into its rows ({@link OutboxEntry.handed}). Only a hint: the notifier also looks at the outbox
  * every second, and builds the body of a row whose body never came from the incident as it then is, so a lost
  * message delays deliveries, never loses them, and the pipeline never waits for Redis on the notifier's behalf.
  */
@@ -17,12 +17,14 @@ export interface DeliveryOutlet {
   relay(entries: readonly OutboxEntry[]): Promise<void>;
 }
 
-/** Bodies handed over with a commit: change id and body (JSON). */
-export type HandedBodies = ReadonlyArray<readonly [string, string]>;
+/** Bodies handed over with a commit: change id and body (JSON, or the incident change it is built from). */
+export type HandedBodies = ReadonlyArray<readonly [string, HandedBody]>;
 
 /** The bodies some committed entries carry. */
 export function bodiesOf(entries: readonly OutboxEntry[]): HandedBodies {
-  return entries.flatMap((entry) => (entry.body === undefined ? [] : [[entry.change_id, entry.body] as const]));
+  const bodies: Array<readonly [string, HandedBody]> = [];
+  for (const entry of entries) if (entry.handed !== undefined) bodies.push([entry.change_id, entry.handed]);
+  return bodies;
 }
 
 /** The writing side: tells the notifier thread that entries were committed. */

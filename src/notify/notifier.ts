@@ -14,10 +14,12 @@ import { bodiesOf, listenForOutbox, type DeliveryOutlet, type HandedBodies } fro
 import {
   bodyOf,
   deliveriesOf,
+  handedBodyText,
   handedOverBody,
   outboxOf,
   recordChanges,
   type Change,
+  type HandedBody,
   type Outbox,
   type OutboxEntry,
 } from './outbox.js';
@@ -218,7 +220,7 @@ export class Notifier implements DeliveryOutlet {
   private relaying: Promise<void> | undefined;
   private relayAgain = false;
   /** Bodies handed over with commits, by change id, until their rows are relayed (insertion order: oldest first). */
-  private readonly handed = new Map<string, { body: string; at: number }>();
+  private readonly handed = new Map<string, { body: HandedBody; at: number }>();
   private readonly bodies: RowBodies;
 
   constructor(private readonly deps: NotifierDeps) {
@@ -230,7 +232,13 @@ export class Notifier implements DeliveryOutlet {
     this.bodies = rowBodies(
       deps.store,
       () => deps.outbox?.(),
-      (changeId) => this.handed.get(changeId)?.body,
+      (changeId) => {
+        const kept = this.handed.get(changeId)?.body;
+        if (kept === undefined || typeof kept === 'string') return kept;
+        // An incident change's body is built here, when relayed, from the incident as the pipeline handed it over.
+        const context = deps.outbox?.();
+        return context && handedBodyText(context, changeId, kept);
+      },
     );
     this.startWorkers();
     this.timer = setInterval(() => {

@@ -13,11 +13,19 @@ import type {
   WebhookPerson,
 } from './webhook-body.js';
 
+/** The receivers that take one kind of change: their ids, and the same as the outbox row's JSON column. */
+export interface ChangeReceivers {
+  ids: readonly string[];
+  json: string;
+}
+
 /** Where changes are sent: the receivers in force and what their bodies show. */
 export interface Outbox extends BodyContext {
   webhooks: readonly Webhook[];
   /** Channels that re-notify a Triggered, unacknowledged incident, and how often (ms). */
   repeatIntervals: ReadonlyMap<string, number>;
+  /** The receivers that take changes of this type from this channel; undefined when none does. */
+  receiversOf(eventType: WebhookEventType, channelId: string): ChangeReceivers | undefined;
 }
 
 /** The outbox of a configuration: its receivers, names by id, links under `publicUrl`. */
@@ -27,12 +35,22 @@ export function outboxOf(config: Config, publicUrl: string): Outbox {
   const repeatIntervals = new Map<string, number>();
   for (const channel of config.channels)
     if (channel.repeatIntervalMs) repeatIntervals.set(channel.id, channel.repeatIntervalMs);
+  // Asked for every change the pipeline records: worked out once per event type and channel, then looked up.
+  const receivers = new Map<string, ChangeReceivers | undefined>();
   return {
     webhooks: config.webhooks,
     repeatIntervals,
     publicUrl: publicUrl.replace(/\/$/, ''),
     channelName: (id) => channels.get(id) ?? id,
     integrationName: (id) => integrations.get(id) ?? id,
+    receiversOf(eventType, channelId) {
+      const key = `${eventType} ${channelId}`;
+      if (receivers.has(key)) return receivers.get(key);
+      const ids = config.webhooks.filter((webhook) => receives(webhook, eventType, channelId)).map(({ id }) => id);
+      const found = ids.length > 0 ? { ids, json: JSON.stringify(ids) } : undefined;
+      receivers.set(key, found);
+      return found;
+    },
   };
 }
 
@@ -70,37 +88,58 @@ export function deliveryId(receiverId: string, changeId: string): string {
 }
 
 /**
- * The changes that timeline entries of one incident record. An `a_merge` while a storm notice stands is not a
- * change worth a message (the notice said it), unless the same merge raised the notice.
+ * The changes that timeline entries of one incident record, of the types `wanted` (all when absent). An `a_merge`
+ * while a storm notice stands is not a change worth a message (the notice said it), unless the same merge raised the
+ * notice.
  */
 export function changesOfTimeline(
   entries: readonly TimelineEntry[],
   channelId: string,
   changeId: (index: number) => string,
   stormRaised: (incidentId: string) => boolean,
+  wanted: (eventType: WebhookEventType) => boolean = () => true,
 ): Change[] {
-  const storming = new Set(entries.filter((entry) => entry.type === 'i_storm').map((entry) => entry.incident_id));
   const changes: Change[] = [];
-  entries.forEach((entry, index) => {
+  for (let index = 0; index < entries.length; index += 1) {
+    const entry = entries[index];
     const eventType = timelineEventTypes[entry.type];
-    if (!eventType) return;
-    if (eventType === 'a_merge' && !storming.has(entry.incident_id) && stormRaised(entry.incident_id)) return;
-    const actor = entry.actor ?? undefined;
-    changes.push({
-      change_id: changeId(index),
-      event_type: eventType,
-      channel_id: channelId,
-      incident_id: entry.incident_id,
-      ...(entry.alert_id && { alert_id: entry.alert_id }),
-      ...(actor && { person: { person_id: actor, person_name: actor } }),
-    });
-  });
+    if (!eventType || !wanted(eventType)) continue;
+    if (eventType === 'a_merge' && stormRaised(entry.incident_id) && !raisesStorm(entries, entry.incident_id)) continue;
+    const change: Change = { change_id: changeId(index), event_type: eventType, channel_id: channelId };
+    change.incident_id = entry.incident_id;
+    if (entry.alert_id) change.alert_id = entry.alert_id;
+    if (entry.actor) change.person = { person_id: entry.actor, person_name: entry.actor };
+    changes.push(change);
+  }
   return changes;
 }
 
-/** Whether any receiver takes this change (nothing is read or written for changes nobody takes). */
-export function isWanted(outbox: Outbox, change: Pick<Change, 'event_type' | 'channel_id'>): boolean {
-  return outbox.webhooks.some((webhook) => receives(webhook, change.event_type, change.channel_id));
+/** Whether these entries raise a storm notice on the incident. */
+const raisesStorm = (entries: readonly TimelineEntry[], incidentId: string): boolean =>
+  entries.some((entry) => entry.type === 'i_storm' && entry.incident_id === incidentId);
+
+/** An incident change before its body is built: the incident as the change left it. */
+export interface IncidentAsChanged {
+  event_type: IncidentEventType;
+  event_time: number;
+  person?: WebhookPerson;
+  incident: IncidentRow;
+}
+
+/** The body of an incident change, with the names and links of `context`. */
+function incidentChangeBody(context: BodyContext, changeId: string, changed: IncidentAsChanged): WebhookBody {
+  return incidentBody(context, changed.event_type, changeId, changed.event_time, changed.incident, changed.person);
+}
+
+const isAlertChange = (eventType: WebhookEventType): eventType is AlertEventType => eventType.startsWith('a_');
+
+/** An incident change as the incident is now (in the transaction that records it); undefined when it is gone. */
+async function incidentAsChanged(repos: Repos, change: Change, now: number): Promise<IncidentAsChanged | undefined> {
+  const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
+  if (!incident) return undefined;
+  const changed: IncidentAsChanged = { event_type: change.event_type as IncidentEventType, event_time: now, incident };
+  if (change.person) changed.person = change.person;
+  return changed;
 }
 
 export async function bodyOf(
@@ -109,35 +148,59 @@ export async function bodyOf(
   change: Change,
   now: number,
 ): Promise<WebhookBody | undefined> {
-  const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
-  if (change.event_type.startsWith('a_')) {
-    const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
-    if (!alert) return undefined;
-    return alertBody(outbox, change.event_type as AlertEventType, change.change_id, now, alert, incident);
+  if (!isAlertChange(change.event_type)) {
+    const changed = await incidentAsChanged(repos, change, now);
+    return changed && incidentChangeBody(outbox, change.change_id, changed);
   }
-  if (!incident) return undefined;
-  return incidentBody(outbox, change.event_type as IncidentEventType, change.change_id, now, incident, change.person);
+  const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
+  const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
+  if (!alert) return undefined;
+  return alertBody(outbox, change.event_type, change.change_id, now, alert, incident);
+}
+
+/**
+ * What the pipeline hands to the notifier of its process for a row written without its body: an incident change as
+ * the incident then was, whose body the notifier builds (off the pipeline's thread), or an alert change's body.
+ */
+export type HandedBody = string | IncidentAsChanged;
+
+/** The text of a handed-over body, built now for an incident change. */
+export function handedBodyText(context: BodyContext, changeId: string, handed: HandedBody): string {
+  return typeof handed === 'string' ? handed : JSON.stringify(incidentChangeBody(context, changeId, handed));
 }
 
 /** A change written to the outbox, and the receivers it is to be delivered to. */
 export interface OutboxEntry {
   change_id: string;
   receivers: readonly string[];
-  /** The body, when the row was written without it: handed to the notifier of this process once committed. */
-  body?: string;
+  /** The body or what it is built from, when the row was written without it: handed to the notifier of this process. */
+  handed?: HandedBody;
 }
 
 /** What an outbox row's body is when the body was handed over in memory instead of written. */
 export const handedOverBody = '';
+
+/** What a deferred row hands over: an incident change unbuilt, an alert change's body. */
+async function handedBodyOf(
+  repos: Repos,
+  outbox: Outbox,
+  change: Change,
+  now: number,
+): Promise<HandedBody | undefined> {
+  if (!isAlertChange(change.event_type)) return incidentAsChanged(repos, change, now);
+  const body = await bodyOf(repos, outbox, change, now);
+  return body && JSON.stringify(body);
+}
 
 /**
  * Writes some changes to the outbox inside the caller's transaction (the one that records the changes): one row per
  * change that any receiver takes, naming those receivers, with the body as the change left things. The notifier
  * makes the deliveries once it has committed ({@link deliveriesOf}), and keeps the body once for all of them.
  * `deferred` (the pipeline's batches): the rows are written by the transaction's owner with the rest of its batch
- * (repos.deliveries.flushDeferred), before it commits, and without their bodies, which the entries carry to the
- * notifier of this process after the commit: a body is most of an outbox row's bytes, and the pipeline's
- * transactions are the ones that must stay short.
+ * (repos.deliveries.flushDeferred), before it commits, and without their bodies: the entries carry them to the
+ * notifier of this process after the commit, an incident change as the incident row it showed, which the notifier
+ * builds the body from. A body is most of an outbox row's bytes and building it most of the notify stage's work; the
+ * pipeline's transactions and thread are the ones that must stay short.
  */
 export async function recordChanges(
   repos: Repos,
@@ -149,13 +212,20 @@ export async function recordChanges(
   const rows: NewOutboxRow[] = [];
   const entries: OutboxEntry[] = [];
   for (const change of changes) {
-    const receivers = outbox.webhooks
-      .filter((webhook) => receives(webhook, change.event_type, change.channel_id))
-      .map((webhook) => webhook.id);
-    if (receivers.length === 0) continue;
-    const found = await bodyOf(repos, outbox, change, now);
-    if (!found) continue;
-    const body = JSON.stringify(found);
+    const receivers = outbox.receiversOf(change.event_type, change.channel_id);
+    if (!receivers) continue;
+    let body: string;
+    const entry: OutboxEntry = { change_id: change.change_id, receivers: receivers.ids };
+    if (deferred) {
+      const handed = await handedBodyOf(repos, outbox, change, now);
+      if (!handed) continue;
+      entry.handed = handed;
+      body = handedOverBody;
+    } else {
+      const found = await bodyOf(repos, outbox, change, now);
+      if (!found) continue;
+      body = JSON.stringify(found);
+    }
     rows.push({
       change_id: change.change_id,
       event_type: change.event_type,
@@ -163,11 +233,11 @@ export async function recordChanges(
       incident_id: change.incident_id ?? null,
       alert_id: change.alert_id ?? null,
       order_key: change.incident_id ?? change.alert_id ?? change.change_id,
-      receivers: JSON.stringify(receivers),
-      body: deferred ? handedOverBody : body,
+      receivers: receivers.json,
+      body,
       created_at: now,
     });
-    entries.push({ change_id: change.change_id, receivers, ...(deferred && { body }) });
+    entries.push(entry);
   }
   if (deferred) repos.deliveries.defer(rows);
   else await repos.deliveries.insertOutbox(rows);

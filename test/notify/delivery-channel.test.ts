@@ -16,6 +16,13 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
       }
     });
   });
+  // An incident change goes over as the incident row it showed (the notifier builds its body), an alert change as its
+  // body.
+  const incidentChange = {
+    event_type: 'i_new',
+    event_time: 1_764_770_000_000,
+    incident: { incident_id: 'inc1', title: 'disk full', description: null, labels: '{"host":"db1"}', alert_cnt: 1 },
+  };
   // Another thread of this process announces two commits: one whose rows went without bodies, one (a timer's) whose
   // rows carry theirs.
   const announcer = new Worker(
@@ -24,8 +31,8 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
     import(workerData.module).then(async ({ DeliveryAnnouncer }) => {
       const announcer = new DeliveryAnnouncer(workerData.prefix);
       await announcer.relay([
-        { change_id: 'c1', receivers: ['a'], body: '{"event_id":"c1"}' },
-        { change_id: 'c2', receivers: ['a', 'b'], body: '{"event_id":"c2"}' },
+        { change_id: 'c1', receivers: ['a'], handed: '{"event_id":"c1"}' },
+        { change_id: 'c2', receivers: ['a', 'b'], handed: workerData.incidentChange },
       ]);
       await announcer.relay([{ change_id: 'c3', receivers: ['a'] }]);
       announcer.close();
@@ -33,7 +40,11 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
     `,
     {
       eval: true,
-      workerData: { prefix, module: new URL('../../src/notify/delivery-channel.js', import.meta.url).href },
+      workerData: {
+        prefix,
+        incidentChange,
+        module: new URL('../../src/notify/delivery-channel.js', import.meta.url).href,
+      },
     },
   );
   const exited = new Promise((resolve) => announcer.once('exit', resolve));
@@ -45,7 +56,7 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
   assert.deepEqual(received, [
     [
       ['c1', '{"event_id":"c1"}'],
-      ['c2', '{"event_id":"c2"}'],
+      ['c2', incidentChange],
     ],
     [],
   ]);

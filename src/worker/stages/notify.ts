@@ -1,4 +1,4 @@
-import { changesOfTimeline, isWanted, recordChanges, type Change } from '../../notify/outbox.js';
+import { changesOfTimeline, recordChanges, type Change } from '../../notify/outbox.js';
 import type { WebhookEventType } from '../../notify/webhook-body.js';
 import type { TimelineEntry } from '../../store/incidents-repo.js';
 import { proceed, proceedWith, type ChannelState, type Stage, type StageContext } from '../stage.js';
@@ -48,7 +48,7 @@ export const notify: Stage<ChannelState> = {
     const changes: Change[] = [];
     const alertChange = alertEventType(state);
     const incidentId = state.alert?.incident_id;
-    const wanted = (type: WebhookEventType) => isWanted(outbox, { event_type: type, channel_id: state.channel.id });
+    const wanted = (type: WebhookEventType) => outbox.receiversOf(type, state.channel.id) !== undefined;
     const storming =
       (alertChange !== undefined && wanted(alertChange)) || wanted('a_merge')
         ? await quietedByStorm(context, entries, incidentId)
@@ -67,7 +67,8 @@ export const notify: Stage<ChannelState> = {
         state.channel.id,
         (index) => changeId(String(index)),
         () => storming,
-      ).filter((change) => isWanted(outbox, change)),
+        wanted,
+      ),
     );
     if (changes.length === 0) return proceed;
     // One outbox row per change, written with the batch's events; the notifier makes them deliveries.
