@@ -106,9 +106,13 @@ class StagedIncidentsRepo extends IncidentsRepo {
     this.stage.incidents.insert(row);
   }
 
-  /** The outbox builds a change's body from the incident as the batch has made it. */
+  /**
+   * The incident as the batch has made it, a copy as from the other stores: the outbox hands it to the notifier as
+   * the change left it, after the batch commits.
+   */
   override async currentIncident(incidentId: string): Promise<IncidentRow | undefined> {
-    return this.stage.incidents.get(incidentId) ?? super.currentIncident(incidentId);
+    const held = this.stage.incidents.get(incidentId);
+    return held ? { ...held } : super.currentIncident(incidentId);
   }
 
   override async lockIncident(incidentId: string): Promise<IncidentRow | undefined> {

@@ -53,7 +53,8 @@ interface Driver {
   testStore: TestStore;
   rules: WorkerRules;
   events(body: Record<string, unknown>): QueuedEvent[];
-  push(body: Record<string, unknown>): Promise<OutboxEntry[]>;
+  /** Applies the events of these bodies as one batch. */
+  push(...bodies: Array<Record<string, unknown>>): Promise<OutboxEntry[]>;
   /** The bodies the pipeline handed over with its commits, as the notifier of the process gets them. */
   bodies: RowBodies;
   /** Event types of the deliveries made of the committed outbox, in the order they were written. */
@@ -87,8 +88,8 @@ async function driver(kind: StoreKind, file: ConfigFile): Promise<Driver> {
     rules,
     events,
     bodies,
-    async push(body) {
-      const result = await applyBatch(testStore.store, rules, events(body), clock, newId);
+    async push(...bodies) {
+      const result = await applyBatch(testStore.store, rules, bodies.flatMap(events), clock, newId);
       assert.deepEqual(result.failed, []);
       for (const entry of result.deliveries) if (entry.handed !== undefined) handed.set(entry.change_id, entry.handed);
       return result.deliveries;
@@ -292,6 +293,27 @@ for (const kind of storeKinds)
           ['', ''],
         );
         // Relayed after the incident was resolved: the i_new still shows it Triggered.
+        await expandOutbox(run.testStore.store, 1000, run.bodies);
+        assert.deepEqual(await sent(run), [
+          ['i_new', 'Triggered'],
+          ['i_rslv', 'Closed'],
+        ]);
+      } finally {
+        await run.testStore.dispose();
+      }
+    });
+
+    test('one batch that opens and resolves an incident hands over the incident as each change left it', async () => {
+      const run = await driver(kind, file);
+      try {
+        const entries = await run.push(alert('k', 'Critical'), alert('k', 'Ok'));
+        assert.deepEqual(
+          entries.map((entry) => {
+            const handed = entry.handed;
+            return handed === undefined || typeof handed === 'string' ? handed : handed.incident.progress;
+          }),
+          ['Triggered', 'Closed'],
+        );
         await expandOutbox(run.testStore.store, 1000, run.bodies);
         assert.deepEqual(await sent(run), [
           ['i_new', 'Triggered'],
