@@ -8,7 +8,13 @@ import type { QueuedEvent } from '../../src/events/types.js';
 import { stampEvents } from '../../src/ingest/stamp.js';
 import { applyIncidentAction } from '../../src/incidents/actions.js';
 import { expandOutbox, handOverGraceMs, Notifier, rowBodies, type RowBodies } from '../../src/notify/notifier.js';
-import { handedBodyText, type HandedBody, type Outbox, type OutboxEntry } from '../../src/notify/outbox.js';
+import {
+  handedBodyText,
+  type HandedBody,
+  type IncidentAsChanged,
+  type Outbox,
+  type OutboxEntry,
+} from '../../src/notify/outbox.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createProducerConnection } from '../../src/queue/redis.js';
@@ -278,6 +284,13 @@ for (const kind of storeKinds)
           .execute()
       ).map((row) => [row.event_type, (JSON.parse(row.body) as { incident: { progress: string } }).incident.progress]);
 
+    /** What an entry hands over, which must be an incident change (its body built by the notifier). */
+    const incidentHandedOver = (entry: OutboxEntry | undefined): IncidentAsChanged => {
+      const handed = entry?.handed;
+      assert.ok(handed !== undefined && typeof handed !== 'string', 'an incident change is handed over unbuilt');
+      return handed;
+    };
+
     /** Relays the outbox: the i_new goes out showing the incident Triggered, the i_rslv showing it Closed. */
     const relayedAsEachChangeLeftIt = async (run: Driver) => {
       await expandOutbox(run.testStore.store, 1000, run.bodies);
@@ -293,8 +306,7 @@ for (const kind of storeKinds)
         const opened = await run.push(alert('k', 'Critical'));
         await run.push(alert('k', 'Ok'));
         // An incident change goes over as the incident it showed; its body is built when relayed.
-        const handed = opened[0]?.handed;
-        assert.ok(handed !== undefined && typeof handed !== 'string');
+        const handed = incidentHandedOver(opened[0]);
         assert.deepEqual([handed.event_type, handed.incident.progress], ['i_new', 'Triggered']);
         const written = await run.testStore.store.db.selectFrom('outbox').select('body').execute();
         assert.deepEqual(
@@ -313,10 +325,7 @@ for (const kind of storeKinds)
       try {
         const entries = await run.push(alert('k', 'Critical'), alert('k', 'Ok'));
         assert.deepEqual(
-          entries.map((entry) => {
-            const handed = entry.handed;
-            return handed === undefined || typeof handed === 'string' ? handed : handed.incident.progress;
-          }),
+          entries.map((entry) => incidentHandedOver(entry).incident.progress),
           ['Triggered', 'Closed'],
         );
         await relayedAsEachChangeLeftIt(run);
