@@ -118,20 +118,21 @@ async function relayableRows(
 
 /**
  * Turns the oldest committed outbox rows into deliveries, keeps each change's body once, and removes the rows, in one
- * transaction. The deliveries of each receiver belong to one relay job, named here and added once this commits;
- * until the job is gone they are its own (the sweep gives them jobs of their own if it never comes: a crash before it
- * was added). Several notifiers doing so at once write each delivery once (its id is the receiver's and the
- * change's), owned by the first one's job. Returns the jobs to add, the rows taken and the rows removed unsent.
+ * transaction. The deliveries of each receiver belong to one relay job, named here (or in `byReceiver`, the jobs of
+ * earlier transactions of the same pass, which the new deliveries join) and added once this commits; until the job
+ * is gone they are its own (the sweep gives them jobs of their own if it never comes: a crash before it was added).
+ * Several notifiers doing so at once write each delivery once (its id is the receiver's and the change's), owned by
+ * the first one's job. Returns the jobs to add, the rows taken and the rows removed unsent.
  */
 export async function expandOutbox(
   store: StoreDatabase,
   batchSize: number,
   bodies: RowBodies,
   now = Date.now(),
+  byReceiver = new Map<string, RelayedDeliveries>(),
 ): Promise<{ rows: OutboxRow[]; unsendable: OutboxRow[]; relayed: RelayedDeliveries[] }> {
   const { rows, unsendable } = await relayableRows(store, batchSize, now, bodies);
   if (rows.length === 0 && unsendable.length === 0) return { rows, unsendable, relayed: [] };
-  const byReceiver = new Map<string, RelayedDeliveries>();
   const deliveries = deliveriesOf(rows).map((delivery) => {
     let relayed = byReceiver.get(delivery.receiver_id);
     if (!relayed) {
@@ -164,6 +165,22 @@ export async function enqueueRelayed(
 }
 
 /**
+ * How many outbox rows one relay transaction takes. SQLite has a single writer: while a relay transaction writes its
+ * rows' deliveries (three receivers: about 50 µs a row with their indexes), the pipeline waits for it in full, so
+ * relays there write a few rows at a time and let the pipeline in between. PostgreSQL writers do not wait for each
+ * other on these rows: larger transactions mean fewer round trips.
+ */
+export function relayBatchSize(store: StoreDatabase): number {
+  return store.dialect === 'sqlite' ? 50 : 500;
+}
+
+/**
+ * At most how many outbox rows' deliveries one relay job of a receiver sends: a job is added once its rows are all
+ * committed, so this also bounds how long the first of them waits for it when the pipeline keeps the writer busy.
+ */
+const relayJobRows = 200;
+
+/**
  * Relays the committed outbox: its rows become deliveries, which are then enqueued, one relay job per receiver and
  * pass. A crash in between leaves deliveries whose job never came, which the sweep enqueues. `onRelayed` hears of
  * the rows relayed and of those removed unsent. Returns how many outbox rows were relayed.
@@ -174,15 +191,31 @@ export async function relayOutbox(
   webhooks: readonly Webhook[],
   bodies: RowBodies,
   onRelayed: (rows: readonly OutboxRow[], unsendable: readonly OutboxRow[]) => void = () => undefined,
-  batchSize = 500,
+  batchSize = relayBatchSize(store),
 ): Promise<number> {
   let total = 0;
-  for (;;) {
-    const { rows, unsendable, relayed } = await expandOutbox(store, batchSize, bodies);
-    if (rows.length + unsendable.length > 0) onRelayed(rows, unsendable);
-    await enqueueRelayed(queues, webhooks, relayed);
-    total += rows.length;
-    if (rows.length + unsendable.length < batchSize) return total;
+  // The deliveries of several transactions share their receivers' relay jobs, added at the end of the pass or every
+  // `relayJobRows` rows: a job costs two scripts in Redis whatever its size.
+  let jobs = new Map<string, RelayedDeliveries>();
+  let rowsInJobs = 0;
+  try {
+    for (;;) {
+      const { rows, unsendable } = await expandOutbox(store, batchSize, bodies, Date.now(), jobs);
+      if (rows.length + unsendable.length > 0) onRelayed(rows, unsendable);
+      total += rows.length;
+      rowsInJobs += rows.length;
+      const done = rows.length + unsendable.length < batchSize;
+      if (done || rowsInJobs >= relayJobRows) {
+        const full = [...jobs.values()];
+        jobs = new Map();
+        rowsInJobs = 0;
+        await enqueueRelayed(queues, webhooks, full);
+      }
+      if (done) return total;
+    }
+  } finally {
+    // A transaction that failed after others committed: their jobs are added all the same.
+    if (jobs.size > 0) await enqueueRelayed(queues, webhooks, [...jobs.values()]);
   }
 }
 

@@ -7,7 +7,14 @@ import { normaliseStandardEvent } from '../../src/events/normalise.js';
 import type { QueuedEvent } from '../../src/events/types.js';
 import { stampEvents } from '../../src/ingest/stamp.js';
 import { applyIncidentAction } from '../../src/incidents/actions.js';
-import { expandOutbox, handOverGraceMs, Notifier, rowBodies, type RowBodies } from '../../src/notify/notifier.js';
+import {
+  expandOutbox,
+  handOverGraceMs,
+  Notifier,
+  relayOutbox,
+  rowBodies,
+  type RowBodies,
+} from '../../src/notify/notifier.js';
 import {
   handedBodyText,
   type HandedBody,
@@ -480,6 +487,36 @@ describe('relay jobs and the sweep', () => {
     assert.equal(receiver.received.length, 3);
     assert.equal(new Set(receiver.received.map((request) => request.headers['x-alertgate-delivery'])).size, 3);
     assert.ok((await rows()).every((row) => row.status === 'delivered' && row.job_id === null));
+  });
+
+  test('a pass of several relay transactions: each row once, their deliveries on one relay job', async () => {
+    const { receiver, run, webhooks, queues, rows } = await setUp();
+    for (let i = 0; i < 7; i += 1) await run.push(alert(`pass-${i}`, 'Critical'));
+    // Three rows a transaction; the bodies of the third transaction's rows cannot be had: it fails, after the first
+    // two committed.
+    const bodies: RowBodies = {
+      handed: (changeId) => {
+        if (changeId.startsWith(failAt)) throw new Error('no body');
+        return run.bodies.handed(changeId);
+      },
+      rebuild: (row, now) => run.bodies.rebuild(row, now),
+    };
+    const outboxRows = await run.testStore.store.db.selectFrom('outbox').select('change_id').orderBy('seq').execute();
+    assert.equal(outboxRows.length, 7);
+    const failAt = outboxRows[6].change_id;
+    await assert.rejects(relayOutbox(run.testStore.store, queues, webhooks, bodies, undefined, 3), /no body/);
+    // The six rows relayed became deliveries of one relay job, added although the pass failed.
+    const written = await rows();
+    assert.equal(written.length, 6);
+    assert.equal(new Set(written.map((row) => row.job_id)).size, 1);
+    const job = await queues.queue('sink').getJob(written[0].job_id as string);
+    assert.ok(job, 'the relay job was added');
+    await eventually('six delivered', async () => (receiver.succeeded().length >= 6 ? true : undefined));
+    // The rest go with the next pass.
+    assert.equal(await relayOutbox(run.testStore.store, queues, webhooks, run.bodies, undefined, 3), 1);
+    await eventually('seven delivered', async () => (receiver.succeeded().length >= 7 ? true : undefined));
+    assert.equal(new Set(receiver.received.map((request) => request.headers['x-alertgate-delivery'])).size, 7);
+    assert.equal(receiver.received.length, 7);
   });
 
   test('deliveries to a receiver that is down cost one job per relay pass, not one per delivery', async () => {
