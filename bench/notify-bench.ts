@@ -163,3 +163,56 @@ export async function benchNotify(total: number, receivers: Receivers): Promise<
     ...(changesPerSecond !== undefined && { changesPerSecond }),
   };
 }
+
+export interface IngestionFigures {
+  /** Events the gateway accepted per second (first push to the last answer), with the worker running beside it. */
+  acceptedPerSecond: number;
+  /** Events pushed and applied per second (first push to the last event stored). */
+  endToEndPerSecond: number;
+  /** Slowest 1% of push answers (ms). */
+  p99: number;
+}
+
+/**
+ * Ingestion as a sender sees it while receivers are healthy, down or absent: `alertgate gateway` and `alertgate
+ * worker` running as deployed (two processes sharing the machine), `total` single-event pushes on 32 connections,
+ * each opening an incident. Measures the gateway's accepted events/s and the end-to-end rate until all are applied.
+ */
+export async function benchIngestion(total: number, receivers: Receivers): Promise<IngestionFigures> {
+  const sink = await startSink();
+  const downUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
+  const env = prepare(receivers, sink.url, downUrl);
+  const dbUrl = `sqlite:${join(env.dir, 'ingestion.db')}`;
+  const port = await freePort();
+  const common = {
+    REDIS_PREFIX: env.prefix,
+    ALERTGATE_CONFIG: env.configPath,
+    DATABASE_URL: dbUrl,
+    LOG_LEVEL: 'error',
+    ADMIN_TOKEN: 'bench',
+    PORT: String(port),
+  };
+  const worker = await startProcess([cliPath, 'worker'], common, /worker/);
+  const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
+  const events = await counter(dbUrl, 'select count(*) as n from events');
+  const started = Date.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: 32,
+    amount: total,
+    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: eventBody() }) }],
+  } as autocannon.Options);
+  const accepted = (Date.now() - started) / 1000;
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`pushes answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+  while ((await events.read()) < total) await new Promise((resolve) => setTimeout(resolve, 10));
+  const applied = (Date.now() - started) / 1000;
+  await stopProcess(gateway);
+  await stopProcess(worker);
+  await events.close();
+  await sink.close();
+  await cleanRedis(env.prefix);
+  return { acceptedPerSecond: total / accepted, endToEndPerSecond: total / applied, p99: result.latency.p99 };
+}
