@@ -267,8 +267,8 @@ export class Notifier implements DeliveryOutlet {
       () => deps.outbox?.(),
       (changeId) => {
         const kept = this.handed.get(changeId)?.body;
-        if (kept === undefined || typeof kept === 'string') return kept;
-        // An incident change's body is built here, when relayed, from the incident as the pipeline handed it over.
+        if (kept === undefined) return undefined;
+        // The body is built here, when relayed, from the incident or alert as the pipeline handed it over.
         const context = deps.outbox?.();
         return context && handedBodyText(context, changeId, kept);
       },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config, Webhook } from '../config/types.js';
 import type { NewDelivery, NewOutboxRow, OutboxRow } from '../store/deliveries-repo.js';
+import type { AlertRow } from '../store/alerts-repo.js';
 import type { IncidentRow, TimelineEntry } from '../store/incidents-repo.js';
 import type { Repos } from '../store/repos.js';
 import { alertBody, incidentBody, type BodyContext } from './build-body.js';
@@ -126,9 +127,25 @@ export interface IncidentAsChanged {
   incident: IncidentRow;
 }
 
-/** The body of an incident change, with the names and links of `context`. */
-function incidentChangeBody(context: BodyContext, changeId: string, changed: IncidentAsChanged): WebhookBody {
-  return incidentBody(context, changed.event_type, changeId, changed.event_time, changed.incident, changed.person);
+/** An alert change before its body is built: the alert as the change left it, and its incident's id and title. */
+export interface AlertAsChanged {
+  event_type: AlertEventType;
+  event_time: number;
+  alert: AlertRow;
+  incident?: Pick<IncidentRow, 'incident_id' | 'title'>;
+}
+
+/**
+ * A change before its body is built, as the pipeline hands it to the notifier of its process for a row written
+ * without its body: the notifier builds the body (off the pipeline's thread) when it relays the row.
+ */
+export type HandedBody = IncidentAsChanged | AlertAsChanged;
+
+/** The body of a change, with the names and links of `context`. */
+function changedBody(context: BodyContext, changeId: string, changed: HandedBody): WebhookBody {
+  return 'alert' in changed
+    ? alertBody(context, changed.event_type, changeId, changed.event_time, changed.alert, changed.incident)
+    : incidentBody(context, changed.event_type, changeId, changed.event_time, changed.incident, changed.person);
 }
 
 const isAlertChange = (eventType: WebhookEventType): eventType is AlertEventType => eventType.startsWith('a_');
@@ -142,64 +159,58 @@ async function incidentAsChanged(repos: Repos, change: Change, now: number): Pro
   return changed;
 }
 
+/** An alert change as the alert is now (a copy: a batch's later events may change the row); undefined when gone. */
+async function alertAsChanged(repos: Repos, change: Change, now: number): Promise<AlertAsChanged | undefined> {
+  const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
+  if (!alert) return undefined;
+  const changed: AlertAsChanged = {
+    event_type: change.event_type as AlertEventType,
+    event_time: now,
+    alert: { ...alert },
+  };
+  const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
+  if (incident) changed.incident = { incident_id: incident.incident_id, title: incident.title };
+  return changed;
+}
+
+/** A change as things are now, before its body is built; undefined when its incident or alert is gone. */
+const asChanged = (repos: Repos, change: Change, now: number): Promise<HandedBody | undefined> =>
+  isAlertChange(change.event_type) ? alertAsChanged(repos, change, now) : incidentAsChanged(repos, change, now);
+
 export async function bodyOf(
   repos: Repos,
   outbox: Outbox,
   change: Change,
   now: number,
 ): Promise<WebhookBody | undefined> {
-  if (!isAlertChange(change.event_type)) {
-    const changed = await incidentAsChanged(repos, change, now);
-    return changed && incidentChangeBody(outbox, change.change_id, changed);
-  }
-  const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
-  const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
-  if (!alert) return undefined;
-  return alertBody(outbox, change.event_type, change.change_id, now, alert, incident);
+  const changed = await asChanged(repos, change, now);
+  return changed && changedBody(outbox, change.change_id, changed);
 }
 
-/**
- * What the pipeline hands to the notifier of its process for a row written without its body: an incident change as
- * the incident then was, whose body the notifier builds (off the pipeline's thread), or an alert change's body.
- */
-export type HandedBody = string | IncidentAsChanged;
-
-/** The text of a handed-over body, built now for an incident change. */
+/** The text of a handed-over change's body, built now. */
 export function handedBodyText(context: BodyContext, changeId: string, handed: HandedBody): string {
-  return typeof handed === 'string' ? handed : JSON.stringify(incidentChangeBody(context, changeId, handed));
+  return JSON.stringify(changedBody(context, changeId, handed));
 }
 
 /** A change written to the outbox, and the receivers it is to be delivered to. */
 export interface OutboxEntry {
   change_id: string;
   receivers: readonly string[];
-  /** The body or what it is built from, when the row was written without it: handed to the notifier of this process. */
+  /** What the body is built from, when the row was written without it: handed to the notifier of this process. */
   handed?: HandedBody;
 }
 
 /** What an outbox row's body is when the body was handed over in memory instead of written. */
 export const handedOverBody = '';
 
-/** What a deferred row hands over: an incident change unbuilt, an alert change's body. */
-async function handedBodyOf(
-  repos: Repos,
-  outbox: Outbox,
-  change: Change,
-  now: number,
-): Promise<HandedBody | undefined> {
-  if (!isAlertChange(change.event_type)) return incidentAsChanged(repos, change, now);
-  const body = await bodyOf(repos, outbox, change, now);
-  return body && JSON.stringify(body);
-}
-
 /**
  * Writes some changes to the outbox inside the caller's transaction (the one that records the changes): one row per
  * change that any receiver takes, naming those receivers, with the body as the change left things. The notifier
  * makes the deliveries once it has committed ({@link deliveriesOf}), and keeps the body once for all of them.
  * `deferred` (the pipeline's batches): the rows are written by the transaction's owner with the rest of its batch
- * (repos.deliveries.flushDeferred), before it commits, and without their bodies: the entries carry them to the
- * notifier of this process after the commit, an incident change as the incident row it showed, which the notifier
- * builds the body from. A body is most of an outbox row's bytes and building it most of the notify stage's work; the
+ * (repos.deliveries.flushDeferred), before it commits, and without their bodies: the entries carry the changes to the
+ * notifier of this process after the commit, as the incident or alert row each showed, which the notifier builds the
+ * bodies from. A body is most of an outbox row's bytes and building it most of the notify stage's work; the
  * pipeline's transactions and thread are the ones that must stay short.
  */
 export async function recordChanges(
@@ -217,7 +228,7 @@ export async function recordChanges(
     let body: string;
     const entry: OutboxEntry = { change_id: change.change_id, receivers: receivers.ids };
     if (deferred) {
-      const handed = await handedBodyOf(repos, outbox, change, now);
+      const handed = await asChanged(repos, change, now);
       if (!handed) continue;
       entry.handed = handed;
       body = handedOverBody;

@@ -16,8 +16,13 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
       }
     });
   });
-  // An incident change goes over as the incident row it showed (the notifier builds its body), an alert change as its
-  // body.
+  // A change goes over as the incident or alert row it showed; the notifier builds its body.
+  const alertChange = {
+    event_type: 'a_new',
+    event_time: 1_764_770_000_000,
+    alert: { alert_id: 'al1', title: 'disk full', alert_status: 'Critical', labels: '{"host":"db1"}', is_open: 1 },
+    incident: { incident_id: 'inc1', title: 'disk full' },
+  };
   const incidentChange = {
     event_type: 'i_new',
     event_time: 1_764_770_000_000,
@@ -31,7 +36,7 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
     import(workerData.module).then(async ({ DeliveryAnnouncer }) => {
       const announcer = new DeliveryAnnouncer(workerData.prefix);
       await announcer.relay([
-        { change_id: 'c1', receivers: ['a'], handed: '{"event_id":"c1"}' },
+        { change_id: 'c1', receivers: ['a'], handed: workerData.alertChange },
         { change_id: 'c2', receivers: ['a', 'b'], handed: workerData.incidentChange },
       ]);
       await announcer.relay([{ change_id: 'c3', receivers: ['a'] }]);
@@ -42,6 +47,7 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
       eval: true,
       workerData: {
         prefix,
+        alertChange,
         incidentChange,
         module: new URL('../../src/notify/delivery-channel.js', import.meta.url).href,
       },
@@ -55,7 +61,7 @@ test('the bodies a pipeline thread hands over with a commit reach the notifier t
   clearInterval(keepAlive);
   assert.deepEqual(received, [
     [
-      ['c1', '{"event_id":"c1"}'],
+      ['c1', alertChange],
       ['c2', incidentChange],
     ],
     [],

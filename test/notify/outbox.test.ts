@@ -294,7 +294,7 @@ for (const kind of storeKinds)
     /** What an entry hands over, which must be an incident change (its body built by the notifier). */
     const incidentHandedOver = (entry: OutboxEntry | undefined): IncidentAsChanged => {
       const handed = entry?.handed;
-      assert.ok(handed !== undefined && typeof handed !== 'string', 'an incident change is handed over unbuilt');
+      assert.ok(handed !== undefined && 'incident' in handed && !('alert' in handed), 'an incident change, unbuilt');
       return handed;
     };
 
@@ -336,6 +336,56 @@ for (const kind of storeKinds)
           ['Triggered', 'Closed'],
         );
         await relayedAsEachChangeLeftIt(run);
+      } finally {
+        await run.testStore.dispose();
+      }
+    });
+
+    test('alert changes too go over unbuilt, as the alert each left: one batch that fires and recovers an alert', async () => {
+      const alertsFile = configFile({}, [
+        { id: 'sink', url: 'http://127.0.0.1:9/unused', events: ['a_new', 'a_update', 'a_close'] },
+      ]);
+      const run = await driver(kind, alertsFile);
+      try {
+        const entries = await run.push(
+          alert('k', 'Warning', { host: 'db1' }),
+          alert('k', 'Critical', { host: 'db1' }),
+          alert('k', 'Ok', { host: 'db1' }),
+        );
+        const handed = entries.map((entry) => {
+          assert.ok(entry.handed !== undefined && 'alert' in entry.handed, 'an alert change, unbuilt');
+          return entry.handed;
+        });
+        assert.deepEqual(
+          handed.map((change) => [change.event_type, change.alert.alert_status, change.alert.is_open]),
+          [
+            ['a_new', 'Warning', 1],
+            ['a_update', 'Critical', 1],
+            ['a_close', 'Ok', null],
+          ],
+        );
+        assert.ok(handed.every((change) => change.incident?.title === 'check k'));
+        await expandOutbox(run.testStore.store, 1000, run.bodies);
+        const bodies = await run.testStore.store.db
+          .selectFrom('deliveries')
+          .innerJoin('change_bodies', 'change_bodies.change_id', 'deliveries.change_id')
+          .select('change_bodies.body')
+          .orderBy('deliveries.seq')
+          .execute();
+        assert.deepEqual(
+          bodies.map((row) => {
+            const body = JSON.parse(row.body) as {
+              event_type: string;
+              alert: { alert_status: string; progress: string; incident?: { title: string } };
+            };
+            return [body.event_type, body.alert.alert_status, body.alert.progress, body.alert.incident?.title];
+          }),
+          [
+            ['a_new', 'Warning', 'Triggered', 'check k'],
+            ['a_update', 'Critical', 'Triggered', 'check k'],
+            ['a_close', 'Ok', 'Closed', 'check k'],
+          ],
+        );
       } finally {
         await run.testStore.dispose();
       }
