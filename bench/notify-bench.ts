@@ -95,6 +95,36 @@ async function counter(
   };
 }
 
+/** A run's sink, configuration, database and the environment of its processes. */
+async function setUpRun(receivers: Receivers, database: string) {
+  const sink = await startSink();
+  const downUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
+  const env = prepare(receivers, sink.url, downUrl);
+  const dbUrl = `sqlite:${join(env.dir, database)}`;
+  const port = await freePort();
+  const common = {
+    REDIS_PREFIX: env.prefix,
+    ALERTGATE_CONFIG: env.configPath,
+    DATABASE_URL: dbUrl,
+    LOG_LEVEL: 'error',
+    ADMIN_TOKEN: 'bench',
+    PORT: String(port),
+  };
+  return { sink, env, dbUrl, port, common };
+}
+
+/** `total` single-event pushes on 32 connections, each a new alert. */
+function push(port: number, total: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    connections: 32,
+    amount: total,
+    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: eventBody() }) }],
+  } as autocannon.Options);
+}
+
 export interface NotifyFigures {
   /** The worker's own rate while its notifier thread also relays and sends (or fails to send) the deliveries. */
   eventsPerSecond: number;
@@ -113,28 +143,9 @@ export interface NotifyFigures {
  * with healthy receivers, how fast the changes reach all three.
  */
 export async function benchNotify(total: number, receivers: Receivers): Promise<NotifyFigures> {
-  const sink = await startSink();
-  const downUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
-  const env = prepare(receivers, sink.url, downUrl);
-  const dbUrl = `sqlite:${join(env.dir, 'notify.db')}`;
-  const port = await freePort();
-  const common = {
-    REDIS_PREFIX: env.prefix,
-    ALERTGATE_CONFIG: env.configPath,
-    DATABASE_URL: dbUrl,
-    LOG_LEVEL: 'error',
-    ADMIN_TOKEN: 'bench',
-    PORT: String(port),
-  };
+  const { sink, env, dbUrl, port, common } = await setUpRun(receivers, 'notify.db');
   const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
-  await autocannon({
-    url: `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    connections: 32,
-    amount: total,
-    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: eventBody() }) }],
-  } as autocannon.Options);
+  await push(port, total);
   await stopProcess(gateway);
   const events = await counter(dbUrl, 'select count(*) as n from events');
   const worker = await startProcess([cliPath, 'worker'], common, /worker/);
@@ -179,31 +190,12 @@ export interface IngestionFigures {
  * each opening an incident. Measures the gateway's accepted events/s and the end-to-end rate until all are applied.
  */
 export async function benchIngestion(total: number, receivers: Receivers): Promise<IngestionFigures> {
-  const sink = await startSink();
-  const downUrl = `http://127.0.0.1:${await freePort()}/nobody-listens`;
-  const env = prepare(receivers, sink.url, downUrl);
-  const dbUrl = `sqlite:${join(env.dir, 'ingestion.db')}`;
-  const port = await freePort();
-  const common = {
-    REDIS_PREFIX: env.prefix,
-    ALERTGATE_CONFIG: env.configPath,
-    DATABASE_URL: dbUrl,
-    LOG_LEVEL: 'error',
-    ADMIN_TOKEN: 'bench',
-    PORT: String(port),
-  };
+  const { sink, env, dbUrl, port, common } = await setUpRun(receivers, 'ingestion.db');
   const worker = await startProcess([cliPath, 'worker'], common, /worker/);
   const gateway = await startProcess([cliPath, 'gateway'], common, /listening/);
   const events = await counter(dbUrl, 'select count(*) as n from events');
   const started = Date.now();
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/event/push/alert/standard?integration_key=${key}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    connections: 32,
-    amount: total,
-    requests: [{ setupRequest: (request: autocannon.Request) => ({ ...request, body: eventBody() }) }],
-  } as autocannon.Options);
+  const result = await push(port, total);
   const accepted = (Date.now() - started) / 1000;
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`pushes answered ${result.non2xx} non-2xx and ${result.errors} errors`);
