@@ -1,5 +1,5 @@
 import { runAdapterBench } from './adapter-bench.js';
-import { benchIngestion, benchNotify } from './notify-bench.js';
+import { benchIngestion, benchNotify, type Receivers } from './notify-bench.js';
 import { benchConsoleFirstLoad, canBenchConsole } from './console-bench.js';
 import { benchEndpoint, benchEndToEnd, benchLatency, benchWorkerDrain } from './ingest-bench.js';
 import { benchSmtp } from './smtp-bench.js';
@@ -120,22 +120,29 @@ async function main(): Promise<void> {
   await runNotifyBench(total, print, mark);
 }
 
+/** Runs with no receiver, healthy receivers and receivers down, one of each per round. */
+async function inRounds<T>(rounds: number, run: (receivers: Receivers) => Promise<T>): Promise<Record<Receivers, T[]>> {
+  const runs: Record<Receivers, T[]> = { none: [], healthy: [], down: [] };
+  for (let round = 0; round < rounds; round += 1)
+    for (const receivers of ['none', 'healthy', 'down'] as const) runs[receivers].push(await run(receivers));
+  return runs;
+}
+
+/** The middle value (the upper one of an even count). */
+const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
 /**
  * Outbound notification fan-out: the worker draining the same queue with no receiver, three healthy receivers on a
  * local sink, and three receivers that are down, alternated over five rounds: a drain of a few seconds on a shared
  * machine moves by ±15% from one run to the next, and the machine's own speed drifts over minutes. Each round's runs
  * are compared with the same round's "no receiver" run (the median of those five ratios is the cost that decides
- * the target: drift cancels within a round); best against best and median against median are printed too.
+ * the healthy target: drift cancels within a round); best against best and median against median are printed too.
  */
 async function runNotifyBench(total: number, print: (line: string) => void, mark: (ok: boolean) => string) {
   const events = Number(process.env.BENCH_NOTIFY_EVENTS ?? Math.min(total, 20_000));
   const rounds = Number(process.env.BENCH_NOTIFY_ROUNDS ?? 5);
   type Figures = Awaited<ReturnType<typeof benchNotify>>;
-  const runs = { none: [] as Figures[], healthy: [] as Figures[], down: [] as Figures[] };
-  for (let round = 0; round < rounds; round += 1)
-    for (const receivers of ['none', 'healthy', 'down'] as const)
-      runs[receivers].push(await benchNotify(events, receivers));
-  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  const runs = await inRounds(rounds, (receivers) => benchNotify(events, receivers));
   const rates = (list: Figures[]) => list.map((run) => run.eventsPerSecond);
   const best = (list: Figures[]) => Math.max(...rates(list));
   const cpu = (list: Figures[]) =>
@@ -182,11 +189,7 @@ async function runIngestionBench(print: (line: string) => void, mark: (ok: boole
   const events = Number(process.env.BENCH_INGESTION_EVENTS ?? 10_000);
   const rounds = Number(process.env.BENCH_NOTIFY_ROUNDS ?? 5);
   type Figures = Awaited<ReturnType<typeof benchIngestion>>;
-  const runs = { none: [] as Figures[], healthy: [] as Figures[], down: [] as Figures[] };
-  for (let round = 0; round < rounds; round += 1)
-    for (const receivers of ['none', 'healthy', 'down'] as const)
-      runs[receivers].push(await benchIngestion(events, receivers));
-  const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  const runs = await inRounds(rounds, (receivers) => benchIngestion(events, receivers));
   const percent = (share: number) => `${(Math.abs(share) * 100).toFixed(1)}% ${share >= 0 ? 'below' : 'above'}`;
   const cost = (list: Figures[], figure: 'acceptedPerSecond' | 'endToEndPerSecond') =>
     middle(list.map((run, round) => 1 - run[figure] / (runs.none[round]?.[figure] ?? NaN)));
