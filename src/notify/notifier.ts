@@ -10,7 +10,7 @@ import { DeliveriesRepo, type OutboxRow } from '../store/deliveries-repo.js';
 import { bindRepos } from '../store/repos.js';
 import { inTransaction } from '../store/transaction.js';
 import { AttemptLog, startReceiverWorker, type ReceiverWorker } from './delivery-worker.js';
-import { bodiesOf, listenForOutbox, type DeliveryOutlet, type HandedBodies } from './delivery-channel.js';
+import { handedChangesOf, listenForOutbox, type DeliveryOutlet, type HandedChanges } from './delivery-channel.js';
 import {
   bodyOf,
   deliveriesOf,
@@ -19,7 +19,7 @@ import {
   outboxOf,
   recordChanges,
   type Change,
-  type HandedBody,
+  type HandedChange,
   type Outbox,
   type OutboxEntry,
 } from './outbox.js';
@@ -44,12 +44,12 @@ export interface RowBodies {
   rebuild(row: OutboxRow, now: number): Promise<string | 'gone' | undefined>;
 }
 
-/** How long a row without its body waits for it to be handed over (to the notifier of the writing process). */
+/** How long a row without its body waits for its change to be handed over (to the notifier of the writing process). */
 export const handOverGraceMs = 2_000;
 
-/** Handed-over bodies kept for rows not relayed yet: at most this long, and at most this many (about 1 KiB each). */
-const handedBodiesKeptMs = 60_000;
-const handedBodiesKept = 50_000;
+/** Handed-over changes kept for rows not relayed yet: at most this long, and at most this many (about 1 KiB each). */
+const handedChangesKeptMs = 60_000;
+const handedChangesKept = 50_000;
 
 /**
  * Bodies of rows written without one: those handed to this notifier, else (the writing process died before relaying
@@ -182,7 +182,7 @@ const relayJobRows = 200;
 
 /**
  * Relays the committed outbox: its rows become deliveries, which are then enqueued, one relay job per receiver and
- * pass. A crash in between leaves deliveries whose job never came, which the sweep enqueues. `onRelayed` hears of
+ * pass (or per `relayJobRows` rows of a long one). A crash in between leaves deliveries whose job never came, which the sweep enqueues. `onRelayed` hears of
  * the rows relayed and of those removed unsent. Returns how many outbox rows were relayed.
  */
 export async function relayOutbox(
@@ -252,8 +252,8 @@ export class Notifier implements DeliveryOutlet {
   /** The relay pass running, if any, and whether a commit was announced since it began. */
   private relaying: Promise<void> | undefined;
   private relayAgain = false;
-  /** Bodies handed over with commits, by change id, until their rows are relayed (insertion order: oldest first). */
-  private readonly handed = new Map<string, { body: HandedBody; at: number }>();
+  /** Changes handed over with commits, by change id, until their rows are relayed (insertion order: oldest first). */
+  private readonly handed = new Map<string, { change: HandedChange; at: number }>();
   private readonly bodies: RowBodies;
 
   constructor(private readonly deps: NotifierDeps) {
@@ -266,7 +266,7 @@ export class Notifier implements DeliveryOutlet {
       deps.store,
       () => deps.outbox?.(),
       (changeId) => {
-        const kept = this.handed.get(changeId)?.body;
+        const kept = this.handed.get(changeId)?.change;
         if (kept === undefined) return undefined;
         // The body is built here, when relayed, from the incident or alert as the pipeline handed it over.
         const context = deps.outbox?.();
@@ -286,14 +286,14 @@ export class Notifier implements DeliveryOutlet {
   }
 
   /**
-   * Takes the bodies handed over with a commit. Bodies whose rows another notifier relayed are let go after a while,
-   * and the oldest beyond a bound (a relay that cannot keep up): their rows get bodies built when relayed.
+   * Takes the changes handed over with a commit. Changes whose rows another notifier relayed are let go after a
+   * while, and the oldest beyond a bound (a relay that cannot keep up): their rows get bodies built when relayed.
    */
-  receive(bodies: HandedBodies): void {
+  receive(changes: HandedChanges): void {
     const now = this.deps.clock();
-    for (const [changeId, body] of bodies) this.handed.set(changeId, { body, at: now });
+    for (const [changeId, change] of changes) this.handed.set(changeId, { change, at: now });
     for (const [changeId, { at }] of this.handed) {
-      if (now - at < handedBodiesKeptMs && this.handed.size <= handedBodiesKept) break;
+      if (now - at < handedChangesKeptMs && this.handed.size <= handedChangesKept) break;
       this.handed.delete(changeId);
     }
   }
@@ -304,7 +304,7 @@ export class Notifier implements DeliveryOutlet {
    * outbox was empty at some point after the call, but for rows whose bodies are on their way.
    */
   relay(entries: readonly OutboxEntry[]): Promise<void> {
-    this.receive(bodiesOf(entries));
+    this.receive(handedChangesOf(entries));
     if (this.relaying) {
       this.relayAgain = true;
       return this.relaying;
@@ -457,8 +457,8 @@ export function startNotifier(deps: NotifierRoleDeps): RunningNotifier {
     config.webhooks.length > 0 ? outboxOf(config, deps.publicUrl) : undefined;
   let outbox = outboxOfConfig(deps.config);
   const notifier = new Notifier({ ...deps, webhooks: deps.config.webhooks, outbox: () => outbox });
-  const listener = listenForOutbox(deps.redis.prefix, (bodies) => {
-    notifier.receive(bodies);
+  const listener = listenForOutbox(deps.redis.prefix, (changes) => {
+    notifier.receive(changes);
     void notifier.relay([]);
   });
   return {

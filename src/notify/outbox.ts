@@ -139,10 +139,10 @@ export interface AlertAsChanged {
  * A change before its body is built, as the pipeline hands it to the notifier of its process for a row written
  * without its body: the notifier builds the body (off the pipeline's thread) when it relays the row.
  */
-export type HandedBody = IncidentAsChanged | AlertAsChanged;
+export type HandedChange = IncidentAsChanged | AlertAsChanged;
 
 /** The body of a change, with the names and links of `context`. */
-function changedBody(context: BodyContext, changeId: string, changed: HandedBody): WebhookBody {
+function changedBody(context: BodyContext, changeId: string, changed: HandedChange): WebhookBody {
   return 'alert' in changed
     ? alertBody(context, changed.event_type, changeId, changed.event_time, changed.alert, changed.incident)
     : incidentBody(context, changed.event_type, changeId, changed.event_time, changed.incident, changed.person);
@@ -174,7 +174,7 @@ async function alertAsChanged(repos: Repos, change: Change, now: number): Promis
 }
 
 /** A change as things are now, before its body is built; undefined when its incident or alert is gone. */
-const asChanged = (repos: Repos, change: Change, now: number): Promise<HandedBody | undefined> =>
+const asChanged = (repos: Repos, change: Change, now: number): Promise<HandedChange | undefined> =>
   isAlertChange(change.event_type) ? alertAsChanged(repos, change, now) : incidentAsChanged(repos, change, now);
 
 export async function bodyOf(
@@ -188,7 +188,7 @@ export async function bodyOf(
 }
 
 /** The text of a handed-over change's body, built now. */
-export function handedBodyText(context: BodyContext, changeId: string, handed: HandedBody): string {
+export function handedBodyText(context: BodyContext, changeId: string, handed: HandedChange): string {
   return JSON.stringify(changedBody(context, changeId, handed));
 }
 
@@ -197,7 +197,7 @@ export interface OutboxEntry {
   change_id: string;
   receivers: readonly string[];
   /** What the body is built from, when the row was written without it: handed to the notifier of this process. */
-  handed?: HandedBody;
+  handed?: HandedChange;
 }
 
 /** What an outbox row's body is when the body was handed over in memory instead of written. */

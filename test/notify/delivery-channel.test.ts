@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { newId } from '../../src/events/ids.js';
-import { listenForOutbox, type HandedBodies } from '../../src/notify/delivery-channel.js';
+import { listenForOutbox, type HandedChanges } from '../../src/notify/delivery-channel.js';
 
 test('the bodies a pipeline thread hands over with a commit reach the notifier thread of its process', async () => {
   const prefix = `agtest-channel-${newId().toLowerCase()}`;
-  const received: HandedBodies[] = [];
+  const received: HandedChanges[] = [];
   const twoMessages = new Promise<void>((resolve) => {
     const listener = listenForOutbox(prefix, (bodies) => {
       received.push(bodies);

@@ -17,7 +17,7 @@ import {
 } from '../../src/notify/notifier.js';
 import {
   handedBodyText,
-  type HandedBody,
+  type HandedChange,
   type IncidentAsChanged,
   type Outbox,
   type OutboxEntry,
@@ -75,7 +75,7 @@ interface Driver {
 }
 
 /** A handed-over body as the notifier relays it (an incident change's is built then). */
-const handedText = (rules: WorkerRules, changeId: string, handed: HandedBody | undefined): string | undefined =>
+const handedText = (rules: WorkerRules, changeId: string, handed: HandedChange | undefined): string | undefined =>
   handed === undefined ? undefined : handedBodyText(rules.outbox as Outbox, changeId, handed);
 
 async function driver(kind: StoreKind, file: ConfigFile): Promise<Driver> {
@@ -90,7 +90,7 @@ async function driver(kind: StoreKind, file: ConfigFile): Promise<Driver> {
     const context = { integrationId: 'std', integrationName: 'std', integrationType: 'standard', receivedAt };
     return stampEvents([normaliseStandardEvent(body, context)], integration, newRequestId(), receivedAt);
   };
-  const handed = new Map<string, HandedBody>();
+  const handed = new Map<string, HandedChange>();
   const bodies = rowBodies(
     testStore.store,
     () => rules.outbox,
