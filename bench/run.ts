@@ -193,8 +193,9 @@ async function runIngestionBench(print: (line: string) => void, mark: (ok: boole
   const percent = (share: number) => `${(Math.abs(share) * 100).toFixed(1)}% ${share >= 0 ? 'below' : 'above'}`;
   const cost = (list: Figures[], figure: 'acceptedPerSecond' | 'endToEndPerSecond') =>
     middle(list.map((run, round) => 1 - run[figure] / (runs.none[round]?.[figure] ?? NaN)));
+  // Every run's figure is printed: this machine's speed moves between levels, and which runs met which shows in them.
   const rates = (list: Figures[]) =>
-    `accepted ${middle(list.map((run) => run.acceptedPerSecond)).toFixed(0)} events/s (p99 ${middle(list.map((run) => run.p99))} ms), applied end to end ${middle(list.map((run) => run.endToEndPerSecond)).toFixed(0)} events/s, medians`;
+    `accepted ${list.map((run) => run.acceptedPerSecond.toFixed(0)).join(' / ')} events/s (median ${middle(list.map((run) => run.acceptedPerSecond)).toFixed(0)}, p99 ${middle(list.map((run) => run.p99))} ms), applied end to end ${middle(list.map((run) => run.endToEndPerSecond)).toFixed(0)} events/s, medians`;
   print(
     `notify: ingestion, ${events} single-event pushes to a gateway with the worker running beside it (SQLite), ${rounds} alternating rounds`,
   );
