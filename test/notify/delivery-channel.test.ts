@@ -4,12 +4,12 @@ import { Worker } from 'node:worker_threads';
 import { newId } from '../../src/events/ids.js';
 import { listenForOutbox, type HandedChanges } from '../../src/notify/delivery-channel.js';
 
-test('the bodies a pipeline thread hands over with a commit reach the notifier thread of its process', async () => {
+test('the changes a pipeline thread hands over with a commit reach the notifier thread of its process', async () => {
   const prefix = `agtest-channel-${newId().toLowerCase()}`;
   const received: HandedChanges[] = [];
   const twoMessages = new Promise<void>((resolve) => {
-    const listener = listenForOutbox(prefix, (bodies) => {
-      received.push(bodies);
+    const listener = listenForOutbox(prefix, (changes) => {
+      received.push(changes);
       if (received.length === 2) {
         listener.close();
         resolve();
