@@ -6,8 +6,8 @@ import type { HandedChange, OutboxEntry } from './outbox.js';
  * acknowledges) to the notifier thread of the same process, which relays them at once. It carries the changes whose
  * bodies the pipeline did not write into its rows ({@link OutboxEntry.handed}). Only a hint: the notifier also looks at
  * the outbox every second, and builds the body of a row whose change never came from the incident or alert as it then
- * is, so a lost
- * message delays deliveries, never loses them, and the pipeline never waits for Redis on the notifier's behalf.
+ * is, so a lost message delays deliveries, never loses them, and the pipeline never waits for Redis on the notifier's
+ * behalf.
  */
 function channelName(redisPrefix: string): string {
   return `alertgate-deliveries:${redisPrefix}`;

@@ -182,8 +182,9 @@ const relayJobRows = 200;
 
 /**
  * Relays the committed outbox: its rows become deliveries, which are then enqueued, one relay job per receiver and
- * pass (or per `relayJobRows` rows of a long one). A crash in between leaves deliveries whose job never came, which the sweep enqueues. `onRelayed` hears of
- * the rows relayed and of those removed unsent. Returns how many outbox rows were relayed.
+ * pass (or per `relayJobRows` rows of a long one). A crash in between leaves deliveries whose job never came, which
+ * the sweep enqueues. `onRelayed` hears of the rows relayed and of those removed unsent. Returns how many outbox rows
+ * were relayed.
  */
 export async function relayOutbox(
   store: StoreDatabase,

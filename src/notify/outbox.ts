@@ -159,15 +159,11 @@ async function incidentAsChanged(repos: Repos, change: Change, now: number): Pro
   return changed;
 }
 
-/** An alert change as the alert is now (a copy: a batch's later events may change the row); undefined when gone. */
+/** An alert change as the alert is now (in the transaction that records it); undefined when it is gone. */
 async function alertAsChanged(repos: Repos, change: Change, now: number): Promise<AlertAsChanged | undefined> {
   const alert = change.alert_id ? await repos.deliveries.alertRow(change.alert_id) : undefined;
   if (!alert) return undefined;
-  const changed: AlertAsChanged = {
-    event_type: change.event_type as AlertEventType,
-    event_time: now,
-    alert: { ...alert },
-  };
+  const changed: AlertAsChanged = { event_type: change.event_type as AlertEventType, event_time: now, alert };
   const incident = change.incident_id ? await repos.incidents.currentIncident(change.incident_id) : undefined;
   if (incident) changed.incident = { incident_id: incident.incident_id, title: incident.title };
   return changed;

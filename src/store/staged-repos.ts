@@ -107,12 +107,11 @@ class StagedIncidentsRepo extends IncidentsRepo {
   }
 
   /**
-   * The incident as the batch has made it, a copy as from the other stores: the outbox hands it to the notifier as
-   * the change left it, after the batch commits.
+   * The incident as the batch has made it. The batch never changes a row it holds in place (StagedTable), so the
+   * outbox can hand it to the notifier after the commit as the change left it.
    */
   override async currentIncident(incidentId: string): Promise<IncidentRow | undefined> {
-    const held = this.stage.incidents.get(incidentId);
-    return held ? { ...held } : super.currentIncident(incidentId);
+    return this.stage.incidents.get(incidentId) ?? super.currentIncident(incidentId);
   }
 
   override async lockIncident(incidentId: string): Promise<IncidentRow | undefined> {
@@ -194,6 +193,7 @@ class StagedDeliveriesRepo extends DeliveriesRepo {
     super(db, 'postgres');
   }
 
+  /** The alert as the batch has made it, never changed in place afterwards (see currentIncident). */
   override async alertRow(alertId: string): Promise<AlertRow | undefined> {
     return this.stage.alerts.get(alertId) ?? super.alertRow(alertId);
   }
