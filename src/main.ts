@@ -489,7 +489,10 @@ export async function runAlertgate(roles: Roles, given: Settings): Promise<void>
   };
   const { path, isExample } = resolveConfigPath(settings.configFile);
   const onWatchError = (error: Error) =>
-    logger.warn({ err: error.message, path }, 'cannot watch the configuration file; SIGHUP still reloads it');
+    logger.warn(
+      { err: error.message, path },
+      'cannot read the changed configuration file; the running configuration stays',
+    );
   const watcher = isExample
     ? undefined
     : watchConfigFile(path, (text) => void running.reload(text), { onError: onWatchError });

@@ -1,5 +1,4 @@
-import { readFileSync, watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 
 /** A running watch on the configuration file. */
 export interface ConfigWatcher {
@@ -8,7 +7,9 @@ export interface ConfigWatcher {
 
 /** How the configuration file is watched. */
 export interface WatchOptions {
-  /** Quiet time after the last change before the file is read (editors write in several steps). */
+  /** How often the file's metadata is looked at (default 1 s). */
+  intervalMs?: number;
+  /** Quiet time after the last change seen before the file is read (editors write in several steps). */
   debounceMs?: number;
   onError?: (error: Error) => void;
 }
@@ -23,16 +24,17 @@ function readIfPresent(path: string): string | undefined {
 }
 
 /**
- * Calls `onChange` with the file's new text once it stops changing. Watches the directory, not the file: editors
- * that save by writing a new file and renaming it over the old one would end a watch on the file itself. A change
- * that leaves the text as it was (a touch) calls nothing.
+ * Calls `onChange` with the file's new text once it stops changing. The path's metadata is polled (a `stat` a
+ * second) rather than watched through the kernel: a watch on the file ends when an editor renames a new file over
+ * it, a watch on a link misses a Kubernetes ConfigMap swapping the link's target, and a watch on the folder hears
+ * every write to every file in it: with the SQLite database beside the configuration, each page the store writes
+ * would wake the process. A change that leaves the text as it was (a touch) calls nothing.
  */
 export function watchConfigFile(
   path: string,
   onChange: (text: string) => void,
   options: WatchOptions = {},
 ): ConfigWatcher {
-  const name = basename(path);
   let last = readIfPresent(path);
   let timer: NodeJS.Timeout | undefined;
   const check = (): void => {
@@ -47,16 +49,19 @@ export function watchConfigFile(
       options.onError?.(error as Error);
     }
   };
-  const watcher = watch(dirname(path), { persistent: false }, (_event, changed) => {
-    if (changed !== null && changed !== name) return;
+  // Called when the path's metadata differs from the last look (another file, a new time or size).
+  const listener = (): void => {
     clearTimeout(timer);
     timer = setTimeout(check, options.debounceMs ?? 300);
-  });
-  watcher.on('error', (error) => options.onError?.(error));
+  };
+  const intervalMs = options.intervalMs ?? 1_000;
+  watchFile(path, { persistent: false, interval: intervalMs }, listener);
+  // The watch's first look happens in the background: a change before it would be its starting point, not a change.
+  timer = setTimeout(check, intervalMs + (options.debounceMs ?? 300));
   return {
     close() {
       clearTimeout(timer);
-      watcher.close();
+      unwatchFile(path, listener);
     },
   };
 }
