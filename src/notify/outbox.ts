@@ -80,12 +80,20 @@ const timelineEventTypes: Readonly<Record<string, WebhookEventType>> = {
   i_repeat: 'i_repeat',
 };
 
+/** The time part of an id made by newId (a ULID): ten characters that sort as the milliseconds they encode. */
+const idTime = /^[0-9A-HJKMNP-TV-Z]{10}/;
+
 /**
  * The id of the delivery of one change to one receiver: deterministic, so writing the same change twice (a
- * redelivered job, two workers) writes one delivery, and its value is the same on every retry.
+ * redelivered job, two workers) writes one delivery, and its value is the same on every retry. It begins with the
+ * time part of the change's id (an event's or an action's), so the ids of new deliveries sort after older ones: their
+ * rows and attempts go to the end of the indexes on delivery id instead of to a random page each, which for a store
+ * writing thousands of deliveries a second is most of what a commit writes.
  */
 export function deliveryId(receiverId: string, changeId: string): string {
-  return `d${createHash('sha256').update(`${receiverId}\0${changeId}`).digest('hex').slice(0, 31)}`;
+  const hash = createHash('sha256').update(`${receiverId}\0${changeId}`).digest('hex');
+  const time = idTime.exec(changeId)?.[0];
+  return time === undefined ? `d${hash.slice(0, 31)}` : `d${time}${hash.slice(0, 21)}`;
 }
 
 /**

@@ -143,7 +143,7 @@ for (const kind of storeKinds) {
           assert.match(String(request.headers['user-agent']), /^alertgate\/\d+\.\d+\.\d+/);
           assert.equal(request.headers['content-type'], 'application/json');
           assert.equal(request.headers['x-team'], 'sre');
-          assert.match(String(request.headers['x-alertgate-delivery']), /^d[0-9a-f]{31}$/);
+          assert.match(String(request.headers['x-alertgate-delivery']), /^d[0-9A-Z]{10}[0-9a-f]{21}$/);
         }
         const incident = iNew.json.incident as Record<string, unknown>;
         assert.equal(typeof iNew.json.event_id, 'string');

@@ -4,6 +4,7 @@ import { buildConfig, ConfigError } from '../../src/config/load-config.js';
 import type { ConfigFile } from '../../src/config/types.js';
 import { isForbiddenAddress } from '../../src/notify/address-guard.js';
 import { expectedRetrySpanMs, retryCeilingMs, retryDelayMs } from '../../src/notify/backoff.js';
+import { createIdGenerator } from '../../src/events/ids.js';
 import { deliveryId } from '../../src/notify/outbox.js';
 import { retryAfterMs } from '../../src/notify/sender.js';
 import { signatureHeader } from '../../src/notify/signature.js';
@@ -90,10 +91,18 @@ test('Retry-After as seconds or an HTTP date', () => {
   assert.equal(retryAfterMs(undefined, 0), undefined);
 });
 
+const newIdAt = (ms: number): string => createIdGenerator(() => ms)();
+
 test('delivery ids are deterministic per receiver and change; the signature covers time and body', () => {
   assert.equal(deliveryId('hook', 'E1.ops.0'), deliveryId('hook', 'E1.ops.0'));
   assert.notEqual(deliveryId('hook', 'E1.ops.0'), deliveryId('other', 'E1.ops.0'));
   assert.match(deliveryId('hook', 'x'), /^d[0-9a-f]{31}$/);
+  // Changes with ids made by newId: the delivery id starts with their time, so later changes' ids sort after.
+  const earlier = deliveryId('hook', `${newIdAt(1_700_000_000_000)}.ops.0`);
+  const later = deliveryId('hook', `${newIdAt(1_700_000_000_001)}.ops.0`);
+  assert.match(earlier, /^d[0-9A-Z]{10}[0-9a-f]{21}$/);
+  assert.ok(earlier < later);
+  assert.ok(deliveryId('zzz', `${newIdAt(1_700_000_000_000)}.ops.0`) < later, 'whatever the receiver');
   // Computed with Python's hmac module: HMAC-SHA256("secret", "1700000000.{\"a\":1}").
   assert.equal(
     signatureHeader('secret', '{"a":1}', 1700000000),
