@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { runCached } from './cached-query.js';
+import { insertRow, runCached } from './cached-query.js';
 import type { Dialect } from './dialect.js';
 import type { Database, DeliveriesTable, DeliveryAttemptsTable, DeliveryStatus, OutboxTable } from './tables.js';
 
@@ -59,6 +59,26 @@ export type AttemptOutcome = Pick<
   'status' | 'attempts' | 'next_attempt_at' | 'delivered_at' | 'last_status_code' | 'last_error'
 > &
   Partial<Pick<DeliveryRow, 'job_id' | 'queued'>>;
+
+const attemptColumns = [
+  'delivery_id',
+  'attempt',
+  'at',
+  'status_code',
+  'latency_ms',
+  'error',
+  'response',
+] as const satisfies ReadonlyArray<keyof DeliveryAttemptRow>;
+const outcomeColumns = [
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'delivered_at',
+  'last_status_code',
+  'last_error',
+] as const satisfies ReadonlyArray<keyof AttemptOutcome>;
+/** What an attempt changes of who owns the delivery, when it changes it (a relay job handing it to a job of its own). */
+const ownerColumns = ['job_id', 'queued'] as const satisfies ReadonlyArray<keyof AttemptOutcome>;
 
 export interface DeliveryFilter {
   receiverId: string;
@@ -382,14 +402,22 @@ export class DeliveriesRepo {
       .execute();
   }
 
-  /** Records one attempt and what it changed on its delivery. */
+  /** Records one attempt and what it changed on its delivery (statements built once: every request sent runs them). */
   async recordAttempt(attempt: Omit<DeliveryAttemptRow, 'id'>, outcome: AttemptOutcome, now: number): Promise<void> {
-    await this.db.insertInto('delivery_attempts').values(attempt).execute();
-    await this.db
-      .updateTable('deliveries')
-      .set({ ...outcome, updated_at: now })
-      .where('delivery_id', '=', attempt.delivery_id)
-      .execute();
+    await insertRow(this.db, this.dialect, 'delivery_attempts', attempt, attemptColumns);
+    const columns = [...outcomeColumns, ...ownerColumns.filter((column) => outcome[column] !== undefined)];
+    const values: unknown[] = columns.map((column) => outcome[column]);
+    await runCached(
+      this.db,
+      this.dialect,
+      `record-attempt:${columns.join(',')}`,
+      (db) =>
+        db
+          .updateTable('deliveries')
+          .set(Object.fromEntries([...columns, 'updated_at'].map((column) => [column, null])))
+          .where('delivery_id', '=', ''),
+      [...values, now, attempt.delivery_id],
+    );
   }
 
   /** A delivery to send again from its first attempt (dead, or delivered and asked for again). */
