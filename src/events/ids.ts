@@ -98,3 +98,10 @@ export function derivedEventId(ms: number, seed: string): string {
 export function firstIdAt(ms: number): string {
   return encodeTime(Math.max(0, Math.floor(ms))) + '0'.repeat(16);
 }
+
+const timePart = new RegExp(`^[${crockford}]{10}`);
+
+/** An id's time part when it is one of these ids (ten characters that sort as the milliseconds they encode). */
+export function idTimePart(id: string): string | undefined {
+  return timePart.exec(id)?.[0];
+}

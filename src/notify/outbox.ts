@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config, Webhook } from '../config/types.js';
+import { idTimePart } from '../events/ids.js';
 import type { NewDelivery, NewOutboxRow, OutboxRow } from '../store/deliveries-repo.js';
 import type { AlertRow } from '../store/alerts-repo.js';
 import type { IncidentRow, TimelineEntry } from '../store/incidents-repo.js';
@@ -80,9 +81,6 @@ const timelineEventTypes: Readonly<Record<string, WebhookEventType>> = {
   i_repeat: 'i_repeat',
 };
 
-/** The time part of an id made by newId (a ULID): ten characters that sort as the milliseconds they encode. */
-const idTime = /^[0-9A-HJKMNP-TV-Z]{10}/;
-
 /**
  * The id of the delivery of one change to one receiver: deterministic, so writing the same change twice (a
  * redelivered job, two workers) writes one delivery, and its value is the same on every retry. It begins with the
@@ -92,7 +90,7 @@ const idTime = /^[0-9A-HJKMNP-TV-Z]{10}/;
  */
 export function deliveryId(receiverId: string, changeId: string): string {
   const hash = createHash('sha256').update(`${receiverId}\0${changeId}`).digest('hex');
-  const time = idTime.exec(changeId)?.[0];
+  const time = idTimePart(changeId);
   return time === undefined ? `d${hash.slice(0, 31)}` : `d${time}${hash.slice(0, 21)}`;
 }
 

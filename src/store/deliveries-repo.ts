@@ -77,8 +77,14 @@ const outcomeColumns = [
   'last_status_code',
   'last_error',
 ] as const satisfies ReadonlyArray<keyof AttemptOutcome>;
-/** What an attempt changes of who owns the delivery, when it changes it (a relay job handing it to a job of its own). */
-const ownerColumns = ['job_id', 'queued'] as const satisfies ReadonlyArray<keyof AttemptOutcome>;
+/**
+ * The columns an attempt writes, and its cached statement's name, by which of the owner columns (`job_id`, `queued`:
+ * a relay job handing the delivery to a job of its own) its outcome carries: bit 1 `job_id`, bit 2 `queued`.
+ */
+const recordedColumns = [[], ['job_id'], ['queued'], ['job_id', 'queued']].map((owner) => {
+  const columns = [...outcomeColumns, ...(owner as Array<'job_id' | 'queued'>)];
+  return { columns, name: `record-attempt:${columns.join(',')}` };
+});
 
 export interface DeliveryFilter {
   receiverId: string;
@@ -405,12 +411,13 @@ export class DeliveriesRepo {
   /** Records one attempt and what it changed on its delivery (statements built once: every request sent runs them). */
   async recordAttempt(attempt: Omit<DeliveryAttemptRow, 'id'>, outcome: AttemptOutcome, now: number): Promise<void> {
     await insertRow(this.db, this.dialect, 'delivery_attempts', attempt, attemptColumns);
-    const columns = [...outcomeColumns, ...ownerColumns.filter((column) => outcome[column] !== undefined)];
+    const { columns, name } =
+      recordedColumns[(outcome.job_id !== undefined ? 1 : 0) + (outcome.queued !== undefined ? 2 : 0)];
     const values: unknown[] = columns.map((column) => outcome[column]);
     await runCached(
       this.db,
       this.dialect,
-      `record-attempt:${columns.join(',')}`,
+      name,
       (db) =>
         db
           .updateTable('deliveries')
